@@ -1,0 +1,38 @@
+namespace OpenTreasury.Domain;
+
+/// <summary>Every bound of the system in one place, each named with its unit last.</summary>
+public static class Limits
+{
+    /// <summary>Bytes of one message (a MOF envelope) on the wire.</summary>
+    public const int MessageBytesMax = 8 * 1024 * 1024;
+
+    /// <summary>Vouchers in one MOF envelope.</summary>
+    public const int EnvelopeVouchersMax = 100;
+
+    /// <summary>Detail lines in one voucher.</summary>
+    public const int VoucherDetailsMax = 5_000;
+
+    /// <summary>Fields in a header or in one detail line.</summary>
+    public const int VoucherFieldsMax = 200;
+
+    /// <summary>Characters in one field value.</summary>
+    public const int FieldValueLengthMax = 1_000;
+
+    /// <summary>Characters in a reason (退回 or 签收失败) or an Attach note.</summary>
+    public const int ReasonLengthMax = 500;
+
+    /// <summary>Stamps (signatures or seals) on one voucher.</summary>
+    public const int VoucherStampsMax = 16;
+
+    /// <summary>Bytes of one stamp (a DER signature or signed seal, pictures included).</summary>
+    public const int StampBytesMax = 256 * 1024;
+
+    /// <summary>Vouchers returned by one read of the library (readVoucherAgain reads at most 100).</summary>
+    public const int ReadBatchMax = 100;
+
+    /// <summary>Delivery attempts of one outbox message before it is parked for an operator.</summary>
+    public const int DeliveryAttemptsMax = 12;
+
+    /// <summary>Outbox messages one delivery pass sends.</summary>
+    public const int DeliveryBatchMax = 100;
+}

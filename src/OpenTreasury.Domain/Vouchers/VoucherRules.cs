@@ -1,0 +1,182 @@
+using System.Globalization;
+using OpenTreasury.Domain.Codes;
+using OpenTreasury.Domain.Money;
+
+namespace OpenTreasury.Domain.Vouchers;
+
+/// <summary>Stable codes of what can be wrong with a voucher's content.</summary>
+public enum VoucherProblemCode
+{
+    UnknownVtCode = 1,
+    MissingField = 2,
+    UnknownField = 3,
+    DuplicateField = 4,
+    InvalidCode = 5,
+    InvalidAmount = 6,
+    InvalidDate = 7,
+    TotalMismatch = 8,
+    TooManyDetails = 9,
+    TooManyFields = 10,
+    ValueTooLong = 11,
+    NoDetails = 12,
+}
+
+/// <summary>One thing wrong with a voucher, naming the field and, for a detail, its line (1-based).</summary>
+public sealed record VoucherProblem(VoucherProblemCode Code, string Field, int? DetailLine, string Message)
+{
+    public override string ToString() =>
+        DetailLine is { } line ? $"{Code}: detail {line} field {Field}: {Message}" : $"{Code}: field {Field}: {Message}";
+}
+
+/// <summary>The content rules every voucher must satisfy before it is stored, signed or accepted.</summary>
+public static class VoucherRules
+{
+    private static readonly string[] DateFields = ["VouDate", "PayDate", "XPayDate", "XClearDate", "XAcceptDate", "CheckDate", "BeginDate", "EndDate"];
+
+    /// <summary>All problems of the voucher against its catalogue type; empty when it is valid.</summary>
+    public static IReadOnlyList<VoucherProblem> Check(Voucher voucher)
+    {
+        ArgumentNullException.ThrowIfNull(voucher);
+        var problems = new List<VoucherProblem>();
+        var vtText = voucher["VtCode"];
+        if (vtText is null)
+        {
+            problems.Add(new(VoucherProblemCode.MissingField, "VtCode", null, "the voucher has no VtCode"));
+            return problems;
+        }
+
+        if (!VoucherCatalogue.TryGet(vtText, out var type))
+        {
+            problems.Add(new(VoucherProblemCode.UnknownVtCode, "VtCode", null, $"VtCode '{vtText}' is not in the catalogue"));
+            return problems;
+        }
+
+        CheckFields(voucher.Header, type.HeaderFields, type.RequiredHeaderFields, null, problems);
+        CheckCodes(voucher, problems);
+        if (voucher.Details.Count > Limits.VoucherDetailsMax)
+        {
+            problems.Add(new(VoucherProblemCode.TooManyDetails, "DetailList", null, $"{voucher.Details.Count} details exceed the limit of {Limits.VoucherDetailsMax}"));
+            return problems;
+        }
+
+        if (type.DetailAmountField is not null && voucher.Details.Count == 0)
+        {
+            problems.Add(new(VoucherProblemCode.NoDetails, "DetailList", null, $"a {type.VtCode} voucher needs at least one detail line"));
+        }
+
+        for (var i = 0; i < voucher.Details.Count; i++)
+        {
+            CheckFields(voucher.Details[i].Fields, type.DetailFields, type.RequiredDetailFields, i + 1, problems);
+        }
+
+        CheckTotal(voucher, type, problems);
+        return problems;
+    }
+
+    private static void CheckFields(
+        IReadOnlyList<VoucherField> fields, IReadOnlyList<string> known, IReadOnlyList<string> required, int? line, List<VoucherProblem> problems)
+    {
+        if (fields.Count > Limits.VoucherFieldsMax)
+        {
+            problems.Add(new(VoucherProblemCode.TooManyFields, "*", line, $"{fields.Count} fields exceed the limit of {Limits.VoucherFieldsMax}"));
+            return;
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var field in fields)
+        {
+            if (!seen.Add(field.Name))
+            {
+                problems.Add(new(VoucherProblemCode.DuplicateField, field.Name, line, "the field appears more than once"));
+            }
+
+            if (!known.Contains(field.Name, StringComparer.Ordinal))
+            {
+                problems.Add(new(VoucherProblemCode.UnknownField, field.Name, line, "the field is not part of this voucher type"));
+            }
+
+            if (field.Value.Length > Limits.FieldValueLengthMax)
+            {
+                problems.Add(new(VoucherProblemCode.ValueTooLong, field.Name, line, $"the value is longer than {Limits.FieldValueLengthMax} characters"));
+            }
+
+            if (IsAmountField(field.Name) && field.Value.Length > 0 && !Amount.TryParseWire(field.Value, out _, out var error))
+            {
+                problems.Add(new(VoucherProblemCode.InvalidAmount, field.Name, line, error));
+            }
+
+            if (DateFields.Contains(field.Name, StringComparer.Ordinal) && field.Value.Length > 0 && !IsDate(field.Value))
+            {
+                problems.Add(new(VoucherProblemCode.InvalidDate, field.Name, line, $"'{field.Value}' is not a date in the form yyyyMMdd"));
+            }
+        }
+
+        foreach (var name in required)
+        {
+            if (string.IsNullOrEmpty(VoucherFields.Find(fields, name)))
+            {
+                problems.Add(new(VoucherProblemCode.MissingField, name, line, "the field is required"));
+            }
+        }
+    }
+
+    private static void CheckCodes(Voucher voucher, List<VoucherProblem> problems)
+    {
+        Check(voucher["AdmDivCode"], "AdmDivCode", t => AdmDivCode.TryParse(t, out _), "six digits");
+        Check(voucher["StYear"], "StYear", t => StYear.TryParse(t, out _), "a year from 2000 to 2099");
+        Check(voucher["VoucherNo"], "VoucherNo", t => VoucherNo.TryParse(t, out _), "1–42 letters, digits, '-', '_' or '.'");
+        Check(voucher["PayBankCode"], "PayBankCode", t => BankCode.TryParse(t, out _), "three digits");
+        Check(voucher["AgencyCode"], "AgencyCode", t => AgencyCode.TryParse(t, out _), "3–21 digits");
+        Check(voucher["ExpFuncCode"], "ExpFuncCode", t => ExpFuncCode.TryParse(t, out _), "3, 5 or 7 digits starting with 2");
+        for (var i = 0; i < voucher.Details.Count; i++)
+        {
+            var detail = voucher.Details[i];
+            Check(detail["AgencyCode"], "AgencyCode", t => AgencyCode.TryParse(t, out _), "3–21 digits", i + 1);
+            Check(detail["ExpFuncCode"], "ExpFuncCode", t => ExpFuncCode.TryParse(t, out _), "3, 5 or 7 digits starting with 2", i + 1);
+        }
+
+        void Check(string? value, string field, Func<string, bool> valid, string expected, int? line = null)
+        {
+            if (!string.IsNullOrEmpty(value) && !valid(value))
+            {
+                problems.Add(new(VoucherProblemCode.InvalidCode, field, line, $"'{value}' is not valid: expected {expected}"));
+            }
+        }
+    }
+
+    private static void CheckTotal(Voucher voucher, VoucherType type, List<VoucherProblem> problems)
+    {
+        if (type.HeaderAmountField is not { } headerField || type.DetailAmountField is not { } detailField)
+        {
+            return;
+        }
+
+        if (!Amount.TryParseWire(voucher[headerField], out var total))
+        {
+            return; // Already reported as missing or invalid.
+        }
+
+        var sum = Amount.Zero;
+        foreach (var detail in voucher.Details)
+        {
+            if (!Amount.TryParseWire(detail[detailField], out var line))
+            {
+                return;
+            }
+
+            sum += line;
+        }
+
+        if (sum != total)
+        {
+            problems.Add(new(VoucherProblemCode.TotalMismatch, headerField, null,
+                $"the header total {total.ToWire()} differs from the sum of the details {sum.ToWire()}"));
+        }
+    }
+
+    private static bool IsAmountField(string name) =>
+        name.EndsWith("Amt", StringComparison.Ordinal) || name.EndsWith("Amt1", StringComparison.Ordinal) || name is "PlanRemainAmt";
+
+    private static bool IsDate(string text) =>
+        text.Length == 8 && DateOnly.TryParseExact(text, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
+}
