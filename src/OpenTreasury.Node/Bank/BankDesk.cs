@@ -1,0 +1,343 @@
+using System.Globalization;
+using Dapper;
+using OpenTreasury.Domain.Codes;
+using OpenTreasury.Domain.Money;
+using OpenTreasury.Domain.Parties;
+using OpenTreasury.Domain.Quotas;
+using OpenTreasury.Domain.Vouchers;
+using OpenTreasury.Node.Library;
+using OpenTreasury.Node.Network;
+
+namespace OpenTreasury.Node.Bank;
+
+/// <summary>What one pass over the bank's received vouchers did.</summary>
+public sealed record BankPass(int QuotaNotices, int PaymentsPaid, int PaymentsReturned, int ClearingReceipts);
+
+/// <summary>
+/// The agent bank's business desk (代理银行): books quota from 5105 and answers 2105; pays 8202
+/// within quota or returns it; gathers paid vouchers into 2301 for PBOC; sends the 2207 daily report.
+/// Each voucher is handled in one transaction together with the books it moves.
+/// </summary>
+public sealed class BankDesk(VoucherLibrary library, MasterData master)
+{
+    private readonly AgentBank _bank = master.Bank(library.Party.Bank!.Value.Value);
+
+    private string Clerk => $"yh{_bank.BankCode}_jb";   // 经办
+
+    private string Reviewer => $"yh{_bank.BankCode}_fh"; // 复核
+
+    /// <summary>Handles every received voucher waiting to be signed for, 100 at a time.</summary>
+    public BankPass ProcessReceived(DateOnly businessDate)
+    {
+        var pass = new BankPass(0, 0, 0, 0);
+        while (library.ReadReceived() is { Count: > 0 } batch)
+        {
+            foreach (var voucher in batch)
+            {
+                pass = voucher.VtCode switch
+                {
+                    "5105" => Count(BookQuota(voucher), pass with { QuotaNotices = pass.QuotaNotices + 1 }),
+                    "8202" => Pay(voucher, businessDate) ? pass with { PaymentsPaid = pass.PaymentsPaid + 1 } : pass with { PaymentsReturned = pass.PaymentsReturned + 1 },
+                    "2301" when voucher.IsReply => Count(RecordClearing(voucher), pass with { ClearingReceipts = pass.ClearingReceipts + 1 }),
+                    _ => Count(library.Run(s => library.Refuse(s, voucher.Id, Clerk, $"代理银行不处理 {voucher.VtCode} 凭证")), pass),
+                };
+            }
+        }
+
+        return pass;
+    }
+
+    /// <summary>5105: book each unit × class quota, sign for it, and tell Finance with a 2105 arrival notice.</summary>
+    private LibraryResult BookQuota(StoredVoucher notice)
+    {
+        var content = notice.Content;
+        return library.Run(session =>
+        {
+            foreach (var detail in content.Details)
+            {
+                session.Connection.Execute(
+                    """
+                    INSERT INTO bank_quotas (adm_div_code, st_year, agency_code, exp_func_code, issued_fen) VALUES (@adm, @year, @agency, @func, @fen)
+                    ON CONFLICT (adm_div_code, st_year, agency_code, exp_func_code) DO UPDATE SET issued_fen = issued_fen + excluded.issued_fen
+                    """,
+                    new { adm = notice.AdmDivCode, year = notice.StYear, agency = detail["AgencyCode"], func = detail["ExpFuncCode"], fen = Amount.ParseWire(detail["PlanAmt"]!).Fen },
+                    session.Transaction);
+            }
+
+            var signed = library.SignFor(session, notice.Id, Clerk);
+            if (!signed.Ok)
+            {
+                return signed;
+            }
+
+            return library.Issue(session, ArrivalNotice(notice, content), [PartyId.Finance], Clerk, Reviewer);
+        });
+    }
+
+    /// <summary>8202: pay within quota (every detail line against its unit × class), or return it with the reason.</summary>
+    private bool Pay(StoredVoucher payment, DateOnly businessDate)
+    {
+        var content = payment.Content;
+        var lines = content.Details
+            .Select(d => (Agency: d["AgencyCode"]!, Func: d["ExpFuncCode"]!, Amount: Amount.ParseWire(d["PayAmt"]!)))
+            .ToList();
+        var paid = false;
+        library.Run(session =>
+        {
+            var reason = content["PayBankCode"] != _bank.BankCode
+                ? $"付款银行 {content["PayBankCode"]} 不是本行 {_bank.BankCode}"
+                : CheckQuota(session, payment, lines);
+            if (reason is not null)
+            {
+                return library.Return(session, payment.Id, Clerk, reason);
+            }
+
+            var businessNo = $"{_bank.BankCode}{businessDate:yyyyMMdd}{payment.Id:D8}";
+            for (var i = 0; i < lines.Count; i++)
+            {
+                var (agency, func, amount) = lines[i];
+                // The WHERE repeats the domain's check so a concurrent writer can never push paid past issued;
+                // the table's CHECK constraint is the last line of defence.
+                var updated = session.Connection.Execute(
+                    """
+                    UPDATE bank_quotas SET paid_fen = paid_fen + @fen
+                    WHERE adm_div_code = @adm AND st_year = @year AND agency_code = @agency AND exp_func_code = @func AND paid_fen + @fen <= issued_fen
+                    """,
+                    new { adm = payment.AdmDivCode, year = payment.StYear, agency, func, fen = amount.Fen }, session.Transaction);
+                if (updated != 1)
+                {
+                    throw new InvalidOperationException($"quota of {agency}/{func} changed under a payment of {payment.Key}");
+                }
+
+                session.Connection.Execute(
+                    """
+                    INSERT INTO bank_payments (voucher_id, line, adm_div_code, st_year, voucher_no, agency_code, exp_func_code, amount_fen, pay_date, business_no)
+                    VALUES (@id, @line, @adm, @year, @no, @agency, @func, @fen, @date, @businessNo)
+                    """,
+                    new { id = payment.Id, line = i + 1, adm = payment.AdmDivCode, year = payment.StYear, no = payment.VoucherNo, agency, func, fen = amount.Fen, date = Date(businessDate), businessNo },
+                    session.Transaction);
+            }
+
+            session.Audit(Clerk, "pay", payment.Key.ToString(), $"{content["PayAmt"]} to {content["PayeeAcctName"]} ({content["PayeeAcctNo"]}); 流水号 {businessNo}");
+            paid = true;
+            return library.SignFor(session, payment.Id, Clerk);
+        }).ThrowIfRefused();
+        return paid;
+    }
+
+    private static string? CheckQuota(LibrarySession session, StoredVoucher payment, List<(string Agency, string Func, Amount Amount)> lines)
+    {
+        foreach (var group in lines.GroupBy(l => (l.Agency, l.Func)))
+        {
+            var row = session.Connection.QueryFirstOrDefault<QuotaRow>(
+                "SELECT issued_fen AS IssuedFen, paid_fen AS PaidFen FROM bank_quotas WHERE adm_div_code = @adm AND st_year = @year AND agency_code = @agency AND exp_func_code = @func",
+                new { adm = payment.AdmDivCode, year = payment.StYear, agency = group.Key.Agency, func = group.Key.Func }, session.Transaction);
+            var line = row is null ? new QuotaLine(Amount.Zero, Amount.Zero) : new QuotaLine(new Amount(row.IssuedFen), new Amount(row.PaidFen));
+            var requested = Amount.Sum(group.Select(g => g.Amount));
+            var rejection = line.TryPay(requested, out _);
+            if (rejection != QuotaRejection.None)
+            {
+                return rejection switch
+                {
+                    QuotaRejection.NoQuota => $"{rejection}: 预算单位 {group.Key.Agency} 功能科目 {group.Key.Func} 无授权支付额度",
+                    _ => $"{rejection}: 额度不足, 预算单位 {group.Key.Agency} 功能科目 {group.Key.Func} 可用额度 {line.Remaining.ToWire()}, 申请支付 {requested.ToWire()}",
+                };
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Gathers paid, not yet cleared payments into a 2301 per division and year, detail per unit × class.</summary>
+    public IReadOnlyList<LibraryResult> RequestClearing(DateOnly businessDate)
+    {
+        var results = new List<LibraryResult>();
+        using var session = library.Begin();
+        var pending = session.Connection.Query<PaymentRow>(
+            """
+            SELECT adm_div_code AS AdmDivCode, st_year AS StYear, agency_code AS AgencyCode, exp_func_code AS ExpFuncCode, SUM(amount_fen) AS AmountFen
+            FROM bank_payments WHERE clearing_voucher_no IS NULL
+            GROUP BY adm_div_code, st_year, agency_code, exp_func_code ORDER BY adm_div_code, st_year, agency_code, exp_func_code
+            """, transaction: session.Transaction).ToList();
+        foreach (var division in pending.GroupBy(p => (p.AdmDivCode, p.StYear)))
+        {
+            var sequence = session.Connection.ExecuteScalar<long>(
+                "SELECT COUNT(*) FROM vouchers WHERE origin = 'own' AND vt_code = '2301' AND flag = 0", transaction: session.Transaction) + 1;
+            var voucherNo = $"HK{_bank.BankCode}{businessDate:yyyyMMdd}{sequence:D3}";
+            session.Connection.Execute(
+                "UPDATE bank_payments SET clearing_voucher_no = @voucherNo WHERE clearing_voucher_no IS NULL AND adm_div_code = @adm AND st_year = @year",
+                new { voucherNo, adm = division.Key.AdmDivCode, year = division.Key.StYear }, session.Transaction);
+            var result = library.Issue(session, TransferRequest(division.Key.AdmDivCode, (int)division.Key.StYear, voucherNo, businessDate, [.. division]), [PartyId.Pboc], Clerk, Reviewer);
+            results.Add(result.ThrowIfRefused());
+        }
+
+        session.Commit();
+        return results;
+    }
+
+    /// <summary>The 2207 daily report of authorized payments made on a business day, one line per paid voucher line.</summary>
+    public LibraryResult? SendDailyReport(DateOnly businessDate)
+    {
+        using var session = library.Begin();
+        var voucherNo = $"RB{_bank.BankCode}{businessDate:yyyyMMdd}";
+        var key = new VoucherKey(AdmDivCode.Parse(master.AdmDivCode), new StYear(master.StYear), VtCode.Parse("2207"), VoucherNo.Parse(voucherNo));
+        var existing = library.FindOwn(session, key);
+        if (existing is null)
+        {
+            var lines = session.Connection.Query<ReportLine>(
+                """
+                SELECT p.voucher_no AS VoucherNo, p.line AS Line, p.agency_code AS AgencyCode, p.exp_func_code AS ExpFuncCode, p.amount_fen AS AmountFen,
+                       p.business_no AS BusinessNo, v.inner_xml AS InnerXml
+                FROM bank_payments p JOIN vouchers v ON v.id = p.voucher_id
+                WHERE p.pay_date = @date AND p.adm_div_code = @adm AND p.st_year = @year ORDER BY p.voucher_id, p.line
+                """,
+                new { date = Date(businessDate), adm = master.AdmDivCode, year = master.StYear }, session.Transaction).ToList();
+            if (lines.Count == 0)
+            {
+                return null;
+            }
+
+            session.Connection.Execute("UPDATE bank_payments SET reported_in = @voucherNo WHERE pay_date = @date", new { voucherNo, date = Date(businessDate) }, session.Transaction);
+            var result = library.Issue(session, DailyReport(voucherNo, businessDate, lines), [PartyId.Finance], Clerk, Reviewer).ThrowIfRefused();
+            session.Commit();
+            return result;
+        }
+
+        var advanced = library.Advance(session, existing.Id, Reviewer).ThrowIfRefused();
+        session.Commit();
+        return advanced;
+    }
+
+    /// <summary>PBOC's 2301 回单: the payments it covers are cleared.</summary>
+    private LibraryResult RecordClearing(StoredVoucher receipt)
+    {
+        var content = receipt.Content;
+        return library.Run(session =>
+        {
+            session.Connection.Execute(
+                "UPDATE bank_payments SET cleared_date = @date WHERE clearing_voucher_no = @no",
+                new { date = content["XClearDate"], no = receipt.VoucherNo }, session.Transaction);
+            return library.SignFor(session, receipt.Id, Clerk);
+        });
+    }
+
+    private Voucher ArrivalNotice(StoredVoucher notice, Voucher quota)
+    {
+        var header = new List<VoucherField>
+        {
+            new("Id", $"DZ{notice.VoucherNo}"),
+            new("AdmDivCode", notice.AdmDivCode),
+            new("StYear", notice.StYear.ToString(CultureInfo.InvariantCulture)),
+            new("VtCode", "2105"),
+            new("VouDate", quota["VouDate"]!),
+            new("VoucherNo", $"DZ{notice.VoucherNo}"),
+            new("OriVoucherNo", notice.VoucherNo),
+            new("SetMonth", quota["SetMonth"]!),
+            new("PlanAmt", quota["PlanAmt"]!),
+            new("PayBankCode", _bank.BankCode),
+            new("PayBankName", _bank.Name),
+        };
+        var details = quota.Details.Select((d, i) => new VoucherDetail(
+        [
+            new("Id", (i + 1).ToString(CultureInfo.InvariantCulture)),
+            new("AgencyCode", d["AgencyCode"]!),
+            new("AgencyName", d["AgencyName"] ?? string.Empty),
+            new("ExpFuncCode", d["ExpFuncCode"]!),
+            new("ExpFuncName", d["ExpFuncName"] ?? string.Empty),
+            new("AgencyAcctNo", d["AgencyAcctNo"] ?? string.Empty),
+            new("PlanAmt", d["PlanAmt"]!),
+        ]));
+        return new Voucher(header, details);
+    }
+
+    private Voucher TransferRequest(string admDivCode, int stYear, string voucherNo, DateOnly businessDate, IReadOnlyList<PaymentRow> rows)
+    {
+        var total = new Amount(rows.Sum(r => r.AmountFen));
+        var header = new List<VoucherField>
+        {
+            new("Id", voucherNo),
+            new("AdmDivCode", admDivCode),
+            new("StYear", stYear.ToString(CultureInfo.InvariantCulture)),
+            new("VtCode", "2301"),
+            new("VouDate", Date(businessDate)),
+            new("VoucherNo", voucherNo),
+            new("TreCode", master.TreCode),
+            new("FinOrgCode", master.FinOrgCode),
+            new("FundTypeCode", "1"),
+            new("FundTypeName", "一般公共预算资金"),
+            new("PayTypeCode", "12"),
+            new("PayTypeName", "授权支付"),
+            new("AgentAcctNo", _bank.ClearingAccountNo),
+            new("AgentAcctName", $"{_bank.Name}财政授权支付清算户"),
+            new("AgentAcctBankName", _bank.Name),
+            new("ClearAcctNo", master.TreasuryAccountNo),
+            new("ClearAcctName", "芒市国库单一账户"),
+            new("ClearAcctBankName", master.PbocName),
+            new("PayAmt", total.ToWire()),
+            new("PayBankName", _bank.Name),
+            new("PayBankNo", _bank.BankNo),
+        };
+        var details = rows.Select((r, i) =>
+        {
+            var unit = master.Unit(r.AgencyCode);
+            return new VoucherDetail(
+            [
+                new("Id", (i + 1).ToString(CultureInfo.InvariantCulture)),
+                new("SupDepCode", unit.SupDepCode),
+                new("AgencyCode", r.AgencyCode),
+                new("AgencyName", unit.Name),
+                new("ExpFuncCode", r.ExpFuncCode),
+                new("ExpFuncName", unit.Classes.FirstOrDefault(c => c.ExpFuncCode == r.ExpFuncCode)?.ExpFuncName ?? string.Empty),
+                new("PayAmt", new Amount(r.AmountFen).ToWire()),
+            ]);
+        });
+        return new Voucher(header, details);
+    }
+
+    private Voucher DailyReport(string voucherNo, DateOnly businessDate, IReadOnlyList<ReportLine> lines)
+    {
+        var total = new Amount(lines.Sum(l => l.AmountFen));
+        var header = new List<VoucherField>
+        {
+            new("Id", voucherNo),
+            new("AdmDivCode", master.AdmDivCode),
+            new("StYear", master.StYear.ToString(CultureInfo.InvariantCulture)),
+            new("VtCode", "2207"),
+            new("VouDate", Date(businessDate)),
+            new("VoucherNo", voucherNo),
+            new("PayAmt", total.ToWire()),
+            new("PosAmt", total.ToWire()),
+            new("NegAmt", "0.00"),
+            new("PayTypeCode", "12"),
+            new("PayTypeName", "授权支付"),
+            new("PayBankCode", _bank.BankCode),
+            new("PayBankName", _bank.Name),
+        };
+        var details = lines.Select((l, i) => new VoucherDetail(
+        [
+            new("Id", (i + 1).ToString(CultureInfo.InvariantCulture)),
+            new("VoucherNo", l.VoucherNo),
+            new("AgencyCode", l.AgencyCode),
+            new("AgencyName", master.Unit(l.AgencyCode).Name),
+            new("ExpFuncCode", l.ExpFuncCode),
+            new("PayDate", Date(businessDate)),
+            new("AgentBusinessNo", l.BusinessNo),
+            new("PayAmt", new Amount(l.AmountFen).ToWire()),
+        ]));
+        return new Voucher(header, details);
+    }
+
+    private static BankPass Count(LibraryResult result, BankPass pass)
+    {
+        result.ThrowIfRefused();
+        return pass;
+    }
+
+    private static string Date(DateOnly date) => date.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+
+    private sealed record QuotaRow(long IssuedFen, long PaidFen);
+
+    private sealed record PaymentRow(string AdmDivCode, long StYear, string AgencyCode, string ExpFuncCode, long AmountFen);
+
+    private sealed record ReportLine(string VoucherNo, long Line, string AgencyCode, string ExpFuncCode, long AmountFen, string BusinessNo, byte[] InnerXml);
+}

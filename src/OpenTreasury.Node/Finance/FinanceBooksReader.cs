@@ -1,0 +1,42 @@
+using Dapper;
+using OpenTreasury.Domain.Money;
+using OpenTreasury.Domain.Reconciliation;
+using OpenTreasury.Domain.Vouchers;
+using OpenTreasury.Node.Library;
+using OpenTreasury.Node.Network;
+using OpenTreasury.Wire;
+
+namespace OpenTreasury.Node.Finance;
+
+/// <summary>Reads Finance's books for reconciliation out of its voucher library: what it issued, what the banks accepted and reported, what PBOC cleared.</summary>
+public static class FinanceBooksReader
+{
+    public static FinanceBooks Read(VoucherLibrary library, MasterData master)
+    {
+        ArgumentNullException.ThrowIfNull(library);
+        ArgumentNullException.ThrowIfNull(master);
+        using var connection = library.Database.Connect();
+        var quota = Contents(connection, "origin = 'own' AND vt_code = '5105' AND flag = 0 AND state = 'sent'")
+            .SelectMany(v => v.Details.Select(d => new QuotaRecord(v.Require("VoucherNo"), v.Require("PayBankCode"), d["AgencyCode"]!, d["ExpFuncCode"]!, Amount.ParseWire(d["PlanAmt"]!))))
+            .ToList();
+        var accepted = Contents(connection,
+                $"origin = 'own' AND vt_code = '8202' AND flag = 0 AND EXISTS (SELECT 1 FROM deliveries d WHERE d.voucher_id = vouchers.id AND d.status = {(int)VoucherStatus.SignedFor})")
+            .SelectMany(v => v.Details.Select(d => new PaymentRecord(v.Require("VoucherNo"), v.Require("PayBankCode"), d["AgencyCode"]!, d["ExpFuncCode"]!, Amount.ParseWire(d["PayAmt"]!))))
+            .ToList();
+        var reported = Contents(connection, "origin = 'received' AND vt_code = '2207' AND state = 'signed_for'")
+            .SelectMany(v => v.Details.Select(d => new PaymentRecord(d["VoucherNo"]!, v.Require("PayBankCode"), d["AgencyCode"]!, d["ExpFuncCode"]!, Amount.ParseWire(d["PayAmt"]!))))
+            .ToList();
+        var cleared = Contents(connection, "origin = 'received' AND vt_code = '2301' AND flag = 1 AND state = 'signed_for'")
+            .SelectMany(v =>
+            {
+                var bank = master.Banks.Single(b => b.BankNo == v.Require("PayBankNo")).BankCode;
+                return v.Details.Select(d => new ClearedRecord(v.Require("VoucherNo"), bank, d["AgencyCode"]!, d["ExpFuncCode"]!, Amount.ParseWire(d["PayAmt"]!)));
+            })
+            .ToList();
+        return new FinanceBooks(quota, accepted, reported, cleared);
+    }
+
+    private static IEnumerable<Voucher> Contents(System.Data.IDbConnection connection, string where) =>
+        connection.Query<byte[]>($"SELECT inner_xml FROM vouchers WHERE {where} ORDER BY id")
+            .Select(bytes => VoucherXml.Read(bytes).Value);
+}

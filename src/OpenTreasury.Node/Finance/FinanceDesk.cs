@@ -1,0 +1,211 @@
+using System.Globalization;
+using OpenTreasury.Domain.Money;
+using OpenTreasury.Domain.Parties;
+using OpenTreasury.Domain.Vouchers;
+using OpenTreasury.Node.Library;
+using OpenTreasury.Node.Network;
+
+namespace OpenTreasury.Node.Finance;
+
+/// <summary>One month's authorized quota for a budget unit × functional class (用款计划 line).</summary>
+public sealed record QuotaPlanLine(string AgencyCode, string ExpFuncCode, Amount Amount);
+
+/// <summary>A budget unit's payment order, entered by its clerk and approved by its finance head.</summary>
+public sealed record PaymentOrder(string VoucherNo, string AgencyCode, string ExpFuncCode, Amount Amount, Payee Payee, string Summary);
+
+/// <summary>What one pass over Finance's received vouchers did.</summary>
+public sealed record FinancePass(int ArrivalNotices, int ClearingReceipts, int DailyReports, int Other);
+
+/// <summary>
+/// Finance's treasury desk (财政国库股) and the budget units' platform: approves quota plans into 5105
+/// (to each bank) and 5106 (to PBOC), carries the units' 8202 payment vouchers to their banks, signs
+/// for what comes back, and reconciles at the end of the day.
+/// </summary>
+public sealed class FinanceDesk(VoucherLibrary library, MasterData master)
+{
+    private const string Entry = "cz_lr";   // 国库股录入
+    private const string Approval = "cz_sh"; // 国库股审核
+
+    /// <summary>The monthly plan becomes one 5105 per bank (its units' lines) and one 5106 per bank to PBOC.</summary>
+    public IReadOnlyList<LibraryResult> IssueQuota(int month, DateOnly vouDate, IReadOnlyList<QuotaPlanLine> plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var results = new List<LibraryResult>();
+        foreach (var byBank in plan.GroupBy(l => master.Unit(l.AgencyCode).BankCode).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var bank = master.Bank(byBank.Key);
+            var party = PartyId.Parse($"bank-{bank.BankCode}");
+            using var session = library.Begin();
+            results.Add(library.Issue(session, QuotaNotice("5105", $"ED{bank.BankCode}{master.StYear}{month:D2}", month, vouDate, bank, [.. byBank]), [party], Entry, Approval).ThrowIfRefused());
+            results.Add(library.Issue(session, QuotaNotice("5106", $"QS{bank.BankCode}{master.StYear}{month:D2}", month, vouDate, bank, [.. byBank]), [PartyId.Pboc], Entry, Approval).ThrowIfRefused());
+            session.Commit();
+        }
+
+        return results;
+    }
+
+    /// <summary>A unit's 8202: entered by its clerk (经办人), approved by its finance head (财务负责人), sent to its bank.</summary>
+    public LibraryResult SubmitPayment(PaymentOrder order, DateOnly vouDate, string? approver = null)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var unit = master.Unit(order.AgencyCode);
+        var bank = master.Bank(unit.BankCode);
+        using var session = library.Begin();
+        var result = library.Issue(session, PaymentVoucher(order, unit, bank, vouDate), [PartyId.Parse($"bank-{bank.BankCode}")],
+            $"dw{unit.AgencyCode}_jbr", approver ?? $"dw{unit.AgencyCode}_fzr");
+        if (result.Ok)
+        {
+            session.Commit();
+        }
+
+        return result;
+    }
+
+    /// <summary>Signs for arrival notices, PBOC's 回单 and the banks' daily reports (they are Finance's books).</summary>
+    public FinancePass ProcessReceived()
+    {
+        var pass = new FinancePass(0, 0, 0, 0);
+        while (library.ReadReceived() is { Count: > 0 } batch)
+        {
+            foreach (var voucher in batch)
+            {
+                library.Run(s => library.SignFor(s, voucher.Id, Entry)).ThrowIfRefused();
+                pass = voucher.VtCode switch
+                {
+                    "2105" => pass with { ArrivalNotices = pass.ArrivalNotices + 1 },
+                    "2301" or "5106" when voucher.IsReply => pass with { ClearingReceipts = pass.ClearingReceipts + 1 },
+                    "2207" => pass with { DailyReports = pass.DailyReports + 1 },
+                    _ => pass with { Other = pass.Other + 1 },
+                };
+            }
+        }
+
+        return pass;
+    }
+
+    private Voucher QuotaNotice(string vtCode, string voucherNo, int month, DateOnly vouDate, AgentBank bank, IReadOnlyList<QuotaPlanLine> lines)
+    {
+        var total = Amount.Sum(lines.Select(l => l.Amount));
+        var header = new List<VoucherField>
+        {
+            new("Id", voucherNo),
+            new("AdmDivCode", master.AdmDivCode),
+            new("StYear", Text(master.StYear)),
+            new("VtCode", vtCode),
+            new("VouDate", Date(vouDate)),
+            new("VoucherNo", voucherNo),
+            new("TreCode", master.TreCode),
+            new("FinOrgCode", master.FinOrgCode),
+            new("FundTypeCode", "1"),
+            new("FundTypeName", "一般公共预算资金"),
+        };
+        if (vtCode == "5105")
+        {
+            header.AddRange(
+            [
+                new("PayTypeCode", "12"),
+                new("PayTypeName", "授权支付"),
+                new("SetMonth", Text(month)),
+                new("PlanAmt", total.ToWire()),
+                new("PayBankCode", bank.BankCode),
+                new("PayBankName", bank.Name),
+                new("PayBankNo", bank.BankNo),
+            ]);
+        }
+        else
+        {
+            header.AddRange(
+            [
+                new("PlanAmt", total.ToWire()),
+                new("PayAcctNo", master.TreasuryAccountNo),
+                new("PayAcctName", "芒市国库单一账户"),
+                new("PayeeAcctNo", bank.ClearingAccountNo),
+                new("PayeeAcctName", $"{bank.Name}财政授权支付清算户"),
+                new("SetMonth", Text(month)),
+                new("DeptNum", Text(lines.Select(l => master.Unit(l.AgencyCode).SupDepCode).Distinct().Count())),
+                new("ClearBankCode", "001"),
+                new("ClearBankName", master.PbocName),
+                new("PayBankCode", bank.BankCode),
+                new("PayBankName", bank.Name),
+                new("PayBankNo", bank.BankNo),
+            ]);
+        }
+
+        var details = lines.Select((l, i) =>
+        {
+            var unit = master.Unit(l.AgencyCode);
+            var fields = new List<VoucherField>
+            {
+                new("Id", Text(i + 1)),
+                new("SupDepCode", unit.SupDepCode),
+                new("AgencyCode", unit.AgencyCode),
+                new("AgencyName", unit.Name),
+                new("ExpFuncCode", l.ExpFuncCode),
+                new("ExpFuncName", unit.Classes.Single(c => c.ExpFuncCode == l.ExpFuncCode).ExpFuncName),
+                new("PlanAmt", l.Amount.ToWire()),
+            };
+            fields.Add(vtCode == "5105" ? new("AgencyAcctNo", unit.AccountNo) : new("AgencyAccoCode", unit.AccountNo));
+            return new VoucherDetail(fields);
+        });
+        return new Voucher(header, details);
+    }
+
+    private Voucher PaymentVoucher(PaymentOrder order, BudgetUnit unit, AgentBank bank, DateOnly vouDate)
+    {
+        var functional = unit.Classes.Single(c => c.ExpFuncCode == order.ExpFuncCode);
+        var header = new List<VoucherField>
+        {
+            new("Id", order.VoucherNo),
+            new("AdmDivCode", master.AdmDivCode),
+            new("StYear", Text(master.StYear)),
+            new("VtCode", "8202"),
+            new("VouDate", Date(vouDate)),
+            new("VoucherNo", order.VoucherNo),
+            new("FundTypeCode", "1"),
+            new("FundTypeName", "一般公共预算资金"),
+            new("PayTypeCode", "12"),
+            new("PayTypeName", "授权支付"),
+            new("SetModeCode", "2"),
+            new("SetModeName", "转账"),
+            new("SupDepCode", unit.SupDepCode),
+            new("AgencyCode", unit.AgencyCode),
+            new("AgencyName", unit.Name),
+            new("ExpFuncCode", functional.ExpFuncCode),
+            new("ExpFuncName", functional.ExpFuncName),
+            new("ExpEcoCode", functional.ExpEcoCode),
+            new("ExpEcoName", functional.ExpEcoName),
+            new("PayeeAcctNo", order.Payee.AccountNo),
+            new("PayeeAcctName", order.Payee.Name),
+            new("PayeeAcctBankName", order.Payee.BankName),
+            new("PayeeAcctBankNo", order.Payee.BankNo),
+            new("PayAcctNo", unit.AccountNo),
+            new("PayAcctName", $"{unit.Name}零余额账户"),
+            new("PayAcctBankName", bank.Name),
+            new("PayBankCode", bank.BankCode),
+            new("PayBankName", bank.Name),
+            new("PayBankNo", bank.BankNo),
+            new("PaySummaryName", order.Summary),
+            new("PayAmt", order.Amount.ToWire()),
+        };
+        VoucherDetail[] details =
+        [
+            new(
+            [
+                new("Id", "1"),
+                new("VoucherBillId", order.VoucherNo),
+                new("AgencyCode", unit.AgencyCode),
+                new("AgencyName", unit.Name),
+                new("ExpFuncCode", functional.ExpFuncCode),
+                new("ExpFuncName", functional.ExpFuncName),
+                new("ExpEcoCode", functional.ExpEcoCode),
+                new("ExpEcoName", functional.ExpEcoName),
+                new("PayAmt", order.Amount.ToWire()),
+            ]),
+        ];
+        return new Voucher(header, details);
+    }
+
+    private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Date(DateOnly date) => date.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+}

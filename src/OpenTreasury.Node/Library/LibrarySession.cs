@@ -1,0 +1,40 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using OpenTreasury.Node.Audit;
+
+namespace OpenTreasury.Node.Library;
+
+/// <summary>
+/// One write transaction on a node's database (BEGIN IMMEDIATE: writers queue, none upgrade late).
+/// Business slices put their state change, the vouchers, the outbox rows and the audit entries in
+/// one session, so they commit together or not at all.
+/// </summary>
+public sealed class LibrarySession : IDisposable
+{
+    internal LibrarySession(SqliteConnection connection, DateTimeOffset now)
+    {
+        Connection = connection;
+        Transaction = connection.BeginTransaction(deferred: false);
+        Now = now;
+    }
+
+    public SqliteConnection Connection { get; }
+
+    public SqliteTransaction Transaction { get; }
+
+    /// <summary>The time of this transaction, read once from the node's clock.</summary>
+    public DateTimeOffset Now { get; }
+
+    public string NowText => Now.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+
+    public void Audit(string actor, string operation, string subject, string detail) =>
+        AuditLog.Append(Connection, Transaction, Now, actor, operation, subject, detail);
+
+    public void Commit() => Transaction.Commit();
+
+    public void Dispose()
+    {
+        Transaction.Dispose();
+        Connection.Dispose();
+    }
+}

@@ -1,0 +1,257 @@
+using Dapper;
+using OpenTreasury.Domain.Parties;
+using OpenTreasury.Domain.Vouchers;
+using OpenTreasury.Node.Messaging;
+using OpenTreasury.Node.Signing;
+using OpenTreasury.Trust.Signatures;
+using OpenTreasury.Wire;
+
+namespace OpenTreasury.Node.Library;
+
+/// <summary>Stable codes for why a received message was not accepted (status 2, 接收失败).</summary>
+public enum ReceiveFailure
+{
+    None = 0,
+    MalformedMessage = 1,
+    InvalidContent = 2,
+    WrongSender = 3,
+    WrongReceiver = 4,
+    MissingStamp = 5,
+    BadSignature = 6,
+    DuplicateWithDifferentContent = 7,
+    StaleVersion = 8,
+    ForeignStamp = 9,
+}
+
+public sealed partial class VoucherLibrary : IMessageReceiver
+{
+    /// <summary>
+    /// Takes one message from another node. A voucher is verified before anything is stored; a
+    /// repeat with the same content replays the stored answer; a repeat with other content, a stale
+    /// version, or anything that fails verification is refused and logged, and changes nothing else.
+    /// </summary>
+    public DeliveryAnswer Receive(TransportMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        if (message.To != Party)
+        {
+            return new DeliveryAnswer(VoucherStatus.ReceiveFailed, $"{ReceiveFailure.WrongReceiver}: this node is {Party}, not {message.To}");
+        }
+
+        return message.Kind == MessageKind.Status ? ReceiveStatus(message) : ReceiveVoucher(message);
+    }
+
+    /// <summary>Records the receiver's immediate answer to a delivered voucher on the sender's side.</summary>
+    internal void ApplyAnswer(LibrarySession session, long voucherId, PartyId receiver, DeliveryAnswer answer)
+    {
+        var voucher = Find(session, voucherId);
+        if (voucher is null)
+        {
+            return;
+        }
+
+        var action = answer.Status == VoucherStatus.Received ? VoucherAction.AcknowledgeReceipt : VoucherAction.FailReceipt;
+        ApplyMove(session, voucher, receiver, action, answer.Reason);
+    }
+
+    private DeliveryAnswer ReceiveVoucher(TransportMessage message)
+    {
+        var digest = Digest(message.Payload);
+        var read = MofFormat.Read(message.Payload);
+        if (!read.IsSuccess || read.Value.Bodies.Count != 1)
+        {
+            var why = read.IsSuccess ? "one voucher per message is expected" : string.Join("; ", read.Errors);
+            return Refuse(message, "message", digest, ReceiveFailure.MalformedMessage, why);
+        }
+
+        var body = read.Value.Bodies[0];
+        var subject = $"{body.Key}/v{body.Version}";
+        var bodyDigest = Digest(body.InnerVoucher);
+        using var session = Begin();
+        var previous = session.Connection.QueryFirstOrDefault<InboxRow>(
+            """
+            SELECT digest AS Digest, status AS Status, reason AS Reason FROM inbox
+            WHERE sender = @sender AND adm_div_code = @adm AND st_year = @year AND vt_code = @vt AND voucher_no = @no AND version = @version
+            """,
+            InboxKey(message.From, body), session.Transaction);
+        if (previous is not null)
+        {
+            if (previous.Digest == bodyDigest)
+            {
+                return new DeliveryAnswer((VoucherStatus)previous.Status, previous.Reason); // A repeat: replay the answer.
+            }
+
+            return Refuse(session, message, subject, bodyDigest, ReceiveFailure.DuplicateWithDifferentContent,
+                $"{subject} was already received with other content (SM3 {previous.Digest}); a changed voucher needs a new number");
+        }
+
+        var newest = session.Connection.ExecuteScalar<long?>(
+            "SELECT MAX(version) FROM inbox WHERE sender = @sender AND adm_div_code = @adm AND st_year = @year AND vt_code = @vt AND voucher_no = @no",
+            InboxKey(message.From, body), session.Transaction);
+        if (newest is { } n && n > body.Version)
+        {
+            return Refuse(session, message, subject, bodyDigest, ReceiveFailure.StaleVersion, $"{subject} is older than version {n} already received");
+        }
+
+        var (failure, reason) = Check(message.From, body);
+        if (failure != ReceiveFailure.None)
+        {
+            return Refuse(session, message, subject, bodyDigest, failure, reason);
+        }
+
+        var content = MofFormat.OpenBody(body).Value;
+        var id = InsertVoucher(session, "received", message.From, body.Key, body.Version, body.Flag, "received", body.InnerVoucher, content, VoucherCatalogue.Get(body.Key.VtCode), body.Attach, null);
+        foreach (var stamp in body.Stamps)
+        {
+            session.Connection.Execute(
+                "INSERT INTO stamps (voucher_id, position, der, signer, signed_at) VALUES (@id, @position, @der, @signer, @now)",
+                new { id, position = stamp.Position, der = stamp.Der, signer = message.From.ToString(), now = session.NowText },
+                session.Transaction);
+        }
+
+        var key = InboxKey(message.From, body);
+        session.Connection.Execute(
+            """
+            INSERT INTO inbox (sender, adm_div_code, st_year, vt_code, voucher_no, version, digest, voucher_id, status, received_at)
+            VALUES (@sender, @adm, @year, @vt, @no, @version, @digest, @id, 1, @now)
+            """,
+            new { key.Sender, key.Adm, key.Year, key.Vt, key.No, key.Version, digest = bodyDigest, id, now = session.NowText },
+            session.Transaction);
+
+        if (body.Flag == VoucherFlag.Reply && FindOwn(session, body.Key) is { IsReply: false } original)
+        {
+            ApplyMove(session, original, message.From, VoucherAction.ArriveReply, null); // 12: 回单 received.
+        }
+
+        session.Audit(message.From.ToString(), body.Flag == VoucherFlag.Reply ? "receive-reply" : "receive", subject, $"SM3 {bodyDigest}; stamps {string.Join(",", body.Stamps.Select(s => s.Position))}");
+        session.Commit();
+        return DeliveryAnswer.Accepted;
+    }
+
+    /// <summary>Checks content, the parties' right to send and receive this VtCode, and every stamp.</summary>
+    private (ReceiveFailure Failure, string Reason) Check(PartyId from, VoucherBody body)
+    {
+        var opened = MofFormat.OpenBody(body);
+        if (!opened.IsSuccess)
+        {
+            return (ReceiveFailure.InvalidContent, string.Join("; ", opened.Errors));
+        }
+
+        var type = VoucherCatalogue.Get(body.Key.VtCode);
+        var isReply = body.Flag == VoucherFlag.Reply;
+        if (isReply ? type.ReplySignature?.Party != from.Kind : type.Sender != from.Kind)
+        {
+            return (ReceiveFailure.WrongSender, $"{from} may not send a {(isReply ? "回单 of " : string.Empty)}{type.VtCode} {type.Name}");
+        }
+
+        if (!isReply && !type.Receivers.Contains(Party.Kind))
+        {
+            return (ReceiveFailure.WrongReceiver, $"{Party} does not receive {type.VtCode} {type.Name}");
+        }
+
+        var required = type.StampPositions.Where(p => p.OnReply == isReply && p.Party == from.Kind).ToList();
+        foreach (var stamp in body.Stamps)
+        {
+            if (required.All(p => p.Name != stamp.Position))
+            {
+                return (ReceiveFailure.ForeignStamp, $"stamp at '{stamp.Position}' does not belong on a {(isReply ? "回单 of " : string.Empty)}{type.VtCode}");
+            }
+        }
+
+        foreach (var position in required)
+        {
+            var stamp = body.Stamps.FirstOrDefault(s => s.Position == position.Name);
+            if (stamp is null)
+            {
+                return (ReceiveFailure.MissingStamp, $"position {position.Name} ({position.ChineseName}) is not stamped");
+            }
+
+            var check = signing.Verify(body.InnerVoucher, stamp.Der, NodeSigning.PropertyInfo(body.Key, body.Version, position.Name), from);
+            if (check.Failure != SignatureFailure.None)
+            {
+                return (ReceiveFailure.BadSignature, $"stamp {position.Name}: {check.Failure}: {check.Message}");
+            }
+        }
+
+        return (ReceiveFailure.None, string.Empty);
+    }
+
+    private DeliveryAnswer ReceiveStatus(TransportMessage message)
+    {
+        var notice = StatusNotice.Open(message.Payload, message.From, signing, out var why);
+        if (notice is null || notice.To != Party.ToString())
+        {
+            return Refuse(message, "status", Digest(message.Payload), ReceiveFailure.BadSignature, notice is null ? why : "the notice is addressed to another party");
+        }
+
+        using var session = Begin();
+        var applied = session.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM applied_notices WHERE message_id = @id", new { id = notice.MessageId }, session.Transaction);
+        if (applied > 0)
+        {
+            return DeliveryAnswer.Accepted; // A repeat: already applied once.
+        }
+
+        var voucher = session.Connection.QueryFirstOrDefault<StoredVoucher>(
+            $"{SelectVoucher} WHERE origin = 'own' AND sender = @sender AND adm_div_code = @adm AND st_year = @year AND vt_code = @vt AND voucher_no = @no AND version = @version",
+            new { sender = Party.ToString(), adm = notice.AdmDivCode, year = notice.StYear, vt = notice.VtCode, no = notice.VoucherNo, version = notice.Version },
+            session.Transaction);
+        if (voucher is not null)
+        {
+            ApplyMove(session, voucher, message.From, VoucherLifecycle.ActionFor((ReceiverState)notice.Status), notice.Reason);
+        }
+        else
+        {
+            session.Audit(message.From.ToString(), "status-unknown-voucher", notice.MessageId, "no such own voucher; ignored");
+        }
+
+        session.Connection.Execute("INSERT INTO applied_notices (message_id, applied_at) VALUES (@id, @now)", new { id = notice.MessageId, now = session.NowText }, session.Transaction);
+        session.Commit();
+        return DeliveryAnswer.Accepted;
+    }
+
+    /// <summary>Moves the status of an own voucher at one receiver; a move the table forbids is audited and ignored (a late or repeated notice).</summary>
+    private void ApplyMove(LibrarySession session, StoredVoucher voucher, PartyId receiver, VoucherAction action, string? reason)
+    {
+        var current = session.Connection.QueryFirstOrDefault<long?>(
+            "SELECT status FROM deliveries WHERE voucher_id = @id AND receiver = @receiver", new { id = voucher.Id, receiver = receiver.ToString() }, session.Transaction);
+        if (current is null)
+        {
+            session.Audit(receiver.ToString(), "status-ignored", voucher.Key.ToString(), $"{action}: {receiver} is not a receiver of this voucher");
+            return;
+        }
+
+        var next = Move(voucher, (VoucherStatus)current.Value, action);
+        if (next is null)
+        {
+            session.Audit(receiver.ToString(), "status-ignored", voucher.Key.ToString(), $"{action} is not legal from {(VoucherStatus)current.Value}");
+            return;
+        }
+
+        SetDelivery(session, voucher.Id, receiver.ToString(), next.Value, reason);
+        session.Audit(receiver.ToString(), "status", voucher.Key.ToString(), $"{(int)next.Value} {next.Value}{(reason is null ? string.Empty : ": " + reason)}");
+    }
+
+    private DeliveryAnswer Refuse(TransportMessage message, string subject, string digest, ReceiveFailure code, string reason)
+    {
+        using var session = Begin();
+        return Refuse(session, message, subject, digest, code, reason);
+    }
+
+    private static DeliveryAnswer Refuse(LibrarySession session, TransportMessage message, string subject, string digest, ReceiveFailure code, string reason)
+    {
+        session.Connection.Execute(
+            "INSERT INTO rejected_messages (sender, subject, digest, code, reason, received_at) VALUES (@sender, @subject, @digest, @code, @reason, @now)",
+            new { sender = message.From.ToString(), subject, digest, code = code.ToString(), reason, now = session.NowText },
+            session.Transaction);
+        session.Audit(message.From.ToString(), "receive-failed", subject, $"{code}: {reason}");
+        session.Commit();
+        return new DeliveryAnswer(VoucherStatus.ReceiveFailed, $"{code}: {reason}");
+    }
+
+    private static InboxKeyArgs InboxKey(PartyId from, VoucherBody body) =>
+        new(from.ToString(), body.Key.AdmDivCode.Value, body.Key.StYear.Value, body.Key.VtCode.Value, body.Key.VoucherNo.Value, body.Version);
+
+    private sealed record InboxKeyArgs(string Sender, string Adm, long Year, string Vt, string No, long Version);
+
+    private sealed record InboxRow(string Digest, long Status, string? Reason);
+}

@@ -1,0 +1,550 @@
+using Dapper;
+using OpenTreasury.Domain;
+using OpenTreasury.Domain.Parties;
+using OpenTreasury.Domain.Vouchers;
+using OpenTreasury.Node.Messaging;
+using OpenTreasury.Node.Signing;
+using OpenTreasury.Node.Storage;
+using OpenTreasury.Trust.Crypto;
+using OpenTreasury.Wire;
+
+namespace OpenTreasury.Node.Library;
+
+/// <summary>
+/// The electronic voucher library (电子凭证库) of one node: write a draft, approve, sign, send, read
+/// received, sign for (签收), refuse (签收失败), return (退回), void (作废), answer with a 回单, and
+/// the status of each voucher per receiving party. Every operation records its audit entry and its
+/// outgoing messages in the same transaction as the state change.
+/// </summary>
+public sealed partial class VoucherLibrary(NodeDatabase database, NodeSigning signing, TimeProvider clock)
+{
+    private const string SelectVoucher = """
+        SELECT id AS Id, origin AS Origin, sender AS Sender, adm_div_code AS AdmDivCode, st_year AS StYear,
+               vt_code AS VtCode, voucher_no AS VoucherNo, version AS Version, flag AS Flag, state AS State,
+               inner_xml AS InnerXml, digest AS Digest, amount_fen AS AmountFen, vou_date AS VouDate,
+               attach AS Attach, entered_by AS EnteredBy, approved_by AS ApprovedBy, reason AS Reason
+        FROM vouchers
+        """;
+
+    public PartyId Party => signing.Party;
+
+    public NodeDatabase Database => database;
+
+    public NodeSigning Signing => signing;
+
+    public LibrarySession Begin() => new(database.Connect(), clock.GetUtcNow());
+
+    /// <summary>Runs one operation in its own transaction and commits it when it succeeded.</summary>
+    public LibraryResult Run(Func<LibrarySession, LibraryResult> operation)
+    {
+        ArgumentNullException.ThrowIfNull(operation);
+        using var session = Begin();
+        var result = operation(session);
+        if (result.Ok)
+        {
+            session.Commit();
+        }
+
+        return result;
+    }
+
+    /// <summary>Writes a new draft (草稿) of an own voucher, entered by <paramref name="enteredBy"/>.</summary>
+    public LibraryResult CreateDraft(LibrarySession session, Voucher voucher, IReadOnlyList<PartyId> receivers, string enteredBy, string attach = "")
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(voucher);
+        ArgumentNullException.ThrowIfNull(receivers);
+        var problems = VoucherRules.Check(voucher);
+        if (problems.Count > 0)
+        {
+            return LibraryResult.Refused(LibraryRejection.InvalidVoucher, string.Join("; ", problems));
+        }
+
+        var type = VoucherCatalogue.Get(voucher.VtCode);
+        if (type.Sender != Party.Kind)
+        {
+            return LibraryResult.Refused(LibraryRejection.WrongSender, $"{Party} may not send a {type.VtCode} {type.Name}");
+        }
+
+        if (receivers.Count == 0 || receivers.Any(r => !type.Receivers.Contains(r.Kind)))
+        {
+            return LibraryResult.Refused(LibraryRejection.WrongReceiver,
+                $"a {type.VtCode} {type.Name} goes to {string.Join(", ", type.Receivers)}, not to {string.Join(", ", receivers)}");
+        }
+
+        if (!UserExists(session, enteredBy))
+        {
+            return LibraryResult.Refused(LibraryRejection.UnknownUser, $"no user '{enteredBy}' at {Party}");
+        }
+
+        if (attach.Length > Limits.ReasonLengthMax)
+        {
+            return LibraryResult.Refused(LibraryRejection.InvalidVoucher, $"the attached note is longer than {Limits.ReasonLengthMax} characters");
+        }
+
+        var key = voucher.Key;
+        if (FindOwn(session, key) is not null)
+        {
+            return LibraryResult.Refused(LibraryRejection.DuplicateVoucherNo, $"{key} already exists at {Party}; a new voucher needs a new number");
+        }
+
+        var inner = VoucherXml.Write(voucher);
+        var id = InsertVoucher(session, "own", Party, key, 1, VoucherFlag.Voucher, "draft", inner, voucher, type, attach, enteredBy);
+        foreach (var receiver in receivers.Distinct())
+        {
+            session.Connection.Execute(
+                "INSERT INTO deliveries (voucher_id, receiver, status, updated_at) VALUES (@id, @receiver, @status, @now)",
+                new { id, receiver = receiver.ToString(), status = (int)VoucherStatus.NotSent, now = session.NowText },
+                session.Transaction);
+        }
+
+        session.Audit(enteredBy, "draft", key.ToString(), $"to {string.Join(",", receivers)}; {type.HeaderAmountField}={AmountText(voucher, type)}");
+        return LibraryResult.Done(id);
+    }
+
+    /// <summary>Approves (审核) a draft; the approver must be another person than the one who entered it.</summary>
+    public LibraryResult Approve(LibrarySession session, long id, string approvedBy)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var voucher = Find(session, id);
+        if (voucher is null || voucher.Origin != "own")
+        {
+            return LibraryResult.Refused(LibraryRejection.NotFound, $"no own voucher {id} at {Party}");
+        }
+
+        if (!UserExists(session, approvedBy))
+        {
+            return LibraryResult.Refused(LibraryRejection.UnknownUser, $"no user '{approvedBy}' at {Party}");
+        }
+
+        if (voucher.State != "draft")
+        {
+            return LibraryResult.Refused(LibraryRejection.IllegalTransition, $"{voucher.Key} is {voucher.State}; only a draft can be approved", id);
+        }
+
+        if (string.Equals(voucher.EnteredBy, approvedBy, StringComparison.Ordinal))
+        {
+            session.Audit(approvedBy, "approve-refused", voucher.Key.ToString(), "entry and approval by the same person");
+            return LibraryResult.Refused(LibraryRejection.SameMakerAndChecker,
+                $"{voucher.Key} was entered by {approvedBy}; another person must approve it (录入与审核不得为同一人)", id);
+        }
+
+        UpdateState(session, id, "approved", approvedBy: approvedBy);
+        session.Audit(approvedBy, "approve", voucher.Key.ToString(), string.Empty);
+        return LibraryResult.Done(id);
+    }
+
+    /// <summary>Signs an approved voucher at its sender's institution-signature position.</summary>
+    public LibraryResult Sign(LibrarySession session, long id)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var voucher = Find(session, id);
+        if (voucher is null || voucher.Origin != "own")
+        {
+            return LibraryResult.Refused(LibraryRejection.NotFound, $"no own voucher {id} at {Party}");
+        }
+
+        if (voucher.State != "approved")
+        {
+            return LibraryResult.Refused(LibraryRejection.IllegalTransition, $"{voucher.Key} is {voucher.State}; only an approved voucher is signed", id);
+        }
+
+        var position = voucher.IsReply ? voucher.Type.ReplySignature! : voucher.Type.SenderSignature;
+        AddStamp(session, voucher, position.Name);
+        UpdateState(session, id, "signed");
+        session.Audit(Party.ToString(), "sign", voucher.Key.ToString(), $"position {position.Name}; SM3 {voucher.Digest}");
+        return LibraryResult.Done(id);
+    }
+
+    /// <summary>Sends a signed voucher: an outbox message per receiver, written with the status change.</summary>
+    public LibraryResult Send(LibrarySession session, long id)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var voucher = Find(session, id);
+        if (voucher is null || voucher.Origin != "own")
+        {
+            return LibraryResult.Refused(LibraryRejection.NotFound, $"no own voucher {id} at {Party}");
+        }
+
+        if (voucher.State != "signed")
+        {
+            return LibraryResult.Refused(LibraryRejection.IllegalTransition, $"{voucher.Key} is {voucher.State}; only a signed voucher is sent", id);
+        }
+
+        var stamps = Stamps(session, id);
+        var required = voucher.Type.StampPositions.Where(p => p.OnReply == voucher.IsReply && p.Party == Party.Kind).Select(p => p.Name);
+        var missing = required.Where(name => stamps.All(s => s.Position != name)).ToList();
+        if (missing.Count > 0)
+        {
+            return LibraryResult.Refused(LibraryRejection.NotStamped, $"{voucher.Key} is not stamped at {string.Join(", ", missing)}", id);
+        }
+
+        var envelope = Envelope(voucher, stamps);
+        foreach (var delivery in Deliveries(session, id))
+        {
+            var next = Move(voucher, delivery.Status, VoucherAction.Send);
+            if (next is null)
+            {
+                return LibraryResult.Refused(LibraryRejection.IllegalTransition, $"{voucher.Key} to {delivery.Receiver} is {delivery.Status}", id);
+            }
+
+            SetDelivery(session, id, delivery.Receiver, next.Value, null);
+            Enqueue(session, PartyId.Parse(delivery.Receiver), MessageKind.Voucher, $"{Party}>{delivery.Receiver}:{voucher.Key}/v{voucher.Version}", envelope, id);
+        }
+
+        UpdateState(session, id, "sent");
+        session.Audit(Party.ToString(), "send", voucher.Key.ToString(), $"v{voucher.Version} to {string.Join(",", Deliveries(session, id).Select(d => d.Receiver))}");
+        return LibraryResult.Done(id);
+    }
+
+    /// <summary>Voids (作废) an own voucher nobody has accepted: never sent, refused or returned.</summary>
+    public LibraryResult Void(LibrarySession session, long id, string actor, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var voucher = Find(session, id);
+        if (voucher is null || voucher.Origin != "own")
+        {
+            return LibraryResult.Refused(LibraryRejection.NotFound, $"no own voucher {id} at {Party}");
+        }
+
+        if (string.IsNullOrWhiteSpace(reason) || reason.Length > Limits.ReasonLengthMax)
+        {
+            return LibraryResult.Refused(LibraryRejection.ReasonRequired, $"a void needs a reason of 1–{Limits.ReasonLengthMax} characters", id);
+        }
+
+        var deliveries = Deliveries(session, id);
+        var unsentDraft = voucher.State is "draft" or "approved" or "signed";
+        foreach (var delivery in deliveries)
+        {
+            if (Move(voucher, delivery.Status, VoucherAction.Void) is null)
+            {
+                return LibraryResult.Refused(LibraryRejection.IllegalTransition,
+                    $"{voucher.Key} is {(int)delivery.Status} ({delivery.Status}) at {delivery.Receiver}; only an unsent, refused or returned voucher can be voided", id);
+            }
+        }
+
+        if (!unsentDraft && voucher.State != "sent")
+        {
+            return LibraryResult.Refused(LibraryRejection.IllegalTransition, $"{voucher.Key} is {voucher.State}", id);
+        }
+
+        foreach (var delivery in deliveries)
+        {
+            SetDelivery(session, id, delivery.Receiver, VoucherStatus.Voided, reason);
+        }
+
+        UpdateState(session, id, "voided", reason: reason);
+        session.Audit(actor, "void", voucher.Key.ToString(), reason);
+        return LibraryResult.Done(id);
+    }
+
+    /// <summary>Received vouchers not yet signed for, refused or returned; at most <see cref="Limits.ReadBatchMax"/> a call.</summary>
+    public IReadOnlyList<StoredVoucher> ReadReceived(string? vtCode = null, int limit = Limits.ReadBatchMax)
+    {
+        limit = Math.Clamp(limit, 1, Limits.ReadBatchMax);
+        using var connection = database.Connect();
+        return [.. connection.Query<StoredVoucher>(
+            $"{SelectVoucher} WHERE origin = 'received' AND state = 'received' AND (@vtCode IS NULL OR vt_code = @vtCode) ORDER BY id LIMIT @limit",
+            new { vtCode, limit })];
+    }
+
+    /// <summary>Signs for (签收) a received voucher; the sender learns it through a signed status notice.</summary>
+    public LibraryResult SignFor(LibrarySession session, long id, string actor) =>
+        Answer(session, id, actor, ReceiverState.SignedFor, null);
+
+    /// <summary>Refuses (签收失败) a received voucher with a reason.</summary>
+    public LibraryResult Refuse(LibrarySession session, long id, string actor, string reason) =>
+        Answer(session, id, actor, ReceiverState.SignForFailed, reason);
+
+    /// <summary>Returns (退回) a received voucher to its sender with a reason; the sender may void and reissue it.</summary>
+    public LibraryResult Return(LibrarySession session, long id, string actor, string reason) =>
+        Answer(session, id, actor, ReceiverState.Returned, reason);
+
+    /// <summary>
+    /// Answers a received voucher with its 回单: a new version, flag 1, the receiver's X-fields
+    /// filled in, signed at the reply position and sent to the original sender (and any others).
+    /// </summary>
+    public LibraryResult Reply(LibrarySession session, long id, string actor, Func<Voucher, Voucher> fill, IReadOnlyList<PartyId> alsoTo)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(fill);
+        ArgumentNullException.ThrowIfNull(alsoTo);
+        var received = Find(session, id);
+        if (received is null || received.Origin != "received")
+        {
+            return LibraryResult.Refused(LibraryRejection.NotFound, $"no received voucher {id} at {Party}");
+        }
+
+        if (!received.Type.HasReply || received.Type.ReplySignature is null || received.Type.ReplySignature.Party != Party.Kind)
+        {
+            return LibraryResult.Refused(LibraryRejection.NoReplyForType, $"{received.VtCode} has no 回单 from {Party}", id);
+        }
+
+        var signedFor = SignFor(session, id, actor);
+        if (!signedFor.Ok)
+        {
+            return signedFor;
+        }
+
+        var content = fill(received.Content);
+        var problems = VoucherRules.Check(content);
+        if (problems.Count > 0 || content.Key != received.Key)
+        {
+            return LibraryResult.Refused(LibraryRejection.InvalidVoucher, $"the 回单 of {received.Key} is invalid: {string.Join("; ", problems)}", id);
+        }
+
+        var version = (int)received.Version + 1;
+        var inner = VoucherXml.Write(content);
+        var replyId = InsertVoucher(session, "own", Party, received.Key, version, VoucherFlag.Reply, "approved", inner, content, received.Type, string.Empty, actor);
+        var receivers = new[] { received.SenderParty }.Concat(alsoTo).Distinct();
+        foreach (var receiver in receivers)
+        {
+            session.Connection.Execute(
+                "INSERT INTO deliveries (voucher_id, receiver, status, updated_at) VALUES (@replyId, @receiver, @status, @now)",
+                new { replyId, receiver = receiver.ToString(), status = (int)VoucherStatus.NotSent, now = session.NowText },
+                session.Transaction);
+        }
+
+        var reply = Find(session, replyId)!;
+        AddStamp(session, reply, received.Type.ReplySignature.Name);
+        UpdateState(session, replyId, "signed");
+        session.Audit(actor, "reply", received.Key.ToString(), $"回单 v{version}");
+        return Send(session, replyId);
+    }
+
+    public StoredVoucher? Find(long id)
+    {
+        using var connection = database.Connect();
+        return connection.QuerySingleOrDefault<StoredVoucher>($"{SelectVoucher} WHERE id = @id", new { id });
+    }
+
+    public StoredVoucher? Find(LibrarySession session, long id)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return session.Connection.QuerySingleOrDefault<StoredVoucher>($"{SelectVoucher} WHERE id = @id", new { id }, session.Transaction);
+    }
+
+    /// <summary>The newest version of an own voucher with this key (the original, or this node's 回单).</summary>
+    public StoredVoucher? FindOwn(VoucherKey key)
+    {
+        using var connection = database.Connect();
+        return FindOwn(connection, null, key);
+    }
+
+    public StoredVoucher? FindOwn(LibrarySession session, VoucherKey key)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return FindOwn(session.Connection, session.Transaction, key);
+    }
+
+    /// <summary>Vouchers of this library, newest first, optionally of one VtCode.</summary>
+    public IReadOnlyList<StoredVoucher> List(string? vtCode = null, int limit = 1000)
+    {
+        using var connection = database.Connect();
+        return [.. connection.Query<StoredVoucher>(
+            $"{SelectVoucher} WHERE (@vtCode IS NULL OR vt_code = @vtCode) ORDER BY id LIMIT @limit", new { vtCode, limit })];
+    }
+
+    /// <summary>Every stored version of a voucher number of one VtCode (both directions).</summary>
+    public IReadOnlyList<StoredVoucher> Versions(string vtCode, string voucherNo)
+    {
+        using var connection = database.Connect();
+        return [.. connection.Query<StoredVoucher>(
+            $"{SelectVoucher} WHERE vt_code = @vtCode AND voucher_no = @voucherNo ORDER BY version, id", new { vtCode, voucherNo })];
+    }
+
+    public IReadOnlyList<StoredStamp> Stamps(long id)
+    {
+        using var connection = database.Connect();
+        return StampsOf(connection, null, id);
+    }
+
+    public IReadOnlyList<DeliveryState> Deliveries(long id)
+    {
+        using var connection = database.Connect();
+        return DeliveriesOf(connection, null, id);
+    }
+
+    /// <summary>The MOF envelope of a stored voucher with its stamps: byte for byte what was sent or received.</summary>
+    public byte[] Export(long id)
+    {
+        var voucher = Find(id) ?? throw new KeyNotFoundException($"no voucher {id} at {Party}");
+        return Envelope(voucher, Stamps(id));
+    }
+
+    private static byte[] Envelope(StoredVoucher voucher, IReadOnlyList<StoredStamp> stamps) =>
+        MofFormat.Write(new MofEnvelope([
+            new VoucherBody(
+                voucher.Key,
+                (int)voucher.Version,
+                voucher.IsReply ? VoucherFlag.Reply : VoucherFlag.Voucher,
+                voucher.Attach,
+                voucher.InnerXml,
+                [.. stamps.Select(s => new WireStamp(s.Position, s.Der))]),
+        ]));
+
+    private LibraryResult Answer(LibrarySession session, long id, string actor, ReceiverState to, string? reason)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var voucher = Find(session, id);
+        if (voucher is null || voucher.Origin != "received")
+        {
+            return LibraryResult.Refused(LibraryRejection.NotFound, $"no received voucher {id} at {Party}");
+        }
+
+        if (to != ReceiverState.SignedFor && (string.IsNullOrWhiteSpace(reason) || reason.Length > Limits.ReasonLengthMax))
+        {
+            return LibraryResult.Refused(LibraryRejection.ReasonRequired, $"a {to} needs a reason of 1–{Limits.ReasonLengthMax} characters", id);
+        }
+
+        if (ReceiverLifecycle.TryMove(ToReceiverState(voucher.State), to) != LifecycleRejection.None)
+        {
+            return LibraryResult.Refused(LibraryRejection.IllegalTransition, $"{voucher.Key} is {voucher.State}; it cannot become {to}", id);
+        }
+
+        UpdateState(session, id, to switch
+        {
+            ReceiverState.SignedFor => "signed_for",
+            ReceiverState.SignForFailed => "refused",
+            _ => "returned",
+        }, reason: reason);
+        var notice = StatusNotice.For(Party, voucher.SenderParty, voucher.Key, (int)voucher.Version, to, reason);
+        Enqueue(session, voucher.SenderParty, MessageKind.Status, notice.MessageId, notice.Seal(signing, session.Now), id);
+        session.Audit(actor, to.ToString(), voucher.Key.ToString(), reason ?? string.Empty);
+        return LibraryResult.Done(id);
+    }
+
+    private static ReceiverState ToReceiverState(string state) => state switch
+    {
+        "received" => ReceiverState.Received,
+        "signed_for" => ReceiverState.SignedFor,
+        "refused" => ReceiverState.SignForFailed,
+        _ => ReceiverState.Returned,
+    };
+
+    /// <summary>The next status for a move, or null when illegal. A 回单 uses the reply codes (14, 6–11).</summary>
+    private static VoucherStatus? Move(StoredVoucher voucher, VoucherStatus current, VoucherAction action)
+    {
+        var asVoucher = voucher.IsReply ? ReplyCodes.ToVoucherStatus(current) : current;
+        if (VoucherLifecycle.TryMove(asVoucher, action, out var next) != LifecycleRejection.None)
+        {
+            return null;
+        }
+
+        return voucher.IsReply ? ReplyCodes.ToReplyStatus(next) : next;
+    }
+
+    private void AddStamp(LibrarySession session, StoredVoucher voucher, string position)
+    {
+        var der = signing.Sign(voucher.InnerXml, NodeSigning.PropertyInfo(voucher.Key, (int)voucher.Version, position), session.Now);
+        session.Connection.Execute(
+            "INSERT INTO stamps (voucher_id, position, der, signer, signed_at) VALUES (@id, @position, @der, @signer, @now)",
+            new { id = voucher.Id, position, der, signer = Party.ToString(), now = session.NowText },
+            session.Transaction);
+    }
+
+    private long InsertVoucher(
+        LibrarySession session, string origin, PartyId sender, VoucherKey key, int version, VoucherFlag flag, string state,
+        byte[] inner, Voucher content, VoucherType type, string attach, string? enteredBy)
+    {
+        var amount = type.HeaderAmountField is { } field && content[field] is { Length: > 0 } text ? Domain.Money.Amount.ParseWire(text).Fen : (long?)null;
+        return session.Connection.ExecuteScalar<long>(
+            """
+            INSERT INTO vouchers (origin, sender, adm_div_code, st_year, vt_code, voucher_no, version, flag, state, inner_xml, digest,
+                                  amount_fen, vou_date, attach, entered_by, created_at, updated_at)
+            VALUES (@origin, @sender, @adm, @year, @vt, @no, @version, @flag, @state, @inner, @digest,
+                    @amount, @vouDate, @attach, @enteredBy, @now, @now)
+            RETURNING id
+            """,
+            new
+            {
+                origin,
+                sender = sender.ToString(),
+                adm = key.AdmDivCode.Value,
+                year = key.StYear.Value,
+                vt = key.VtCode.Value,
+                no = key.VoucherNo.Value,
+                version,
+                flag = (int)flag,
+                state,
+                inner,
+                digest = Digest(inner),
+                amount,
+                vouDate = content["VouDate"] ?? string.Empty,
+                attach,
+                enteredBy,
+                now = session.NowText,
+            },
+            session.Transaction);
+    }
+
+    private static void UpdateState(LibrarySession session, long id, string state, string? approvedBy = null, string? reason = null) =>
+        session.Connection.Execute(
+            "UPDATE vouchers SET state = @state, approved_by = COALESCE(@approvedBy, approved_by), reason = COALESCE(@reason, reason), updated_at = @now WHERE id = @id",
+            new { id, state, approvedBy, reason, now = session.NowText },
+            session.Transaction);
+
+    private static void SetDelivery(LibrarySession session, long id, string receiver, VoucherStatus status, string? reason) =>
+        session.Connection.Execute(
+            "UPDATE deliveries SET status = @status, reason = @reason, updated_at = @now WHERE voucher_id = @id AND receiver = @receiver",
+            new { id, receiver, status = (int)status, reason, now = session.NowText },
+            session.Transaction);
+
+    private static void Enqueue(LibrarySession session, PartyId receiver, MessageKind kind, string messageId, byte[] payload, long voucherId) =>
+        session.Connection.Execute(
+            """
+            INSERT INTO outbox (message_id, receiver, kind, voucher_id, payload, next_attempt_at, created_at)
+            VALUES (@messageId, @receiver, @kind, @voucherId, @payload, @now, @now)
+            """,
+            new { messageId, receiver = receiver.ToString(), kind = kind == MessageKind.Voucher ? "voucher" : "status", voucherId, payload, now = session.NowText },
+            session.Transaction);
+
+    private static bool UserExists(LibrarySession session, string user) =>
+        session.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM users WHERE id = @user", new { user }, session.Transaction) > 0;
+
+    private StoredVoucher? FindOwn(System.Data.IDbConnection connection, System.Data.IDbTransaction? transaction, VoucherKey key) =>
+        connection.QueryFirstOrDefault<StoredVoucher>(
+            $"{SelectVoucher} WHERE origin = 'own' AND sender = @sender AND adm_div_code = @adm AND st_year = @year AND vt_code = @vt AND voucher_no = @no ORDER BY version DESC LIMIT 1",
+            new { sender = Party.ToString(), adm = key.AdmDivCode.Value, year = key.StYear.Value, vt = key.VtCode.Value, no = key.VoucherNo.Value },
+            transaction);
+
+    private static List<StoredStamp> Stamps(LibrarySession session, long id) => StampsOf(session.Connection, session.Transaction, id);
+
+    private static List<StoredStamp> StampsOf(System.Data.IDbConnection connection, System.Data.IDbTransaction? transaction, long id) =>
+        [.. connection.Query<StoredStamp>(
+            "SELECT position AS Position, der AS Der, signer AS Signer, signed_at AS SignedAt FROM stamps WHERE voucher_id = @id ORDER BY position",
+            new { id }, transaction)];
+
+    private static List<DeliveryState> Deliveries(LibrarySession session, long id) => DeliveriesOf(session.Connection, session.Transaction, id);
+
+    private static List<DeliveryState> DeliveriesOf(System.Data.IDbConnection connection, System.Data.IDbTransaction? transaction, long id) =>
+        [.. connection.Query<DeliveryRow>(
+            "SELECT receiver AS Receiver, status AS Status, reason AS Reason, updated_at AS UpdatedAt FROM deliveries WHERE voucher_id = @id ORDER BY receiver",
+            new { id }, transaction)
+            .Select(r => new DeliveryState(r.Receiver, (VoucherStatus)r.Status, r.Reason, r.UpdatedAt))];
+
+    private static string AmountText(Voucher voucher, VoucherType type) =>
+        type.HeaderAmountField is { } field ? voucher[field] ?? "-" : "-";
+
+    internal static string Digest(byte[] bytes) => Convert.ToHexStringLower(Sm3.Hash(bytes));
+
+    private sealed record DeliveryRow(string Receiver, long Status, string? Reason, string UpdatedAt);
+}
+
+/// <summary>The standard maps a 回单's own statuses onto 14 and 6–11, mirroring 13 and 0–5.</summary>
+public static class ReplyCodes
+{
+    public static VoucherStatus ToReplyStatus(VoucherStatus status) => status switch
+    {
+        VoucherStatus.NotSent => VoucherStatus.ReplyNotSent,
+        >= VoucherStatus.Sent and <= VoucherStatus.Returned => (VoucherStatus)((int)status + 6),
+        _ => status,
+    };
+
+    public static VoucherStatus ToVoucherStatus(VoucherStatus status) => status switch
+    {
+        VoucherStatus.ReplyNotSent => VoucherStatus.NotSent,
+        >= VoucherStatus.ReplySent and <= VoucherStatus.ReplyReturned => (VoucherStatus)((int)status - 6),
+        _ => status,
+    };
+}

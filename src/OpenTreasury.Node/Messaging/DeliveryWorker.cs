@@ -1,0 +1,92 @@
+using System.Globalization;
+using Dapper;
+using OpenTreasury.Domain;
+using OpenTreasury.Domain.Parties;
+using OpenTreasury.Node.Library;
+
+namespace OpenTreasury.Node.Messaging;
+
+/// <summary>
+/// Carries a node's outbox to the other nodes: at-least-once, in order of writing, retrying with
+/// exponential backoff (1 s doubling to 10 min) and parking a message for an operator after
+/// <see cref="Limits.DeliveryAttemptsMax"/> attempts. The receiver's inbox makes repeats harmless.
+/// </summary>
+public sealed class DeliveryWorker(VoucherLibrary library, ITransport transport, TimeProvider clock)
+{
+    private static readonly TimeSpan BackoffMin = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan BackoffMax = TimeSpan.FromMinutes(10);
+
+    /// <summary>Delivers the messages that are due now; returns how many were delivered.</summary>
+    public async Task<int> DeliverDueAsync(CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        List<OutboxRow> due;
+        using (var connection = library.Database.Connect())
+        {
+            due = [.. connection.Query<OutboxRow>(
+                """
+                SELECT id AS Id, message_id AS MessageId, receiver AS Receiver, kind AS Kind, voucher_id AS VoucherId, payload AS Payload, attempts AS Attempts
+                FROM outbox WHERE delivered_at IS NULL AND parked = 0 AND next_attempt_at <= @now ORDER BY id LIMIT @limit
+                """,
+                new { now = Text(now), limit = Limits.DeliveryBatchMax })];
+        }
+
+        var delivered = 0;
+        foreach (var row in due)
+        {
+            var receiver = PartyId.Parse(row.Receiver);
+            var message = new TransportMessage(row.MessageId, library.Party, receiver, row.Kind == "voucher" ? MessageKind.Voucher : MessageKind.Status, row.Payload);
+            DeliveryAnswer answer;
+            try
+            {
+                answer = await transport.DeliverAsync(message, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is TransportException or HttpRequestException or IOException or TimeoutException)
+            {
+                Reschedule(row, ex.Message);
+                continue;
+            }
+
+            using var session = library.Begin();
+            session.Connection.Execute("UPDATE outbox SET delivered_at = @now, attempts = attempts + 1 WHERE id = @id", new { id = row.Id, now = session.NowText }, session.Transaction);
+            if (message.Kind == MessageKind.Voucher && row.VoucherId is { } voucherId)
+            {
+                library.ApplyAnswer(session, voucherId, receiver, answer);
+            }
+
+            session.Commit();
+            delivered++;
+        }
+
+        return delivered;
+    }
+
+    /// <summary>Messages not yet delivered (due now or later), not counting parked ones.</summary>
+    public long Pending()
+    {
+        using var connection = library.Database.Connect();
+        return connection.ExecuteScalar<long>("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL AND parked = 0");
+    }
+
+    private void Reschedule(OutboxRow row, string error)
+    {
+        var attempts = row.Attempts + 1;
+        var delay = TimeSpan.FromTicks(Math.Min(BackoffMax.Ticks, BackoffMin.Ticks << (int)Math.Min(attempts - 1, 20)));
+        using var session = library.Begin();
+        var parked = attempts >= Limits.DeliveryAttemptsMax ? 1 : 0;
+        session.Connection.Execute(
+            "UPDATE outbox SET attempts = @attempts, next_attempt_at = @next, last_error = @error, parked = @parked WHERE id = @id",
+            new { id = row.Id, attempts, next = Text(session.Now + delay), error, parked },
+            session.Transaction);
+        if (parked == 1)
+        {
+            session.Audit(library.Party.ToString(), "delivery-parked", row.MessageId, $"after {attempts} attempts: {error}");
+        }
+
+        session.Commit();
+    }
+
+    private static string Text(DateTimeOffset time) => time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+
+    private sealed record OutboxRow(long Id, string MessageId, string Receiver, string Kind, long? VoucherId, byte[] Payload, long Attempts);
+}

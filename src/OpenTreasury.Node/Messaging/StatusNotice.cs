@@ -1,0 +1,68 @@
+using System.Text.Json;
+using OpenTreasury.Domain.Parties;
+using OpenTreasury.Domain.Vouchers;
+using OpenTreasury.Node.Signing;
+using OpenTreasury.Trust.Signatures;
+
+namespace OpenTreasury.Node.Messaging;
+
+/// <summary>
+/// A receiver's signed word about a voucher it holds: signed for (3), sign-for failed (4) or
+/// returned (5), with the reason. It travels as its exact JSON bytes plus the sender's signature
+/// over them, so what is verified is what was signed.
+/// </summary>
+public sealed record StatusNotice(
+    string From, string To, string VtCode, string AdmDivCode, int StYear, string VoucherNo, int Version, int Status, string? Reason)
+{
+    public string MessageId => $"{From}>{To}:status:{VtCode}/{AdmDivCode}/{StYear}/{VoucherNo}/v{Version}:{Status}";
+
+    public static StatusNotice For(PartyId from, PartyId to, VoucherKey key, int version, ReceiverState status, string? reason) =>
+        new(from.ToString(), to.ToString(), key.VtCode.Value, key.AdmDivCode.Value, key.StYear.Value, key.VoucherNo.Value, version, (int)status, reason);
+
+    public byte[] Seal(NodeSigning signing, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(signing);
+        var notice = JsonSerializer.SerializeToUtf8Bytes(this);
+        var signature = signing.Sign(notice, $"status:{MessageId}", now);
+        return JsonSerializer.SerializeToUtf8Bytes(new SealedNotice(notice, signature));
+    }
+
+    /// <summary>Opens and verifies a sealed notice; null with the reason when it is not genuine.</summary>
+    public static StatusNotice? Open(byte[] payload, PartyId expectedFrom, NodeSigning signing, out string reason)
+    {
+        ArgumentNullException.ThrowIfNull(signing);
+        try
+        {
+            var sealedNotice = JsonSerializer.Deserialize<SealedNotice>(payload);
+            if (sealedNotice?.Notice is null || sealedNotice.Signature is null)
+            {
+                reason = "the status notice is empty";
+                return null;
+            }
+
+            var notice = JsonSerializer.Deserialize<StatusNotice>(sealedNotice.Notice);
+            if (notice is null || notice.From != expectedFrom.ToString())
+            {
+                reason = "the status notice does not come from the party that sent it";
+                return null;
+            }
+
+            var check = signing.Verify(sealedNotice.Notice, sealedNotice.Signature, $"status:{notice.MessageId}", expectedFrom);
+            if (check.Failure != SignatureFailure.None)
+            {
+                reason = $"the status notice's signature fails: {check.Message}";
+                return null;
+            }
+
+            reason = string.Empty;
+            return notice;
+        }
+        catch (JsonException ex)
+        {
+            reason = $"the status notice is malformed: {ex.Message}";
+            return null;
+        }
+    }
+
+    private sealed record SealedNotice(byte[] Notice, byte[] Signature);
+}

@@ -1,0 +1,34 @@
+using OpenTreasury.Domain.Parties;
+using OpenTreasury.Domain.Vouchers;
+
+namespace OpenTreasury.Node.Messaging;
+
+/// <summary>What travels between nodes: a voucher envelope (MOF) or a signed status notice.</summary>
+public enum MessageKind
+{
+    Voucher = 1,
+    Status = 2,
+}
+
+/// <summary>One message; <see cref="MessageId"/> is stable across retries so the receiver can dedupe.</summary>
+public sealed record TransportMessage(string MessageId, PartyId From, PartyId To, MessageKind Kind, byte[] Payload);
+
+/// <summary>The receiver's immediate answer: for a voucher, received (1) or receive failed (2) with the reason.</summary>
+public sealed record DeliveryAnswer(VoucherStatus Status, string? Reason)
+{
+    public static DeliveryAnswer Accepted { get; } = new(VoucherStatus.Received, null);
+}
+
+/// <summary>Carries messages to other nodes. Throws when the receiver cannot be reached; the worker retries.</summary>
+public interface ITransport
+{
+    Task<DeliveryAnswer> DeliverAsync(TransportMessage message, CancellationToken cancellationToken);
+}
+
+/// <summary>The receiving side of a node, as the transport sees it.</summary>
+public interface IMessageReceiver
+{
+    PartyId Party { get; }
+
+    DeliveryAnswer Receive(TransportMessage message);
+}

@@ -1,0 +1,121 @@
+using System.Globalization;
+using Dapper;
+using OpenTreasury.Domain.Clearing;
+using OpenTreasury.Domain.Money;
+using OpenTreasury.Domain.Parties;
+using OpenTreasury.Node.Library;
+using OpenTreasury.Node.Network;
+
+namespace OpenTreasury.Node.Pboc;
+
+/// <summary>What one pass over PBOC's received vouchers did.</summary>
+public sealed record PbocPass(int ClearingQuotaNotices, int Cleared, int Returned);
+
+/// <summary>
+/// PBOC's treasury desk (人民银行国库): books each bank's clearing quota from 5106 and answers with
+/// the 回单; matches each 2301 against that quota, clears it from the treasury single account and
+/// sends the 回单 to the bank and to Finance, or returns (退回) it with the reason.
+/// </summary>
+public sealed class PbocDesk(VoucherLibrary library, MasterData master)
+{
+    private const string Bookkeeper = "rh_jz"; // 记账员
+
+    public PbocPass ProcessReceived(DateOnly businessDate)
+    {
+        var pass = new PbocPass(0, 0, 0);
+        while (library.ReadReceived() is { Count: > 0 } batch)
+        {
+            foreach (var voucher in batch)
+            {
+                pass = voucher.VtCode switch
+                {
+                    "5106" when !voucher.IsReply => Done(BookClearingQuota(voucher, businessDate), pass with { ClearingQuotaNotices = pass.ClearingQuotaNotices + 1 }),
+                    "2301" when !voucher.IsReply => Clear(voucher, businessDate) ? pass with { Cleared = pass.Cleared + 1 } : pass with { Returned = pass.Returned + 1 },
+                    _ => Done(library.Run(s => library.Refuse(s, voucher.Id, Bookkeeper, $"人民银行国库不处理 {voucher.VtCode} 凭证")), pass),
+                };
+            }
+        }
+
+        return pass;
+    }
+
+    /// <summary>5106: the bank's clearing quota per unit × class grows; the 回单 tells Finance it was booked.</summary>
+    private LibraryResult BookClearingQuota(StoredVoucher notice, DateOnly businessDate)
+    {
+        var content = notice.Content;
+        var bank = content["PayBankCode"]!;
+        return library.Run(session =>
+        {
+            foreach (var detail in content.Details)
+            {
+                session.Connection.Execute(
+                    """
+                    INSERT INTO pboc_clearing_quotas (bank_code, adm_div_code, st_year, agency_code, exp_func_code, issued_fen) VALUES (@bank, @adm, @year, @agency, @func, @fen)
+                    ON CONFLICT (bank_code, adm_div_code, st_year, agency_code, exp_func_code) DO UPDATE SET issued_fen = issued_fen + excluded.issued_fen
+                    """,
+                    new { bank, adm = notice.AdmDivCode, year = notice.StYear, agency = detail["AgencyCode"], func = detail["ExpFuncCode"], fen = Amount.ParseWire(detail["PlanAmt"]!).Fen },
+                    session.Transaction);
+            }
+
+            return library.Reply(session, notice.Id, Bookkeeper, v => v.With("XAcceptDate", Date(businessDate)), []);
+        });
+    }
+
+    /// <summary>2301: match against the clearing quota (domain guide §5), then clear or return.</summary>
+    private bool Clear(StoredVoucher request, DateOnly businessDate)
+    {
+        var content = request.Content;
+        var bankCode = request.SenderParty.Bank!.Value.Value;
+        var bank = master.Bank(bankCode);
+        var cleared = false;
+        library.Run(session =>
+        {
+            var lines = content.Details
+                .GroupBy(d => (Agency: d["AgencyCode"]!, Func: d["ExpFuncCode"]!))
+                .Select(g =>
+                {
+                    var quota = session.Connection.QueryFirstOrDefault<QuotaRow>(
+                        "SELECT issued_fen AS IssuedFen, cleared_fen AS ClearedFen FROM pboc_clearing_quotas WHERE bank_code = @bank AND adm_div_code = @adm AND st_year = @year AND agency_code = @agency AND exp_func_code = @func",
+                        new { bank = bankCode, adm = request.AdmDivCode, year = request.StYear, agency = g.Key.Agency, func = g.Key.Func }, session.Transaction);
+                    return new ClearingLine(g.Key.Agency, g.Key.Func, Amount.Sum(g.Select(d => Amount.ParseWire(d["PayAmt"]!))),
+                        new Amount(quota?.IssuedFen ?? 0), new Amount(quota?.ClearedFen ?? 0));
+                })
+                .ToList();
+            var total = Amount.ParseWire(content["PayAmt"]!);
+            var (rejection, reason) = content["PayBankNo"] != bank.BankNo
+                ? (ClearingRejection.WrongBank, $"代理银行行号 {content["PayBankNo"]} 与发送方 {bank.BankNo} 不符")
+                : ClearingQuotaMatch.Match(total, lines);
+            if (rejection != ClearingRejection.None)
+            {
+                return library.Return(session, request.Id, Bookkeeper, $"{rejection}: {reason}");
+            }
+
+            foreach (var line in lines)
+            {
+                session.Connection.Execute(
+                    "UPDATE pboc_clearing_quotas SET cleared_fen = cleared_fen + @fen WHERE bank_code = @bank AND adm_div_code = @adm AND st_year = @year AND agency_code = @agency AND exp_func_code = @func",
+                    new { fen = line.Requested.Fen, bank = bankCode, adm = request.AdmDivCode, year = request.StYear, agency = line.AgencyCode, func = line.ExpFuncCode }, session.Transaction);
+            }
+
+            session.Connection.Execute(
+                "INSERT INTO pboc_clearings (bank_code, adm_div_code, st_year, voucher_no, amount_fen, cleared_date) VALUES (@bank, @adm, @year, @no, @fen, @date)",
+                new { bank = bankCode, adm = request.AdmDivCode, year = request.StYear, no = request.VoucherNo, fen = total.Fen, date = Date(businessDate) }, session.Transaction);
+            session.Audit(Bookkeeper, "clear", request.Key.ToString(), $"{total.ToWire()} from the treasury single account to {bank.Name}");
+            cleared = true;
+            return library.Reply(session, request.Id, Bookkeeper,
+                v => v.With("XClearDate", Date(businessDate)).With("XPayAmt", total.ToWire()),
+                [PartyId.Finance]);
+        }).ThrowIfRefused();
+        return cleared;
+    }
+
+    private static PbocPass Done(LibraryResult result, PbocPass pass)
+    {
+        result.ThrowIfRefused();
+        return pass;
+    }
+
+    private static string Date(DateOnly date) => date.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+
+    private sealed record QuotaRow(long IssuedFen, long ClearedFen);
+}

@@ -1,0 +1,182 @@
+namespace OpenTreasury.Node.Storage;
+
+/// <summary>The tables of one node. Money is INTEGER fen; constraints repeat the domain's invariants.</summary>
+internal static class Schema
+{
+    public const string Sql = """
+        -- The voucher library (电子凭证库): every voucher this node made or received, every version.
+        CREATE TABLE vouchers (
+            id            INTEGER PRIMARY KEY,
+            origin        TEXT    NOT NULL CHECK (origin IN ('own', 'received')),
+            sender        TEXT    NOT NULL,
+            adm_div_code  TEXT    NOT NULL,
+            st_year       INTEGER NOT NULL,
+            vt_code       TEXT    NOT NULL,
+            voucher_no    TEXT    NOT NULL,
+            version       INTEGER NOT NULL CHECK (version >= 1),
+            flag          INTEGER NOT NULL CHECK (flag IN (0, 1)),
+            state         TEXT    NOT NULL CHECK (state IN ('draft', 'approved', 'signed', 'sent', 'voided',
+                                                            'received', 'signed_for', 'refused', 'returned')),
+            inner_xml     BLOB    NOT NULL,
+            digest        TEXT    NOT NULL,
+            amount_fen    INTEGER,
+            vou_date      TEXT    NOT NULL,
+            attach        TEXT    NOT NULL DEFAULT '',
+            entered_by    TEXT,
+            approved_by   TEXT,
+            reason        TEXT,
+            created_at    TEXT    NOT NULL,
+            updated_at    TEXT    NOT NULL,
+            UNIQUE (sender, adm_div_code, st_year, vt_code, voucher_no, version),
+            CHECK (approved_by IS NULL OR approved_by <> entered_by)
+        );
+        CREATE INDEX vouchers_by_state ON vouchers (origin, state, vt_code);
+
+        -- Stamps (signatures now, GB/T 38540 seals later) at named positions; bytes never change.
+        CREATE TABLE stamps (
+            voucher_id INTEGER NOT NULL REFERENCES vouchers (id),
+            position   TEXT    NOT NULL,
+            der        BLOB    NOT NULL,
+            signer     TEXT    NOT NULL,
+            signed_at  TEXT    NOT NULL,
+            PRIMARY KEY (voucher_id, position)
+        );
+
+        -- Status of an own voucher per receiving party, with the standard codes (13, 0–5, 12, …).
+        CREATE TABLE deliveries (
+            voucher_id INTEGER NOT NULL REFERENCES vouchers (id),
+            receiver   TEXT    NOT NULL,
+            status     INTEGER NOT NULL,
+            reason     TEXT,
+            updated_at TEXT    NOT NULL,
+            PRIMARY KEY (voucher_id, receiver)
+        );
+
+        -- Messages to deliver, written in the same transaction as the state change that caused them.
+        CREATE TABLE outbox (
+            id              INTEGER PRIMARY KEY,
+            message_id      TEXT    NOT NULL UNIQUE,
+            receiver        TEXT    NOT NULL,
+            kind            TEXT    NOT NULL CHECK (kind IN ('voucher', 'status')),
+            voucher_id      INTEGER REFERENCES vouchers (id),
+            payload         BLOB    NOT NULL,
+            attempts        INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at TEXT    NOT NULL,
+            delivered_at    TEXT,
+            parked          INTEGER NOT NULL DEFAULT 0,
+            last_error      TEXT,
+            created_at      TEXT    NOT NULL
+        );
+        CREATE INDEX outbox_due ON outbox (delivered_at, parked, next_attempt_at);
+
+        -- The permanent inbox: one row per business key and version, with the content digest and the
+        -- answer given, so a repeat replays the answer and a changed repeat is caught.
+        CREATE TABLE inbox (
+            sender       TEXT    NOT NULL,
+            adm_div_code TEXT    NOT NULL,
+            st_year      INTEGER NOT NULL,
+            vt_code      TEXT    NOT NULL,
+            voucher_no   TEXT    NOT NULL,
+            version      INTEGER NOT NULL,
+            digest       TEXT    NOT NULL,
+            voucher_id   INTEGER REFERENCES vouchers (id),
+            status       INTEGER NOT NULL CHECK (status IN (1, 2)),
+            reason       TEXT,
+            received_at  TEXT    NOT NULL,
+            PRIMARY KEY (sender, adm_div_code, st_year, vt_code, voucher_no, version)
+        );
+
+        -- Messages refused without touching the inbox: conflicting repeats, stale versions, garbage.
+        CREATE TABLE rejected_messages (
+            id          INTEGER PRIMARY KEY,
+            sender      TEXT NOT NULL,
+            subject     TEXT NOT NULL,
+            digest      TEXT NOT NULL,
+            code        TEXT NOT NULL,
+            reason      TEXT NOT NULL,
+            received_at TEXT NOT NULL
+        );
+
+        -- Status notices already applied (idempotence of status messages).
+        CREATE TABLE applied_notices (
+            message_id TEXT PRIMARY KEY,
+            applied_at TEXT NOT NULL
+        );
+
+        -- Append-only, hash-chained audit log (审计): each entry's hash covers the previous hash.
+        CREATE TABLE audit (
+            seq       INTEGER PRIMARY KEY,
+            at        TEXT NOT NULL,
+            actor     TEXT NOT NULL,
+            operation TEXT NOT NULL,
+            subject   TEXT NOT NULL,
+            detail    TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash      TEXT NOT NULL
+        );
+        CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+        CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+
+        -- People of this party (plain records until the trust layer gives them certificates).
+        CREATE TABLE users (
+            id          TEXT PRIMARY KEY,
+            name        TEXT NOT NULL,
+            role        TEXT NOT NULL,
+            agency_code TEXT
+        );
+
+        -- Agent bank: authorized-payment quota per unit × functional class (授权支付额度).
+        CREATE TABLE bank_quotas (
+            adm_div_code  TEXT    NOT NULL,
+            st_year       INTEGER NOT NULL,
+            agency_code   TEXT    NOT NULL,
+            exp_func_code TEXT    NOT NULL,
+            issued_fen    INTEGER NOT NULL DEFAULT 0,
+            paid_fen      INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (adm_div_code, st_year, agency_code, exp_func_code),
+            CHECK (issued_fen >= 0 AND paid_fen >= 0 AND paid_fen <= issued_fen)
+        );
+
+        -- Agent bank: payments made from units' zero-balance accounts, and their clearing.
+        CREATE TABLE bank_payments (
+            voucher_id          INTEGER NOT NULL REFERENCES vouchers (id),
+            line                INTEGER NOT NULL,
+            adm_div_code        TEXT    NOT NULL,
+            st_year             INTEGER NOT NULL,
+            voucher_no          TEXT    NOT NULL,
+            agency_code         TEXT    NOT NULL,
+            exp_func_code       TEXT    NOT NULL,
+            amount_fen          INTEGER NOT NULL CHECK (amount_fen > 0),
+            pay_date            TEXT    NOT NULL,
+            business_no         TEXT    NOT NULL,
+            clearing_voucher_no TEXT,
+            cleared_date        TEXT,
+            reported_in         TEXT,
+            PRIMARY KEY (voucher_id, line)
+        );
+
+        -- PBOC: the bank's clearing quota per unit × functional class (清算额度), from 5106.
+        CREATE TABLE pboc_clearing_quotas (
+            bank_code     TEXT    NOT NULL,
+            adm_div_code  TEXT    NOT NULL,
+            st_year       INTEGER NOT NULL,
+            agency_code   TEXT    NOT NULL,
+            exp_func_code TEXT    NOT NULL,
+            issued_fen    INTEGER NOT NULL DEFAULT 0,
+            cleared_fen   INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (bank_code, adm_div_code, st_year, agency_code, exp_func_code),
+            CHECK (issued_fen >= 0 AND cleared_fen >= 0 AND cleared_fen <= issued_fen)
+        );
+
+        -- PBOC: each cleared transfer request, once (the treasury single account pays it).
+        CREATE TABLE pboc_clearings (
+            bank_code     TEXT    NOT NULL,
+            adm_div_code  TEXT    NOT NULL,
+            st_year       INTEGER NOT NULL,
+            voucher_no    TEXT    NOT NULL,
+            amount_fen    INTEGER NOT NULL,
+            cleared_date  TEXT    NOT NULL,
+            PRIMARY KEY (bank_code, adm_div_code, st_year, voucher_no)
+        );
+        """;
+}
