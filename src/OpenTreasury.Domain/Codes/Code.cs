@@ -131,7 +131,7 @@ public readonly record struct ExpEcoCode(string Value)
     public override string ToString() => Value;
 }
 
-/// <summary>Voucher number (凭证号): 1–42 letters, digits, '-' or '_' (its uniqueness is per AdmDivCode, StYear, VtCode).</summary>
+/// <summary>Voucher number (凭证号): 1–42 ASCII letters, digits, '-', '_' or '.' (its uniqueness is per AdmDivCode, StYear, VtCode).</summary>
 public readonly record struct VoucherNo(string Value)
 {
     public const int LengthMax = 42;

@@ -11,8 +11,11 @@ namespace OpenTreasury.Domain.Money;
 /// </remarks>
 public readonly record struct Amount : IComparable<Amount>
 {
-    /// <summary>10^15 yuan less one fen: far above any budget, well inside a <see cref="long"/>.</summary>
-    public const long FenMax = 99_999_999_999_999_99;
+    /// <summary>
+    /// 10^15 yuan less one fen (fifteen nines of yuan, 99 fen): far above any budget, well inside a
+    /// <see cref="long"/>, and exactly what the 15 integer digits of the wire form can carry.
+    /// </summary>
+    public const long FenMax = 999_999_999_999_999_99;
 
     /// <summary>The longest wire text we accept: sign, 15 integer digits, point, 2 decimals.</summary>
     public const int WireLengthMax = 19;
@@ -125,6 +128,13 @@ public readonly record struct Amount : IComparable<Amount>
         }
 
         fen = checked((fen * 100) + ((fraction[0] - '0') * 10) + (fraction[1] - '0'));
+        if (fen > FenMax)
+        {
+            // Unreachable while FenMax fills 15 digits; kept so a Try method never throws.
+            error = $"amount '{text}' exceeds the maximum of {FenMax / 100}.{FenMax % 100:D2}";
+            return false;
+        }
+
         if (negative && fen == 0)
         {
             error = $"amount '{text}' is a negative zero";

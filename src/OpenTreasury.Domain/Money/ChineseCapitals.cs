@@ -5,13 +5,12 @@ namespace OpenTreasury.Domain.Money;
 /// <summary>
 /// Writes amounts in Chinese capitals (大写金额) by the rules of 《支付结算办法》: one 零 for a run of
 /// zeros between digits, 零 after 元 when the 元 place or 角 is zero but a lower place is not (the
-/// harder-to-alter form), 整 after 元 or 角 when nothing follows, never after 分.
+/// harder-to-alter form), 整 after 元 when nothing follows, never after 角 or 分.
 /// </summary>
 public static class ChineseCapitals
 {
     private const string Digits = "零壹贰叁肆伍陆柒捌玖";
     private static readonly string[] SmallUnits = ["", "拾", "佰", "仟"];
-    private static readonly string[] GroupUnits = ["", "万", "亿", "万亿"];
 
     public static string Format(Amount amount)
     {
@@ -52,66 +51,64 @@ public static class ChineseCapitals
             text.Append(Digits[jiao]).Append('角');
         }
 
+        // The regulation's example 1409.50 → 壹仟肆佰零玖元伍角 prints no 整 after 角 (it "may be
+        // omitted"), and 整 never follows 分, so nothing more is written here.
         if (fenDigit > 0)
         {
             text.Append(Digits[fenDigit]).Append('分');
-        }
-        else
-        {
-            text.Append('整');
         }
 
         return text.ToString();
     }
 
-    // Groups of four digits (个, 万, 亿, 万亿). A run of zeros between digits is written as one 零,
-    // except a lone zero in the 万 or 亿 place before a non-zero 仟, where the regulation's first form
-    // leaves it out (107000.53 → 壹拾万柒仟元…).
+    // Digits from the highest place down; place 0 is 元. Every fourth place closes a group: 万 (4),
+    // 亿 (8), 万 again (12, read 万亿 together with the 亿 that follows). A run of zeros between digits is
+    // written as one 零, except a lone zero in the 万 or 亿 place before a non-zero 仟, where the
+    // regulation's first form leaves it out (107000.53 → 壹拾万柒仟元…).
     private static void AppendInteger(StringBuilder text, long value)
     {
-        var groups = new List<int>();
-        while (value > 0)
-        {
-            groups.Add((int)(value % 10_000));
-            value /= 10_000;
-        }
-
-        var started = false;
+        var digits = value.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var zeroRun = 0;
         var runStartsAtGroupUnit = false;
-        for (var g = groups.Count - 1; g >= 0; g--)
+        var groupHasDigit = false;
+        for (var i = 0; i < digits.Length; i++)
         {
-            for (var place = 3; place >= 0; place--)
+            var place = digits.Length - 1 - i;
+            var digit = digits[i] - '0';
+            if (digit == 0)
             {
-                var digit = groups[g] / Pow10(place) % 10;
-                if (digit == 0)
-                {
-                    if (started)
-                    {
-                        runStartsAtGroupUnit = zeroRun == 0 ? place == 0 && g > 0 : runStartsAtGroupUnit;
-                        zeroRun++;
-                    }
-
-                    continue;
-                }
-
-                var loneGroupUnitZero = zeroRun == 1 && runStartsAtGroupUnit && place == 3;
+                // The first digit is never 0, so a zero always follows a written digit.
+                runStartsAtGroupUnit = zeroRun == 0 ? place % 4 == 0 && place > 0 : runStartsAtGroupUnit;
+                zeroRun++;
+            }
+            else
+            {
+                var loneGroupUnitZero = zeroRun == 1 && runStartsAtGroupUnit && place % 4 == 3;
                 if (zeroRun > 0 && !loneGroupUnitZero)
                 {
                     text.Append('零');
                 }
 
                 zeroRun = 0;
-                text.Append(Digits[digit]).Append(SmallUnits[place]);
-                started = true;
+                text.Append(Digits[digit]).Append(SmallUnits[place % 4]);
+                groupHasDigit = true;
             }
 
-            if (groups[g] != 0 && g > 0)
+            if (place % 4 == 0 && place > 0)
             {
-                text.Append(GroupUnits[g]);
+                // 亿 closes everything above it, so it is written even when its own group is zero
+                // (壹万亿); a 万 is written only for a group with a digit (壹亿零伍元, not 壹亿万零伍元).
+                if (place == 8)
+                {
+                    text.Append('亿');
+                }
+                else if (groupHasDigit)
+                {
+                    text.Append('万');
+                }
+
+                groupHasDigit = false;
             }
         }
     }
-
-    private static int Pow10(int place) => place switch { 0 => 1, 1 => 10, 2 => 100, _ => 1000 };
 }
