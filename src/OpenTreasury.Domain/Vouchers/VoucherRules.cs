@@ -51,17 +51,18 @@ public static class VoucherRules
             return problems;
         }
 
-        CheckFields(voucher.Header, type.HeaderFields, type.RequiredHeaderFields, null, problems);
-        CheckCodes(voucher, problems);
         if (voucher.Details.Count > Limits.VoucherDetailsMax)
         {
             problems.Add(new(VoucherProblemCode.TooManyDetails, "DetailList", null, $"{voucher.Details.Count} details exceed the limit of {Limits.VoucherDetailsMax}"));
             return problems;
         }
 
+        CheckFields(voucher.Header, type.HeaderFields, type.RequiredHeaderFields, null, problems);
+        CheckCodes(voucher, problems);
         if (type.DetailAmountField is not null && voucher.Details.Count == 0)
         {
             problems.Add(new(VoucherProblemCode.NoDetails, "DetailList", null, $"a {type.VtCode} voucher needs at least one detail line"));
+            return problems;
         }
 
         for (var i = 0; i < voucher.Details.Count; i++)
@@ -156,7 +157,8 @@ public static class VoucherRules
             return; // Already reported as missing or invalid.
         }
 
-        var sum = Amount.Zero;
+        // Int128: hostile details may add up past the largest Amount; that is a mismatch to report, not a crash.
+        Int128 sum = 0;
         foreach (var detail in voucher.Details)
         {
             if (!Amount.TryParseWire(detail[detailField], out var line))
@@ -164,13 +166,14 @@ public static class VoucherRules
                 return;
             }
 
-            sum += line;
+            sum += line.Fen;
         }
 
-        if (sum != total)
+        if (sum != total.Fen)
         {
+            var sumText = Int128.Abs(sum) <= Amount.FenMax ? new Amount((long)sum).ToWire() : "beyond the largest amount";
             problems.Add(new(VoucherProblemCode.TotalMismatch, headerField, null,
-                $"the header total {total.ToWire()} differs from the sum of the details {sum.ToWire()}"));
+                $"the header total {total.ToWire()} differs from the sum of the details {sumText}"));
         }
     }
 

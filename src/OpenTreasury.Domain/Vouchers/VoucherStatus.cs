@@ -73,6 +73,17 @@ public static class VoucherLifecycle
             [(VoucherStatus.ReceiveFailed, VoucherAction.Void)] = VoucherStatus.Voided,
             [(VoucherStatus.SignForFailed, VoucherAction.Void)] = VoucherStatus.Voided,
             [(VoucherStatus.Returned, VoucherAction.Void)] = VoucherStatus.Voided,
+
+            // A 回单 mirrors the voucher's moves on its own codes; it is never voided.
+            [(VoucherStatus.ReplyNotSent, VoucherAction.Send)] = VoucherStatus.ReplySent,
+            [(VoucherStatus.ReplySent, VoucherAction.AcknowledgeReceipt)] = VoucherStatus.ReplyReceived,
+            [(VoucherStatus.ReplySent, VoucherAction.FailReceipt)] = VoucherStatus.ReplyReceiveFailed,
+            [(VoucherStatus.ReplySent, VoucherAction.SignFor)] = VoucherStatus.ReplySignedFor,
+            [(VoucherStatus.ReplySent, VoucherAction.RefuseSignFor)] = VoucherStatus.ReplySignForFailed,
+            [(VoucherStatus.ReplySent, VoucherAction.Return)] = VoucherStatus.ReplyReturned,
+            [(VoucherStatus.ReplyReceived, VoucherAction.SignFor)] = VoucherStatus.ReplySignedFor,
+            [(VoucherStatus.ReplyReceived, VoucherAction.RefuseSignFor)] = VoucherStatus.ReplySignForFailed,
+            [(VoucherStatus.ReplyReceived, VoucherAction.Return)] = VoucherStatus.ReplyReturned,
         }.ToFrozenDictionary();
 
     public static IReadOnlyCollection<(VoucherStatus From, VoucherAction Action)> LegalMoves => s_next.Keys;

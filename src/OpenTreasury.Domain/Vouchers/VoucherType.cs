@@ -28,7 +28,7 @@ public sealed record VoucherType
 
     public required IReadOnlyList<PartyKind> Receivers { get; init; }
 
-    /// <summary>Header fields in wire order; the first six are always Id, AdmDivCode, StYear, VtCode, VouDate, VoucherNo.</summary>
+    /// <summary>Header fields in wire order: AdmDivCode, StYear, VtCode, VouDate, VoucherNo first, preceded by Id except in the reconciliation layouts.</summary>
     public required IReadOnlyList<string> HeaderFields { get; init; }
 
     public required IReadOnlyList<string> DetailFields { get; init; }

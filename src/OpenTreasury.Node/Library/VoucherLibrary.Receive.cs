@@ -220,7 +220,7 @@ public sealed partial class VoucherLibrary : IMessageReceiver
             return;
         }
 
-        var next = Move(voucher, (VoucherStatus)current.Value, action);
+        var next = Move((VoucherStatus)current.Value, action);
         if (next is null)
         {
             session.Audit(receiver.ToString(), "status-ignored", voucher.Key.ToString(), $"{action} is not legal from {(VoucherStatus)current.Value}");

@@ -182,7 +182,7 @@ public sealed partial class VoucherLibrary(NodeDatabase database, NodeSigning si
         var envelope = Envelope(voucher, stamps);
         foreach (var delivery in Deliveries(session, id))
         {
-            var next = Move(voucher, delivery.Status, VoucherAction.Send);
+            var next = Move(delivery.Status, VoucherAction.Send);
             if (next is null)
             {
                 return LibraryResult.Refused(LibraryRejection.IllegalTransition, $"{voucher.Key} to {delivery.Receiver} is {delivery.Status}", id);
@@ -216,7 +216,7 @@ public sealed partial class VoucherLibrary(NodeDatabase database, NodeSigning si
         var unsentDraft = voucher.State is "draft" or "approved" or "signed";
         foreach (var delivery in deliveries)
         {
-            if (Move(voucher, delivery.Status, VoucherAction.Void) is null)
+            if (Move(delivery.Status, VoucherAction.Void) is null)
             {
                 return LibraryResult.Refused(LibraryRejection.IllegalTransition,
                     $"{voucher.Key} is {(int)delivery.Status} ({delivery.Status}) at {delivery.Receiver}; only an unsent, refused or returned voucher can be voided", id);
@@ -301,7 +301,7 @@ public sealed partial class VoucherLibrary(NodeDatabase database, NodeSigning si
         {
             session.Connection.Execute(
                 "INSERT INTO deliveries (voucher_id, receiver, status, updated_at) VALUES (@replyId, @receiver, @status, @now)",
-                new { replyId, receiver = receiver.ToString(), status = (int)VoucherStatus.NotSent, now = session.NowText },
+                new { replyId, receiver = receiver.ToString(), status = (int)VoucherStatus.ReplyNotSent, now = session.NowText },
                 session.Transaction);
         }
 
@@ -422,17 +422,9 @@ public sealed partial class VoucherLibrary(NodeDatabase database, NodeSigning si
         _ => ReceiverState.Returned,
     };
 
-    /// <summary>The next status for a move, or null when illegal. A 回单 uses the reply codes (14, 6–11).</summary>
-    private static VoucherStatus? Move(StoredVoucher voucher, VoucherStatus current, VoucherAction action)
-    {
-        var asVoucher = voucher.IsReply ? ReplyCodes.ToVoucherStatus(current) : current;
-        if (VoucherLifecycle.TryMove(asVoucher, action, out var next) != LifecycleRejection.None)
-        {
-            return null;
-        }
-
-        return voucher.IsReply ? ReplyCodes.ToReplyStatus(next) : next;
-    }
+    /// <summary>The next status for a move, or null when the lifecycle table forbids it.</summary>
+    private static VoucherStatus? Move(VoucherStatus current, VoucherAction action) =>
+        VoucherLifecycle.TryMove(current, action, out var next) == LifecycleRejection.None ? next : null;
 
     private void AddStamp(LibrarySession session, StoredVoucher voucher, string position)
     {
@@ -529,22 +521,4 @@ public sealed partial class VoucherLibrary(NodeDatabase database, NodeSigning si
     internal static string Digest(byte[] bytes) => Convert.ToHexStringLower(Sm3.Hash(bytes));
 
     private sealed record DeliveryRow(string Receiver, long Status, string? Reason, string UpdatedAt);
-}
-
-/// <summary>The standard maps a 回单's own statuses onto 14 and 6–11, mirroring 13 and 0–5.</summary>
-public static class ReplyCodes
-{
-    public static VoucherStatus ToReplyStatus(VoucherStatus status) => status switch
-    {
-        VoucherStatus.NotSent => VoucherStatus.ReplyNotSent,
-        >= VoucherStatus.Sent and <= VoucherStatus.Returned => (VoucherStatus)((int)status + 6),
-        _ => status,
-    };
-
-    public static VoucherStatus ToVoucherStatus(VoucherStatus status) => status switch
-    {
-        VoucherStatus.ReplyNotSent => VoucherStatus.NotSent,
-        >= VoucherStatus.ReplySent and <= VoucherStatus.ReplyReturned => (VoucherStatus)((int)status - 6),
-        _ => status,
-    };
 }

@@ -57,7 +57,7 @@ public sealed class VoucherLifecycleTests
     public void Exactly_the_listed_moves_of_a_voucher_are_legal_and_all_others_change_nothing(VoucherStatus from, VoucherAction action) =>
         AssertMove(s_voucherMoves, from, action);
 
-    [Theory(Skip = "VoucherLifecycle has no 回单 moves yet (14 → 6 → 7|8 → 9|10|11, domain guide §2); see the helper-domain report.")]
+    [Theory]
     [MemberData(nameof(ReplyPairs))]
     public void Exactly_the_listed_moves_of_a_reply_are_legal_and_all_others_change_nothing(VoucherStatus from, VoucherAction action) =>
         AssertMove(s_replyMoves, from, action);
