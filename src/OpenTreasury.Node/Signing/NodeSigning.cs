@@ -1,4 +1,5 @@
 using OpenTreasury.Domain.Parties;
+using Org.BouncyCastle.Security;
 using OpenTreasury.Domain.Vouchers;
 using OpenTreasury.Trust.Certificates;
 using OpenTreasury.Trust.Signatures;
@@ -10,7 +11,7 @@ namespace OpenTreasury.Node.Signing;
 /// verifies against the network CA. The propertyInfo binds a signature to one voucher, version and
 /// stamp position, so a signature cannot be moved to another voucher or position.
 /// </summary>
-public sealed class NodeSigning(NodeCredential credential, SignatureVerifier verifier)
+public sealed class NodeSigning(NodeCredential credential, SignatureVerifier verifier, SecureRandom random)
 {
     public PartyId Party => credential.Party;
 
@@ -20,7 +21,7 @@ public sealed class NodeSigning(NodeCredential credential, SignatureVerifier ver
         $"voucher:{key.VtCode}/{key.AdmDivCode}/{key.StYear}/{key.VoucherNo}/v{version}#{position}";
 
     public byte[] Sign(ReadOnlySpan<byte> data, string propertyInfo, DateTimeOffset signingTime) =>
-        VoucherSigner.Sign(credential, data, propertyInfo, signingTime);
+        VoucherSigner.Sign(credential, data, propertyInfo, signingTime, random);
 
     public SignatureCheck Verify(ReadOnlySpan<byte> data, byte[] der, string propertyInfo, PartyId expectedSigner) =>
         verifier.Verify(data, der, propertyInfo, expectedSigner);

@@ -1,0 +1,60 @@
+using System.CommandLine;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using OpenTreasury.Domain.Parties;
+using OpenTreasury.Node.Network;
+
+namespace OpenTreasury.Cli.Commands;
+
+/// <summary>Options and output shared by the commands.</summary>
+internal static class Common
+{
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    public static Option<DirectoryInfo> DataOption(bool required) => new("--data")
+    {
+        Description = "The network's folder (made by `treasury demo`)",
+        Required = required,
+    };
+
+    public static Option<string> PartyOption() => new("--party")
+    {
+        Description = "The party whose library to read: finance, pboc, bank-102, bank-103 …",
+        Required = true,
+    };
+
+    public static Option<bool> JsonOption() => new("--json") { Description = "Print JSON instead of text" };
+
+    /// <summary>Opens the network and the party's node, or explains what is wrong.</summary>
+    public static bool TryOpen(DirectoryInfo data, string partyText, out TreasuryNetwork network, out TreasuryNode node)
+    {
+        network = null!;
+        node = null!;
+        if (!TreasuryNetwork.Exists(data.FullName))
+        {
+            Console.Error.WriteLine($"error: {data.FullName} holds no network; make one with `treasury demo --data {data.FullName}`");
+            return false;
+        }
+
+        if (!PartyId.TryParse(partyText, out var party))
+        {
+            Console.Error.WriteLine($"error: '{partyText}' is not a party; use finance, pboc or bank-NNN");
+            return false;
+        }
+
+        network = TreasuryNetwork.Open(data.FullName, TimeProvider.System);
+        if (!network.Nodes.TryGetValue(party, out node!))
+        {
+            Console.Error.WriteLine($"error: the network has no party {party}; it has {string.Join(", ", network.Nodes.Keys)}");
+            return false;
+        }
+
+        return true;
+    }
+
+    public static void WriteJson<T>(T value) => Console.WriteLine(JsonSerializer.Serialize(value, Json));
+}

@@ -1,0 +1,75 @@
+using System.CommandLine;
+using OpenTreasury.Node.Demo;
+using OpenTreasury.Node.Network;
+
+namespace OpenTreasury.Cli.Commands;
+
+/// <summary><c>treasury demo</c>: builds (or reopens) a network and runs a day of authorized payments end to end.</summary>
+internal static class DemoCommand
+{
+    public static Command Create()
+    {
+        var data = Common.DataOption(required: false);
+        data.Description = "Folder for the network (a new temporary folder when omitted); rerun on the same folder to resume";
+        var payments = new Option<int>("--payments") { Description = "How many payment vouchers (8202) the budget units submit", DefaultValueFactory = _ => 200 };
+        var seed = new Option<int>("--seed") { Description = "Seed of the deterministic plan (amounts, units, payees)", DefaultValueFactory = _ => 1 };
+        var json = Common.JsonOption();
+        var command = new Command("demo", "Run the 芒市 network: quota (5105/5106), payments (8202), clearing (2301), daily report (2207), reconciliation")
+        {
+            data, payments, seed, json,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            var count = result.GetValue(payments);
+            var seedValue = result.GetValue(seed);
+            if (count is < 0 or > DemoPlan.PaymentsMax || seedValue < 0)
+            {
+                Console.Error.WriteLine($"error: --payments must be 0–{DemoPlan.PaymentsMax} and --seed must not be negative");
+                return 2;
+            }
+
+            var folder = result.GetValue(data)?.FullName ?? Path.Combine(Path.GetTempPath(), $"opentreasury-{Guid.NewGuid():N}"[..25]);
+            var asJson = result.GetValue(json);
+            var progress = asJson ? (Action<string>)(line => Console.Error.WriteLine(line)) : line => Console.WriteLine($"  · {line}");
+            if (!asJson)
+            {
+                Console.WriteLine($"OpenTreasury demo — 芒市 (533103) network in {folder}");
+            }
+
+            var network = TreasuryNetwork.OpenOrCreate(folder, () => MasterData.Mangshi(2026), TimeProvider.System);
+            var plan = DemoPlan.Create(network.Master, seedValue, count);
+            var summary = await new DemoRunner(network, progress).RunAsync(plan, cancellationToken).ConfigureAwait(false);
+            if (asJson)
+            {
+                Common.WriteJson(summary);
+            }
+            else
+            {
+                Print(summary);
+            }
+
+            return summary.Reconciliation.Balanced && summary.Signatures.Failed == 0 ? 0 : 1;
+        });
+        return command;
+    }
+
+    private static void Print(DemoSummary s)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"支付 payments     requested {s.Payments.Requested}, paid {s.Payments.Paid} ({s.Payments.PaidAmount}), returned {s.Payments.Rejected}");
+        Console.WriteLine($"额度 quota        issued {s.Quota.Issued}, paid {s.Quota.Paid}, remaining {s.Quota.Remaining}");
+        Console.WriteLine($"清算 clearing     cleared {s.Clearing.Cleared} in {s.Clearing.Requests} transfer request(s)");
+        Console.WriteLine($"对账 reconcile    {(s.Reconciliation.Balanced ? "balanced 平衡" : "NOT balanced 不平")} — {s.Reconciliation.Mismatches} mismatch(es)");
+        foreach (var detail in s.Reconciliation.Details)
+        {
+            Console.WriteLine($"                 {detail}");
+        }
+
+        Console.WriteLine($"凭证 vouchers     {string.Join(", ", s.Vouchers.ByType.Select(kv => $"{kv.Key}×{kv.Value}"))}; 回单 {s.Vouchers.Replies}");
+        Console.WriteLine($"签名 signatures   verified {s.Signatures.Verified}, failed {s.Signatures.Failed}");
+        Console.WriteLine($"审计 audit        {string.Join(", ", s.AuditIntact.Select(kv => $"{kv.Key} {(kv.Value ? "intact" : "BROKEN")}"))}");
+        Console.WriteLine($"耗时 elapsed      {s.ElapsedMs} ms");
+        Console.WriteLine();
+        Console.WriteLine($"Look inside: treasury voucher list --data {s.Network} --party finance");
+    }
+}

@@ -1,0 +1,223 @@
+using System.CommandLine;
+using OpenTreasury.Domain.Codes;
+using OpenTreasury.Domain.Vouchers;
+using OpenTreasury.Node.Library;
+using OpenTreasury.Node.Network;
+using OpenTreasury.Node.Signing;
+using OpenTreasury.Trust.Signatures;
+
+namespace OpenTreasury.Cli.Commands;
+
+/// <summary><c>treasury voucher list|show|export|verify</c>: look into a party's voucher library.</summary>
+internal static class VoucherCommands
+{
+    public static Command Create() => new("voucher", "Read, export and verify the vouchers of a party's library (电子凭证库)")
+    {
+        List(), Show(), Export(), Verify(),
+    };
+
+    private static Command List()
+    {
+        var data = Common.DataOption(required: true);
+        var party = Common.PartyOption();
+        var vt = new Option<string?>("--vt") { Description = "Only this VtCode, e.g. 8202" };
+        var json = Common.JsonOption();
+        var command = new Command("list", "List the vouchers in a party's library with their status") { data, party, vt, json };
+        command.SetAction(result =>
+        {
+            if (!Common.TryOpen(result.GetValue(data)!, result.GetValue(party)!, out _, out var node))
+            {
+                return 2;
+            }
+
+            var rows = node.Library.List(result.GetValue(vt), limit: 100_000).Select(v => Row(node.Library, v)).ToList();
+            if (result.GetValue(json))
+            {
+                Common.WriteJson(rows);
+                return 0;
+            }
+
+            Console.WriteLine($"{"VtCode",-6} {"VoucherNo",-22} {"Ver",3} {"Kind",-4} {"Origin",-8} {"State",-10} {"Amount",16}  Status per party");
+            foreach (var r in rows)
+            {
+                Console.WriteLine($"{r.VtCode,-6} {r.VoucherNo,-22} {r.Version,3} {(r.Reply ? "回单" : "凭证"),-4} {r.Origin,-8} {r.State,-10} {r.Amount ?? "-",16}  {string.Join(" ", r.Deliveries.Select(d => $"{d.Receiver}:{d.Status}"))}");
+            }
+
+            Console.WriteLine($"{rows.Count} voucher(s)");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Show()
+    {
+        var (data, party, vt, no, version) = KeyOptions();
+        var json = Common.JsonOption();
+        var command = new Command("show", "Show one voucher: fields, details, amount in capitals (大写), stamps and status") { data, party, vt, no, version, json };
+        command.SetAction(result =>
+        {
+            if (!TryFind(result, data, party, vt, no, version, out var node, out var voucher))
+            {
+                return 2;
+            }
+
+            var content = voucher.Content;
+            var type = voucher.Type;
+            var stamps = node.Library.Stamps(voucher.Id);
+            var view = new
+            {
+                voucher = Row(node.Library, voucher),
+                name = type.Name,
+                amountInCapitals = voucher.AmountFen is { } fen ? new Domain.Money.Amount(fen).ToChineseCapitals() : null,
+                header = content.Header.ToDictionary(f => f.Name, f => f.Value),
+                details = content.Details.Select(d => d.Fields.ToDictionary(f => f.Name, f => f.Value)).ToList(),
+                stamps = stamps.Select(s => new { s.Position, s.Signer, s.SignedAt, bytes = s.Der.Length }).ToList(),
+                digestSm3 = voucher.Digest,
+                reason = voucher.Reason,
+            };
+            if (result.GetValue(json))
+            {
+                Common.WriteJson(view);
+                return 0;
+            }
+
+            Console.WriteLine($"{type.Name} {voucher.VtCode} No.{voucher.VoucherNo} v{voucher.Version}{(voucher.IsReply ? " 回单" : string.Empty)} — {voucher.Origin}, {voucher.State}");
+            if (view.amountInCapitals is not null)
+            {
+                Console.WriteLine($"金额 {new Domain.Money.Amount(voucher.AmountFen!.Value).ToWire()}  大写 人民币{view.amountInCapitals}");
+            }
+
+            foreach (var field in content.Header)
+            {
+                Console.WriteLine($"  {field.Name,-20} {field.Value}");
+            }
+
+            for (var i = 0; i < content.Details.Count; i++)
+            {
+                Console.WriteLine($"  明细 {i + 1}: {string.Join("; ", content.Details[i].Fields.Select(f => $"{f.Name}={f.Value}"))}");
+            }
+
+            foreach (var stamp in stamps)
+            {
+                Console.WriteLine($"  签章 {stamp.Position} by {stamp.Signer} at {stamp.SignedAt} ({stamp.Der.Length} bytes)");
+            }
+
+            foreach (var delivery in node.Library.Deliveries(voucher.Id))
+            {
+                Console.WriteLine($"  状态 {delivery.Receiver}: {(int)delivery.Status} {delivery.Status}{(delivery.Reason is null ? string.Empty : " — " + delivery.Reason)}");
+            }
+
+            Console.WriteLine($"  SM3 {voucher.Digest}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Export()
+    {
+        var (data, party, vt, no, version) = KeyOptions();
+        var output = new Option<FileInfo>("--out") { Description = "File to write the MOF envelope (GBK XML) to", Required = true };
+        var command = new Command("export", "Write a voucher as the MOF envelope with its stamps, byte for byte as sent") { data, party, vt, no, version, output };
+        command.SetAction(result =>
+        {
+            if (!TryFind(result, data, party, vt, no, version, out var node, out var voucher))
+            {
+                return 2;
+            }
+
+            var path = result.GetValue(output)!.FullName;
+            File.WriteAllBytes(path, node.Library.Export(voucher.Id));
+            Console.WriteLine($"wrote {voucher.VtCode} {voucher.VoucherNo} v{voucher.Version} to {path}");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Verify()
+    {
+        var file = new Argument<FileInfo>("file") { Description = "An exported MOF envelope" };
+        var data = Common.DataOption(required: true);
+        data.Description = "The network whose CA is the trust anchor";
+        var command = new Command("verify", "Verify an exported voucher offline: content and every signature against the network's CA") { file, data };
+        command.SetAction(result =>
+        {
+            var path = result.GetValue(file)!;
+            var folder = result.GetValue(data)!;
+            if (!path.Exists)
+            {
+                Console.Error.WriteLine($"error: {path.FullName} does not exist");
+                return 2;
+            }
+
+            if (!TreasuryNetwork.Exists(folder.FullName))
+            {
+                Console.Error.WriteLine($"error: {folder.FullName} holds no network");
+                return 2;
+            }
+
+            var network = TreasuryNetwork.Open(folder.FullName, TimeProvider.System);
+            var verdict = EnvelopeVerifier.Verify(File.ReadAllBytes(path.FullName), new SignatureVerifier(network.Ca.Certificate));
+            foreach (var stamp in verdict.Stamps)
+            {
+                Console.WriteLine($"{stamp.Voucher} stamp {stamp.Position}: signer {stamp.Signer}, signed {stamp.SigningTime}: {(stamp.Valid ? "valid" : $"INVALID {stamp.Failure} ({(int)stamp.Failure}): {stamp.Reason}")}");
+            }
+
+            foreach (var problem in verdict.Problems)
+            {
+                Console.WriteLine($"problem: {problem}");
+            }
+
+            Console.WriteLine(verdict.Valid ? "verified: content and every signature are valid" : "NOT verified");
+            return verdict.Valid ? 0 : 1;
+        });
+        return command;
+    }
+
+    private static (Option<DirectoryInfo> Data, Option<string> Party, Option<string> Vt, Option<string> No, Option<int?> Version) KeyOptions() =>
+        (Common.DataOption(required: true), Common.PartyOption(),
+         new Option<string>("--vt") { Description = "VtCode, e.g. 8202", Required = true },
+         new Option<string>("--no") { Description = "Voucher number (凭证号)", Required = true },
+         new Option<int?>("--version") { Description = "Version (1 the voucher, 2 its 回单); the party's own newest when omitted" });
+
+    private static bool TryFind(
+        ParseResult result, Option<DirectoryInfo> data, Option<string> party, Option<string> vt, Option<string> no, Option<int?> version,
+        out TreasuryNode node, out StoredVoucher voucher)
+    {
+        voucher = null!;
+        if (!Common.TryOpen(result.GetValue(data)!, result.GetValue(party)!, out _, out node))
+        {
+            return false;
+        }
+
+        var vtCode = result.GetValue(vt)!;
+        var voucherNo = result.GetValue(no)!;
+        if (!VtCode.TryParse(vtCode, out _) || !VoucherNo.TryParse(voucherNo, out _))
+        {
+            Console.Error.WriteLine($"error: '{vtCode}' / '{voucherNo}' is not a VtCode / voucher number");
+            return false;
+        }
+
+        var versions = node.Library.Versions(vtCode, voucherNo);
+        var wanted = result.GetValue(version);
+        var found = wanted is { } v
+            ? versions.FirstOrDefault(x => x.Version == v)
+            : versions.Where(x => x.Origin == "own").OrderByDescending(x => x.Version).FirstOrDefault() ?? versions.OrderByDescending(x => x.Version).FirstOrDefault();
+        if (found is null)
+        {
+            Console.Error.WriteLine($"error: {node.Party} holds no {vtCode} {voucherNo}{(wanted is null ? string.Empty : $" version {wanted}")}");
+            return false;
+        }
+
+        voucher = found;
+        return true;
+    }
+
+    private static VoucherRow Row(VoucherLibrary library, StoredVoucher v) => new(
+        v.VtCode, v.VoucherNo, v.Version, v.IsReply, v.Origin, v.Sender, v.State,
+        v.AmountFen is { } fen ? new Domain.Money.Amount(fen).ToWire() : null, v.VouDate,
+        [.. library.Deliveries(v.Id).Select(d => new DeliveryRow(d.Receiver, (int)d.Status, d.Status.ToString(), d.Reason))]);
+
+    private sealed record VoucherRow(string VtCode, string VoucherNo, long Version, bool Reply, string Origin, string Sender, string State, string? Amount, string VouDate, IReadOnlyList<DeliveryRow> Deliveries);
+
+    private sealed record DeliveryRow(string Receiver, int Code, string Status, string? Reason);
+}

@@ -1,0 +1,12 @@
+using System.CommandLine;
+using System.Text;
+using OpenTreasury.Cli.Commands;
+
+Console.OutputEncoding = Encoding.UTF8;
+var root = new RootCommand("OpenTreasury 国库集中支付电子化管理: a four-party treasury payment network with signed electronic vouchers.")
+{
+    DemoCommand.Create(),
+    VoucherCommands.Create(),
+    AuditCommands.Create(),
+};
+return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

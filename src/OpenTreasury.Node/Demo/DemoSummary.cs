@@ -1,0 +1,43 @@
+using System.Text.Json.Serialization;
+
+namespace OpenTreasury.Node.Demo;
+
+/// <summary>What a demo run shows: counts, money as two-place decimal strings, and the books' verdict.</summary>
+public sealed record DemoSummary(
+    [property: JsonPropertyName("network")] string Network,
+    [property: JsonPropertyName("payments")] PaymentCounts Payments,
+    [property: JsonPropertyName("quota")] QuotaTotals Quota,
+    [property: JsonPropertyName("clearing")] ClearingTotals Clearing,
+    [property: JsonPropertyName("reconciliation")] ReconciliationOutcome Reconciliation,
+    [property: JsonPropertyName("vouchers")] VoucherCounts Vouchers,
+    [property: JsonPropertyName("signatures")] SignatureCounts Signatures,
+    [property: JsonPropertyName("audit")] IReadOnlyDictionary<string, bool> AuditIntact,
+    [property: JsonPropertyName("elapsedMs")] long ElapsedMs);
+
+public sealed record PaymentCounts(
+    [property: JsonPropertyName("requested")] int Requested,
+    [property: JsonPropertyName("paid")] int Paid,
+    [property: JsonPropertyName("rejected")] int Rejected,
+    [property: JsonPropertyName("paidAmount")] string PaidAmount);
+
+public sealed record QuotaTotals(
+    [property: JsonPropertyName("issued")] string Issued,
+    [property: JsonPropertyName("paid")] string Paid,
+    [property: JsonPropertyName("remaining")] string Remaining);
+
+public sealed record ClearingTotals(
+    [property: JsonPropertyName("cleared")] string Cleared,
+    [property: JsonPropertyName("requests")] int Requests);
+
+public sealed record ReconciliationOutcome(
+    [property: JsonPropertyName("balanced")] bool Balanced,
+    [property: JsonPropertyName("mismatches")] int Mismatches,
+    [property: JsonPropertyName("details")] IReadOnlyList<string> Details);
+
+public sealed record VoucherCounts(
+    [property: JsonPropertyName("byType")] IReadOnlyDictionary<string, int> ByType,
+    [property: JsonPropertyName("replies")] int Replies);
+
+public sealed record SignatureCounts(
+    [property: JsonPropertyName("verified")] long Verified,
+    [property: JsonPropertyName("failed")] long Failed);
