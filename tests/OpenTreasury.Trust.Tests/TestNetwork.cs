@@ -1,0 +1,36 @@
+using OpenTreasury.Domain.Codes;
+using OpenTreasury.Domain.Parties;
+using OpenTreasury.Trust.Certificates;
+
+using Org.BouncyCastle.Security;
+
+namespace OpenTreasury.Trust.Tests;
+
+/// <summary>One small network shared by the tests: a CA and three node credentials, all at a fixed time.</summary>
+internal static class TestNetwork
+{
+    public static readonly DateTimeOffset Now = new(2026, 3, 2, 9, 30, 0, TimeSpan.FromHours(8));
+
+    public static readonly TimeSpan OneYear = TimeSpan.FromDays(365);
+
+    public static readonly SecureRandom Random = new();
+
+    public static readonly PartyId Bank102 = PartyId.ForBank(BankCode.Parse("102"));
+
+    public static readonly PartyId Bank103 = PartyId.ForBank(BankCode.Parse("103"));
+
+    public static readonly CertificateAuthority Ca = CertificateAuthority.Create("OpenTreasury Test", Now, Random);
+
+    public static readonly NodeCredential Icbc = Ca.IssueNodeCredential(Bank102, "中国工商银行", Now, OneYear);
+
+    public static readonly NodeCredential Abc = Ca.IssueNodeCredential(Bank103, "中国农业银行", Now, OneYear);
+
+    public static readonly NodeCredential Finance = Ca.IssueNodeCredential(PartyId.Finance, "某市财政局", Now, OneYear);
+
+    public static string NewTempDirectory()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "ot-trust-" + Path.GetRandomFileName());
+        Directory.CreateDirectory(path);
+        return path;
+    }
+}
