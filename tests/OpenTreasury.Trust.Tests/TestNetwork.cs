@@ -13,13 +13,13 @@ internal static class TestNetwork
 
     public static readonly TimeSpan OneYear = TimeSpan.FromDays(365);
 
-    public static readonly SecureRandom Random = new();
+    public static readonly SecureRandom Rng = new();
 
     public static readonly PartyId Bank102 = PartyId.ForBank(BankCode.Parse("102"));
 
     public static readonly PartyId Bank103 = PartyId.ForBank(BankCode.Parse("103"));
 
-    public static readonly CertificateAuthority Ca = CertificateAuthority.Create("OpenTreasury Test", Now, Random);
+    public static readonly CertificateAuthority Ca = CertificateAuthority.Create("OpenTreasury Test", Now, Rng);
 
     public static readonly NodeCredential Icbc = Ca.IssueNodeCredential(Bank102, "中国工商银行", Now, OneYear);
 

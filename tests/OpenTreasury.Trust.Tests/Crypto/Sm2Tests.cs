@@ -16,7 +16,7 @@ public class Sm2Tests
     [Fact]
     public void Generated_keys_encode_the_named_curve_in_SPKI_and_PKCS8()
     {
-        var keys = Sm2.GenerateKeyPair(TestNetwork.Random);
+        var keys = Sm2.GenerateKeyPair(TestNetwork.Rng);
 
         var spki = SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(keys.Public);
         Assert.Equal("1.2.840.10045.2.1", spki.Algorithm.Algorithm.Id);
@@ -28,9 +28,9 @@ public class Sm2Tests
     [Fact]
     public void A_signature_verifies_and_is_DER_r_s()
     {
-        var keys = Sm2.GenerateKeyPair(TestNetwork.Random);
+        var keys = Sm2.GenerateKeyPair(TestNetwork.Rng);
 
-        var signature = Sm2.Sign(keys.Private, s_message, TestNetwork.Random);
+        var signature = Sm2.Sign(keys.Private, s_message, TestNetwork.Rng);
 
         Assert.InRange(signature.Length, 8, 72);
         Assert.Equal(0x30, signature[0]);
@@ -41,9 +41,9 @@ public class Sm2Tests
     [Fact]
     public void A_signature_fails_for_other_data_another_key_or_altered_bytes()
     {
-        var keys = Sm2.GenerateKeyPair(TestNetwork.Random);
-        var other = Sm2.GenerateKeyPair(TestNetwork.Random);
-        var signature = Sm2.Sign(keys.Private, s_message, TestNetwork.Random);
+        var keys = Sm2.GenerateKeyPair(TestNetwork.Rng);
+        var other = Sm2.GenerateKeyPair(TestNetwork.Rng);
+        var signature = Sm2.Sign(keys.Private, s_message, TestNetwork.Rng);
         var altered = (byte[])s_message.Clone();
         altered[3] ^= 1;
         var badSignature = (byte[])signature.Clone();
@@ -59,10 +59,10 @@ public class Sm2Tests
     [Fact]
     public void Encryption_round_trips_in_C1C3C2_order()
     {
-        var keys = Sm2.GenerateKeyPair(TestNetwork.Random);
-        var secret = Sm4.GenerateKey(TestNetwork.Random);
+        var keys = Sm2.GenerateKeyPair(TestNetwork.Rng);
+        var secret = Sm4.GenerateKey(TestNetwork.Rng);
 
-        var ciphertext = Sm2.Encrypt(keys.Public, secret, TestNetwork.Random);
+        var ciphertext = Sm2.Encrypt(keys.Public, secret, TestNetwork.Rng);
 
         Assert.Equal(secret.Length + Sm2.CiphertextOverheadBytes, ciphertext.Length);
         Assert.Equal(0x04, ciphertext[0]); // C1 is an uncompressed point.
@@ -75,9 +75,9 @@ public class Sm2Tests
     [Fact]
     public void Decryption_refuses_another_key_and_altered_ciphertext()
     {
-        var keys = Sm2.GenerateKeyPair(TestNetwork.Random);
-        var other = Sm2.GenerateKeyPair(TestNetwork.Random);
-        var ciphertext = Sm2.Encrypt(keys.Public, s_message, TestNetwork.Random);
+        var keys = Sm2.GenerateKeyPair(TestNetwork.Rng);
+        var other = Sm2.GenerateKeyPair(TestNetwork.Rng);
+        var ciphertext = Sm2.Encrypt(keys.Public, s_message, TestNetwork.Rng);
         var altered = (byte[])ciphertext.Clone();
         altered[^1] ^= 1;
 
@@ -91,11 +91,11 @@ public class Sm2Tests
     public void Keys_on_another_curve_are_refused()
     {
         var p256 = new Org.BouncyCastle.Crypto.Generators.ECKeyPairGenerator();
-        p256.Init(new ECKeyGenerationParameters(Org.BouncyCastle.Asn1.Sec.SecObjectIdentifiers.SecP256r1, TestNetwork.Random));
+        p256.Init(new ECKeyGenerationParameters(Org.BouncyCastle.Asn1.Sec.SecObjectIdentifiers.SecP256r1, TestNetwork.Rng));
         var keys = p256.GenerateKeyPair();
 
         Assert.False(Sm2.IsSm2Key(keys.Public));
-        Assert.Throws<ArgumentException>(() => Sm2.Sign(keys.Private, s_message, TestNetwork.Random));
+        Assert.Throws<ArgumentException>(() => Sm2.Sign(keys.Private, s_message, TestNetwork.Rng));
         Assert.Throws<ArgumentException>(() => Sm2.Verify(keys.Public, s_message, new byte[70]));
     }
 

@@ -14,10 +14,10 @@ public class Sm4Tests
     [Fact]
     public void Gcm_round_trips_with_associated_data()
     {
-        var key = Sm4.GenerateKey(TestNetwork.Random);
+        var key = Sm4.GenerateKey(TestNetwork.Rng);
         var header = Encoding.ASCII.GetBytes("to=bank-102;seq=7");
 
-        var sealedBytes = Sm4.Encrypt(key, s_envelope, TestNetwork.Random, header);
+        var sealedBytes = Sm4.Encrypt(key, s_envelope, TestNetwork.Rng, header);
 
         Assert.Equal(s_envelope.Length + Sm4.OverheadBytes, sealedBytes.Length);
         Assert.Equal(s_envelope, Sm4.Decrypt(key, sealedBytes, header));
@@ -26,9 +26,9 @@ public class Sm4Tests
     [Fact]
     public void Gcm_refuses_altered_bytes_another_key_or_other_associated_data()
     {
-        var key = Sm4.GenerateKey(TestNetwork.Random);
+        var key = Sm4.GenerateKey(TestNetwork.Rng);
         var header = Encoding.ASCII.GetBytes("to=bank-102");
-        var sealedBytes = Sm4.Encrypt(key, s_envelope, TestNetwork.Random, header);
+        var sealedBytes = Sm4.Encrypt(key, s_envelope, TestNetwork.Rng, header);
 
         for (var i = 0; i < sealedBytes.Length; i++)
         {
@@ -37,7 +37,7 @@ public class Sm4Tests
             Assert.False(Sm4.TryDecrypt(key, altered, out _, header), $"byte {i} altered");
         }
 
-        Assert.False(Sm4.TryDecrypt(Sm4.GenerateKey(TestNetwork.Random), sealedBytes, out _, header));
+        Assert.False(Sm4.TryDecrypt(Sm4.GenerateKey(TestNetwork.Rng), sealedBytes, out _, header));
         Assert.False(Sm4.TryDecrypt(key, sealedBytes, out _, Encoding.ASCII.GetBytes("to=bank-103")));
         Assert.False(Sm4.TryDecrypt(key, sealedBytes.AsSpan(0, Sm4.OverheadBytes - 1), out _, header));
         Assert.Throws<CryptographicException>(() => Sm4.Decrypt(key, sealedBytes));
@@ -63,7 +63,7 @@ public class Sm4Tests
 
     [Fact]
     public void Keys_must_be_16_bytes() =>
-        Assert.Throws<ArgumentException>(() => Sm4.Encrypt(new byte[15], s_envelope, TestNetwork.Random));
+        Assert.Throws<ArgumentException>(() => Sm4.Encrypt(new byte[15], s_envelope, TestNetwork.Rng));
 
     /// <summary>A "random" source that returns given bytes, to reproduce a published nonce.</summary>
     private sealed class FixedBytes(byte[] bytes) : SecureRandom
