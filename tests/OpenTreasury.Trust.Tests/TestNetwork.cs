@@ -26,11 +26,12 @@ internal static class TestNetwork
     public static readonly NodeCredential Abc = Ca.IssueNodeCredential(Bank103, "中国农业银行", Now, OneYear);
 
     public static readonly NodeCredential Finance = Ca.IssueNodeCredential(PartyId.Finance, "某市财政局", Now, OneYear);
+}
 
-    public static string NewTempDirectory()
-    {
-        var path = Path.Combine(Path.GetTempPath(), "ot-trust-" + Path.GetRandomFileName());
-        Directory.CreateDirectory(path);
-        return path;
-    }
+/// <summary>A fresh directory under the system temp path, deleted with everything in it on dispose.</summary>
+internal sealed class TempDirectory : IDisposable
+{
+    public string Path { get; } = Directory.CreateDirectory(System.IO.Path.Combine(System.IO.Path.GetTempPath(), "ot-trust-" + System.IO.Path.GetRandomFileName())).FullName;
+
+    public void Dispose() => Directory.Delete(Path, recursive: true);
 }

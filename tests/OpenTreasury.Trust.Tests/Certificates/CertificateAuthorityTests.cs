@@ -97,7 +97,8 @@ public class CertificateAuthorityTests
     [Fact]
     public void The_CA_saves_and_loads_itself()
     {
-        var directory = NewTempDirectory();
+        using var temp = new TempDirectory();
+        var directory = temp.Path;
 
         Ca.Save(directory);
         var loaded = CertificateAuthority.Load(directory, Rng);
@@ -111,7 +112,8 @@ public class CertificateAuthorityTests
     [Fact]
     public void A_node_credential_saves_and_loads_with_its_key_readable_by_the_owner_only()
     {
-        var directory = NewTempDirectory();
+        using var temp = new TempDirectory();
+        var directory = temp.Path;
 
         Icbc.Save(directory);
         var loaded = NodeCredential.Load(directory, Bank102);
@@ -126,7 +128,8 @@ public class CertificateAuthorityTests
     [Fact]
     public void Loading_refuses_a_certificate_of_another_party()
     {
-        var directory = NewTempDirectory();
+        using var temp = new TempDirectory();
+        var directory = temp.Path;
         Icbc.Save(directory);
         Abc.Save(directory);
         File.Copy(Path.Combine(directory, "bank-102.crt.pem"), Path.Combine(directory, "bank-103.crt.pem"), overwrite: true);
@@ -137,7 +140,8 @@ public class CertificateAuthorityTests
     [Fact]
     public void Loading_refuses_a_key_that_does_not_belong_to_the_certificate()
     {
-        var directory = NewTempDirectory();
+        using var temp = new TempDirectory();
+        var directory = temp.Path;
         Icbc.Save(directory);
         Abc.Save(directory);
         File.Copy(Path.Combine(directory, "bank-103.key.pem"), Path.Combine(directory, "bank-102.key.pem"), overwrite: true);
