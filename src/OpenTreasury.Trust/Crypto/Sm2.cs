@@ -88,9 +88,10 @@ public static class Sm2
         {
             return signer.VerifySignature(signature.ToArray());
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or ArithmeticException)
+        catch (Exception)
         {
-            // Malformed r,s (not DER, negative, out of range) is simply not a valid signature.
+            // Malformed r,s (not DER, negative, out of range) is simply not a valid signature, whatever
+            // the decoder throws.
             return false;
         }
     }

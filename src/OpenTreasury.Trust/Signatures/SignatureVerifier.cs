@@ -11,13 +11,13 @@ namespace OpenTreasury.Trust.Signatures;
 
 /// <summary>
 /// Verifies <see cref="VoucherSignature"/>s against one trust anchor, the network CA's root certificate.
-/// Thread-safe. Certificates are parsed and checked against the CA once and remembered by their DER
+/// Thread-safe. Certificates our CA issued are parsed and checked once and remembered by their DER
 /// bytes, because the same few node certificates sign thousands of vouchers; keeping the parsed key also
 /// lets BouncyCastle reuse its precomputed multiples of the signer's point.
 /// </summary>
 public sealed class SignatureVerifier
 {
-    /// <summary>Distinct certificates remembered; past this the memory is cleared and refilled.</summary>
+    /// <summary>Distinct CA-issued certificates remembered; past this the memory is cleared and refilled.</summary>
     public const int CertificateCacheEntriesMax = 4_096;
 
     private readonly X509Certificate _root;
@@ -118,9 +118,11 @@ public sealed class SignatureVerifier
         }
 
         var facts = CertificateFacts.Read(certificateDer, _root, _rootKey);
-        if (facts is null)
+        if (facts is not { IssuedByRoot: true })
         {
-            return null; // Garbage is not remembered: it would only let hostile input fill the memory.
+            // Only certificates our CA issued are remembered: anyone can mint other ones, and remembering
+            // them would let hostile input fill the memory.
+            return facts;
         }
 
         if (_certificates.Count >= CertificateCacheEntriesMax)
@@ -168,10 +170,9 @@ public sealed class SignatureVerifier
                     certificate.SubjectDN.ToString(),
                     certificate.IssuerDN.ToString());
             }
-#pragma warning disable CA1031 // A hostile certificate can make the parser throw almost anything; all of it means "malformed".
             catch (Exception)
-#pragma warning restore CA1031
             {
+                // A hostile certificate can make the parser throw almost anything; all of it means "malformed".
                 return null;
             }
         }
@@ -188,10 +189,9 @@ public sealed class SignatureVerifier
                 certificate.Verify(rootKey);
                 return true;
             }
-#pragma warning disable CA1031 // BouncyCastle reports a bad signature by throwing; any failure means "not ours".
             catch (Exception)
-#pragma warning restore CA1031
             {
+                // BouncyCastle reports a bad certificate signature by throwing; any failure means "not ours".
                 return false;
             }
         }

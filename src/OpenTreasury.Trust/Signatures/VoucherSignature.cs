@@ -117,10 +117,9 @@ public sealed class VoucherSignature
                 value.GetOctets());
             return true;
         }
-#pragma warning disable CA1031 // Hostile bytes can make a parser throw almost anything; all of it means "malformed".
         catch (Exception)
-#pragma warning restore CA1031
         {
+            // Hostile bytes can make a parser throw almost anything; all of it means "malformed".
             return false;
         }
     }

@@ -57,6 +57,21 @@ public class Sm2Tests
     }
 
     [Fact]
+    public void Verify_never_throws_on_hostile_signature_bytes()
+    {
+        var keys = Sm2.GenerateKeyPair(TestNetwork.Rng);
+        var bytes = new byte[80];
+
+        for (var i = 0; i < 2_000; i++)
+        {
+            TestNetwork.Rng.NextBytes(bytes);
+            bytes[0] = 0x30; // Look like a SEQUENCE so the DER decoder gets further.
+            bytes[1] = (byte)(i % 80);
+            Assert.False(Sm2.Verify(keys.Public, s_message, bytes.AsSpan(0, 2 + (i % 78))));
+        }
+    }
+
+    [Fact]
     public void Encryption_round_trips_in_C1C3C2_order()
     {
         var keys = Sm2.GenerateKeyPair(TestNetwork.Rng);
