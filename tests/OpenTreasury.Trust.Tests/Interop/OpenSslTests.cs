@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Text;
+
+using OpenTreasury.Trust.Certificates;
+using OpenTreasury.Trust.Crypto;
+
+using Xunit.Abstractions;
+
+using static OpenTreasury.Trust.Tests.TestNetwork;
+
+namespace OpenTreasury.Trust.Tests.Interop;
+
+/// <summary>
+/// What we make, OpenSSL 3 accepts, and the other way round. When the machine has no OpenSSL with SM2 the
+/// tests say so in their output and pass: they prove interop where they can run, nothing where they cannot.
+/// </summary>
+public class OpenSslTests(ITestOutputHelper output)
+{
+    private const string DistId = "distid:" + Sm2.DefaultUserId;
+
+    private static readonly Lazy<string?> s_unavailable = new(FindUnavailability);
+
+    [Fact]
+    public void OpenSsl_verifies_a_node_certificate_against_our_root()
+    {
+        if (Unavailable())
+        {
+            return;
+        }
+
+        using var temp = new TempDirectory();
+        var directory = temp.Path;
+        File.WriteAllText(Path.Combine(directory, "ca.pem"), Pem.WriteCertificate(Ca.Certificate));
+        File.WriteAllText(Path.Combine(directory, "node.pem"), Pem.WriteCertificate(Icbc.Certificate));
+
+        var (exit, stdout, stderr) = Run(directory, "verify", "-vfyopt", DistId, "-CAfile", "ca.pem", "node.pem");
+
+        Assert.True(exit == 0, stderr);
+        Assert.Equal("node.pem: OK", stdout.Trim());
+    }
+
+    [Fact]
+    public void OpenSsl_reads_our_root_and_PKCS8_key_with_the_named_curve()
+    {
+        if (Unavailable())
+        {
+            return;
+        }
+
+        using var temp = new TempDirectory();
+        var directory = temp.Path;
+        Ca.Save(directory);
+
+        var (exit, stdout, stderr) = Run(directory, "x509", "-in", CertificateAuthority.CertificateFileName, "-noout", "-text");
+        Assert.True(exit == 0, stderr);
+        Assert.Contains("SM2-with-SM3", stdout, StringComparison.Ordinal);
+        Assert.Contains("ASN1 OID: SM2", stdout, StringComparison.Ordinal);
+        Assert.Contains("CA:TRUE", stdout, StringComparison.Ordinal);
+
+        (exit, _, stderr) = Run(directory, "pkey", "-in", CertificateAuthority.PrivateKeyFileName, "-noout", "-check");
+        Assert.True(exit == 0, stderr);
+    }
+
+    [Fact]
+    public void An_OpenSsl_SM2_signature_verifies_with_ours()
+    {
+        if (Unavailable())
+        {
+            return;
+        }
+
+        using var temp = new TempDirectory();
+        var directory = temp.Path;
+        var data = Encoding.UTF8.GetBytes("<Voucher><PayAmt>1234.50</PayAmt></Voucher>");
+        File.WriteAllBytes(Path.Combine(directory, "data.bin"), data);
+        Check(Run(directory, "genpkey", "-algorithm", "SM2", "-out", "key.pem"));
+        Check(Run(directory, "pkey", "-in", "key.pem", "-pubout", "-out", "pub.pem"));
+        Check(Run(directory, "pkeyutl", "-sign", "-rawin", "-digest", "sm3", "-pkeyopt", DistId, "-inkey", "key.pem", "-in", "data.bin", "-out", "sig.der"));
+
+        var publicKey = Pem.ReadPublicKey(File.ReadAllText(Path.Combine(directory, "pub.pem")));
+        var signature = File.ReadAllBytes(Path.Combine(directory, "sig.der"));
+
+        Assert.True(Sm2.Verify(publicKey, data, signature));
+        Assert.False(Sm2.Verify(publicKey, [.. data, 0x20], signature));
+    }
+
+    [Fact]
+    public void Our_SM2_signature_verifies_with_OpenSsl()
+    {
+        if (Unavailable())
+        {
+            return;
+        }
+
+        using var temp = new TempDirectory();
+        var directory = temp.Path;
+        var data = Encoding.UTF8.GetBytes("<Voucher><PayAmt>1234.50</PayAmt></Voucher>");
+        File.WriteAllBytes(Path.Combine(directory, "data.bin"), data);
+        File.WriteAllText(Path.Combine(directory, "pub.pem"), Pem.WritePublicKey(Icbc.Certificate.GetPublicKey()));
+        File.WriteAllBytes(Path.Combine(directory, "sig.der"), Sm2.Sign(Icbc.PrivateKey, data, Rng));
+        File.WriteAllBytes(Path.Combine(directory, "other.bin"), [.. data, 0x20]);
+
+        var (exit, stdout, stderr) = Run(directory, "pkeyutl", "-verify", "-rawin", "-digest", "sm3", "-pkeyopt", DistId, "-pubin", "-inkey", "pub.pem", "-in", "data.bin", "-sigfile", "sig.der");
+        Assert.True(exit == 0, stdout + stderr);
+        Assert.Contains("Signature Verified Successfully", stdout, StringComparison.Ordinal);
+
+        (exit, _, _) = Run(directory, "pkeyutl", "-verify", "-rawin", "-digest", "sm3", "-pkeyopt", DistId, "-pubin", "-inkey", "pub.pem", "-in", "other.bin", "-sigfile", "sig.der");
+        Assert.NotEqual(0, exit);
+    }
+
+    private bool Unavailable()
+    {
+        if (s_unavailable.Value is { } reason)
+        {
+            output.WriteLine($"NOT RUN: {reason}. This test proves nothing on this machine.");
+            return true;
+        }
+
+        return false;
+    }
+
+    private static string? FindUnavailability()
+    {
+        try
+        {
+            var (exit, stdout, _) = Run(Path.GetTempPath(), "list", "-public-key-algorithms");
+            return exit == 0 && stdout.Contains("SM2", StringComparison.OrdinalIgnoreCase)
+                ? null
+                : "the openssl on PATH does not list SM2 among its public-key algorithms";
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            return $"no openssl on PATH ({e.Message})";
+        }
+    }
+
+    private static void Check((int Exit, string Stdout, string Stderr) result) =>
+        Assert.True(result.Exit == 0, result.Stdout + result.Stderr);
+
+    private static (int Exit, string Stdout, string Stderr) Run(string directory, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("openssl")
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("openssl did not start");
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(30)))
+        {
+            process.Kill();
+            throw new TimeoutException($"openssl {string.Join(' ', arguments)} did not finish in 30 s");
+        }
+
+        return (process.ExitCode, stdout, stderr.GetAwaiter().GetResult());
+    }
+}
