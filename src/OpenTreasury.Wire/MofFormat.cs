@@ -224,10 +224,6 @@ public static partial class MofFormat
     {
         xml.Voucher = $"body {index}";
         var key = ReadKey(xml, out var version, errors);
-        if (key is { } k)
-        {
-            xml.Voucher = k.ToString();
-        }
 
         var flag = VoucherFlag.Voucher;
         var attach = string.Empty;
@@ -296,10 +292,12 @@ public static partial class MofFormat
         return new VoucherBody(key ?? default, version, flag, attach, inner ?? [], stamps);
     }
 
+    /// <summary>Reads the body's attributes; once the key is known, errors name the voucher by it instead of "body N".</summary>
     private static VoucherKey? ReadKey(StrictXml xml, out int version, List<WireError> errors)
     {
         version = 1;
         string? adm = null, year = null, vt = null, no = null, versionText = null;
+        var unknown = new List<string>();
         foreach (var (name, ns, value) in xml.Attributes())
         {
             switch (ns.Length == 0 ? name : string.Empty)
@@ -309,9 +307,7 @@ public static partial class MofFormat
                 case "VtCode": vt = value; break;
                 case "VoucherNo": no = value; break;
                 case "Version": versionText = value; break;
-                default:
-                    errors.Add(Error(xml, WireErrorCode.InvalidAttribute, StrictXml.Shorten(name), "a VoucherBody has no such attribute"));
-                    break;
+                default: unknown.Add(name); break;
             }
         }
 
@@ -319,13 +315,24 @@ public static partial class MofFormat
         valid &= Check("StYear", year, StYear.TryParse(year, out var stYear), "a year from 2000 to 2099");
         valid &= Check("VtCode", vt, VtCode.TryParse(vt, out var vtCode), "four digits");
         valid &= Check("VoucherNo", no, VoucherNo.TryParse(no, out var voucherNo), "1–42 letters, digits, '-', '_' or '.'");
+        VoucherKey? key = valid ? new VoucherKey(admDivCode, stYear, vtCode, voucherNo) : null;
+        if (key is { } k)
+        {
+            xml.Voucher = k.ToString();
+        }
+
         if (versionText is not null && !(TryParseCanonical(versionText, out version) && version >= 1))
         {
             version = 1;
             errors.Add(Error(xml, WireErrorCode.InvalidAttribute, "Version", $"'{StrictXml.Shorten(versionText)}' is not a version (1, 2, …)"));
         }
 
-        return valid ? new VoucherKey(admDivCode, stYear, vtCode, voucherNo) : null;
+        foreach (var name in unknown)
+        {
+            errors.Add(Error(xml, WireErrorCode.InvalidAttribute, StrictXml.Shorten(name), "a VoucherBody has no such attribute"));
+        }
+
+        return key;
 
         bool Check(string attribute, string? value, bool ok, string expected)
         {

@@ -59,7 +59,7 @@ internal static class Samples
         new(voucher.Key, 1, VoucherFlag.Voucher, "note", VoucherXml.Write(voucher), stamps);
 
     public static WireStamp Stamp(string position, int length = 70, byte seed = 0x30) =>
-        new(position, [.. Enumerable.Range(0, length).Select(i => (byte)(seed + i))]);
+        new(position, [.. Enumerable.Range(0, length).Select(i => unchecked((byte)(seed + i)))]);
 
     public static byte[] ToGbk(string text) => Gbk.GetBytes(text);
 
