@@ -31,6 +31,9 @@ internal sealed class StrictXml : IDisposable
         ConformanceLevel = ConformanceLevel.Document,
     };
 
+    /// <summary>Attributes on one element; the formats use at most five (VoucherBody).</summary>
+    private const int AttributesPerElementMax = 16;
+
     private readonly XmlReader _reader;
 
     private StrictXml(string text) => _reader = XmlReader.Create(new StringReader(text), s_settings);
@@ -65,6 +68,7 @@ internal sealed class StrictXml : IDisposable
         using var xml = new StrictXml(text);
         try
         {
+            CheckAttributeCounts(text);
             return read(xml);
         }
         catch (WireAbort abort)
@@ -83,6 +87,58 @@ internal sealed class StrictXml : IDisposable
     }
 
     public void Dispose() => _reader.Dispose();
+
+    /// <summary>
+    /// XmlReader checks each start tag's attributes for duplicates in time that grows with the square of
+    /// their number: one tag of a million attributes costs seconds. Our formats have at most five per element,
+    /// so a linear pre-scan refuses any start tag with more than <see cref="AttributesPerElementMax"/> first.
+    /// </summary>
+    private static void CheckAttributeCounts(string text)
+    {
+        var i = 0;
+        while ((i = text.IndexOf('<', i)) >= 0 && i + 1 < text.Length)
+        {
+            var next = text[i + 1];
+            if (next is '!' or '?' or '/')
+            {
+                // Skip comments, CDATA, DOCTYPE, PIs and end tags whole, so their text cannot look like a tag.
+                var close = next switch
+                {
+                    '!' when text.AsSpan(i).StartsWith("<!--") => "-->",
+                    '!' when text.AsSpan(i).StartsWith("<![CDATA[") => "]]>",
+                    '?' => "?>",
+                    _ => ">",
+                };
+                var end = text.IndexOf(close, i + 2, StringComparison.Ordinal);
+                i = end < 0 ? text.Length : end + close.Length;
+                continue;
+            }
+
+            var attributes = 0;
+            var quote = '\0';
+            for (i++; i < text.Length; i++)
+            {
+                var c = text[i];
+                if (quote != '\0')
+                {
+                    quote = c == quote ? '\0' : quote;
+                }
+                else if (c is '"' or '\'')
+                {
+                    quote = c;
+                }
+                else if (c == '=' && ++attributes > AttributesPerElementMax)
+                {
+                    throw new WireAbort(new WireError(WireErrorCode.TooMany, null, null, null,
+                        $"an element has more than {AttributesPerElementMax} attributes"));
+                }
+                else if (c is '>' or '<')
+                {
+                    break;
+                }
+            }
+        }
+    }
 
     /// <summary>Moves to the root element and requires its name and no attributes.</summary>
     public void ReadRoot(string name)

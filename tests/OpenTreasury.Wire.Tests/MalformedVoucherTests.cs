@@ -286,6 +286,27 @@ public class MalformedVoucherTests
     }
 
     [Fact]
+    public void A_tag_with_a_flood_of_attributes_is_refused_before_the_XML_reader_sees_it()
+    {
+        // XmlReader's duplicate-attribute check is quadratic: a million attributes would cost seconds.
+        var attributes = string.Concat(Enumerable.Range(0, 200_000).Select(i => $" a{i}=\"\""));
+
+        Samples.SingleError(ReadText($"""<?xml version="1.0" encoding="GBK"?><Voucher{attributes}/>"""), WireErrorCode.TooMany);
+    }
+
+    [Fact]
+    public void Attribute_like_text_in_values_comments_and_CDATA_is_not_counted()
+    {
+        var equals = string.Concat(Enumerable.Repeat("a=1 ", 40));
+        var text = s_valid
+            .Replace("<VoucherNo>", $"<!-- <x {equals}> --><VoucherNo>", StringComparison.Ordinal)
+            .Replace(">芒市财政局<", $"><![CDATA[<x {equals}>]]>芒市财政局<", StringComparison.Ordinal)
+            .Replace(">行政运行<", $">{equals}&gt;<", StringComparison.Ordinal);
+
+        Assert.True(ReadText(text).IsSuccess);
+    }
+
+    [Fact]
     public void Random_corruptions_never_throw()
     {
         var valid = VoucherXml.Write(Samples.Payment());
