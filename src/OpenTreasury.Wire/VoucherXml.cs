@@ -127,6 +127,11 @@ public static class VoucherXml
     {
         foreach (var field in fields)
         {
+            if (field?.Name is null || field.Value is null)
+            {
+                throw new ArgumentException($"{(line is { } n ? $"Detail {n}" : "The header")} has a null field, name or value.", paramName);
+            }
+
             var what = line is { } l ? $"Detail {l} field {field.Name}" : $"Field {field.Name}";
             if (!IsFieldName(field.Name) || (line is null && field.Name == DetailList))
             {
