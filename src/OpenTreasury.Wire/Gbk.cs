@@ -1,0 +1,136 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+using OpenTreasury.Domain;
+
+namespace OpenTreasury.Wire;
+
+/// <summary>
+/// The wire's character encoding. Libraries speak GBK (code page 936); we also accept a message declared
+/// GB18030 as long as every character in it is also in GBK, so whatever we read we can write back unchanged.
+/// Both directions use exception fallbacks: an unencodable character or an invalid byte is an error, never '?'.
+/// </summary>
+internal static partial class Gbk
+{
+    public const string Declaration = "<?xml version=\"1.0\" encoding=\"GBK\"?>";
+
+    private const int GbkCodePage = 936;
+    private const int Gb18030CodePage = 54936;
+
+    /// <summary>Where the declaration must end: <c>&lt;?xml</c> with version, encoding and standalone fits well inside.</summary>
+    private const int DeclarationBytesMax = 200;
+
+    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
+    private static ReadOnlySpan<byte> Utf16BigEndianBom => [0xFE, 0xFF];
+
+    private static ReadOnlySpan<byte> Utf16LittleEndianBom => [0xFF, 0xFE];
+
+    public static Encoding Strict { get; } = Create(GbkCodePage);
+
+    private static Encoding Gb18030Strict { get; } = Create(Gb18030CodePage);
+
+    public static bool IsRepresentable(string value)
+    {
+        if (Ascii.IsValid(value))
+        {
+            return true;
+        }
+
+        try
+        {
+            _ = Strict.GetByteCount(value);
+            return true;
+        }
+        catch (EncoderFallbackException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The first character of <paramref name="value"/> that GBK cannot encode, as "'x' (U+XXXX)".</summary>
+    public static string DescribeUnrepresentable(string value)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            var length = char.IsHighSurrogate(value[i]) && i + 1 < value.Length ? 2 : 1;
+            var piece = value.Substring(i, length);
+            if (!IsRepresentable(piece))
+            {
+                return $"'{piece}' (U+{char.ConvertToUtf32(piece, 0):X4})";
+            }
+
+            i += length - 1;
+        }
+
+        return "a character";
+    }
+
+    /// <summary>Checks size, BOM and declaration, then decodes strictly; throws <see cref="WireAbort"/> on any fault.</summary>
+    public static string Decode(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length > Limits.MessageBytesMax)
+        {
+            throw Abort(WireErrorCode.TooLarge, $"the message is {bytes.Length} bytes, above the limit of {Limits.MessageBytesMax}");
+        }
+
+        if (bytes.StartsWith(Utf8Bom) || bytes.StartsWith(Utf16BigEndianBom) || bytes.StartsWith(Utf16LittleEndianBom))
+        {
+            throw Abort(WireErrorCode.WrongEncoding, "the message starts with a Unicode byte order mark; it must be GBK");
+        }
+
+        if (!bytes.StartsWith("<?xml"u8))
+        {
+            throw Abort(WireErrorCode.Malformed, $"the message must begin with {Declaration}");
+        }
+
+        var end = bytes[..Math.Min(bytes.Length, DeclarationBytesMax)].IndexOf("?>"u8);
+        if (end < 0 || !Ascii.IsValid(bytes[..end]))
+        {
+            throw Abort(WireErrorCode.Malformed, "the XML declaration is not terminated");
+        }
+
+        var declaration = Encoding.ASCII.GetString(bytes[..end]);
+        var match = EncodingPattern().Match(declaration);
+        var name = match.Success ? match.Groups["name"].Value : null;
+        var encoding = name?.ToUpperInvariant() switch
+        {
+            "GBK" => Strict,
+            "GB18030" => Gb18030Strict,
+            _ => throw Abort(WireErrorCode.WrongEncoding,
+                name is null ? "the XML declaration names no encoding; it must be GBK" : $"the declared encoding '{Shorten(name)}' is not GBK"),
+        };
+
+        string text;
+        try
+        {
+            text = encoding.GetString(bytes);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw Abort(WireErrorCode.WrongEncoding, $"the bytes are not valid {name} near byte {e.Index}");
+        }
+
+        if (encoding == Gb18030Strict && !IsRepresentable(text))
+        {
+            throw Abort(WireErrorCode.WrongEncoding, $"the message has {DescribeUnrepresentable(text)}, which is in GB18030 but not in GBK");
+        }
+
+        return text;
+    }
+
+    public static string Shorten(string text) => text.Length <= 42 ? text : text[..42] + "…";
+
+    private static WireAbort Abort(WireErrorCode code, string message) => new(new WireError(code, null, null, null, message));
+
+    private static Encoding Create(int codePage)
+    {
+        // Asking the provider directly needs no process-wide Encoding.RegisterProvider, so the layer stays free
+        // of global side effects; the instance is built once per code page and is thread-safe.
+        return CodePagesEncodingProvider.Instance.GetEncoding(codePage, EncoderFallback.ExceptionFallback, DecoderFallback.ExceptionFallback)
+            ?? throw new InvalidOperationException($"Code page {codePage} is not available.");
+    }
+
+    [GeneratedRegex("""\sencoding\s*=\s*(?:"(?<name>[^"]*)"|'(?<name>[^']*)')""", RegexOptions.CultureInvariant)]
+    private static partial Regex EncodingPattern();
+}
