@@ -42,7 +42,7 @@ public sealed partial class VoucherLibrary : IMessageReceiver
     }
 
     /// <summary>Records the receiver's immediate answer to a delivered voucher on the sender's side.</summary>
-    internal void ApplyAnswer(LibrarySession session, long voucherId, PartyId receiver, DeliveryAnswer answer)
+    internal static void ApplyAnswer(LibrarySession session, long voucherId, PartyId receiver, DeliveryAnswer answer)
     {
         var voucher = Find(session, voucherId);
         if (voucher is null)
@@ -115,7 +115,7 @@ public sealed partial class VoucherLibrary : IMessageReceiver
             INSERT INTO inbox (sender, adm_div_code, st_year, vt_code, voucher_no, version, digest, voucher_id, status, received_at)
             VALUES (@sender, @adm, @year, @vt, @no, @version, @digest, @id, 1, @now)
             """,
-            new { key.Sender, key.Adm, key.Year, key.Vt, key.No, key.Version, digest = bodyDigest, id, now = session.NowText },
+            new DynamicParameters(key).With("digest", bodyDigest).With("id", id).With("now", session.NowText),
             session.Transaction);
 
         if (body.Flag == VoucherFlag.Reply && FindOwn(session, body.Key) is { IsReply: false } original)
@@ -210,7 +210,7 @@ public sealed partial class VoucherLibrary : IMessageReceiver
     }
 
     /// <summary>Moves the status of an own voucher at one receiver; a move the table forbids is audited and ignored (a late or repeated notice).</summary>
-    private void ApplyMove(LibrarySession session, StoredVoucher voucher, PartyId receiver, VoucherAction action, string? reason)
+    private static void ApplyMove(LibrarySession session, StoredVoucher voucher, PartyId receiver, VoucherAction action, string? reason)
     {
         var current = session.Connection.QueryFirstOrDefault<long?>(
             "SELECT status FROM deliveries WHERE voucher_id = @id AND receiver = @receiver", new { id = voucher.Id, receiver = receiver.ToString() }, session.Transaction);
@@ -248,10 +248,24 @@ public sealed partial class VoucherLibrary : IMessageReceiver
         return new DeliveryAnswer(VoucherStatus.ReceiveFailed, $"{code}: {reason}");
     }
 
-    private static InboxKeyArgs InboxKey(PartyId from, VoucherBody body) =>
-        new(from.ToString(), body.Key.AdmDivCode.Value, body.Key.StYear.Value, body.Key.VtCode.Value, body.Key.VoucherNo.Value, body.Version);
-
-    private sealed record InboxKeyArgs(string Sender, string Adm, long Year, string Vt, string No, long Version);
+    private static Dictionary<string, object> InboxKey(PartyId from, VoucherBody body) => new(StringComparer.Ordinal)
+    {
+        ["sender"] = from.ToString(),
+        ["adm"] = body.Key.AdmDivCode.Value,
+        ["year"] = body.Key.StYear.Value,
+        ["vt"] = body.Key.VtCode.Value,
+        ["no"] = body.Key.VoucherNo.Value,
+        ["version"] = body.Version,
+    };
 
     private sealed record InboxRow(string Digest, long Status, string? Reason);
+}
+
+internal static class DynamicParametersExtensions
+{
+    public static DynamicParameters With(this DynamicParameters parameters, string name, object? value)
+    {
+        parameters.Add(name, value);
+        return parameters;
+    }
 }

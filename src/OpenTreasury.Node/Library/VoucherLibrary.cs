@@ -318,7 +318,7 @@ public sealed partial class VoucherLibrary(NodeDatabase database, NodeSigning si
         return connection.QuerySingleOrDefault<StoredVoucher>($"{SelectVoucher} WHERE id = @id", new { id });
     }
 
-    public StoredVoucher? Find(LibrarySession session, long id)
+    public static StoredVoucher? Find(LibrarySession session, long id)
     {
         ArgumentNullException.ThrowIfNull(session);
         return session.Connection.QuerySingleOrDefault<StoredVoucher>($"{SelectVoucher} WHERE id = @id", new { id }, session.Transaction);
@@ -435,7 +435,7 @@ public sealed partial class VoucherLibrary(NodeDatabase database, NodeSigning si
             session.Transaction);
     }
 
-    private long InsertVoucher(
+    private static long InsertVoucher(
         LibrarySession session, string origin, PartyId sender, VoucherKey key, int version, VoucherFlag flag, string state,
         byte[] inner, Voucher content, VoucherType type, string attach, string? enteredBy)
     {

@@ -51,7 +51,7 @@ public sealed class DeliveryWorker(VoucherLibrary library, ITransport transport,
             session.Connection.Execute("UPDATE outbox SET delivered_at = @now, attempts = attempts + 1 WHERE id = @id", new { id = row.Id, now = session.NowText }, session.Transaction);
             if (message.Kind == MessageKind.Voucher && row.VoucherId is { } voucherId)
             {
-                library.ApplyAnswer(session, voucherId, receiver, answer);
+                VoucherLibrary.ApplyAnswer(session, voucherId, receiver, answer);
             }
 
             session.Commit();

@@ -77,7 +77,7 @@ public sealed record MasterData
     /// <summary>芒市 (533103) in 德宏州: Finance, PBOC 德宏州中心支行, agent banks 102 and 103, six budget units.</summary>
     public static MasterData Mangshi(int stYear)
     {
-        FunctionalClass Class(string code, string name, string eco, string ecoName) => new(code, name, eco, ecoName);
+        static FunctionalClass Class(string code, string name, string eco, string ecoName) => new(code, name, eco, ecoName);
         var units = new List<BudgetUnit>
         {
             new("101001", "芒市人民政府办公室", "102", "2504110109024900101",

@@ -76,7 +76,7 @@ public sealed class TreasuryNetwork
         }
 
         System.IO.Directory.CreateDirectory(directory);
-        foreach (var leftover in new[] { "ca" }.Concat(master.Parties.Select(p => p.ToString())))
+        foreach (var leftover in master.Parties.Select(p => p.ToString()).Append("ca"))
         {
             var path = Path.Combine(directory, leftover);
             if (System.IO.Directory.Exists(path))
@@ -118,7 +118,7 @@ public sealed class TreasuryNetwork
         }
 
         var master = MasterData.FromJson(File.ReadAllText(Path.Combine(directory, ManifestFile)));
-        var caCertificate = CertificateAuthority.LoadCertificate(Path.Combine(directory, "ca"));
+        var caCertificate = Pem.ReadCertificate(File.ReadAllText(Path.Combine(directory, "ca", CertificateAuthority.CertificateFileName)));
         var verifier = new SignatureVerifier(caCertificate);
         var transport = new InProcessTransport();
         var random = new SecureRandom();

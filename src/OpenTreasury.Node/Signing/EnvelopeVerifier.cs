@@ -4,6 +4,7 @@ using OpenTreasury.Domain.Vouchers;
 using OpenTreasury.Trust.Certificates;
 using OpenTreasury.Trust.Signatures;
 using OpenTreasury.Wire;
+using Org.BouncyCastle.X509;
 
 namespace OpenTreasury.Node.Signing;
 
@@ -84,7 +85,7 @@ public static class EnvelopeVerifier
         PartyKind.Finance => PartyId.Finance,
         PartyKind.Pboc => PartyId.Pboc,
         _ when content?["PayBankCode"] is { } code && BankCode.TryParse(code, out var bank) => PartyId.ForBank(bank),
-        _ when VoucherSignature.TryParse(der, out var signature) && signature.SignerParty is { Kind: PartyKind.Bank } party => party,
+        _ when VoucherSignature.TryParse(der, out var signature) && NodeCertificate.TryGetParty(new X509Certificate(signature.CertificateDer), out var party) && party.Kind == PartyKind.Bank => party,
         _ => PartyId.ForBank(BankCode.Parse("000")),
     };
 }

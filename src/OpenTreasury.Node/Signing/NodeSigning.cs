@@ -1,8 +1,8 @@
 using OpenTreasury.Domain.Parties;
-using Org.BouncyCastle.Security;
 using OpenTreasury.Domain.Vouchers;
 using OpenTreasury.Trust.Certificates;
 using OpenTreasury.Trust.Signatures;
+using Org.BouncyCastle.Security;
 
 namespace OpenTreasury.Node.Signing;
 
