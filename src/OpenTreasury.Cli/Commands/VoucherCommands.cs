@@ -5,6 +5,7 @@ using OpenTreasury.Node.Library;
 using OpenTreasury.Node.Network;
 using OpenTreasury.Node.Signing;
 using OpenTreasury.Trust.Signatures;
+using OpenTreasury.Wire;
 
 namespace OpenTreasury.Cli.Commands;
 
@@ -13,7 +14,7 @@ internal static class VoucherCommands
 {
     public static Command Create() => new("voucher", "Read, export and verify the vouchers of a party's library (电子凭证库)")
     {
-        List(), Show(), Export(), Verify(),
+        List(), Show(), Export(), Verify(), Sign(),
     };
 
     private static Command List()
@@ -169,6 +170,50 @@ internal static class VoucherCommands
 
             Console.WriteLine(verdict.Valid ? "verified: content and every signature are valid" : "NOT verified");
             return verdict.Valid ? 0 : 1;
+        });
+        return command;
+    }
+
+    private static Command Sign()
+    {
+        var file = new Argument<FileInfo>("file") { Description = "A MOF envelope, e.g. one written by `voucher export`" };
+        var data = Common.DataOption(required: true);
+        var party = Common.PartyOption();
+        party.Description = "The party whose node key signs (finance, pboc, bank-102 …)";
+        var output = new Option<FileInfo>("--out") { Description = "Where to write the re-signed envelope", Required = true };
+        var command = new Command("sign", "Re-sign every stamp of a MOF file with one party's node key (a test aid: shows what `voucher verify` says of a voucher signed by the wrong party)")
+        {
+            file, data, party, output,
+        };
+        command.SetAction(result =>
+        {
+            var path = result.GetValue(file)!;
+            if (!path.Exists)
+            {
+                Console.Error.WriteLine($"error: {path.FullName} does not exist");
+                return 2;
+            }
+
+            if (!Common.TryOpen(result.GetValue(data)!, result.GetValue(party)!, out var network, out var node))
+            {
+                return 2;
+            }
+
+            var read = MofFormat.Read(File.ReadAllBytes(path.FullName));
+            if (!read.IsSuccess)
+            {
+                Console.Error.WriteLine($"error: {string.Join("; ", read.Errors)}");
+                return 2;
+            }
+
+            var now = TimeProvider.System.GetUtcNow();
+            var bodies = read.Value.Bodies.Select(b => b with
+            {
+                Stamps = [.. b.Stamps.Select(s => s with { Der = node.Library.Signing.Sign(b.InnerVoucher, NodeSigning.PropertyInfo(b.Key, b.Version, s.Position), now) })],
+            });
+            File.WriteAllBytes(result.GetValue(output)!.FullName, MofFormat.Write(new MofEnvelope([.. bodies])));
+            Console.WriteLine($"re-signed {read.Value.Bodies.Count} voucher(s) as {node.Party} into {result.GetValue(output)!.FullName}");
+            return 0;
         });
         return command;
     }
