@@ -20,6 +20,8 @@ public sealed record BankPass(int QuotaNotices, int PaymentsPaid, int PaymentsRe
 /// </summary>
 public sealed class BankDesk(VoucherLibrary library, MasterData master)
 {
+    private const string Returned = "returned";
+
     private readonly AgentBank _bank = master.Bank(library.Party.Bank!.Value.Value);
 
     private string Clerk => $"yh{_bank.BankCode}_jb";   // 经办
@@ -34,12 +36,26 @@ public sealed class BankDesk(VoucherLibrary library, MasterData master)
         {
             foreach (var voucher in batch)
             {
-                pass = voucher.VtCode switch
+                var outcome = voucher.VtCode switch
                 {
-                    "5105" => Count(BookQuota(voucher), pass with { QuotaNotices = pass.QuotaNotices + 1 }),
-                    "8202" => Pay(voucher, businessDate) ? pass with { PaymentsPaid = pass.PaymentsPaid + 1 } : pass with { PaymentsReturned = pass.PaymentsReturned + 1 },
-                    "2301" when voucher.IsReply => Count(RecordClearing(voucher), pass with { ClearingReceipts = pass.ClearingReceipts + 1 }),
-                    _ => Count(library.Run(s => library.Refuse(s, voucher.Id, Clerk, $"代理银行不处理 {voucher.VtCode} 凭证")), pass),
+                    "5105" => library.Handle(voucher.Id, BookQuota),
+                    "8202" => library.Handle(voucher.Id, (session, v) => Pay(session, v, businessDate)),
+                    "2301" when voucher.IsReply => library.Handle(voucher.Id, RecordClearing),
+                    _ => library.Handle(voucher.Id, (session, v) => library.Refuse(session, v.Id, Clerk, $"代理银行不处理 {v.VtCode} 凭证")),
+                };
+                if (outcome is null)
+                {
+                    continue; // Another worker handled it first.
+                }
+
+                outcome.ThrowIfRefused();
+                pass = (voucher.VtCode, outcome.Message) switch
+                {
+                    ("5105", _) => pass with { QuotaNotices = pass.QuotaNotices + 1 },
+                    ("8202", Returned) => pass with { PaymentsReturned = pass.PaymentsReturned + 1 },
+                    ("8202", _) => pass with { PaymentsPaid = pass.PaymentsPaid + 1 },
+                    ("2301", _) => pass with { ClearingReceipts = pass.ClearingReceipts + 1 },
+                    _ => pass,
                 };
             }
         }
@@ -48,10 +64,9 @@ public sealed class BankDesk(VoucherLibrary library, MasterData master)
     }
 
     /// <summary>5105: book each unit × class quota, sign for it, and tell Finance with a 2105 arrival notice.</summary>
-    private LibraryResult BookQuota(StoredVoucher notice)
+    private LibraryResult BookQuota(LibrarySession session, StoredVoucher notice)
     {
         var content = notice.Content;
-        return library.Run(session =>
         {
             foreach (var detail in content.Details)
             {
@@ -71,58 +86,53 @@ public sealed class BankDesk(VoucherLibrary library, MasterData master)
             }
 
             return library.Issue(session, ArrivalNotice(notice, content), [PartyId.Finance], Clerk, Reviewer);
-        });
+        }
     }
 
     /// <summary>8202: pay within quota (every detail line against its unit × class), or return it with the reason.</summary>
-    private bool Pay(StoredVoucher payment, DateOnly businessDate)
+    private LibraryResult Pay(LibrarySession session, StoredVoucher payment, DateOnly businessDate)
     {
         var content = payment.Content;
         var lines = content.Details
             .Select(d => (Agency: d["AgencyCode"]!, Func: d["ExpFuncCode"]!, Amount: Amount.ParseWire(d["PayAmt"]!)))
             .ToList();
-        var paid = false;
-        library.Run(session =>
+        var reason = content["PayBankCode"] != _bank.BankCode
+            ? $"付款银行 {content["PayBankCode"]} 不是本行 {_bank.BankCode}"
+            : CheckQuota(session, payment, lines);
+        if (reason is not null)
         {
-            var reason = content["PayBankCode"] != _bank.BankCode
-                ? $"付款银行 {content["PayBankCode"]} 不是本行 {_bank.BankCode}"
-                : CheckQuota(session, payment, lines);
-            if (reason is not null)
+            var returned = library.Return(session, payment.Id, Clerk, reason);
+            return returned.Ok ? returned with { Message = Returned } : returned;
+        }
+
+        var businessNo = $"{_bank.BankCode}{businessDate:yyyyMMdd}{payment.Id:D8}";
+        for (var i = 0; i < lines.Count; i++)
+        {
+            var (agency, func, amount) = lines[i];
+            // The WHERE repeats the domain's check so a concurrent writer can never push paid past issued;
+            // the table's CHECK constraint is the last line of defence.
+            var updated = session.Connection.Execute(
+                """
+                UPDATE bank_quotas SET paid_fen = paid_fen + @fen
+                WHERE adm_div_code = @adm AND st_year = @year AND agency_code = @agency AND exp_func_code = @func AND paid_fen + @fen <= issued_fen
+                """,
+                new { adm = payment.AdmDivCode, year = payment.StYear, agency, func, fen = amount.Fen }, session.Transaction);
+            if (updated != 1)
             {
-                return library.Return(session, payment.Id, Clerk, reason);
+                throw new InvalidOperationException($"quota of {agency}/{func} changed under a payment of {payment.Key}");
             }
 
-            var businessNo = $"{_bank.BankCode}{businessDate:yyyyMMdd}{payment.Id:D8}";
-            for (var i = 0; i < lines.Count; i++)
-            {
-                var (agency, func, amount) = lines[i];
-                // The WHERE repeats the domain's check so a concurrent writer can never push paid past issued;
-                // the table's CHECK constraint is the last line of defence.
-                var updated = session.Connection.Execute(
-                    """
-                    UPDATE bank_quotas SET paid_fen = paid_fen + @fen
-                    WHERE adm_div_code = @adm AND st_year = @year AND agency_code = @agency AND exp_func_code = @func AND paid_fen + @fen <= issued_fen
-                    """,
-                    new { adm = payment.AdmDivCode, year = payment.StYear, agency, func, fen = amount.Fen }, session.Transaction);
-                if (updated != 1)
-                {
-                    throw new InvalidOperationException($"quota of {agency}/{func} changed under a payment of {payment.Key}");
-                }
+            session.Connection.Execute(
+                """
+                INSERT INTO bank_payments (voucher_id, line, adm_div_code, st_year, voucher_no, agency_code, exp_func_code, amount_fen, pay_date, business_no)
+                VALUES (@id, @line, @adm, @year, @no, @agency, @func, @fen, @date, @businessNo)
+                """,
+                new { id = payment.Id, line = i + 1, adm = payment.AdmDivCode, year = payment.StYear, no = payment.VoucherNo, agency, func, fen = amount.Fen, date = Date(businessDate), businessNo },
+                session.Transaction);
+        }
 
-                session.Connection.Execute(
-                    """
-                    INSERT INTO bank_payments (voucher_id, line, adm_div_code, st_year, voucher_no, agency_code, exp_func_code, amount_fen, pay_date, business_no)
-                    VALUES (@id, @line, @adm, @year, @no, @agency, @func, @fen, @date, @businessNo)
-                    """,
-                    new { id = payment.Id, line = i + 1, adm = payment.AdmDivCode, year = payment.StYear, no = payment.VoucherNo, agency, func, fen = amount.Fen, date = Date(businessDate), businessNo },
-                    session.Transaction);
-            }
-
-            session.Audit(Clerk, "pay", payment.Key.ToString(), $"{content["PayAmt"]} to {content["PayeeAcctName"]} ({content["PayeeAcctNo"]}); 流水号 {businessNo}");
-            paid = true;
-            return library.SignFor(session, payment.Id, Clerk);
-        }).ThrowIfRefused();
-        return paid;
+        session.Audit(Clerk, "pay", payment.Key.ToString(), $"{content["PayAmt"]} to {content["PayeeAcctName"]} ({content["PayeeAcctNo"]}); 流水号 {businessNo}");
+        return library.SignFor(session, payment.Id, Clerk);
     }
 
     private static string? CheckQuota(LibrarySession session, StoredVoucher payment, List<(string Agency, string Func, Amount Amount)> lines)
@@ -209,16 +219,15 @@ public sealed class BankDesk(VoucherLibrary library, MasterData master)
     }
 
     /// <summary>PBOC's 2301 回单: the payments it covers are cleared.</summary>
-    private LibraryResult RecordClearing(StoredVoucher receipt)
+    private LibraryResult RecordClearing(LibrarySession session, StoredVoucher receipt)
     {
         var content = receipt.Content;
-        return library.Run(session =>
         {
             session.Connection.Execute(
                 "UPDATE bank_payments SET cleared_date = @date WHERE clearing_voucher_no = @no",
                 new { date = content["XClearDate"], no = receipt.VoucherNo }, session.Transaction);
             return library.SignFor(session, receipt.Id, Clerk);
-        });
+        }
     }
 
     private Voucher ArrivalNotice(StoredVoucher notice, Voucher quota)
@@ -325,12 +334,6 @@ public sealed class BankDesk(VoucherLibrary library, MasterData master)
             new("PayAmt", new Amount(l.AmountFen).ToWire()),
         ]));
         return new Voucher(header, details);
-    }
-
-    private static BankPass Count(LibraryResult result, BankPass pass)
-    {
-        result.ThrowIfRefused();
-        return pass;
     }
 
     private static string Date(DateOnly date) => date.ToString("yyyyMMdd", CultureInfo.InvariantCulture);

@@ -69,7 +69,12 @@ public sealed class FinanceDesk(VoucherLibrary library, MasterData master)
         {
             foreach (var voucher in batch)
             {
-                library.Run(s => library.SignFor(s, voucher.Id, Entry)).ThrowIfRefused();
+                if (library.Handle(voucher.Id, (session, v) => library.SignFor(session, v.Id, Entry)) is not { } outcome)
+                {
+                    continue; // Another worker handled it first.
+                }
+
+                outcome.ThrowIfRefused();
                 pass = voucher.VtCode switch
                 {
                     "2105" => pass with { ArrivalNotices = pass.ArrivalNotices + 1 },

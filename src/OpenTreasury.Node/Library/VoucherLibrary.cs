@@ -48,6 +48,30 @@ public sealed partial class VoucherLibrary(NodeDatabase database, NodeSigning si
         return result;
     }
 
+    /// <summary>
+    /// Handles one received voucher in its own transaction: re-reads it under the write lock and runs
+    /// <paramref name="work"/> only if it is still waiting (another worker may have handled it since it
+    /// was read). Returns null when it was already handled; commits when the work succeeded.
+    /// </summary>
+    public LibraryResult? Handle(long id, Func<LibrarySession, StoredVoucher, LibraryResult> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        using var session = Begin();
+        var voucher = Find(session, id);
+        if (voucher is not { Origin: "received", State: "received" })
+        {
+            return null;
+        }
+
+        var result = work(session, voucher);
+        if (result.Ok)
+        {
+            session.Commit();
+        }
+
+        return result;
+    }
+
     /// <summary>Writes a new draft (草稿) of an own voucher, entered by <paramref name="enteredBy"/>.</summary>
     public LibraryResult CreateDraft(LibrarySession session, Voucher voucher, IReadOnlyList<PartyId> receivers, string enteredBy, string attach = "")
     {

@@ -19,6 +19,7 @@ public sealed record PbocPass(int ClearingQuotaNotices, int Cleared, int Returne
 public sealed class PbocDesk(VoucherLibrary library, MasterData master)
 {
     private const string Bookkeeper = "rh_jz"; // 记账员
+    private const string Returned = "returned";
 
     public PbocPass ProcessReceived(DateOnly businessDate)
     {
@@ -27,11 +28,24 @@ public sealed class PbocDesk(VoucherLibrary library, MasterData master)
         {
             foreach (var voucher in batch)
             {
-                pass = voucher.VtCode switch
+                var outcome = voucher.VtCode switch
                 {
-                    "5106" when !voucher.IsReply => Done(BookClearingQuota(voucher, businessDate), pass with { ClearingQuotaNotices = pass.ClearingQuotaNotices + 1 }),
-                    "2301" when !voucher.IsReply => Clear(voucher, businessDate) ? pass with { Cleared = pass.Cleared + 1 } : pass with { Returned = pass.Returned + 1 },
-                    _ => Done(library.Run(s => library.Refuse(s, voucher.Id, Bookkeeper, $"人民银行国库不处理 {voucher.VtCode} 凭证")), pass),
+                    "5106" when !voucher.IsReply => library.Handle(voucher.Id, (session, v) => BookClearingQuota(session, v, businessDate)),
+                    "2301" when !voucher.IsReply => library.Handle(voucher.Id, (session, v) => Clear(session, v, businessDate)),
+                    _ => library.Handle(voucher.Id, (session, v) => library.Refuse(session, v.Id, Bookkeeper, $"人民银行国库不处理 {v.VtCode} 凭证")),
+                };
+                if (outcome is null)
+                {
+                    continue; // Another worker handled it first.
+                }
+
+                outcome.ThrowIfRefused();
+                pass = (voucher.VtCode, outcome.Message) switch
+                {
+                    ("5106", _) => pass with { ClearingQuotaNotices = pass.ClearingQuotaNotices + 1 },
+                    ("2301", Returned) => pass with { Returned = pass.Returned + 1 },
+                    ("2301", _) => pass with { Cleared = pass.Cleared + 1 },
+                    _ => pass,
                 };
             }
         }
@@ -40,11 +54,10 @@ public sealed class PbocDesk(VoucherLibrary library, MasterData master)
     }
 
     /// <summary>5106: the bank's clearing quota per unit × class grows; the 回单 tells Finance it was booked.</summary>
-    private LibraryResult BookClearingQuota(StoredVoucher notice, DateOnly businessDate)
+    private LibraryResult BookClearingQuota(LibrarySession session, StoredVoucher notice, DateOnly businessDate)
     {
         var content = notice.Content;
         var bank = content["PayBankCode"]!;
-        return library.Run(session =>
         {
             foreach (var detail in content.Details)
             {
@@ -58,17 +71,15 @@ public sealed class PbocDesk(VoucherLibrary library, MasterData master)
             }
 
             return library.Reply(session, notice.Id, Bookkeeper, v => v.With("XAcceptDate", Date(businessDate)), []);
-        });
+        }
     }
 
     /// <summary>2301: match against the clearing quota (domain guide §5), then clear or return.</summary>
-    private bool Clear(StoredVoucher request, DateOnly businessDate)
+    private LibraryResult Clear(LibrarySession session, StoredVoucher request, DateOnly businessDate)
     {
         var content = request.Content;
         var bankCode = request.SenderParty.Bank!.Value.Value;
         var bank = master.Bank(bankCode);
-        var cleared = false;
-        library.Run(session =>
         {
             var lines = content.Details
                 .GroupBy(d => (Agency: d["AgencyCode"]!, Func: d["ExpFuncCode"]!))
@@ -87,7 +98,8 @@ public sealed class PbocDesk(VoucherLibrary library, MasterData master)
                 : ClearingQuotaMatch.Match(total, lines);
             if (rejection != ClearingRejection.None)
             {
-                return library.Return(session, request.Id, Bookkeeper, $"{rejection}: {reason}");
+                var returned = library.Return(session, request.Id, Bookkeeper, $"{rejection}: {reason}");
+                return returned.Ok ? returned with { Message = Returned } : returned;
             }
 
             foreach (var line in lines)
@@ -101,18 +113,10 @@ public sealed class PbocDesk(VoucherLibrary library, MasterData master)
                 "INSERT INTO pboc_clearings (bank_code, adm_div_code, st_year, voucher_no, amount_fen, cleared_date) VALUES (@bank, @adm, @year, @no, @fen, @date)",
                 new { bank = bankCode, adm = request.AdmDivCode, year = request.StYear, no = request.VoucherNo, fen = total.Fen, date = Date(businessDate) }, session.Transaction);
             session.Audit(Bookkeeper, "clear", request.Key.ToString(), $"{total.ToWire()} from the treasury single account to {bank.Name}");
-            cleared = true;
             return library.Reply(session, request.Id, Bookkeeper,
                 v => v.With("XClearDate", Date(businessDate)).With("XPayAmt", total.ToWire()),
                 [PartyId.Finance]);
-        }).ThrowIfRefused();
-        return cleared;
-    }
-
-    private static PbocPass Done(LibraryResult result, PbocPass pass)
-    {
-        result.ThrowIfRefused();
-        return pass;
+        }
     }
 
     private static string Date(DateOnly date) => date.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
