@@ -38,6 +38,7 @@ internal static class Schema
             position   TEXT    NOT NULL,
             der        BLOB    NOT NULL,
             signer     TEXT    NOT NULL,
+            es_id      TEXT,
             signed_at  TEXT    NOT NULL,
             PRIMARY KEY (voucher_id, position)
         );
@@ -117,12 +118,41 @@ internal static class Schema
         CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
         CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
 
-        -- People of this party (plain records until the trust layer gives them certificates).
+        -- People of this party, each with a personal certificate on a USBKey (tokens/<id>.usbkey).
         CREATE TABLE users (
             id          TEXT PRIMARY KEY,
             name        TEXT NOT NULL,
             role        TEXT NOT NULL,
-            agency_code TEXT
+            agency_code TEXT,
+            cert_serial TEXT,
+            locked      INTEGER NOT NULL DEFAULT 0 CHECK (locked IN (0, 1)),
+            created_at  TEXT
+        );
+
+        -- Electronic seals known to this node: its own (made by Finance, the seal maker) and those
+        -- filed with it (备案) by Finance so it can verify them; validity and revocation.
+        CREATE TABLE seals (
+            es_id         TEXT PRIMARY KEY,
+            seal_type     INTEGER NOT NULL,
+            name          TEXT    NOT NULL,
+            owner_party   TEXT    NOT NULL,
+            agency_code   TEXT,
+            holder_user   TEXT,
+            der           BLOB    NOT NULL,
+            valid_from    TEXT    NOT NULL,
+            valid_to      TEXT    NOT NULL,
+            revoked_at    TEXT,
+            revoke_reason TEXT,
+            filed_at      TEXT    NOT NULL
+        );
+
+        -- Public seals granted to posts (岗位授权): who may have the seal server stamp with them.
+        CREATE TABLE seal_grants (
+            es_id      TEXT NOT NULL REFERENCES seals (es_id),
+            post       TEXT NOT NULL,
+            granted_by TEXT NOT NULL,
+            granted_at TEXT NOT NULL,
+            PRIMARY KEY (es_id, post)
         );
 
         -- Agent bank: authorized-payment quota per unit × functional class (授权支付额度).
