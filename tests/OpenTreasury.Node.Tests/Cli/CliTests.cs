@@ -19,6 +19,19 @@ public sealed class CliTests(CliTests.DemoFolder demo) : IClassFixture<CliTests.
         Assert.Equal(0, json.RootElement.GetProperty("signatures").GetProperty("failed").GetInt64());
     }
 
+    [Fact(Skip = "BUG: BankDesk.RequestClearing throws when no payment awaits clearing, so `treasury demo --payments 0` dies with an unhandled InvalidOperationException")]
+    public async Task The_demo_with_no_payments_runs_and_balances()
+    {
+        var folder = System.IO.Path.Combine(demo.Path, "empty-day");
+
+        var run = await Cli.RunAsync("demo", "--data", folder, "--payments", "0", "--json");
+
+        Assert.Equal(0, run.ExitCode);
+        using var json = JsonDocument.Parse(run.Stdout);
+        Assert.Equal(0, json.RootElement.GetProperty("payments").GetProperty("requested").GetInt32());
+        Assert.True(json.RootElement.GetProperty("reconciliation").GetProperty("balanced").GetBoolean());
+    }
+
     [Fact]
     public async Task An_exported_payment_voucher_verifies_offline_and_one_changed_digit_is_named_as_a_data_hash_mismatch()
     {
