@@ -1,0 +1,145 @@
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Time.Testing;
+using OpenTreasury.Domain.Money;
+using OpenTreasury.Domain.Parties;
+using OpenTreasury.Domain.Vouchers;
+using OpenTreasury.Node.Finance;
+using OpenTreasury.Node.Library;
+using OpenTreasury.Node.Network;
+
+namespace OpenTreasury.Node.Tests;
+
+/// <summary>
+/// A real four-party network (芒市 master data) in a fresh temp folder, on a fake clock. Each test
+/// makes its own, so tests share no state; the folder is deleted on dispose.
+/// </summary>
+internal sealed class TestNetwork : IDisposable
+{
+    public static readonly DateTimeOffset Start = new(2026, 3, 2, 9, 30, 0, TimeSpan.FromHours(8));
+
+    public static readonly DateOnly BusinessDate = new(2026, 3, 2);
+
+    public static readonly PartyId Bank102Party = PartyId.Parse("bank-102");
+
+    public static readonly PartyId Bank103Party = PartyId.Parse("bank-103");
+
+    // The first unit banks at 102; its clerk enters, its finance head approves.
+    public const string Agency = "101001";
+    public const string FuncCode = "2010301";
+    public const string UnitClerk = "dw101001_jbr";
+    public const string UnitHead = "dw101001_fzr";
+    public const string BankClerk = "yh102_jb";
+
+    public TestNetwork()
+    {
+        Directory = System.IO.Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "ot-node-" + Path.GetRandomFileName())).FullName;
+        TreasuryNetwork.Create(Directory, MasterData.Mangshi(2026), Clock);
+        Network = TreasuryNetwork.Open(Directory, Clock);
+    }
+
+    public FakeTimeProvider Clock { get; } = new(Start);
+
+    public string Directory { get; }
+
+    public TreasuryNetwork Network { get; }
+
+    public MasterData Master => Network.Master;
+
+    public TreasuryNode Finance => Network.Finance;
+
+    public TreasuryNode Pboc => Network.Pboc;
+
+    public TreasuryNode Bank102 => Network.Bank("102");
+
+    public TreasuryNode Bank103 => Network.Bank("103");
+
+    public Task<int> SettleAsync() => Network.SettleAsync();
+
+    /// <summary>Delivers, lets every desk work, and delivers again until nothing moves.</summary>
+    public async Task SettleAndProcessAsync()
+    {
+        for (var round = 0; round < 20; round++)
+        {
+            var moved = await SettleAsync();
+            foreach (var bank in Network.Banks)
+            {
+                var pass = bank.BankDesk!.ProcessReceived(BusinessDate);
+                moved += pass.QuotaNotices + pass.PaymentsPaid + pass.PaymentsReturned + pass.ClearingReceipts;
+            }
+
+            var pboc = Pboc.PbocDesk!.ProcessReceived(BusinessDate);
+            moved += pboc.ClearingQuotaNotices + pboc.Cleared + pboc.Returned;
+            var finance = Finance.FinanceDesk!.ProcessReceived();
+            moved += finance.ArrivalNotices + finance.ClearingReceipts + finance.DailyReports + finance.Other;
+            if (moved == 0)
+            {
+                return;
+            }
+        }
+
+        throw new InvalidOperationException("the test network did not come to rest");
+    }
+
+    /// <summary>Issues one month of quota for the given lines and lets the banks and PBOC book it.</summary>
+    public async Task IssueQuotaAsync(params QuotaPlanLine[] lines)
+    {
+        Finance.FinanceDesk!.IssueQuota(3, BusinessDate, lines);
+        await SettleAndProcessAsync();
+    }
+
+    public PaymentOrder Order(string voucherNo, Amount amount, string agency = Agency, string func = FuncCode) =>
+        new(voucherNo, agency, func, amount, Master.Payees[0], "办公用品采购");
+
+    /// <summary>An 8202 of unit 101001 at bank 102, built field by field as the unit's platform does.</summary>
+    public Voucher Payment(string voucherNo, string payAmt, string? detailAmt = null)
+    {
+        var unit = Master.Unit(Agency);
+        var bank = Master.Bank(unit.BankCode);
+        var functional = unit.Classes.Single(c => c.ExpFuncCode == FuncCode);
+        VoucherField[] header =
+        [
+            new("Id", voucherNo), new("AdmDivCode", Master.AdmDivCode), new("StYear", "2026"), new("VtCode", "8202"),
+            new("VouDate", "20260302"), new("VoucherNo", voucherNo), new("FundTypeCode", "1"), new("FundTypeName", "一般公共预算资金"),
+            new("PayTypeCode", "12"), new("PayTypeName", "授权支付"), new("SetModeCode", "2"), new("SetModeName", "转账"),
+            new("SupDepCode", unit.SupDepCode), new("AgencyCode", unit.AgencyCode), new("AgencyName", unit.Name),
+            new("ExpFuncCode", functional.ExpFuncCode), new("ExpFuncName", functional.ExpFuncName),
+            new("ExpEcoCode", functional.ExpEcoCode), new("ExpEcoName", functional.ExpEcoName),
+            new("PayeeAcctNo", Master.Payees[0].AccountNo), new("PayeeAcctName", Master.Payees[0].Name),
+            new("PayeeAcctBankName", Master.Payees[0].BankName), new("PayeeAcctBankNo", Master.Payees[0].BankNo),
+            new("PayAcctNo", unit.AccountNo), new("PayAcctName", $"{unit.Name}零余额账户"), new("PayAcctBankName", bank.Name),
+            new("PayBankCode", bank.BankCode), new("PayBankName", bank.Name), new("PayBankNo", bank.BankNo),
+            new("PaySummaryName", "办公用品采购"), new("PayAmt", payAmt),
+        ];
+        VoucherDetail[] details =
+        [
+            new([
+                new("Id", "1"), new("VoucherBillId", voucherNo), new("AgencyCode", unit.AgencyCode), new("AgencyName", unit.Name),
+                new("ExpFuncCode", functional.ExpFuncCode), new("ExpFuncName", functional.ExpFuncName),
+                new("ExpEcoCode", functional.ExpEcoCode), new("ExpEcoName", functional.ExpEcoName), new("PayAmt", detailAmt ?? payAmt),
+            ]),
+        ];
+        return new Voucher(header, details);
+    }
+
+    /// <summary>Writes, approves, signs and sends an 8202 from Finance to bank 102 in one transaction.</summary>
+    public long SendPayment(string voucherNo, string payAmt = "1234.50")
+    {
+        var library = Finance.Library;
+        return library.Run(s => library.Issue(s, Payment(voucherNo, payAmt), [Bank102Party], UnitClerk, UnitHead)).ThrowIfRefused().VoucherId;
+    }
+
+    public static long Count(TreasuryNode node, string sql, object? parameters = null)
+    {
+        using var connection = node.Library.Database.Connect();
+        return connection.ExecuteScalar<long>(sql, parameters);
+    }
+
+    public static DeliveryState DeliveryOf(TreasuryNode node, long voucherId) => node.Library.Deliveries(voucherId).Single();
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        System.IO.Directory.Delete(Directory, recursive: true);
+    }
+}
