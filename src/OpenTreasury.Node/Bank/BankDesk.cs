@@ -197,8 +197,8 @@ public sealed class BankDesk(VoucherLibrary library, MasterData master)
             var lines = session.Connection.Query<ReportLine>(
                 """
                 SELECT p.voucher_no AS VoucherNo, p.line AS Line, p.agency_code AS AgencyCode, p.exp_func_code AS ExpFuncCode, p.amount_fen AS AmountFen,
-                       p.business_no AS BusinessNo, v.inner_xml AS InnerXml
-                FROM bank_payments p JOIN vouchers v ON v.id = p.voucher_id
+                       p.business_no AS BusinessNo
+                FROM bank_payments p
                 WHERE p.pay_date = @date AND p.adm_div_code = @adm AND p.st_year = @year ORDER BY p.voucher_id, p.line
                 """,
                 new { date = Date(businessDate), adm = master.AdmDivCode, year = master.StYear }, session.Transaction).ToList();
@@ -340,7 +340,19 @@ public sealed class BankDesk(VoucherLibrary library, MasterData master)
 
     private sealed record QuotaRow(long IssuedFen, long PaidFen);
 
-    private sealed record PaymentRow(string AdmDivCode, long StYear, string AgencyCode, string ExpFuncCode, long AmountFen);
+    // A class mapped by name: SQLite types an aggregate column of an empty result as a blob, which breaks positional records.
+    private sealed class PaymentRow
+    {
+        public string AdmDivCode { get; init; } = string.Empty;
 
-    private sealed record ReportLine(string VoucherNo, long Line, string AgencyCode, string ExpFuncCode, long AmountFen, string BusinessNo, byte[] InnerXml);
+        public long StYear { get; init; }
+
+        public string AgencyCode { get; init; } = string.Empty;
+
+        public string ExpFuncCode { get; init; } = string.Empty;
+
+        public long AmountFen { get; init; }
+    }
+
+    private sealed record ReportLine(string VoucherNo, long Line, string AgencyCode, string ExpFuncCode, long AmountFen, string BusinessNo);
 }

@@ -53,11 +53,7 @@ public sealed class FinanceDesk(VoucherLibrary library, MasterData master)
         using var session = library.Begin();
         var result = library.Issue(session, PaymentVoucher(order, unit, bank, vouDate), [PartyId.Parse($"bank-{bank.BankCode}")],
             $"dw{unit.AgencyCode}_jbr", approver ?? $"dw{unit.AgencyCode}_fzr");
-        if (result.Ok)
-        {
-            session.Commit();
-        }
-
+        library.Finish(session, result);
         return result;
     }
 

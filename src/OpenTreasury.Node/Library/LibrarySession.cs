@@ -30,7 +30,18 @@ public sealed class LibrarySession : IDisposable
     public void Audit(string actor, string operation, string subject, string detail) =>
         AuditLog.Append(Connection, Transaction, Now, actor, operation, subject, detail);
 
+    /// <summary>
+    /// Notes a refusal for the audit log. It survives the rollback of this transaction: the library
+    /// writes it in a transaction of its own once this one is over (see <see cref="VoucherLibrary.Run"/>).
+    /// </summary>
+    public void AuditRefusal(string actor, string operation, string subject, string detail) =>
+        Refusals.Add(new(actor, operation, subject, detail));
+
+    internal List<RefusalEntry> Refusals { get; } = [];
+
     public void Commit() => Transaction.Commit();
+
+    internal sealed record RefusalEntry(string Actor, string Operation, string Subject, string Detail);
 
     public void Dispose()
     {

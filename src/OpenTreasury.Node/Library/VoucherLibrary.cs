@@ -38,14 +38,44 @@ public sealed partial class VoucherLibrary(NodeDatabase database, NodeSigning si
     public LibraryResult Run(Func<LibrarySession, LibraryResult> operation)
     {
         ArgumentNullException.ThrowIfNull(operation);
-        using var session = Begin();
-        var result = operation(session);
-        if (result.Ok)
+        LibraryResult result;
+        using (var session = Begin())
         {
-            session.Commit();
+            result = operation(session);
+            Finish(session, result);
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Ends an operation's transaction: commits it when the operation succeeded, else rolls it back
+    /// and records the refusals it noted in a transaction of their own, so every refusal is audited
+    /// and none changes anything else.
+    /// </summary>
+    public void Finish(LibrarySession session, LibraryResult result)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(result);
+        if (result.Ok)
+        {
+            session.Commit();
+            return;
+        }
+
+        session.Transaction.Rollback();
+        if (session.Refusals.Count == 0)
+        {
+            return;
+        }
+
+        using var audit = Begin();
+        foreach (var refusal in session.Refusals)
+        {
+            audit.Audit(refusal.Actor, refusal.Operation, refusal.Subject, refusal.Detail);
+        }
+
+        audit.Commit();
     }
 
     /// <summary>
@@ -64,11 +94,7 @@ public sealed partial class VoucherLibrary(NodeDatabase database, NodeSigning si
         }
 
         var result = work(session, voucher);
-        if (result.Ok)
-        {
-            session.Commit();
-        }
-
+        Finish(session, result);
         return result;
     }
 
@@ -148,7 +174,7 @@ public sealed partial class VoucherLibrary(NodeDatabase database, NodeSigning si
 
         if (string.Equals(voucher.EnteredBy, approvedBy, StringComparison.Ordinal))
         {
-            session.Audit(approvedBy, "approve-refused", voucher.Key.ToString(), "entry and approval by the same person");
+            session.AuditRefusal(approvedBy, "approve-refused", voucher.Key.ToString(), $"{LibraryRejection.SameMakerAndChecker}: entry and approval by the same person");
             return LibraryResult.Refused(LibraryRejection.SameMakerAndChecker,
                 $"{voucher.Key} was entered by {approvedBy}; another person must approve it (录入与审核不得为同一人)", id);
         }

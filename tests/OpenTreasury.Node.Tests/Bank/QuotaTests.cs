@@ -115,7 +115,7 @@ public sealed class ConcurrentPaymentTests : IDisposable
         AssertQuotaHeld();
     }
 
-    [Fact(Skip = "BUG: BankDesk.Pay does not re-check inside its transaction that the voucher is still 'received'; two concurrent ProcessReceived calls both pay or return the same 8202 and throw (UNIQUE bank_payments / IllegalTransition)")]
+    [Fact]
     public async Task The_bank_processing_from_four_threads_at_once_pays_each_voucher_once_and_never_exceeds_the_quota()
     {
         await IssueQuotaAsync();

@@ -48,7 +48,7 @@ public sealed class VoucherLibraryTests : IDisposable
     }
 
     [Fact]
-    public void Approval_by_the_person_who_entered_the_voucher_is_refused_and_changes_nothing()
+    public void Approval_by_the_person_who_entered_the_voucher_is_refused_audited_and_changes_nothing()
     {
         var id = Finance.Run(s => Finance.CreateDraft(s, _net.Payment("ZF-0001", "10.00"), [TestNetwork.Bank102Party], TestNetwork.UnitClerk)).VoucherId;
         var auditBefore = TestNetwork.Count(_net.Finance, "SELECT COUNT(*) FROM audit");
@@ -58,7 +58,8 @@ public sealed class VoucherLibraryTests : IDisposable
         Assert.Equal(LibraryRejection.SameMakerAndChecker, result.Rejection);
         Assert.Equal("draft", Finance.Find(id)!.State);
         Assert.Null(Finance.Find(id)!.ApprovedBy);
-        Assert.Equal(auditBefore, TestNetwork.Count(_net.Finance, "SELECT COUNT(*) FROM audit"));
+        Assert.Equal(auditBefore + 1, TestNetwork.Count(_net.Finance, "SELECT COUNT(*) FROM audit"));
+        Assert.Equal(1, TestNetwork.Count(_net.Finance, "SELECT COUNT(*) FROM audit WHERE operation = 'approve-refused'"));
         Assert.Equal(0, TestNetwork.Count(_net.Finance, "SELECT COUNT(*) FROM audit WHERE operation = 'approve'"));
     }
 
