@@ -1,0 +1,128 @@
+using Dapper;
+using OpenTreasury.Domain.Parties;
+using OpenTreasury.Domain.Seals;
+using OpenTreasury.Node.Library;
+using OpenTreasury.Node.Storage;
+
+namespace OpenTreasury.Node.Seals;
+
+/// <summary>A seal as a node's registry knows it.</summary>
+public sealed class RegisteredSeal
+{
+    public string EsId { get; init; } = string.Empty;
+
+    public long SealType { get; init; }
+
+    public string Name { get; init; } = string.Empty;
+
+    public string OwnerParty { get; init; } = string.Empty;
+
+    public string? AgencyCode { get; init; }
+
+    public string? HolderUser { get; init; }
+
+    public byte[] Der { get; init; } = [];
+
+    public string ValidFrom { get; init; } = string.Empty;
+
+    public string ValidTo { get; init; } = string.Empty;
+
+    public string? RevokedAt { get; init; }
+
+    public string? RevokeReason { get; init; }
+
+    public string FiledAt { get; init; } = string.Empty;
+
+    public SealType Type => (SealType)SealType;
+
+    public bool IsRevokedAt(DateTimeOffset time) =>
+        RevokedAt is not null && DateTimeOffset.Parse(RevokedAt, System.Globalization.CultureInfo.InvariantCulture) <= time;
+
+    public bool IsValidAt(DateTimeOffset time) =>
+        DateTimeOffset.Parse(ValidFrom, System.Globalization.CultureInfo.InvariantCulture) <= time
+        && time <= DateTimeOffset.Parse(ValidTo, System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// A node's seal registry (印章库): the seals it may stamp with (its own, and its units' on Finance's
+/// platform), the seals filed with it (备案) so it can check what it receives, grants of public seals
+/// to posts, and revocations.
+/// </summary>
+public sealed class SealRegistry(NodeDatabase database)
+{
+    private const string Select = """
+        SELECT es_id AS EsId, seal_type AS SealType, name AS Name, owner_party AS OwnerParty, agency_code AS AgencyCode,
+               holder_user AS HolderUser, der AS Der, valid_from AS ValidFrom, valid_to AS ValidTo, revoked_at AS RevokedAt,
+               revoke_reason AS RevokeReason, filed_at AS FiledAt
+        FROM seals
+        """;
+
+    public RegisteredSeal? Find(string esId)
+    {
+        using var connection = database.Connect();
+        return connection.QuerySingleOrDefault<RegisteredSeal>($"{Select} WHERE es_id = @esId", new { esId });
+    }
+
+    public IReadOnlyList<RegisteredSeal> List()
+    {
+        using var connection = database.Connect();
+        return [.. connection.Query<RegisteredSeal>($"{Select} ORDER BY owner_party, agency_code, seal_type, name")];
+    }
+
+    public IReadOnlyList<string> GrantsOf(string esId)
+    {
+        using var connection = database.Connect();
+        return [.. connection.Query<string>("SELECT post FROM seal_grants WHERE es_id = @esId ORDER BY post", new { esId })];
+    }
+
+    /// <summary>The personal seal of a user of this party, usable at <paramref name="at"/>.</summary>
+    public static RegisteredSeal? PersonalSealOf(LibrarySession session, PartyId party, string userId, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return session.Connection.Query<RegisteredSeal>(
+                $"{Select} WHERE owner_party = @party AND holder_user = @userId AND seal_type = @type ORDER BY valid_from DESC",
+                new { party = party.ToString(), userId, type = (int)SealType.Personal }, session.Transaction)
+            .FirstOrDefault(s => !s.IsRevokedAt(at) && s.IsValidAt(at));
+    }
+
+    /// <summary>A public seal of the type, owned by the party (and unit), granted to the post, usable at <paramref name="at"/>.</summary>
+    public static RegisteredSeal? PublicSealFor(LibrarySession session, PartyId party, string? agencyCode, SealType type, string post, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return session.Connection.Query<RegisteredSeal>(
+                $"""
+                {Select} WHERE owner_party = @party AND seal_type = @type AND ((@agencyCode IS NULL AND agency_code IS NULL) OR agency_code = @agencyCode)
+                AND EXISTS (SELECT 1 FROM seal_grants g WHERE g.es_id = seals.es_id AND g.post = @post)
+                ORDER BY valid_from DESC
+                """,
+                new { party = party.ToString(), agencyCode, type = (int)type, post }, session.Transaction)
+            .FirstOrDefault(s => !s.IsRevokedAt(at) && s.IsValidAt(at));
+    }
+
+    public static RegisteredSeal? Find(LibrarySession session, string esId)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return session.Connection.QuerySingleOrDefault<RegisteredSeal>($"{Select} WHERE es_id = @esId", new { esId }, session.Transaction);
+    }
+
+    internal static void Register(LibrarySession session, RegisteredSeal seal)
+    {
+        session.Connection.Execute(
+            """
+            INSERT INTO seals (es_id, seal_type, name, owner_party, agency_code, holder_user, der, valid_from, valid_to, filed_at)
+            VALUES (@EsId, @SealType, @Name, @OwnerParty, @AgencyCode, @HolderUser, @Der, @ValidFrom, @ValidTo, @FiledAt)
+            ON CONFLICT (es_id) DO NOTHING
+            """,
+            seal, session.Transaction);
+    }
+
+    internal static void Grant(LibrarySession session, string esId, string post, string grantedBy) =>
+        session.Connection.Execute(
+            "INSERT INTO seal_grants (es_id, post, granted_by, granted_at) VALUES (@esId, @post, @grantedBy, @now) ON CONFLICT DO NOTHING",
+            new { esId, post, grantedBy, now = session.NowText }, session.Transaction);
+
+    internal static int Revoke(LibrarySession session, string esId, string reason) =>
+        session.Connection.Execute(
+            "UPDATE seals SET revoked_at = @now, revoke_reason = @reason WHERE es_id = @esId AND revoked_at IS NULL",
+            new { esId, reason, now = session.NowText }, session.Transaction);
+}
