@@ -26,7 +26,8 @@ namespace OpenTreasury.Trust.Tokens;
 /// <remarks>
 /// <para>Every PIN operation re-reads the file, decides, and writes the new counters (temp file, flush,
 /// rename) before it answers, so neither a crash nor a second handle on the same file gives free tries.
-/// Two processes using one token at once are not coordinated beyond that.</para>
+/// Handles in one process take turns per file; two processes using one token file at the same moment
+/// are not coordinated (the later write wins), which a per-user token file makes unlikely.</para>
 /// <para>What the retry counter is worth: it stops guessing through this API. Someone who copies the
 /// file can guess offline, limited only by PBKDF2's cost and the PIN's length; a hardware token is the
 /// answer to that threat, not a bigger counter. Keep the file 0600 (it is created so).</para>
@@ -250,7 +251,8 @@ public sealed class SoftUsbKey : IUsbKeyDevice
     internal static void WriteAtomically(string path, SoftUsbKeyFile file)
     {
         var json = file.ToJson();
-        var temp = path + ".tmp";
+        // A name of its own, so a writer never opens another writer's half-written temp file.
+        var temp = path + "." + System.IO.Path.GetRandomFileName() + ".tmp";
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
         if (!OperatingSystem.IsWindows())
         {
@@ -265,7 +267,15 @@ public sealed class SoftUsbKey : IUsbKeyDevice
             stream.Flush(flushToDisk: true);
         }
 
-        File.Move(temp, path, overwrite: true);
+        try
+        {
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
     }
 
     private static string? Check(SoftUsbKeyFile file, string? expectedSerial)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 
 using OpenTreasury.Trust.Certificates;
@@ -19,7 +20,11 @@ internal sealed class SoftUsbKeyApplication : IUsbKeyApplication
     private readonly SoftUsbKey _device;
     private readonly SecureRandom _random;
     private readonly SoftUsbKeyContainer _container;
-    private readonly Lock _gate = new();
+    // One gate per token file in this process: two handles on one file take turns, so neither loses the
+    // other's counter update between its read and its write.
+    private static readonly ConcurrentDictionary<string, Lock> s_gates = new(StringComparer.Ordinal);
+
+    private readonly Lock _gate;
     private SoftUsbKeyFile _last;
     private ECPrivateKeyParameters? _sessionKey;
 
@@ -27,6 +32,7 @@ internal sealed class SoftUsbKeyApplication : IUsbKeyApplication
     {
         _device = device;
         _random = random;
+        _gate = s_gates.GetOrAdd(Path.GetFullPath(device.Path), _ => new Lock());
         _last = file;
         _container = new SoftUsbKeyContainer(this, file.Application.Containers[0], random);
         ContainerNames = [_container.Name];

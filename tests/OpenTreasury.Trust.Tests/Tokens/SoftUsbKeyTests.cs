@@ -187,6 +187,18 @@ public sealed class SoftUsbKeyTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void Wrong_PINs_tried_at_once_through_two_handles_are_all_counted()
+    {
+        using var first = CreateToken();
+        using var second = OpenToken();
+
+        Parallel.For(0, 4, i => (i % 2 == 0 ? App(first) : App(second)).VerifyPin("wrong-pin"));
+
+        Assert.Equal(1, App(first).UserPin.RemainingRetries);
+        Assert.Equal([TokenPath], Directory.GetFiles(_temp.Path));
+    }
+
+    [Fact]
     public void The_administrator_unblocks_with_a_new_user_PIN_and_the_counter_resets()
     {
         using var device = CreateToken();
