@@ -1,5 +1,6 @@
 using OpenTreasury.Trust.Crypto;
 
+using Org.BouncyCastle.Asn1.Cms;
 using Org.BouncyCastle.Asn1.GM;
 using Org.BouncyCastle.Cms;
 using Org.BouncyCastle.Tsp;
@@ -49,7 +50,14 @@ public sealed class TimestampVerifier : ITimestampVerifier
         TimeStampToken parsed;
         try
         {
-            parsed = new TimeStampToken(new CmsSignedData(token));
+            var signedData = new CmsSignedData(token);
+            if (!CmsObjectIdentifiers.SignedData.Equals(signedData.ContentInfo.ContentType))
+            {
+                // BouncyCastle reads the content as SignedData whatever the (unsigned) outer type says.
+                return Fail(TimestampFailure.Malformed, $"The token's content type is {signedData.ContentInfo.ContentType}, not signedData.");
+            }
+
+            parsed = new TimeStampToken(signedData);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
