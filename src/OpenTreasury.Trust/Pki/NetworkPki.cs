@@ -27,10 +27,17 @@ namespace OpenTreasury.Trust.Pki;
 /// <c>DirName:CN = bank-102, O = …, OU = 102</c>;</item>
 /// <item>timestamping: <c>CN=&lt;authority name&gt;, O=&lt;network&gt;</c>, extendedKeyUsage timeStamping (critical).</item>
 /// </list>
-/// <para>OpenSSL 3 (tested with 3.0.19) verifies the exported files with
-/// <c>openssl verify -vfyopt distid:1234567812345678 -CAfile root.pem -untrusted issuing.pem leaf.pem</c>, and
-/// with the CRL: <c>openssl verify -vfyopt distid:1234567812345678 -crl_check -CRLfile crl.pem -CAfile root.pem
-/// -untrusted issuing.pem leaf.pem</c> (OK, or "certificate revoked").</para>
+/// <para>OpenSSL 3.0.19 applies <c>-vfyopt distid:1234567812345678</c> only to the certificate it verifies and checks
+/// intermediates and CRLs with an empty SM2 user ID (openssl/openssl#23471), so the one-command
+/// <c>verify -CAfile root.pem -untrusted issuing.pem leaf.pem</c> fails at depth 1 and <c>-crl_check</c> always gives
+/// "CRL signature failure". What works, link by link (tested in <c>PkiOpenSslTests</c>):
+/// <c>openssl verify -vfyopt distid:1234567812345678 -CAfile root.pem issuing.pem</c>;
+/// <c>openssl verify -vfyopt distid:1234567812345678 -partial_chain -CAfile issuing.pem leaf.pem</c>;
+/// the CRL signature with <c>openssl asn1parse -in crl.pem -strparse 4 -noout -out tbs.der</c>,
+/// <c>openssl asn1parse -in crl.pem -strparse &lt;offset of the last BIT STRING&gt; -noout -out sig.der</c>,
+/// <c>openssl x509 -in issuing.pem -noout -pubkey &gt; issuing-pub.pem</c>,
+/// <c>openssl pkeyutl -verify -rawin -digest sm3 -pkeyopt distid:1234567812345678 -pubin -inkey issuing-pub.pem -in tbs.der -sigfile sig.der</c>;
+/// and the revoked serials with <c>openssl crl -in crl.pem -noout -text</c>.</para>
 /// <para>Revoking changes the list, not the published CRL: call <see cref="CurrentCrl"/> (and
 /// <see cref="CurrentRootCrl"/>) to make and keep a new one, then <see cref="Save"/> or <see cref="ExportPem"/>.
 /// Instances are thread-safe.</para>
