@@ -15,6 +15,12 @@ public enum LibraryRejection
     ReasonRequired = 9,
     NoReplyForType = 10,           // this VtCode has no 回单
     UnknownUser = 11,
+    NoSuchPosition = 12,          // the template has no such position for this party
+    AlreadyStamped = 13,
+    NotAuthorizedToStamp = 14,    // not the maker / approver, or not of the voucher's unit
+    NoUsableSeal = 15,            // no valid, unrevoked seal of the kind (granted to the post)
+    TokenRefused = 16,            // the USBKey refused (wrong PIN, locked, …)
+    UserLocked = 17,              // locked by an administrator
 }
 
 /// <summary>The outcome of a library operation: the voucher it concerns, or why it was refused.</summary>

@@ -18,15 +18,13 @@ public sealed class NetworkTrust
     private static readonly TimeSpan CrlValidity = TimeSpan.FromDays(7);
     private readonly string _directory;
     private readonly TimeProvider _clock;
-    private X509Crl _crl;
 
-    private NetworkTrust(string directory, NetworkPki pki, X509Crl crl, NodeCredential tsa, TimeProvider clock, SecureRandom random)
+    private NetworkTrust(string directory, NetworkPki pki, NodeCredential tsa, TimeProvider clock, SecureRandom random)
     {
         _directory = directory;
         _clock = clock;
         Pki = pki;
-        _crl = crl;
-        Validator = new PkiCertificateValidator(pki.Root, pki.Issuing, () => _crl, () => null);
+        Validator = PkiCertificateValidator.For(pki);
         TimestampAuthority = new TimestampAuthority(tsa.Certificate, tsa.PrivateKey, clock, random);
         TimestampVerifier = new TimestampVerifier([tsa.Certificate], Validator);
         SealVerifier = new SealVerifier(Validator, TimestampVerifier, IsSealMaker);
@@ -45,7 +43,7 @@ public sealed class NetworkTrust
 
     public X509Certificate TimestampCertificate { get; }
 
-    public X509Crl CurrentCrl => _crl;
+    public X509Crl CurrentCrl => Pki.Crl;
 
     /// <summary>Only Finance's institution certificate may make seals (制章).</summary>
     public static bool IsSealMaker(X509Certificate certificate) =>
@@ -61,7 +59,7 @@ public sealed class NetworkTrust
         var tsa = new NodeCredential(PartyId.Finance, tsaCertificate, tsaKeys.Private);
         pki.Save(Path.Combine(directory, "ca"));
         SaveTimestampCredential(Path.Combine(directory, "tsa"), tsa);
-        return new NetworkTrust(directory, pki, pki.CurrentCrl(now, now + CrlValidity), tsa, clock, random);
+        return new NetworkTrust(directory, pki, tsa, clock, random);
     }
 
     public static NetworkTrust Load(string directory, TimeProvider clock, SecureRandom random)
@@ -73,8 +71,7 @@ public sealed class NetworkTrust
             PartyId.Finance,
             Pem.ReadCertificate(File.ReadAllText(Path.Combine(tsaDirectory, "tsa.crt.pem"))),
             Pem.ReadPrivateKey(File.ReadAllText(Path.Combine(tsaDirectory, "tsa.key.pem"))));
-        var now = clock.GetUtcNow();
-        return new NetworkTrust(directory, pki, pki.CurrentCrl(now, now + CrlValidity), tsa, clock, random);
+        return new NetworkTrust(directory, pki, tsa, clock, random);
     }
 
     /// <summary>Issues an institution certificate (a party's signature and seal server).</summary>
@@ -90,7 +87,7 @@ public sealed class NetworkTrust
     {
         var now = _clock.GetUtcNow();
         Pki.Revoke(serial, now, reason);
-        _crl = Pki.CurrentCrl(now, now + CrlValidity);
+        Pki.CurrentCrl(now, now + CrlValidity);
         Pki.Save(Path.Combine(_directory, "ca"));
     }
 

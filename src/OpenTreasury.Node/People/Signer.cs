@@ -25,5 +25,5 @@ public sealed class Signer(PartyId party, string userId, string name, string pos
 /// <summary>Gives the desks the signers they work with (people logged in with their USBKeys).</summary>
 public interface ISignerSource
 {
-    Signer Get(string userId);
+    Signer SignerFor(string userId);
 }

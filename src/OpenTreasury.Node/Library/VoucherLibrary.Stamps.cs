@@ -1,0 +1,193 @@
+using Dapper;
+using OpenTreasury.Domain.Seals;
+using OpenTreasury.Node.People;
+using OpenTreasury.Node.Seals;
+using OpenTreasury.Node.Signing;
+using OpenTreasury.Trust.Seals;
+
+namespace OpenTreasury.Node.Library;
+
+public sealed partial class VoucherLibrary
+{
+    /// <summary>
+    /// Stamps one position of an own voucher (签章): the maker's personal seal while it is a draft; the
+    /// checker's personal seal and the institution's public seals once approved, on the checker's
+    /// authority. The seal must be valid, unrevoked and (for a public seal) granted to the signer's post.
+    /// When every position is stamped the voucher is ready to send; its bytes never change again.
+    /// </summary>
+    public LibraryResult Stamp(LibrarySession session, long id, string positionName, Signer signer)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(signer);
+        var voucher = Find(session, id);
+        if (voucher is null || voucher.Origin != "own")
+        {
+            return LibraryResult.Refused(LibraryRejection.NotFound, $"no own voucher {id} at {Party}");
+        }
+
+        var subject = $"{voucher.Key} {positionName}";
+        var position = PositionsToStamp(voucher).FirstOrDefault(p => p.Name == positionName);
+        if (position is null)
+        {
+            return Refuse(session, signer, subject, LibraryRejection.NoSuchPosition, $"{voucher.VtCode} has no position {positionName} for {Party} to stamp");
+        }
+
+        if (Stamps(session, id).Any(s => s.Position == positionName))
+        {
+            return LibraryResult.Refused(LibraryRejection.AlreadyStamped, $"{subject} is already stamped", id);
+        }
+
+        if (session.Connection.ExecuteScalar<long>("SELECT locked FROM users WHERE id = @id", new { id = signer.UserId }, session.Transaction) != 0)
+        {
+            return Refuse(session, signer, subject, LibraryRejection.UserLocked, $"{signer.UserId} is locked by an administrator");
+        }
+
+        var content = voucher.Content;
+        var refusal = MayStamp(voucher, position, signer, content["AgencyCode"]);
+        if (refusal is not null)
+        {
+            return Refuse(session, signer, subject, LibraryRejection.NotAuthorizedToStamp, refusal);
+        }
+
+        var registered = position.IsPersonal
+            ? SealRegistry.PersonalSealOf(session, Party, signer.UserId, session.Now)
+            : SealRegistry.PublicSealFor(session, Party, StampRights.IsUnitPosition(position) ? content["AgencyCode"] : null, position.SealType, signer.Post, session.Now);
+        if (registered is null || !ElectronicSeal.TryParse(registered.Der, out var seal, out _))
+        {
+            return Refuse(session, signer, subject, LibraryRejection.NoUsableSeal, position.IsPersonal
+                ? $"{signer.UserId} has no valid, unrevoked personal seal"
+                : $"no valid, unrevoked {SealAdministration.KindText(position.SealType)} is granted to the post {signer.Post}");
+        }
+
+        var propertyInfo = SignatureServer.PropertyInfo(voucher.Key, (int)voucher.Version, position.Name);
+        SealSignature stamp;
+        if (position.IsPersonal)
+        {
+            var made = signing.StampWithToken(seal, signer.Token, voucher.InnerXml, propertyInfo, session.Now);
+            if (!made.Succeeded)
+            {
+                return Refuse(session, signer, subject, LibraryRejection.TokenRefused, $"the USBKey of {signer.UserId} refused: {made.Error}: {made.Message}");
+            }
+
+            stamp = made.Value!;
+        }
+        else
+        {
+            stamp = signing.StampAsInstitution(seal, voucher.InnerXml, propertyInfo, session.Now);
+        }
+
+        session.Connection.Execute(
+            "INSERT INTO stamps (voucher_id, position, der, signer, es_id, signed_at) VALUES (@id, @position, @der, @signer, @esId, @now)",
+            new { id, position = position.Name, der = stamp.Der, signer = signer.UserId, esId = registered.EsId, now = session.NowText },
+            session.Transaction);
+        session.Audit(signer.UserId, "stamp", subject, $"{registered.Name} ({registered.EsId}); SM3 {voucher.Digest}");
+        if (voucher.State == "approved" && Unstamped(session, voucher).Count == 0)
+        {
+            UpdateState(session, id, "signed");
+        }
+
+        return LibraryResult.Done(id);
+    }
+
+    /// <summary>Takes a stamp off a voucher that has not been sent (撤销签章): by the person who stamped it or the approver.</summary>
+    public LibraryResult CancelStamp(LibrarySession session, long id, string positionName, Signer signer)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(signer);
+        var voucher = Find(session, id);
+        if (voucher is null || voucher.Origin != "own")
+        {
+            return LibraryResult.Refused(LibraryRejection.NotFound, $"no own voucher {id} at {Party}");
+        }
+
+        var subject = $"{voucher.Key} {positionName}";
+        var stamp = Stamps(session, id).FirstOrDefault(s => s.Position == positionName);
+        if (stamp is null)
+        {
+            return LibraryResult.Refused(LibraryRejection.NotStamped, $"{subject} is not stamped", id);
+        }
+
+        if (voucher.State is not ("draft" or "approved" or "signed"))
+        {
+            return Refuse(session, signer, subject, LibraryRejection.IllegalTransition, $"{voucher.Key} is {voucher.State}; a stamp can be cancelled only before sending");
+        }
+
+        if (signer.UserId != stamp.Signer && signer.UserId != voucher.ApprovedBy)
+        {
+            return Refuse(session, signer, subject, LibraryRejection.NotAuthorizedToStamp, $"only {stamp.Signer} or the approver may cancel this stamp");
+        }
+
+        var position = PositionsToStamp(voucher).First(p => p.Name == positionName);
+        if (position.Role == StampRole.Maker && voucher.State != "draft")
+        {
+            return Refuse(session, signer, subject, LibraryRejection.IllegalTransition, "the maker's seal of an approved voucher stays; void the voucher instead");
+        }
+
+        session.Connection.Execute("DELETE FROM stamps WHERE voucher_id = @id AND position = @positionName", new { id, positionName }, session.Transaction);
+        if (voucher.State == "signed")
+        {
+            UpdateState(session, id, "approved");
+        }
+
+        session.Audit(signer.UserId, "stamp-cancel", subject, stamp.EsId ?? string.Empty);
+        return LibraryResult.Done(id);
+    }
+
+    /// <summary>Stamps every position the signer's role fills and that is still empty.</summary>
+    public LibraryResult StampAll(LibrarySession session, long id, StampRole role, Signer signer)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var voucher = Find(session, id);
+        if (voucher is null)
+        {
+            return LibraryResult.Refused(LibraryRejection.NotFound, $"no voucher {id} at {Party}");
+        }
+
+        foreach (var position in Unstamped(session, voucher).Where(p => p.Role == role))
+        {
+            var stamped = Stamp(session, id, position.Name, signer);
+            if (!stamped.Ok)
+            {
+                return stamped;
+            }
+        }
+
+        return LibraryResult.Done(id);
+    }
+
+    /// <summary>The positions of this voucher's side (voucher or 回单) that this party stamps.</summary>
+    public IReadOnlyList<TemplatePosition> PositionsToStamp(StoredVoucher voucher)
+    {
+        ArgumentNullException.ThrowIfNull(voucher);
+        return [.. StampTemplates.For(voucher.Key.AdmDivCode, voucher.Key.VtCode).For(voucher.IsReply).Where(p => p.Party == Party.Kind)];
+    }
+
+    private List<TemplatePosition> Unstamped(LibrarySession session, StoredVoucher voucher)
+    {
+        var stamped = Stamps(session, voucher.Id).Select(s => s.Position).ToHashSet(StringComparer.Ordinal);
+        return [.. PositionsToStamp(voucher).Where(p => !stamped.Contains(p.Name))];
+    }
+
+    private static string? MayStamp(StoredVoucher voucher, TemplatePosition position, Signer signer, string? agencyCode)
+    {
+        if (StampRights.IsUnitPosition(position) && signer.AgencyCode != agencyCode)
+        {
+            return $"{signer.UserId} does not work for unit {agencyCode}";
+        }
+
+        return position.Role switch
+        {
+            StampRole.Maker when voucher.State != "draft" => "the maker stamps while the voucher is a draft",
+            StampRole.Maker when signer.UserId != voucher.EnteredBy => $"position {position.Name} is for {voucher.EnteredBy}, who entered the voucher",
+            StampRole.Checker or StampRole.Institution when voucher.State != "approved" => "the checker's and the public seals go on after approval",
+            StampRole.Checker or StampRole.Institution when signer.UserId != voucher.ApprovedBy => $"position {position.Name} is for {voucher.ApprovedBy}, who approved the voucher",
+            _ => null,
+        };
+    }
+
+    private static LibraryResult Refuse(LibrarySession session, Signer signer, string subject, LibraryRejection rejection, string message)
+    {
+        session.AuditRefusal(signer.UserId, "stamp-refused", subject, $"{rejection}: {message}");
+        return LibraryResult.Refused(rejection, message);
+    }
+}

@@ -1,0 +1,128 @@
+using OpenTreasury.Domain.Parties;
+using OpenTreasury.Domain.Vouchers;
+using OpenTreasury.Node.Network;
+using OpenTreasury.Trust.Certificates;
+using OpenTreasury.Trust.Crypto;
+using OpenTreasury.Trust.Pki;
+using OpenTreasury.Trust.Seals;
+using OpenTreasury.Trust.Signatures;
+using OpenTreasury.Trust.Tokens;
+using Org.BouncyCastle.Security;
+using Org.BouncyCastle.X509;
+
+namespace OpenTreasury.Node.Signing;
+
+/// <summary>
+/// A node's signature server (签名服务器) and seal server (电子印章服务器) behind one service: signs
+/// and verifies status notices with the institution certificate, stamps vouchers with seals (public
+/// seals with the institution key, personal seals on the person's USBKey) with a timestamp, verifies
+/// stamps, and encrypts and decrypts SM4 envelopes whose key travels SM2-encrypted (C1C3C2).
+/// </summary>
+public sealed class SignatureServer(NodeCredential institution, NetworkTrust trust, SecureRandom random)
+{
+    private readonly SignatureVerifier _noticeVerifier = new(trust.Pki.Issuing);
+
+    public PartyId Party => institution.Party;
+
+    public X509Certificate Certificate => institution.Certificate;
+
+    public NetworkTrust Trust => trust;
+
+    /// <summary>Binds a stamp to one voucher, version and position, so it cannot be moved.</summary>
+    public static string PropertyInfo(VoucherKey key, int version, string position) =>
+        $"voucher:{key.VtCode}/{key.AdmDivCode}/{key.StYear}/{key.VoucherNo}/v{version}#{position}";
+
+    /// <summary>Signs a status notice (or any message) with the institution key.</summary>
+    public byte[] Sign(ReadOnlySpan<byte> data, string propertyInfo, DateTimeOffset signingTime) =>
+        VoucherSigner.Sign(institution, data, propertyInfo, signingTime, random);
+
+    /// <summary>Verifies an institution signature: our issuing CA, the expected party, not revoked at the signing time.</summary>
+    public SignatureCheck Verify(ReadOnlySpan<byte> data, byte[] der, string propertyInfo, PartyId expectedSigner)
+    {
+        var check = _noticeVerifier.Verify(data, der, propertyInfo, expectedSigner);
+        if (!check.IsValid || !VoucherSignature.TryParse(der, out var signature))
+        {
+            return check;
+        }
+
+        var validation = trust.Validator.Validate(new X509Certificate(signature.CertificateDer), signature.SigningTime, CertificateUse.Institution);
+        return validation.IsValid
+            ? check
+            : check with { Failure = SignatureFailure.UntrustedCertificate, Message = $"the signer certificate is not acceptable: {validation.Failure}: {validation.Message}" };
+    }
+
+    /// <summary>Stamps with a public seal: the seal server signs with the institution key.</summary>
+    public SealSignature StampAsInstitution(ElectronicSeal seal, ReadOnlySpan<byte> data, string propertyInfo, DateTimeOffset signingTime) =>
+        SealStamper.Stamp(seal, institution.Certificate.GetEncoded(), toSign => Sm2.Sign(institution.PrivateKey, toSign, random),
+            data, propertyInfo, signingTime, trust.TimestampAuthority);
+
+    /// <summary>Stamps with a personal seal: the person's USBKey signs (it must be logged in with the PIN).</summary>
+    public TokenResult<SealSignature> StampWithToken(ElectronicSeal seal, IUsbKeyContainer token, ReadOnlySpan<byte> data, string propertyInfo, DateTimeOffset signingTime)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        if (token.SignCertificate is null)
+        {
+            return new TokenResult<SealSignature>(TokenError.KeyNotFound, "the USBKey holds no signing certificate", null);
+        }
+
+        TokenResult<byte[]>? refused = null;
+        try
+        {
+            var stamp = SealStamper.Stamp(seal, token.SignCertificate.GetEncoded(), toSign =>
+            {
+                var signed = token.SignMessage(toSign, Sm2.DefaultUserId);
+                if (!signed.Succeeded)
+                {
+                    refused = signed;
+                    throw new TokenException(signed.Error, signed.Message);
+                }
+
+                return signed.Value!;
+            }, data, propertyInfo, signingTime, trust.TimestampAuthority);
+            return TokenResult.Ok(stamp);
+        }
+        catch (TokenException) when (refused is { } r)
+        {
+            return new TokenResult<SealSignature>(r.Error, r.Message, null, r.RemainingRetries);
+        }
+    }
+
+    /// <summary>Verifies a stamp in the order of GB/T 38540 §7.3; <paramref name="rights"/> checks the seal's right to the position.</summary>
+    public StampCheck VerifyStamp(ReadOnlySpan<byte> data, byte[] der, string propertyInfo, Func<SealSignature, StampRefusal?> rights) =>
+        trust.SealVerifier.Verify(data, der, propertyInfo, rights, requireTimestamp: true);
+
+    /// <summary>An SM4-GCM envelope for <paramref name="recipient"/>: a fresh key, SM2-encrypted (C1C3C2) to the recipient's certificate.</summary>
+    public byte[] Seal(ReadOnlySpan<byte> payload, X509Certificate recipient)
+    {
+        ArgumentNullException.ThrowIfNull(recipient);
+        var key = Sm4.GenerateKey(random);
+        var wrapped = Sm2.Encrypt(recipient.GetPublicKey(), key, random);
+        var body = Sm4.Encrypt(key, payload, random, wrapped);
+        var envelope = new byte[2 + wrapped.Length + body.Length];
+        envelope[0] = (byte)(wrapped.Length >> 8);
+        envelope[1] = (byte)wrapped.Length;
+        wrapped.CopyTo(envelope, 2);
+        body.CopyTo(envelope, 2 + wrapped.Length);
+        return envelope;
+    }
+
+    /// <summary>Opens an envelope sealed to this node; false when it is not for us or was altered.</summary>
+    public bool TryOpen(ReadOnlySpan<byte> envelope, out byte[] payload)
+    {
+        payload = [];
+        if (envelope.Length < 2)
+        {
+            return false;
+        }
+
+        var wrappedLength = (envelope[0] << 8) | envelope[1];
+        if (envelope.Length < 2 + wrappedLength)
+        {
+            return false;
+        }
+
+        var wrapped = envelope.Slice(2, wrappedLength);
+        return Sm2.TryDecrypt(institution.PrivateKey, wrapped, out var key)
+            && Sm4.TryDecrypt(key, envelope[(2 + wrappedLength)..], out payload, wrapped);
+    }
+}
