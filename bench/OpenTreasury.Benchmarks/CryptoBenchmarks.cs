@@ -13,6 +13,8 @@ namespace OpenTreasury.Benchmarks;
 /// warm certificate cache, SM3 alone, and a bare SM2 sign + verify pair (the curve cost without ASN.1).
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class CryptoBenchmarks
 {
     private const string PropertyInfo = "voucher:8202/533103/2026/ZF2026-0302-000001/v1#cz_qm";

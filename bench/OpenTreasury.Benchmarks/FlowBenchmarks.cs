@@ -20,6 +20,8 @@ namespace OpenTreasury.Benchmarks;
 [SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 5)]
 [IterationTime(100)]
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class FlowBenchmarks
 {
     /// <summary>Payments per invocation, as the demo batches them.</summary>

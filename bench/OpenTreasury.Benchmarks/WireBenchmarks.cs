@@ -9,12 +9,18 @@ namespace OpenTreasury.Benchmarks;
 /// rules), and the MOF envelope with one body and one stamp written (baseline) and read.
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class WireBenchmarks
 {
     private SamplePayment _sample = null!;
 
     [GlobalSetup]
-    public void Setup() => _sample = SamplePayment.Make();
+    public void Setup()
+    {
+        _sample = SamplePayment.Make();
+        Console.WriteLine($"// 8202 inner voucher {_sample.InnerVoucher.Length} bytes (GBK), MOF envelope {_sample.EnvelopeBytes.Length} bytes");
+    }
 
     [Benchmark(Baseline = true, Description = "MofFormat.Write (1 body, 1 stamp)")]
     public byte[] MofWrite() => MofFormat.Write(_sample.Envelope);
