@@ -4,7 +4,8 @@ using OpenTreasury.Domain.Vouchers;
 using OpenTreasury.Node.Library;
 using OpenTreasury.Node.Network;
 using OpenTreasury.Node.Signing;
-using OpenTreasury.Trust.Signatures;
+using OpenTreasury.Node.Seals;
+using OpenTreasury.Trust.Seals;
 using OpenTreasury.Wire;
 
 namespace OpenTreasury.Cli.Commands;
@@ -156,11 +157,13 @@ internal static class VoucherCommands
                 return 2;
             }
 
-            var network = TreasuryNetwork.Open(folder.FullName, TimeProvider.System);
-            var verdict = EnvelopeVerifier.Verify(File.ReadAllBytes(path.FullName), new SignatureVerifier(network.Ca.Certificate));
+            using var network = TreasuryNetwork.Open(folder.FullName, TimeProvider.System);
+            var registry = new SealRegistry(network.Finance.Library.Database);
+            var verdict = EnvelopeVerifier.Verify(File.ReadAllBytes(path.FullName), network.Trust.SealVerifier, registry.Find);
             foreach (var stamp in verdict.Stamps)
             {
-                Console.WriteLine($"{stamp.Voucher} stamp {stamp.Position}: signer {stamp.Signer}, signed {stamp.SigningTime}: {(stamp.Valid ? "valid" : $"INVALID {stamp.Failure} ({(int)stamp.Failure}): {stamp.Reason}")}");
+                Console.WriteLine($"{stamp.Voucher} {stamp.Position} {stamp.PositionName}: {stamp.SealName}, signer {stamp.Signer}, signed {stamp.SigningTime}: "
+                    + (stamp.Valid ? "valid" : $"INVALID {stamp.Failure} ({(int)stamp.Failure}): {stamp.Reason}"));
             }
 
             foreach (var problem in verdict.Problems)
@@ -168,7 +171,7 @@ internal static class VoucherCommands
                 Console.WriteLine($"problem: {problem}");
             }
 
-            Console.WriteLine(verdict.Valid ? "verified: content and every signature are valid" : "NOT verified");
+            Console.WriteLine(verdict.Valid ? $"verified: content and all {verdict.Stamps.Count} stamps are valid" : "NOT verified");
             return verdict.Valid ? 0 : 1;
         });
         return command;
@@ -181,7 +184,7 @@ internal static class VoucherCommands
         var party = Common.PartyOption();
         party.Description = "The party whose node key signs (finance, pboc, bank-102 …)";
         var output = new Option<FileInfo>("--out") { Description = "Where to write the re-signed envelope", Required = true };
-        var command = new Command("sign", "Re-sign every stamp of a MOF file with one party's node key (a test aid: shows what `voucher verify` says of a voucher signed by the wrong party)")
+        var command = new Command("sign", "Re-stamp every position of a MOF file with one party's business seal and key (a test aid: shows what `voucher verify` says of a voucher stamped by the wrong party)")
         {
             file, data, party, output,
         };
@@ -194,7 +197,7 @@ internal static class VoucherCommands
                 return 2;
             }
 
-            if (!Common.TryOpen(result.GetValue(data)!, result.GetValue(party)!, out var network, out var node))
+            if (!Common.TryOpen(result.GetValue(data)!, result.GetValue(party)!, out _, out var node))
             {
                 return 2;
             }
@@ -207,9 +210,17 @@ internal static class VoucherCommands
             }
 
             var now = TimeProvider.System.GetUtcNow();
+            var own = new SealRegistry(node.Library.Database).List()
+                .FirstOrDefault(seal => seal.OwnerParty == node.Party.ToString() && seal.Type == Domain.Seals.SealType.BusinessSeal && seal.RevokedAt is null);
+            if (own is null || !ElectronicSeal.TryParse(own.Der, out var eseal, out _))
+            {
+                Console.Error.WriteLine($"error: {node.Party} has no business seal to stamp with");
+                return 2;
+            }
+
             var bodies = read.Value.Bodies.Select(b => b with
             {
-                Stamps = [.. b.Stamps.Select(s => s with { Der = node.Library.Signing.Sign(b.InnerVoucher, NodeSigning.PropertyInfo(b.Key, b.Version, s.Position), now) })],
+                Stamps = [.. b.Stamps.Select(s => s with { Der = node.Library.Signing.StampAsInstitution(eseal!, b.InnerVoucher, SignatureServer.PropertyInfo(b.Key, b.Version, s.Position), now).Der })],
             });
             File.WriteAllBytes(result.GetValue(output)!.FullName, MofFormat.Write(new MofEnvelope([.. bodies])));
             Console.WriteLine($"re-signed {read.Value.Bodies.Count} voucher(s) as {node.Party} into {result.GetValue(output)!.FullName}");

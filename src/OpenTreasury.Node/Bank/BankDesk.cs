@@ -7,6 +7,7 @@ using OpenTreasury.Domain.Quotas;
 using OpenTreasury.Domain.Vouchers;
 using OpenTreasury.Node.Library;
 using OpenTreasury.Node.Network;
+using OpenTreasury.Node.People;
 
 namespace OpenTreasury.Node.Bank;
 
@@ -18,7 +19,7 @@ public sealed record BankPass(int QuotaNotices, int PaymentsPaid, int PaymentsRe
 /// within quota or returns it; gathers paid vouchers into 2301 for PBOC; sends the 2207 daily report.
 /// Each voucher is handled in one transaction together with the books it moves.
 /// </summary>
-public sealed class BankDesk(VoucherLibrary library, MasterData master)
+public sealed class BankDesk(VoucherLibrary library, MasterData master, ISignerSource signers)
 {
     private const string Returned = "returned";
 
@@ -85,7 +86,7 @@ public sealed class BankDesk(VoucherLibrary library, MasterData master)
                 return signed;
             }
 
-            return library.Issue(session, ArrivalNotice(notice, content), [PartyId.Finance], Clerk, Reviewer);
+            return library.Issue(session, ArrivalNotice(notice, content), [PartyId.Finance], signers.SignerFor(Clerk), signers.SignerFor(Reviewer));
         }
     }
 
@@ -177,7 +178,7 @@ public sealed class BankDesk(VoucherLibrary library, MasterData master)
             session.Connection.Execute(
                 "UPDATE bank_payments SET clearing_voucher_no = @voucherNo WHERE clearing_voucher_no IS NULL AND adm_div_code = @adm AND st_year = @year",
                 new { voucherNo, adm = division.Key.AdmDivCode, year = division.Key.StYear }, session.Transaction);
-            var result = library.Issue(session, TransferRequest(division.Key.AdmDivCode, (int)division.Key.StYear, voucherNo, businessDate, [.. division]), [PartyId.Pboc], Clerk, Reviewer);
+            var result = library.Issue(session, TransferRequest(division.Key.AdmDivCode, (int)division.Key.StYear, voucherNo, businessDate, [.. division]), [PartyId.Pboc], signers.SignerFor(Clerk), signers.SignerFor(Reviewer));
             results.Add(result.ThrowIfRefused());
         }
 
@@ -208,12 +209,12 @@ public sealed class BankDesk(VoucherLibrary library, MasterData master)
             }
 
             session.Connection.Execute("UPDATE bank_payments SET reported_in = @voucherNo WHERE pay_date = @date", new { voucherNo, date = Date(businessDate) }, session.Transaction);
-            var result = library.Issue(session, DailyReport(voucherNo, businessDate, lines), [PartyId.Finance], Clerk, Reviewer).ThrowIfRefused();
+            var result = library.Issue(session, DailyReport(voucherNo, businessDate, lines), [PartyId.Finance], signers.SignerFor(Clerk), signers.SignerFor(Reviewer)).ThrowIfRefused();
             session.Commit();
             return result;
         }
 
-        var advanced = library.Advance(session, existing.Id, Reviewer).ThrowIfRefused();
+        var advanced = library.Complete(session, existing.Id, signers.SignerFor(Clerk), signers.SignerFor(Reviewer)).ThrowIfRefused();
         session.Commit();
         return advanced;
     }

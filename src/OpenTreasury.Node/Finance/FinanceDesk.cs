@@ -4,6 +4,7 @@ using OpenTreasury.Domain.Parties;
 using OpenTreasury.Domain.Vouchers;
 using OpenTreasury.Node.Library;
 using OpenTreasury.Node.Network;
+using OpenTreasury.Node.People;
 
 namespace OpenTreasury.Node.Finance;
 
@@ -21,7 +22,7 @@ public sealed record FinancePass(int ArrivalNotices, int ClearingReceipts, int D
 /// (to each bank) and 5106 (to PBOC), carries the units' 8202 payment vouchers to their banks, signs
 /// for what comes back, and reconciles at the end of the day.
 /// </summary>
-public sealed class FinanceDesk(VoucherLibrary library, MasterData master)
+public sealed class FinanceDesk(VoucherLibrary library, MasterData master, ISignerSource signers)
 {
     private const string Entry = "cz_lr";   // 国库股录入
     private const string Approval = "cz_sh"; // 国库股审核
@@ -36,8 +37,8 @@ public sealed class FinanceDesk(VoucherLibrary library, MasterData master)
             var bank = master.Bank(byBank.Key);
             var party = PartyId.Parse($"bank-{bank.BankCode}");
             using var session = library.Begin();
-            results.Add(library.Issue(session, QuotaNotice("5105", $"ED{bank.BankCode}{master.StYear}{month:D2}", month, vouDate, bank, [.. byBank]), [party], Entry, Approval).ThrowIfRefused());
-            results.Add(library.Issue(session, QuotaNotice("5106", $"QS{bank.BankCode}{master.StYear}{month:D2}", month, vouDate, bank, [.. byBank]), [PartyId.Pboc], Entry, Approval).ThrowIfRefused());
+            results.Add(library.Issue(session, QuotaNotice("5105", $"ED{bank.BankCode}{master.StYear}{month:D2}", month, vouDate, bank, [.. byBank]), [party], signers.SignerFor(Entry), signers.SignerFor(Approval)).ThrowIfRefused());
+            results.Add(library.Issue(session, QuotaNotice("5106", $"QS{bank.BankCode}{master.StYear}{month:D2}", month, vouDate, bank, [.. byBank]), [PartyId.Pboc], signers.SignerFor(Entry), signers.SignerFor(Approval)).ThrowIfRefused());
             session.Commit();
         }
 
@@ -52,7 +53,7 @@ public sealed class FinanceDesk(VoucherLibrary library, MasterData master)
         var bank = master.Bank(unit.BankCode);
         using var session = library.Begin();
         var result = library.Issue(session, PaymentVoucher(order, unit, bank, vouDate), [PartyId.Parse($"bank-{bank.BankCode}")],
-            $"dw{unit.AgencyCode}_jbr", approver ?? $"dw{unit.AgencyCode}_fzr");
+            signers.SignerFor($"dw{unit.AgencyCode}_jbr"), signers.SignerFor(approver ?? $"dw{unit.AgencyCode}_fzr"));
         library.Finish(session, result);
         return result;
     }

@@ -61,7 +61,7 @@ public sealed record StoredVoucher
 }
 
 /// <summary>A stamp on a stored voucher.</summary>
-public sealed record StoredStamp(string Position, byte[] Der, string Signer, string SignedAt);
+public sealed record StoredStamp(string Position, byte[] Der, string Signer, string? EsId, string SignedAt);
 
 /// <summary>The status of an own voucher at one receiving party.</summary>
 public sealed record DeliveryState(string Receiver, VoucherStatus Status, string? Reason, string UpdatedAt);

@@ -1,24 +1,28 @@
 using OpenTreasury.Domain.Parties;
+using OpenTreasury.Domain.Seals;
 using OpenTreasury.Domain.Vouchers;
+using OpenTreasury.Node.People;
 
 namespace OpenTreasury.Node.Library;
 
 public sealed partial class VoucherLibrary
 {
     /// <summary>
-    /// Enters, approves, signs and sends a voucher within the caller's transaction: the maker and the
-    /// checker are two different people, as the seed requires. When the voucher already exists (a
-    /// rerun after a crash) it is carried on from the state it reached, never made twice.
+    /// Enters, stamps, approves and sends a voucher within the caller's transaction: the maker enters it
+    /// and puts on their personal seal; the checker, another person, approves it and puts on theirs and
+    /// the institution's public seals; then it is sent. When the voucher already exists (a rerun after a
+    /// crash) it is carried on from where it stopped, never made twice.
     /// </summary>
-    public LibraryResult Issue(LibrarySession session, Voucher voucher, IReadOnlyList<PartyId> receivers, string maker, string checker, string attach = "")
+    public LibraryResult Issue(LibrarySession session, Voucher voucher, IReadOnlyList<PartyId> receivers, Signer maker, Signer checker, string attach = "")
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(voucher);
+        ArgumentNullException.ThrowIfNull(maker);
         var existing = FindOwn(session, voucher.Key);
         long id;
         if (existing is null)
         {
-            var created = CreateDraft(session, voucher, receivers, maker, attach);
+            var created = CreateDraft(session, voucher, receivers, maker.UserId, attach);
             if (!created.Ok)
             {
                 return created;
@@ -31,13 +35,15 @@ public sealed partial class VoucherLibrary
             id = existing.Id;
         }
 
-        return Advance(session, id, checker);
+        return Complete(session, id, maker, checker);
     }
 
-    /// <summary>Carries an own voucher on to sent: approve (by <paramref name="checker"/>), sign, send, as far as needed.</summary>
-    public LibraryResult Advance(LibrarySession session, long id, string checker)
+    /// <summary>Carries an own voucher on to sent, as far as needed: maker's seal, approval, checker's and public seals, send.</summary>
+    public LibraryResult Complete(LibrarySession session, long id, Signer maker, Signer checker)
     {
         ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(maker);
+        ArgumentNullException.ThrowIfNull(checker);
         var voucher = Find(session, id);
         if (voucher is null)
         {
@@ -46,19 +52,21 @@ public sealed partial class VoucherLibrary
 
         if (voucher.State == "draft")
         {
-            var approved = Approve(session, id, checker);
-            if (!approved.Ok)
+            var steps = StampAll(session, id, StampRole.Maker, maker);
+            steps = steps.Ok ? Approve(session, id, checker.UserId) : steps;
+            if (!steps.Ok)
             {
-                return approved;
+                return steps;
             }
         }
 
         if (Find(session, id)!.State == "approved")
         {
-            var signed = Sign(session, id);
-            if (!signed.Ok)
+            var stamped = StampAll(session, id, StampRole.Checker, checker);
+            stamped = stamped.Ok ? StampAll(session, id, StampRole.Institution, checker) : stamped;
+            if (!stamped.Ok)
             {
-                return signed;
+                return stamped;
             }
         }
 

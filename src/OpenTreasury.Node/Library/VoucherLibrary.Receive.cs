@@ -2,6 +2,8 @@ using Dapper;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Domain.Vouchers;
 using OpenTreasury.Node.Messaging;
+using OpenTreasury.Domain.Seals;
+using OpenTreasury.Node.Seals;
 using OpenTreasury.Node.Signing;
 using OpenTreasury.Trust.Signatures;
 using OpenTreasury.Wire;
@@ -21,6 +23,7 @@ public enum ReceiveFailure
     DuplicateWithDifferentContent = 7,
     StaleVersion = 8,
     ForeignStamp = 9,
+    OnePersonAlone = 10,
 }
 
 public sealed partial class VoucherLibrary : IMessageReceiver
@@ -93,7 +96,7 @@ public sealed partial class VoucherLibrary : IMessageReceiver
             return Refuse(session, message, subject, bodyDigest, ReceiveFailure.StaleVersion, $"{subject} is older than version {n} already received");
         }
 
-        var (failure, reason) = Check(message.From, body);
+        var (failure, reason) = Check(session, message.From, body);
         if (failure != ReceiveFailure.None)
         {
             return Refuse(session, message, subject, bodyDigest, failure, reason);
@@ -128,8 +131,12 @@ public sealed partial class VoucherLibrary : IMessageReceiver
         return DeliveryAnswer.Accepted;
     }
 
-    /// <summary>Checks content, the parties' right to send and receive this VtCode, and every stamp.</summary>
-    private (ReceiveFailure Failure, string Reason) Check(PartyId from, VoucherBody body)
+    /// <summary>
+    /// Checks content, the parties' right to send and receive this VtCode, and every stamp of the
+    /// template (GB/T 38540 verification plus the seal's right to its position), and that the maker's
+    /// and the checker's personal seals are two different people's.
+    /// </summary>
+    private (ReceiveFailure Failure, string Reason) Check(LibrarySession session, PartyId from, VoucherBody body)
     {
         var opened = MofFormat.OpenBody(body);
         if (!opened.IsSuccess)
@@ -137,9 +144,11 @@ public sealed partial class VoucherLibrary : IMessageReceiver
             return (ReceiveFailure.InvalidContent, string.Join("; ", opened.Errors));
         }
 
+        var content = opened.Value;
         var type = VoucherCatalogue.Get(body.Key.VtCode);
         var isReply = body.Flag == VoucherFlag.Reply;
-        if (isReply ? type.ReplySignature?.Party != from.Kind : type.Sender != from.Kind)
+        var sender = isReply ? type.Receivers[0] : type.Sender;
+        if (sender != from.Kind || (isReply && !type.HasReply))
         {
             return (ReceiveFailure.WrongSender, $"{from} may not send a {(isReply ? "回单 of " : string.Empty)}{type.VtCode} {type.Name}");
         }
@@ -149,16 +158,15 @@ public sealed partial class VoucherLibrary : IMessageReceiver
             return (ReceiveFailure.WrongReceiver, $"{Party} does not receive {type.VtCode} {type.Name}");
         }
 
-        var required = type.StampPositions.Where(p => p.OnReply == isReply && p.Party == from.Kind).ToList();
-        foreach (var stamp in body.Stamps)
+        var positions = StampTemplates.For(body.Key.AdmDivCode, body.Key.VtCode).For(isReply).Where(p => p.Party == from.Kind).ToList();
+        var foreign = body.Stamps.FirstOrDefault(s => positions.All(p => p.Name != s.Position));
+        if (foreign is not null)
         {
-            if (required.All(p => p.Name != stamp.Position))
-            {
-                return (ReceiveFailure.ForeignStamp, $"stamp at '{stamp.Position}' does not belong on a {(isReply ? "回单 of " : string.Empty)}{type.VtCode}");
-            }
+            return (ReceiveFailure.ForeignStamp, $"stamp at '{foreign.Position}' does not belong on a {(isReply ? "回单 of " : string.Empty)}{type.VtCode}");
         }
 
-        foreach (var position in required)
+        var stampers = new Dictionary<StampRole, string?>();
+        foreach (var position in positions)
         {
             var stamp = body.Stamps.FirstOrDefault(s => s.Position == position.Name);
             if (stamp is null)
@@ -166,11 +174,22 @@ public sealed partial class VoucherLibrary : IMessageReceiver
                 return (ReceiveFailure.MissingStamp, $"position {position.Name} ({position.ChineseName}) is not stamped");
             }
 
-            var check = signing.Verify(body.InnerVoucher, stamp.Der, NodeSigning.PropertyInfo(body.Key, body.Version, position.Name), from);
-            if (check.Failure != SignatureFailure.None)
+            var check = signing.VerifyStamp(body.InnerVoucher, stamp.Der, SignatureServer.PropertyInfo(body.Key, body.Version, position.Name),
+                s => StampRights.Check(SealRegistry.Find(session, s.Seal.Info.EsId), position, from, content, s));
+            if (!check.IsValid)
             {
-                return (ReceiveFailure.BadSignature, $"stamp {position.Name}: {check.Failure}: {check.Message}");
+                return (ReceiveFailure.BadSignature, $"stamp {position.Name} ({position.ChineseName}): {check.Failure} ({(int)check.Failure}): {check.Message}");
             }
+
+            if (position.IsPersonal)
+            {
+                stampers[position.Role] = StampRights.StamperOf(check.Signature!);
+            }
+        }
+
+        if (stampers.TryGetValue(StampRole.Maker, out var maker) && stampers.TryGetValue(StampRole.Checker, out var checker) && maker == checker)
+        {
+            return (ReceiveFailure.OnePersonAlone, $"{maker} stamped both as maker and as checker: no one may move money alone");
         }
 
         return (ReceiveFailure.None, string.Empty);

@@ -3,6 +3,7 @@ using OpenTreasury.Domain;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Domain.Vouchers;
 using OpenTreasury.Node.Messaging;
+using OpenTreasury.Node.People;
 using OpenTreasury.Node.Signing;
 using OpenTreasury.Node.Storage;
 using OpenTreasury.Trust.Crypto;
@@ -16,7 +17,7 @@ namespace OpenTreasury.Node.Library;
 /// the status of each voucher per receiving party. Every operation records its audit entry and its
 /// outgoing messages in the same transaction as the state change.
 /// </summary>
-public sealed partial class VoucherLibrary(NodeDatabase database, NodeSigning signing, TimeProvider clock)
+public sealed partial class VoucherLibrary(NodeDatabase database, SignatureServer signing, TimeProvider clock)
 {
     private const string SelectVoucher = """
         SELECT id AS Id, origin AS Origin, sender AS Sender, adm_div_code AS AdmDivCode, st_year AS StYear,
@@ -30,7 +31,7 @@ public sealed partial class VoucherLibrary(NodeDatabase database, NodeSigning si
 
     public NodeDatabase Database => database;
 
-    public NodeSigning Signing => signing;
+    public SignatureServer Signing => signing;
 
     public LibrarySession Begin() => new(database.Connect(), clock.GetUtcNow());
 
@@ -179,30 +180,15 @@ public sealed partial class VoucherLibrary(NodeDatabase database, NodeSigning si
                 $"{voucher.Key} was entered by {approvedBy}; another person must approve it (录入与审核不得为同一人)", id);
         }
 
+        var unstampedMaker = Unstamped(session, voucher).Where(p => p.Role == Domain.Seals.StampRole.Maker).Select(p => p.Name).ToList();
+        if (unstampedMaker.Count > 0)
+        {
+            return LibraryResult.Refused(LibraryRejection.NotStamped,
+                $"{voucher.Key} lacks the maker's personal seal at {string.Join(", ", unstampedMaker)}; {voucher.EnteredBy} stamps it before approval", id);
+        }
+
         UpdateState(session, id, "approved", approvedBy: approvedBy);
         session.Audit(approvedBy, "approve", voucher.Key.ToString(), string.Empty);
-        return LibraryResult.Done(id);
-    }
-
-    /// <summary>Signs an approved voucher at its sender's institution-signature position.</summary>
-    public LibraryResult Sign(LibrarySession session, long id)
-    {
-        ArgumentNullException.ThrowIfNull(session);
-        var voucher = Find(session, id);
-        if (voucher is null || voucher.Origin != "own")
-        {
-            return LibraryResult.Refused(LibraryRejection.NotFound, $"no own voucher {id} at {Party}");
-        }
-
-        if (voucher.State != "approved")
-        {
-            return LibraryResult.Refused(LibraryRejection.IllegalTransition, $"{voucher.Key} is {voucher.State}; only an approved voucher is signed", id);
-        }
-
-        var position = voucher.IsReply ? voucher.Type.ReplySignature! : voucher.Type.SenderSignature;
-        AddStamp(session, voucher, position.Name);
-        UpdateState(session, id, "signed");
-        session.Audit(Party.ToString(), "sign", voucher.Key.ToString(), $"position {position.Name}; SM3 {voucher.Digest}");
         return LibraryResult.Done(id);
     }
 
@@ -216,18 +202,14 @@ public sealed partial class VoucherLibrary(NodeDatabase database, NodeSigning si
             return LibraryResult.Refused(LibraryRejection.NotFound, $"no own voucher {id} at {Party}");
         }
 
-        if (voucher.State != "signed")
+        var missing = Unstamped(session, voucher).Select(p => $"{p.Name} ({p.ChineseName})").ToList();
+        if (missing.Count > 0 || voucher.State != "signed")
         {
-            return LibraryResult.Refused(LibraryRejection.IllegalTransition, $"{voucher.Key} is {voucher.State}; only a signed voucher is sent", id);
+            return LibraryResult.Refused(missing.Count > 0 ? LibraryRejection.NotStamped : LibraryRejection.IllegalTransition,
+                missing.Count > 0 ? $"{voucher.Key} is not stamped at {string.Join(", ", missing)}" : $"{voucher.Key} is {voucher.State}; only a fully stamped voucher is sent", id);
         }
 
         var stamps = Stamps(session, id);
-        var required = voucher.Type.StampPositions.Where(p => p.OnReply == voucher.IsReply && p.Party == Party.Kind).Select(p => p.Name);
-        var missing = required.Where(name => stamps.All(s => s.Position != name)).ToList();
-        if (missing.Count > 0)
-        {
-            return LibraryResult.Refused(LibraryRejection.NotStamped, $"{voucher.Key} is not stamped at {string.Join(", ", missing)}", id);
-        }
 
         var envelope = Envelope(voucher, stamps);
         foreach (var delivery in Deliveries(session, id))
@@ -311,12 +293,15 @@ public sealed partial class VoucherLibrary(NodeDatabase database, NodeSigning si
         Answer(session, id, actor, ReceiverState.Returned, reason);
 
     /// <summary>
-    /// Answers a received voucher with its 回单: a new version, flag 1, the receiver's X-fields
-    /// filled in, signed at the reply position and sent to the original sender (and any others).
+    /// Answers a received voucher with its 回单: a new version, flag 1, the receiver's X-fields filled
+    /// in, entered by <paramref name="maker"/> and approved by <paramref name="checker"/> (two people),
+    /// stamped at the 回单 positions and sent to the original sender (and any others).
     /// </summary>
-    public LibraryResult Reply(LibrarySession session, long id, string actor, Func<Voucher, Voucher> fill, IReadOnlyList<PartyId> alsoTo)
+    public LibraryResult Reply(LibrarySession session, long id, Signer maker, Signer checker, Func<Voucher, Voucher> fill, IReadOnlyList<PartyId> alsoTo)
     {
         ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(maker);
+        ArgumentNullException.ThrowIfNull(checker);
         ArgumentNullException.ThrowIfNull(fill);
         ArgumentNullException.ThrowIfNull(alsoTo);
         var received = Find(session, id);
@@ -325,12 +310,12 @@ public sealed partial class VoucherLibrary(NodeDatabase database, NodeSigning si
             return LibraryResult.Refused(LibraryRejection.NotFound, $"no received voucher {id} at {Party}");
         }
 
-        if (!received.Type.HasReply || received.Type.ReplySignature is null || received.Type.ReplySignature.Party != Party.Kind)
+        if (!received.Type.HasReply || received.Type.Receivers[0] != Party.Kind)
         {
             return LibraryResult.Refused(LibraryRejection.NoReplyForType, $"{received.VtCode} has no 回单 from {Party}", id);
         }
 
-        var signedFor = SignFor(session, id, actor);
+        var signedFor = SignFor(session, id, maker.UserId);
         if (!signedFor.Ok)
         {
             return signedFor;
@@ -345,7 +330,7 @@ public sealed partial class VoucherLibrary(NodeDatabase database, NodeSigning si
 
         var version = (int)received.Version + 1;
         var inner = VoucherXml.Write(content);
-        var replyId = InsertVoucher(session, "own", Party, received.Key, version, VoucherFlag.Reply, "approved", inner, content, received.Type, string.Empty, actor);
+        var replyId = InsertVoucher(session, "own", Party, received.Key, version, VoucherFlag.Reply, "draft", inner, content, received.Type, string.Empty, maker.UserId);
         var receivers = new[] { received.SenderParty }.Concat(alsoTo).Distinct();
         foreach (var receiver in receivers)
         {
@@ -355,11 +340,8 @@ public sealed partial class VoucherLibrary(NodeDatabase database, NodeSigning si
                 session.Transaction);
         }
 
-        var reply = Find(session, replyId)!;
-        AddStamp(session, reply, received.Type.ReplySignature.Name);
-        UpdateState(session, replyId, "signed");
-        session.Audit(actor, "reply", received.Key.ToString(), $"回单 v{version}");
-        return Send(session, replyId);
+        session.Audit(maker.UserId, "reply", received.Key.ToString(), $"回单 v{version}");
+        return Complete(session, replyId, maker, checker);
     }
 
     public StoredVoucher? Find(long id)
@@ -476,15 +458,6 @@ public sealed partial class VoucherLibrary(NodeDatabase database, NodeSigning si
     private static VoucherStatus? Move(VoucherStatus current, VoucherAction action) =>
         VoucherLifecycle.TryMove(current, action, out var next) == LifecycleRejection.None ? next : null;
 
-    private void AddStamp(LibrarySession session, StoredVoucher voucher, string position)
-    {
-        var der = signing.Sign(voucher.InnerXml, NodeSigning.PropertyInfo(voucher.Key, (int)voucher.Version, position), session.Now);
-        session.Connection.Execute(
-            "INSERT INTO stamps (voucher_id, position, der, signer, signed_at) VALUES (@id, @position, @der, @signer, @now)",
-            new { id = voucher.Id, position, der, signer = Party.ToString(), now = session.NowText },
-            session.Transaction);
-    }
-
     private static long InsertVoucher(
         LibrarySession session, string origin, PartyId sender, VoucherKey key, int version, VoucherFlag flag, string state,
         byte[] inner, Voucher content, VoucherType type, string attach, string? enteredBy)
@@ -554,7 +527,7 @@ public sealed partial class VoucherLibrary(NodeDatabase database, NodeSigning si
 
     private static List<StoredStamp> StampsOf(System.Data.IDbConnection connection, System.Data.IDbTransaction? transaction, long id) =>
         [.. connection.Query<StoredStamp>(
-            "SELECT position AS Position, der AS Der, signer AS Signer, signed_at AS SignedAt FROM stamps WHERE voucher_id = @id ORDER BY position",
+            "SELECT position AS Position, der AS Der, signer AS Signer, es_id AS EsId, signed_at AS SignedAt FROM stamps WHERE voucher_id = @id ORDER BY position",
             new { id }, transaction)];
 
     private static List<DeliveryState> Deliveries(LibrarySession session, long id) => DeliveriesOf(session.Connection, session.Transaction, id);

@@ -5,7 +5,7 @@ using OpenTreasury.Domain.Parties;
 namespace OpenTreasury.Node.Network;
 
 /// <summary>A budget unit (预算单位) with its zero-balance account at its agent bank and its functional classes.</summary>
-public sealed record BudgetUnit(string AgencyCode, string Name, string BankCode, string AccountNo, IReadOnlyList<FunctionalClass> Classes)
+public sealed record BudgetUnit(string AgencyCode, string Name, string BankCode, string AccountNo, IReadOnlyList<FunctionalClass> Classes, string LegalPerson)
 {
     /// <summary>The first-level unit (一级预算单位) is the first three digits of the code.</summary>
     public string SupDepCode => AgencyCode[..3];
@@ -53,6 +53,12 @@ public sealed record MasterData
 
     public required IReadOnlyList<Payee> Payees { get; init; }
 
+    /// <summary>The PIN of every demo USBKey (demo only: real people choose their own).</summary>
+    public string DemoPin { get; init; } = "88888888";
+
+    /// <summary>The administrator (SO) PIN of every demo USBKey (demo only).</summary>
+    public string DemoAdminPin { get; init; } = "admin-8888";
+
     public IEnumerable<PartyId> Parties =>
         new[] { PartyId.Finance, PartyId.Pboc }.Concat(Banks.Select(b => PartyId.ForBank(BankCode.Parse(b.BankCode))));
 
@@ -81,17 +87,17 @@ public sealed record MasterData
         var units = new List<BudgetUnit>
         {
             new("101001", "芒市人民政府办公室", "102", "2504110109024900101",
-                [Class("2010301", "行政运行(政府办公厅)", "30201", "办公费"), Class("2010350", "事业运行(政府办公厅)", "30211", "差旅费")]),
+                [Class("2010301", "行政运行(政府办公厅)", "30201", "办公费"), Class("2010350", "事业运行(政府办公厅)", "30211", "差旅费")], "杨建国"),
             new("102001", "芒市教育体育局", "102", "2504110109024900202",
-                [Class("2050201", "学前教育", "30201", "办公费"), Class("2050202", "小学教育", "30226", "劳务费")]),
+                [Class("2050201", "学前教育", "30201", "办公费"), Class("2050202", "小学教育", "30226", "劳务费")], "李文华"),
             new("103001", "芒市卫生健康局", "103", "2304510104000300303",
-                [Class("2100101", "行政运行(卫生健康管理事务)", "30201", "办公费"), Class("2100401", "疾病预防控制机构", "30218", "专用材料费")]),
+                [Class("2100101", "行政运行(卫生健康管理事务)", "30201", "办公费"), Class("2100401", "疾病预防控制机构", "30218", "专用材料费")], "刀美兰"),
             new("104001", "芒市农业农村局", "103", "2304510104000300404",
-                [Class("2130101", "行政运行(农业农村)", "30201", "办公费"), Class("2130122", "农业生产发展", "31003", "专用设备购置")]),
+                [Class("2130101", "行政运行(农业农村)", "30201", "办公费"), Class("2130122", "农业生产发展", "31003", "专用设备购置")], "赵志强"),
             new("105001", "芒市财政局", "102", "2504110109024900505",
-                [Class("2010601", "行政运行(财政事务)", "30201", "办公费"), Class("2010607", "信息化建设", "30213", "维修(护)费")]),
+                [Class("2010601", "行政运行(财政事务)", "30201", "办公费"), Class("2010607", "信息化建设", "30213", "维修(护)费")], "段金平"),
             new("106001", "芒市公安局", "103", "2304510104000300606",
-                [Class("2040201", "行政运行(公安)", "30201", "办公费"), Class("2040220", "执法办案", "30239", "其他交通费用")]),
+                [Class("2040201", "行政运行(公安)", "30201", "办公费"), Class("2040220", "执法办案", "30239", "其他交通费用")], "孟洪涛"),
         };
         var users = new List<PartyUser>
         {

@@ -1,44 +1,55 @@
 using Dapper;
 using OpenTreasury.Domain.Parties;
+using OpenTreasury.Domain.Seals;
 using OpenTreasury.Node.Library;
 using OpenTreasury.Node.Messaging;
+using OpenTreasury.Node.People;
+using OpenTreasury.Node.Seals;
 using OpenTreasury.Node.Signing;
 using OpenTreasury.Node.Storage;
 using OpenTreasury.Trust.Certificates;
-using OpenTreasury.Trust.Signatures;
+using OpenTreasury.Trust.Crypto;
 using Org.BouncyCastle.Security;
 
 namespace OpenTreasury.Node.Network;
 
 /// <summary>
-/// A whole network in one folder and one process (the embedded default): the CA, one node per
-/// party with its own SQLite library and key, and the in-process transport between them.
-/// Layout: <c>network.json</c> (master data, written last), <c>ca/</c>, and per party
-/// <c>&lt;party&gt;/library.db</c> and <c>&lt;party&gt;/keys/</c>.
+/// A whole network in one folder and one process (the embedded default): the PKI and timestamp
+/// authority, one node per party with its own SQLite library, institution key, people on USBKeys and
+/// seals, and the in-process transport between them. Layout: <c>network.json</c> (master data,
+/// written last), <c>ca/</c>, <c>tsa/</c>, and per party <c>&lt;party&gt;/library.db</c>,
+/// <c>&lt;party&gt;/keys/</c>, <c>&lt;party&gt;/tokens/</c>.
 /// </summary>
-public sealed class TreasuryNetwork
+public sealed class TreasuryNetwork : IDisposable
 {
     public const string ManifestFile = "network.json";
-    private static readonly TimeSpan NodeCertificateValidity = TimeSpan.FromDays(3 * 365);
+    private static readonly TimeSpan InstitutionValidity = TimeSpan.FromDays(3 * 365);
 
-    private TreasuryNetwork(string directory, MasterData master, CertificateAuthorityInfo ca, IReadOnlyDictionary<PartyId, TreasuryNode> nodes, InProcessTransport transport)
+    private readonly TimeProvider _clock;
+
+    private TreasuryNetwork(string directory, MasterData master, NetworkTrust trust, IReadOnlyDictionary<PartyId, TreasuryNode> nodes, InProcessTransport transport, SealAdministration seals, TimeProvider clock)
     {
+        _clock = clock;
         Directory = directory;
         Master = master;
-        Ca = ca;
+        Trust = trust;
         Nodes = nodes;
         Transport = transport;
+        Seals = seals;
     }
 
     public string Directory { get; }
 
     public MasterData Master { get; }
 
-    public CertificateAuthorityInfo Ca { get; }
+    public NetworkTrust Trust { get; }
 
     public IReadOnlyDictionary<PartyId, TreasuryNode> Nodes { get; }
 
     public InProcessTransport Transport { get; }
+
+    /// <summary>Seal administration, done with Finance's seal-maker key.</summary>
+    public SealAdministration Seals { get; }
 
     public TreasuryNode Finance => Nodes[PartyId.Finance];
 
@@ -63,8 +74,9 @@ public sealed class TreasuryNetwork
     }
 
     /// <summary>
-    /// Makes the CA, each node's key and certificate, each node's database and users. The manifest
-    /// is written last, so a crash half-way leaves no manifest and the next run starts afresh.
+    /// Makes the PKI and TSA, each node's institution key and certificate and database, every person
+    /// with a USBKey and a personal seal, and the public seals granted to their posts. The manifest is
+    /// written last, so a crash half-way leaves no manifest and the next run starts afresh.
     /// </summary>
     public static void Create(string directory, MasterData master, TimeProvider clock)
     {
@@ -76,7 +88,7 @@ public sealed class TreasuryNetwork
         }
 
         System.IO.Directory.CreateDirectory(directory);
-        foreach (var leftover in master.Parties.Select(p => p.ToString()).Append("ca"))
+        foreach (var leftover in master.Parties.Select(p => p.ToString()).Append("ca").Append("tsa"))
         {
             var path = Path.Combine(directory, leftover);
             if (System.IO.Directory.Exists(path))
@@ -86,24 +98,32 @@ public sealed class TreasuryNetwork
         }
 
         var random = new SecureRandom();
-        var now = clock.GetUtcNow();
-        var ca = CertificateAuthority.Create($"OpenTreasury {master.AdmDivCode}", now, random);
-        ca.Save(Path.Combine(directory, "ca"));
+        var trust = NetworkTrust.Create(directory, $"OpenTreasury {master.AdmDivCode}", clock, random);
         foreach (var party in master.Parties)
         {
-            var partyDirectory = Path.Combine(directory, party.ToString());
-            var credential = ca.IssueNodeCredential(party, master.OrganisationName(party), now, NodeCertificateValidity);
-            credential.Save(Path.Combine(partyDirectory, "keys"));
-            var database = NodeDatabase.Open(Path.Combine(partyDirectory, "library.db"));
+            var keys = Sm2.GenerateKeyPair(random);
+            var certificate = trust.Pki.IssueInstitution(party, master.OrganisationName(party), keys.Public, clock.GetUtcNow(), InstitutionValidity);
+            new NodeCredential(party, certificate, keys.Private).Save(Path.Combine(directory, party.ToString(), "keys"));
+            var database = NodeDatabase.Open(Path.Combine(directory, party.ToString(), "library.db"));
             using var connection = database.Connect();
             using var tx = connection.BeginTransaction();
-            foreach (var user in master.Users.Where(u => u.Party == party.ToString()))
+            Audit.AuditLog.Append(connection, tx, clock.GetUtcNow(), "system", "node-created", party.ToString(), $"institution certificate {certificate.SerialNumber.ToString(16)}");
+            tx.Commit();
+        }
+
+        using (var network = Load(directory, master, clock))
+        {
+            foreach (var user in master.Users)
             {
-                connection.Execute("INSERT INTO users (id, name, role, agency_code) VALUES (@Id, @Name, @Role, @AgencyCode)", user, tx);
+                var node = network.Nodes[PartyId.Parse(user.Party)];
+                var added = node.Users.Add(trust, master.OrganisationName(node.Party), user.Id, user.Name, user.Role, user.AgencyCode, master.DemoPin, master.DemoAdminPin);
+                if (!added.Ok)
+                {
+                    throw new InvalidOperationException($"could not add {user.Id}: {added.Message}");
+                }
             }
 
-            Audit.AuditLog.Append(connection, tx, now, "system", "node-created", party.ToString(), $"certificate serial {credential.Certificate.SerialNumber.ToString(16)}");
-            tx.Commit();
+            network.MakeDemoSeals();
         }
 
         File.WriteAllText(Path.Combine(directory, ManifestFile + ".tmp"), master.ToJson());
@@ -117,22 +137,29 @@ public sealed class TreasuryNetwork
             throw new DirectoryNotFoundException($"{directory} holds no network (no {ManifestFile}); run `treasury demo --data {directory}` to make one");
         }
 
-        var master = MasterData.FromJson(File.ReadAllText(Path.Combine(directory, ManifestFile)));
-        var caCertificate = Pem.ReadCertificate(File.ReadAllText(Path.Combine(directory, "ca", CertificateAuthority.CertificateFileName)));
-        var verifier = new SignatureVerifier(caCertificate);
-        var transport = new InProcessTransport();
+        return Load(directory, MasterData.FromJson(File.ReadAllText(Path.Combine(directory, ManifestFile))), clock);
+    }
+
+    private static TreasuryNetwork Load(string directory, MasterData master, TimeProvider clock)
+    {
         var random = new SecureRandom();
+        var trust = NetworkTrust.Load(directory, clock, random);
+        var transport = new InProcessTransport();
         var nodes = new Dictionary<PartyId, TreasuryNode>();
+        var credentials = new Dictionary<PartyId, NodeCredential>();
         foreach (var party in master.Parties)
         {
             var partyDirectory = Path.Combine(directory, party.ToString());
             var credential = NodeCredential.Load(Path.Combine(partyDirectory, "keys"), party);
-            var library = new VoucherLibrary(NodeDatabase.Open(Path.Combine(partyDirectory, "library.db")), new NodeSigning(credential, verifier, random), clock);
+            credentials[party] = credential;
+            var library = new VoucherLibrary(NodeDatabase.Open(Path.Combine(partyDirectory, "library.db")), new SignatureServer(credential, trust, random), clock);
             transport.Register(library);
-            nodes[party] = new TreasuryNode(library, transport, master, clock);
+            var users = new UserDirectory(library, partyDirectory, random);
+            nodes[party] = new TreasuryNode(library, transport, master, clock, users, new SignerPool(users, _ => master.DemoPin));
         }
 
-        return new TreasuryNetwork(directory, master, new CertificateAuthorityInfo(caCertificate), nodes, transport);
+        var seals = new SealAdministration([.. nodes.Values.Select(n => n.Library)], credentials[PartyId.Finance], random);
+        return new TreasuryNetwork(directory, master, trust, nodes, transport, seals, clock);
     }
 
     /// <summary>Delivers messages between the nodes until none is due; returns how many were delivered.</summary>
@@ -156,7 +183,61 @@ public sealed class TreasuryNetwork
 
         throw new InvalidOperationException("the network did not settle after 1000 delivery rounds");
     }
-}
 
-/// <summary>The network's trust anchor as the hosts need it.</summary>
-public sealed record CertificateAuthorityInfo(Org.BouncyCastle.X509.X509Certificate Certificate);
+    public void Dispose()
+    {
+        foreach (var node in Nodes.Values)
+        {
+            node.Signers.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// The demo's seals: a personal seal for every person; for every unit its 财务专用章 and 法人章
+    /// (granted to its finance head); Finance's 国库业务专用章; PBOC's and each bank's 业务专用章 and 转讫章.
+    /// </summary>
+    private void MakeDemoSeals()
+    {
+        var now = _clock.GetUtcNow();
+        foreach (var node in Nodes.Values)
+        {
+            var organisation = Master.OrganisationName(node.Party);
+            var institution = node.Library.Signing.Certificate;
+            foreach (var user in node.Users.List())
+            {
+                // A unit's people hold personal seals of their unit; everyone else of their party.
+                var token = SoftUsbKeyCertificate(node, user.Id);
+                var unitName = user.AgencyCode is null ? organisation : Master.Unit(user.AgencyCode).Name;
+                Seals.Make(new SealOrder(node.Party, user.AgencyCode, SealType.Personal, unitName, user.Name, user.Id, token, []), now);
+            }
+
+            switch (node.Party.Kind)
+            {
+                case PartyKind.Finance:
+                    Seals.Make(new SealOrder(node.Party, null, SealType.BusinessSeal, organisation, "国库业务专用章", null, institution, ["国库股审核"]), now);
+                    foreach (var unit in Master.Units)
+                    {
+                        Seals.Make(new SealOrder(node.Party, unit.AgencyCode, SealType.FinanceSeal, unit.Name, "财务专用章", null, institution, ["单位财务负责人"]), now);
+                        Seals.Make(new SealOrder(node.Party, unit.AgencyCode, SealType.LegalPerson, unit.Name, unit.LegalPerson, null, institution, ["单位财务负责人"]), now);
+                    }
+
+                    break;
+                case PartyKind.Pboc:
+                    Seals.Make(new SealOrder(node.Party, null, SealType.BusinessSeal, organisation, "业务专用章", null, institution, ["复核员"]), now);
+                    Seals.Make(new SealOrder(node.Party, null, SealType.TransferSeal, organisation, "转讫章", null, institution, ["复核员"]), now);
+                    break;
+                default:
+                    Seals.Make(new SealOrder(node.Party, null, SealType.BusinessSeal, organisation, "业务专用章", null, institution, ["复核"]), now);
+                    Seals.Make(new SealOrder(node.Party, null, SealType.TransferSeal, organisation, "转讫章", null, institution, ["复核"]), now);
+                    break;
+            }
+        }
+    }
+
+    private static Org.BouncyCastle.X509.X509Certificate SoftUsbKeyCertificate(TreasuryNode node, string userId)
+    {
+        var opened = OpenTreasury.Trust.Tokens.SoftUsbKey.Open(node.Users.TokenPath(userId), new SecureRandom());
+        using var device = opened.ValueOrThrow();
+        return device.OpenApplication(OpenTreasury.Trust.Tokens.SoftUsbKey.ApplicationName).OpenContainer(OpenTreasury.Trust.Tokens.SoftUsbKey.SignContainerName).SignCertificate!;
+    }
+}

@@ -4,27 +4,30 @@ using OpenTreasury.Node.Finance;
 using OpenTreasury.Node.Library;
 using OpenTreasury.Node.Messaging;
 using OpenTreasury.Node.Pboc;
+using OpenTreasury.Node.People;
 
 namespace OpenTreasury.Node.Network;
 
 /// <summary>One party's node: its voucher library, its delivery worker and its business desk.</summary>
 public sealed class TreasuryNode
 {
-    public TreasuryNode(VoucherLibrary library, ITransport transport, MasterData master, TimeProvider clock)
+    public TreasuryNode(VoucherLibrary library, ITransport transport, MasterData master, TimeProvider clock, UserDirectory users, SignerPool signers)
     {
         ArgumentNullException.ThrowIfNull(library);
         Library = library;
+        Users = users;
+        Signers = signers;
         Worker = new DeliveryWorker(library, transport, clock);
         switch (library.Party.Kind)
         {
             case PartyKind.Finance:
-                FinanceDesk = new FinanceDesk(library, master);
+                FinanceDesk = new FinanceDesk(library, master, signers);
                 break;
             case PartyKind.Pboc:
-                PbocDesk = new PbocDesk(library, master);
+                PbocDesk = new PbocDesk(library, master, signers);
                 break;
             default:
-                BankDesk = new BankDesk(library, master);
+                BankDesk = new BankDesk(library, master, signers);
                 break;
         }
     }
@@ -34,6 +37,12 @@ public sealed class TreasuryNode
     public VoucherLibrary Library { get; }
 
     public DeliveryWorker Worker { get; }
+
+    /// <summary>The people of this party and their USBKeys.</summary>
+    public UserDirectory Users { get; }
+
+    /// <summary>The people at work (logged in), who the desk stamps with.</summary>
+    public SignerPool Signers { get; }
 
     public FinanceDesk? FinanceDesk { get; }
 

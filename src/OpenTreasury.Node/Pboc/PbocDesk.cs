@@ -5,6 +5,7 @@ using OpenTreasury.Domain.Money;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Node.Library;
 using OpenTreasury.Node.Network;
+using OpenTreasury.Node.People;
 
 namespace OpenTreasury.Node.Pboc;
 
@@ -16,9 +17,10 @@ public sealed record PbocPass(int ClearingQuotaNotices, int Cleared, int Returne
 /// the 回单; matches each 2301 against that quota, clears it from the treasury single account and
 /// sends the 回单 to the bank and to Finance, or returns (退回) it with the reason.
 /// </summary>
-public sealed class PbocDesk(VoucherLibrary library, MasterData master)
+public sealed class PbocDesk(VoucherLibrary library, MasterData master, ISignerSource signers)
 {
     private const string Bookkeeper = "rh_jz"; // 记账员
+    private const string Reviewer = "rh_fh";   // 复核员
     private const string Returned = "returned";
 
     public PbocPass ProcessReceived(DateOnly businessDate)
@@ -70,7 +72,7 @@ public sealed class PbocDesk(VoucherLibrary library, MasterData master)
                     session.Transaction);
             }
 
-            return library.Reply(session, notice.Id, Bookkeeper, v => v.With("XAcceptDate", Date(businessDate)), []);
+            return library.Reply(session, notice.Id, signers.SignerFor(Bookkeeper), signers.SignerFor(Reviewer), v => v.With("XAcceptDate", Date(businessDate)), []);
         }
     }
 
@@ -113,7 +115,7 @@ public sealed class PbocDesk(VoucherLibrary library, MasterData master)
                 "INSERT INTO pboc_clearings (bank_code, adm_div_code, st_year, voucher_no, amount_fen, cleared_date) VALUES (@bank, @adm, @year, @no, @fen, @date)",
                 new { bank = bankCode, adm = request.AdmDivCode, year = request.StYear, no = request.VoucherNo, fen = total.Fen, date = Date(businessDate) }, session.Transaction);
             session.Audit(Bookkeeper, "clear", request.Key.ToString(), $"{total.ToWire()} from the treasury single account to {bank.Name}");
-            return library.Reply(session, request.Id, Bookkeeper,
+            return library.Reply(session, request.Id, signers.SignerFor(Bookkeeper), signers.SignerFor(Reviewer),
                 v => v.With("XClearDate", Date(businessDate)).With("XPayAmt", total.ToWire()),
                 [PartyId.Finance]);
         }

@@ -1,46 +1,51 @@
 using OpenTreasury.Domain.Codes;
 using OpenTreasury.Domain.Parties;
+using OpenTreasury.Domain.Seals;
 using OpenTreasury.Domain.Vouchers;
-using OpenTreasury.Trust.Certificates;
-using OpenTreasury.Trust.Signatures;
+using OpenTreasury.Node.Seals;
+using OpenTreasury.Trust.Pki;
+using OpenTreasury.Trust.Seals;
 using OpenTreasury.Wire;
 using Org.BouncyCastle.X509;
 
 namespace OpenTreasury.Node.Signing;
 
 /// <summary>The verdict on one stamp of an exported voucher.</summary>
-public sealed record StampVerdict(string Voucher, string Position, string Signer, string SigningTime, SignatureFailure Failure, string Reason)
+public sealed record StampVerdict(string Voucher, string Position, string PositionName, string SealName, string Signer, string SigningTime, StampFailure Failure, string Reason)
 {
-    public bool Valid => Failure == SignatureFailure.None;
+    public bool Valid => Failure == StampFailure.None;
 }
 
-/// <summary>The verdict on a whole exported file: each stamp, and any problem with the content.</summary>
+/// <summary>The verdict on a whole exported file: each stamp, and any problem with the content or the template.</summary>
 public sealed record EnvelopeVerdict(IReadOnlyList<StampVerdict> Stamps, IReadOnlyList<string> Problems)
 {
     public bool Valid => Problems.Count == 0 && Stamps.Count > 0 && Stamps.All(s => s.Valid);
 }
 
 /// <summary>
-/// Verifies an exported MOF file offline against the network's CA: every stamp over the exact inner
-/// voucher bytes, at a position its signer's party may stamp, and the content against the catalogue.
+/// Verifies an exported MOF file offline: every stamp of the template is present, each verifies as a
+/// GB/T 38540 signature over the exact inner voucher bytes (seal, maker, chain and revocation at the
+/// signing time, timestamp), the seal has the right to its position, and the content obeys the catalogue.
 /// </summary>
 public static class EnvelopeVerifier
 {
-    public static EnvelopeVerdict Verify(byte[] file, SignatureVerifier verifier)
+    public static EnvelopeVerdict Verify(byte[] file, SealVerifier verifier, Func<string, RegisteredSeal?> registry)
     {
         ArgumentNullException.ThrowIfNull(verifier);
+        ArgumentNullException.ThrowIfNull(registry);
         var read = MofFormat.Read(file);
         if (!read.IsSuccess)
         {
             return new EnvelopeVerdict([], [.. read.Errors.Select(e => e.ToString())]);
         }
 
-        var stamps = new List<StampVerdict>();
+        var verdicts = new List<StampVerdict>();
         var problems = new List<string>();
         foreach (var body in read.Value.Bodies)
         {
             var subject = $"{body.Key}/v{body.Version}";
             var opened = MofFormat.OpenBody(body);
+            var content = opened.IsSuccess ? opened.Value : null;
             if (!opened.IsSuccess)
             {
                 problems.AddRange(opened.Errors.Select(e => $"{subject}: {e}"));
@@ -53,39 +58,57 @@ public static class EnvelopeVerifier
             }
 
             var isReply = body.Flag == VoucherFlag.Reply;
-            var expected = type.StampPositions.Where(p => p.OnReply == isReply).ToList();
-            foreach (var missing in expected.Where(p => body.Stamps.All(s => s.Position != p.Name)))
+            var positions = StampTemplates.For(body.Key.AdmDivCode, body.Key.VtCode).For(isReply).ToList();
+            foreach (var missing in positions.Where(p => body.Stamps.All(s => s.Position != p.Name)))
             {
                 problems.Add($"{subject}: position {missing.Name} ({missing.ChineseName}) is not stamped");
             }
 
+            var from = Sender(isReply ? type.Receivers[0] : type.Sender, content, body.Stamps);
             foreach (var stamp in body.Stamps)
             {
-                var position = expected.FirstOrDefault(p => p.Name == stamp.Position);
+                var position = positions.FirstOrDefault(p => p.Name == stamp.Position);
                 if (position is null)
                 {
-                    stamps.Add(new StampVerdict(subject, stamp.Position, "?", "?", SignatureFailure.WrongProperty,
+                    verdicts.Add(new StampVerdict(subject, stamp.Position, "?", "?", "?", "?", StampFailure.PositionNotAllowed,
                         $"position {stamp.Position} does not exist on a {(isReply ? "回单 of " : string.Empty)}{type.VtCode}"));
                     continue;
                 }
 
-                var signer = ExpectedSigner(position.Party, opened.IsSuccess ? opened.Value : null, stamp.Der);
-                var check = verifier.Verify(body.InnerVoucher, stamp.Der, NodeSigning.PropertyInfo(body.Key, body.Version, stamp.Position), signer);
-                stamps.Add(new StampVerdict(subject, stamp.Position, check.Signer?.ToString() ?? "?", check.SigningTime?.ToString("u", System.Globalization.CultureInfo.InvariantCulture) ?? "?",
-                    check.Failure, check.Failure == SignatureFailure.None ? "valid" : check.Message));
+                var check = verifier.Verify(body.InnerVoucher, stamp.Der, SignatureServer.PropertyInfo(body.Key, body.Version, stamp.Position),
+                    s => StampRights.Check(registry(s.Seal.Info.EsId), position, from, content, s));
+                verdicts.Add(new StampVerdict(subject, stamp.Position, position.ChineseName, check.SealName ?? "?", check.SignerSubject ?? "?",
+                    check.SigningTime?.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture) ?? "?",
+                    check.Failure, check.IsValid ? "valid" : check.Message));
             }
         }
 
-        return new EnvelopeVerdict(stamps, problems);
+        return new EnvelopeVerdict(verdicts, problems);
     }
 
-    /// <summary>Finance and PBOC are one party each; a bank stamp must come from the bank the voucher names.</summary>
-    private static PartyId ExpectedSigner(PartyKind kind, Voucher? content, byte[] der) => kind switch
+    /// <summary>Finance and PBOC are one party each; a bank is the one the voucher names, else the one whose certificate signed.</summary>
+    private static PartyId Sender(PartyKind kind, Voucher? content, IReadOnlyList<WireStamp> stamps)
     {
-        PartyKind.Finance => PartyId.Finance,
-        PartyKind.Pboc => PartyId.Pboc,
-        _ when content?["PayBankCode"] is { } code && BankCode.TryParse(code, out var bank) => PartyId.ForBank(bank),
-        _ when VoucherSignature.TryParse(der, out var signature) && NodeCertificate.TryGetParty(new X509Certificate(signature.CertificateDer), out var party) && party.Kind == PartyKind.Bank => party,
-        _ => PartyId.ForBank(BankCode.Parse("000")),
-    };
+        if (kind != PartyKind.Bank)
+        {
+            return kind == PartyKind.Finance ? PartyId.Finance : PartyId.Pboc;
+        }
+
+        if (content?["PayBankCode"] is { } code && BankCode.TryParse(code, out var bank))
+        {
+            return PartyId.ForBank(bank);
+        }
+
+        foreach (var stamp in stamps)
+        {
+            if (SealSignature.TryParse(stamp.Der, out var signature, out _)
+                && CertificateIdentities.TryRead(new X509Certificate(signature!.SignerCertificate), out var identity)
+                && identity.Party.Kind == PartyKind.Bank)
+            {
+                return identity.Party;
+            }
+        }
+
+        return PartyId.ForBank(BankCode.Parse("000"));
+    }
 }
