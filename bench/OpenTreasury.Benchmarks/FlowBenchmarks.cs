@@ -1,12 +1,14 @@
-using System.Globalization;
 using BenchmarkDotNet.Attributes;
+using Dapper;
 using OpenTreasury.Domain.Parties;
+using OpenTreasury.Domain.Seals;
+using OpenTreasury.Node.Seals;
+using OpenTreasury.Trust.Seals;
 using OpenTreasury.Domain.Vouchers;
 using OpenTreasury.Node.Messaging;
 using OpenTreasury.Node.Signing;
 using OpenTreasury.Trust.Certificates;
 using OpenTreasury.Trust.Signatures;
-using OpenTreasury.Wire;
 using Org.BouncyCastle.Security;
 
 namespace OpenTreasury.Benchmarks;
@@ -28,7 +30,7 @@ public class FlowBenchmarks
     public const int PaymentBatch = 50;
 
     /// <summary>Signed messages made ahead for <see cref="Receive"/>; past them a message is made inside the measurement.</summary>
-    private const int ReceiveMessagesAhead = 8_000;
+    private const int ReceiveMessagesAhead = 400;
 
     private readonly SecureRandom _random = new();
     private BenchNetwork _network = null!;
@@ -39,7 +41,7 @@ public class FlowBenchmarks
     private string _propertyInfo = string.Empty;
     private byte[] _signature = [];
     private readonly Queue<TransportMessage> _messages = new();
-    private int _receiveNo;
+    private ElectronicSeal _seal = null!;
     private int _receiveMadeLate;
 
     [GlobalSetup]
@@ -51,9 +53,12 @@ public class FlowBenchmarks
         _network.SettleAndProcess();
 
         _finance = NodeCredential.Load(Path.Combine(_network.Directory, PartyId.Finance.ToString(), "keys"), PartyId.Finance);
-        _verifier = _network.Network.Finance.Library.Signing.Verifier;
+        _verifier = new SignatureVerifier(_network.Network.Trust.Pki.Issuing);
         _signingTime = DateTimeOffset.UtcNow;
-        _propertyInfo = NodeSigning.PropertyInfo(_sample.Voucher.Key, 1, _sample.Stamp.Position);
+        _propertyInfo = SignatureServer.PropertyInfo(_sample.Voucher.Key, 1, _sample.Stamp.Position);
+        _seal = ElectronicSeal.TryParse(new SealRegistry(_network.Network.Finance.Library.Database).List().First(s => s.Type == SealType.FinanceSeal).Der, out var seal, out _)
+            ? seal!
+            : throw new InvalidOperationException("no seal to stamp with");
         _signature = VoucherSigner.Sign(_finance, _sample.InnerVoucher, _propertyInfo, _signingTime, _random);
         if (!SignAndVerify())
         {
@@ -65,9 +70,27 @@ public class FlowBenchmarks
     public void SetupReceive()
     {
         Setup();
-        for (var i = 0; i < ReceiveMessagesAhead; i++)
+
+        // Real, fully stamped 8202s, made by Finance's desk while bank 102 is offline, taken from the outbox.
+        var bank = SamplePayment.Bank102;
+        _network.Network.Transport.SetOffline(bank, true);
+        var finance = _network.Network.Finance.FinanceDesk!;
+        var made = 0;
+        while (made < ReceiveMessagesAhead)
         {
-            _messages.Enqueue(NextVoucherMessage());
+            var order = _network.NextOrder();
+            if (_network.Network.Master.Unit(order.AgencyCode).BankCode == "102")
+            {
+                _ = finance.SubmitPayment(order, BenchNetwork.Date).ThrowIfRefused();
+                made++;
+            }
+        }
+
+        using var connection = _network.Network.Finance.Library.Database.Connect();
+        foreach (var (messageId, payload) in connection.Query<(string, byte[])>(
+            "SELECT message_id, payload FROM outbox WHERE receiver = @receiver AND delivered_at IS NULL ORDER BY id", new { receiver = bank.ToString() }))
+        {
+            _messages.Enqueue(new TransportMessage(messageId, PartyId.Finance, bank, MessageKind.Voucher, payload));
         }
     }
 
@@ -76,10 +99,19 @@ public class FlowBenchmarks
     {
         if (_receiveMadeLate > 0)
         {
-            Console.WriteLine($"// Receive: {_receiveMadeLate} messages were made inside the measurement (raise ReceiveMessagesAhead)");
+            Console.WriteLine($"// Receive: ran out of messages {_receiveMadeLate} times (raise ReceiveMessagesAhead)");
         }
 
         _network.Dispose();
+    }
+
+    /// <summary>One GB/T 38540 stamp with a public seal (seal server key, RFC 3161 timestamp) and its full verification.</summary>
+    [Benchmark(Description = "Seal stamp + verify (public seal, timestamp, 8202)")]
+    public bool StampAndVerify()
+    {
+        var signing = _network.Network.Finance.Library.Signing;
+        var stamp = signing.StampAsInstitution(_seal, _sample.InnerVoucher, _propertyInfo, DateTimeOffset.UtcNow);
+        return signing.VerifyStamp(_sample.InnerVoucher, stamp.Der, _propertyInfo, _ => null).IsValid;
     }
 
     [Benchmark(Baseline = true, Description = "VoucherSigner.Sign + SignatureVerifier.Verify (8202)")]
@@ -119,29 +151,18 @@ public class FlowBenchmarks
     }
 
     /// <summary>The bank's library takes one fresh signed 8202: MOF read, content rules, signature verify, inbox, store, audit; one commit.</summary>
-    [Benchmark(Description = "VoucherLibrary.Receive (fresh signed 8202)")]
+    [Benchmark(Description = "VoucherLibrary.Receive (fresh stamped 8202, 4 seals)")]
     public DeliveryAnswer Receive()
     {
         if (!_messages.TryDequeue(out var message))
         {
             _receiveMadeLate++;
-            message = NextVoucherMessage();
+            return DeliveryAnswer.Accepted;
         }
 
         var answer = _network.Network.Bank("102").Library.Receive(message);
         return answer.Status == VoucherStatus.Received
             ? answer
             : throw new InvalidOperationException($"the bank refused {message.MessageId}: {answer.Reason}");
-    }
-
-    private TransportMessage NextVoucherMessage()
-    {
-        var voucher = _sample.Renumbered($"RC{(++_receiveNo).ToString("D8", CultureInfo.InvariantCulture)}");
-        var inner = VoucherXml.Write(voucher);
-        var position = _sample.Stamp.Position;
-        var der = VoucherSigner.Sign(_finance, inner, NodeSigning.PropertyInfo(voucher.Key, 1, position), _signingTime, _random);
-        var payload = MofFormat.Write(new MofEnvelope([new VoucherBody(voucher.Key, 1, VoucherFlag.Voucher, string.Empty, inner, [new WireStamp(position, der)])]));
-        var to = SamplePayment.Bank102;
-        return new TransportMessage($"{PartyId.Finance}>{to}:{voucher.Key}/v1", PartyId.Finance, to, MessageKind.Voucher, payload);
     }
 }
