@@ -8,5 +8,9 @@ var root = new RootCommand("OpenTreasury 国库集中支付电子化管理: a fo
     DemoCommand.Create(),
     VoucherCommands.Create(),
     AuditCommands.Create(),
+    CaCommands.Create(),
+    PeopleCommands.User(),
+    PeopleCommands.Token(),
+    SealCommands.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

@@ -205,10 +205,7 @@ public sealed class TreasuryNetwork : IDisposable
             var institution = node.Library.Signing.Certificate;
             foreach (var user in node.Users.List())
             {
-                // A unit's people hold personal seals of their unit; everyone else of their party.
-                var token = SoftUsbKeyCertificate(node, user.Id);
-                var unitName = user.AgencyCode is null ? organisation : Master.Unit(user.AgencyCode).Name;
-                Seals.Make(new SealOrder(node.Party, user.AgencyCode, SealType.Personal, unitName, user.Name, user.Id, token, []), now);
+                MakePersonalSeal(node, user.Id);
             }
 
             switch (node.Party.Kind)
@@ -232,6 +229,16 @@ public sealed class TreasuryNetwork : IDisposable
                     break;
             }
         }
+    }
+
+    /// <summary>A person's personal seal (私章), bound to the certificate on their USBKey; a unit's people hold their unit's.</summary>
+    public RegisteredSeal MakePersonalSeal(TreasuryNode node, string userId)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        var user = node.Users.Find(userId) ?? throw new KeyNotFoundException($"no user {userId} at {node.Party}");
+        var organisation = user.AgencyCode is null ? Master.OrganisationName(node.Party) : Master.Unit(user.AgencyCode).Name;
+        var certificate = SoftUsbKeyCertificate(node, user.Id);
+        return Seals.Make(new SealOrder(node.Party, user.AgencyCode, SealType.Personal, organisation, user.Name, user.Id, certificate, []), _clock.GetUtcNow());
     }
 
     private static Org.BouncyCastle.X509.X509Certificate SoftUsbKeyCertificate(TreasuryNode node, string userId)

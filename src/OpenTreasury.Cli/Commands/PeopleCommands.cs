@@ -1,0 +1,133 @@
+using System.CommandLine;
+using OpenTreasury.Node.People;
+
+namespace OpenTreasury.Cli.Commands;
+
+/// <summary><c>treasury user …</c> and <c>treasury token …</c>: people, their USBKeys and PINs.</summary>
+internal static class PeopleCommands
+{
+    public static Command User() => new("user", "The people of a party: each has a personal certificate on a USBKey")
+    {
+        Add(), List(), Lock(), Unlock(),
+    };
+
+    public static Command Token()
+    {
+        var (data, party, id) = UserOptions();
+        var oldPin = new Option<string>("--old-pin") { Description = "The current PIN", Required = true };
+        var newPin = new Option<string>("--new-pin") { Description = "The new PIN (6–16 characters)", Required = true };
+        var change = new Command("change-pin", "Change a USBKey's user PIN (a wrong old PIN counts as a wrong try)") { data, party, id, oldPin, newPin };
+        change.SetAction(result => Run(result, data, party, (network, node) =>
+            node.Users.ChangePin(result.GetValue(id)!, result.GetValue(oldPin)!, result.GetValue(newPin)!)));
+        return new Command("token", "USBKeys (soft tokens shaped like GM/T 0016 SKF)") { change };
+    }
+
+    private static Command Add()
+    {
+        var (data, party, id) = UserOptions();
+        var name = new Option<string>("--name") { Description = "The person's name, e.g. 张丽", Required = true };
+        var post = new Option<string>("--post") { Description = "The post (岗位), e.g. 国库股录入, 复核, 单位财务负责人", Required = true };
+        var agency = new Option<string?>("--agency") { Description = "The budget unit the person works for (Finance platform users)" };
+        var pin = new Option<string>("--pin") { Description = "The USBKey's user PIN (6–16 characters)", Required = true };
+        var adminPin = new Option<string>("--admin-pin") { Description = "The USBKey's administrator PIN, to unlock it later", Required = true };
+        var command = new Command("add", "Add a person: a key pair on a new USBKey, a personal certificate from the network CA, and a personal seal")
+        {
+            data, party, id, name, post, agency, pin, adminPin,
+        };
+        command.SetAction(result => Run(result, data, party, (network, node) =>
+        {
+            var userId = result.GetValue(id)!;
+            var added = node.Users.Add(network.Trust, network.Master.OrganisationName(node.Party), userId, result.GetValue(name)!, result.GetValue(post)!,
+                result.GetValue(agency), result.GetValue(pin)!, result.GetValue(adminPin)!);
+            if (added.Ok)
+            {
+                var seal = network.MakePersonalSeal(node, userId);
+                Console.WriteLine($"personal seal {seal.Name} ({seal.EsId}) made and filed");
+            }
+
+            return added;
+        }));
+        return command;
+    }
+
+    private static Command List()
+    {
+        var data = Common.DataOption(required: true);
+        var party = Common.PartyOption();
+        var json = Common.JsonOption();
+        var command = new Command("list", "List a party's people") { data, party, json };
+        command.SetAction(result =>
+        {
+            if (!Common.TryOpen(result.GetValue(data)!, result.GetValue(party)!, out var network, out var node))
+            {
+                return 2;
+            }
+
+            using (network)
+            {
+                var users = node.Users.List();
+                if (result.GetValue(json))
+                {
+                    Common.WriteJson(users.Select(u => new { u.Id, u.Name, post = u.Role, u.AgencyCode, certificateSerial = u.CertSerial, locked = u.Locked != 0 }));
+                    return 0;
+                }
+
+                foreach (var user in users)
+                {
+                    Console.WriteLine($"{user.Id,-16} {user.Name,-6} {user.Role,-10} {user.AgencyCode ?? "-",-8} cert {user.CertSerial}{(user.Locked != 0 ? "  LOCKED" : string.Empty)}");
+                }
+
+                Console.WriteLine($"{users.Count} user(s)");
+                return 0;
+            }
+        });
+        return command;
+    }
+
+    private static Command Lock()
+    {
+        var (data, party, id) = UserOptions();
+        var reason = new Option<string>("--reason") { Description = "Why", DefaultValueFactory = _ => "locked by an administrator" };
+        var command = new Command("lock", "Lock a person: no login and no stamp until unlocked") { data, party, id, reason };
+        command.SetAction(result => Run(result, data, party, (network, node) => node.Users.Lock(result.GetValue(id)!, result.GetValue(reason)!)));
+        return command;
+    }
+
+    private static Command Unlock()
+    {
+        var (data, party, id) = UserOptions();
+        var adminPin = new Option<string>("--admin-pin") { Description = "The USBKey's administrator PIN", Required = true };
+        var newPin = new Option<string>("--new-pin") { Description = "The new user PIN", Required = true };
+        var command = new Command("unlock", "Unlock a person and their USBKey (also after 5 wrong PINs): the admin PIN sets a new user PIN")
+        {
+            data, party, id, adminPin, newPin,
+        };
+        command.SetAction(result => Run(result, data, party, (network, node) =>
+            node.Users.Unlock(result.GetValue(id)!, result.GetValue(adminPin)!, result.GetValue(newPin)!)));
+        return command;
+    }
+
+    private static (Option<DirectoryInfo> Data, Option<string> Party, Option<string> Id) UserOptions() =>
+        (Common.DataOption(required: true), Common.PartyOption(), new Option<string>("--id") { Description = "The user id, e.g. cz_lr", Required = true });
+
+    private static int Run(ParseResult result, Option<DirectoryInfo> data, Option<string> party, Func<Node.Network.TreasuryNetwork, Node.Network.TreasuryNode, UserResult> action)
+    {
+        if (!Common.TryOpen(result.GetValue(data)!, result.GetValue(party)!, out var network, out var node))
+        {
+            return 2;
+        }
+
+        using (network)
+        {
+            var outcome = action(network, node);
+            if (outcome.Ok)
+            {
+                Console.WriteLine(outcome.Message);
+                return 0;
+            }
+
+            Console.Error.WriteLine($"refused: {outcome.Rejection} ({(int)outcome.Rejection}){(outcome.TokenError == Trust.Tokens.TokenError.None ? string.Empty : $" {outcome.TokenError}")}: {outcome.Message}");
+            return 1;
+        }
+    }
+}
