@@ -12,5 +12,6 @@ var root = new RootCommand("OpenTreasury 国库集中支付电子化管理: a fo
     PeopleCommands.User(),
     PeopleCommands.Token(),
     SealCommands.Create(),
+    PayCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

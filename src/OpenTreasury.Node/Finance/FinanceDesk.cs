@@ -49,11 +49,17 @@ public sealed class FinanceDesk(VoucherLibrary library, MasterData master, ISign
     public LibraryResult SubmitPayment(PaymentOrder order, DateOnly vouDate, string? approver = null)
     {
         ArgumentNullException.ThrowIfNull(order);
+        return SubmitPayment(order, vouDate, signers.SignerFor($"dw{order.AgencyCode}_jbr"), signers.SignerFor(approver ?? $"dw{order.AgencyCode}_fzr"));
+    }
+
+    /// <summary>A unit's 8202 entered by <paramref name="clerk"/> and approved by <paramref name="approver"/>, who must be two people of the unit.</summary>
+    public LibraryResult SubmitPayment(PaymentOrder order, DateOnly vouDate, Signer clerk, Signer approver)
+    {
+        ArgumentNullException.ThrowIfNull(order);
         var unit = master.Unit(order.AgencyCode);
         var bank = master.Bank(unit.BankCode);
         using var session = library.Begin();
-        var result = library.Issue(session, PaymentVoucher(order, unit, bank, vouDate), [PartyId.Parse($"bank-{bank.BankCode}")],
-            signers.SignerFor($"dw{unit.AgencyCode}_jbr"), signers.SignerFor(approver ?? $"dw{unit.AgencyCode}_fzr"));
+        var result = library.Issue(session, PaymentVoucher(order, unit, bank, vouDate), [PartyId.Parse($"bank-{bank.BankCode}")], clerk, approver);
         library.Finish(session, result);
         return result;
     }
