@@ -17,7 +17,7 @@ namespace OpenTreasury.Node.Library;
 /// the status of each voucher per receiving party. Every operation records its audit entry and its
 /// outgoing messages in the same transaction as the state change.
 /// </summary>
-public sealed partial class VoucherLibrary(NodeDatabase database, SignatureServer signing, TimeProvider clock)
+public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServer signing, TimeProvider clock)
 {
     private const string SelectVoucher = """
         SELECT id AS Id, origin AS Origin, sender AS Sender, adm_div_code AS AdmDivCode, st_year AS StYear,
@@ -31,7 +31,7 @@ public sealed partial class VoucherLibrary(NodeDatabase database, SignatureServe
 
     public NodeDatabase Database => database;
 
-    public SignatureServer Signing => signing;
+    public ISignatureServer Signing => signing;
 
     public LibrarySession Begin() => new(database.Connect(), clock.GetUtcNow());
 

@@ -19,7 +19,7 @@ public sealed record StatusNotice(
     public static StatusNotice For(PartyId from, PartyId to, VoucherKey key, int version, ReceiverState status, string? reason) =>
         new(from.ToString(), to.ToString(), key.VtCode.Value, key.AdmDivCode.Value, key.StYear.Value, key.VoucherNo.Value, version, (int)status, reason);
 
-    public byte[] Seal(SignatureServer signing, DateTimeOffset now)
+    public byte[] Seal(ISignatureServer signing, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(signing);
         var notice = JsonSerializer.SerializeToUtf8Bytes(this);
@@ -28,7 +28,7 @@ public sealed record StatusNotice(
     }
 
     /// <summary>Opens and verifies a sealed notice; null with the reason when it is not genuine.</summary>
-    public static StatusNotice? Open(byte[] payload, PartyId expectedFrom, SignatureServer signing, out string reason)
+    public static StatusNotice? Open(byte[] payload, PartyId expectedFrom, ISignatureServer signing, out string reason)
     {
         ArgumentNullException.ThrowIfNull(signing);
         try

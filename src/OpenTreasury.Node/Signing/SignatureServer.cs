@@ -18,7 +18,7 @@ namespace OpenTreasury.Node.Signing;
 /// seals with the institution key, personal seals on the person's USBKey) with a timestamp, verifies
 /// stamps, and encrypts and decrypts SM4 envelopes whose key travels SM2-encrypted (C1C3C2).
 /// </summary>
-public sealed class SignatureServer(NodeCredential institution, NetworkTrust trust, SecureRandom random)
+public sealed class SignatureServer(NodeCredential institution, NetworkTrust trust, SecureRandom random) : ISignatureServer
 {
     private readonly SignatureVerifier _noticeVerifier = new(trust.Pki.Issuing);
 
@@ -125,4 +125,32 @@ public sealed class SignatureServer(NodeCredential institution, NetworkTrust tru
         return Sm2.TryDecrypt(institution.PrivateKey, wrapped, out var key)
             && Sm4.TryDecrypt(key, envelope[(2 + wrappedLength)..], out payload, wrapped);
     }
+}
+
+/// <summary>
+/// The one service a node's library signs, stamps, verifies and encrypts through (签名服务器): software keys
+/// today (<see cref="SignatureServer"/>), a GM/T 0018 SDF or GM/T 0029 SVS server later.
+/// </summary>
+public interface ISignatureServer
+{
+    PartyId Party { get; }
+
+    /// <summary>The institution certificate of this node's signature and seal server.</summary>
+    X509Certificate Certificate { get; }
+
+    NetworkTrust Trust { get; }
+
+    byte[] Sign(ReadOnlySpan<byte> data, string propertyInfo, DateTimeOffset signingTime);
+
+    SignatureCheck Verify(ReadOnlySpan<byte> data, byte[] der, string propertyInfo, PartyId expectedSigner);
+
+    SealSignature StampAsInstitution(ElectronicSeal seal, ReadOnlySpan<byte> data, string propertyInfo, DateTimeOffset signingTime);
+
+    TokenResult<SealSignature> StampWithToken(ElectronicSeal seal, IUsbKeyContainer token, ReadOnlySpan<byte> data, string propertyInfo, DateTimeOffset signingTime);
+
+    StampCheck VerifyStamp(ReadOnlySpan<byte> data, byte[] der, string propertyInfo, Func<SealSignature, StampRefusal?> rights);
+
+    byte[] Seal(ReadOnlySpan<byte> payload, X509Certificate recipient);
+
+    bool TryOpen(ReadOnlySpan<byte> envelope, out byte[] payload);
 }
