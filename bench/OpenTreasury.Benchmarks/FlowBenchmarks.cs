@@ -2,12 +2,12 @@ using BenchmarkDotNet.Attributes;
 using Dapper;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Domain.Seals;
-using OpenTreasury.Node.Seals;
-using OpenTreasury.Trust.Seals;
 using OpenTreasury.Domain.Vouchers;
 using OpenTreasury.Node.Messaging;
+using OpenTreasury.Node.Seals;
 using OpenTreasury.Node.Signing;
 using OpenTreasury.Trust.Certificates;
+using OpenTreasury.Trust.Seals;
 using OpenTreasury.Trust.Signatures;
 using Org.BouncyCastle.Security;
 

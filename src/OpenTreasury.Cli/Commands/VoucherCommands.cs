@@ -3,8 +3,8 @@ using OpenTreasury.Domain.Codes;
 using OpenTreasury.Domain.Vouchers;
 using OpenTreasury.Node.Library;
 using OpenTreasury.Node.Network;
-using OpenTreasury.Node.Signing;
 using OpenTreasury.Node.Seals;
+using OpenTreasury.Node.Signing;
 using OpenTreasury.Trust.Seals;
 using OpenTreasury.Wire;
 

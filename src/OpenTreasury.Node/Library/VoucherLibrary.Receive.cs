@@ -1,8 +1,8 @@
 using Dapper;
 using OpenTreasury.Domain.Parties;
+using OpenTreasury.Domain.Seals;
 using OpenTreasury.Domain.Vouchers;
 using OpenTreasury.Node.Messaging;
-using OpenTreasury.Domain.Seals;
 using OpenTreasury.Node.Seals;
 using OpenTreasury.Node.Signing;
 using OpenTreasury.Trust.Signatures;
