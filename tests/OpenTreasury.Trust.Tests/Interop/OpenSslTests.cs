@@ -108,6 +108,43 @@ public class OpenSslTests(ITestOutputHelper output)
         Assert.NotEqual(0, exit);
     }
 
+    [Fact]
+    public void A_certificate_OpenSsl_issues_with_our_issuing_CA_and_an_OpenSsl_signature_by_its_key_are_accepted_by_our_validator()
+    {
+        if (Unavailable())
+        {
+            return;
+        }
+
+        var directory = Directory.CreateTempSubdirectory("ot-openssl-issued-").FullName;
+        try
+        {
+            var now = DateTimeOffset.UtcNow;
+            var pki = OpenTreasury.Trust.Pki.NetworkPki.Create("Interop", now.AddMinutes(-5), Rng);
+            pki.Save(directory);
+            File.WriteAllText(Path.Combine(directory, "ext.cnf"),
+                "basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,nonRepudiation\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n");
+            File.WriteAllText(Path.Combine(directory, "data.bin"), "8202 ZF1-000001 13674.65");
+            Check(Run(directory, "genpkey", "-algorithm", "SM2", "-out", "leaf.key"));
+            Check(Run(directory, "req", "-new", "-utf8", "-key", "leaf.key", "-subj", "/CN=bank-102/O=中国工商银行芒市支行/OU=102", "-sm3", "-sigopt", DistId, "-out", "leaf.csr"));
+            Check(Run(directory, "x509", "-req", "-in", "leaf.csr", "-CA", "issuing.crt.pem", "-CAkey", "issuing.key.pem", "-sm3", "-sigopt", DistId, "-vfyopt", DistId,
+                "-set_serial", "0x1234567890ABCDEF", "-days", "30", "-extfile", "ext.cnf", "-out", "leaf.pem"));
+            Check(Run(directory, "pkeyutl", "-sign", "-rawin", "-digest", "sm3", "-pkeyopt", DistId, "-inkey", "leaf.key", "-in", "data.bin", "-out", "sig.der"));
+
+            var leaf = Pem.ReadCertificate(File.ReadAllText(Path.Combine(directory, "leaf.pem")));
+            var validation = OpenTreasury.Trust.Pki.PkiCertificateValidator.For(pki).Validate(leaf, now, OpenTreasury.Trust.Pki.CertificateUse.Institution);
+            Assert.True(validation.IsValid, validation.Message);
+            Assert.True(OpenTreasury.Trust.Pki.CertificateIdentities.TryRead(leaf, out var identity));
+            Assert.Equal(Bank102, identity.Party);
+            Assert.True(Sm2.Verify(leaf.GetPublicKey(), File.ReadAllBytes(Path.Combine(directory, "data.bin")), File.ReadAllBytes(Path.Combine(directory, "sig.der"))));
+            Assert.False(Sm2.Verify(leaf.GetPublicKey(), "8202 ZF1-000001 93674.65"u8, File.ReadAllBytes(Path.Combine(directory, "sig.der"))));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private bool Unavailable()
     {
         if (s_unavailable.Value is { } reason)
