@@ -82,39 +82,7 @@ internal sealed class BenchNetwork : IDisposable
     }
 
     /// <summary>Delivers and lets every desk handle what arrived until the network is quiet (as the demo does).</summary>
-    public void SettleAndProcess()
-    {
-        for (var round = 0; round < 100; round++)
-        {
-            var delivered = Network.SettleAsync().GetAwaiter().GetResult();
-            var handled = 0;
-            foreach (var node in Network.Nodes.Values)
-            {
-                if (node.BankDesk is { } bank)
-                {
-                    var pass = bank.ProcessReceived(BusinessDate);
-                    handled += pass.QuotaNotices + pass.PaymentsPaid + pass.PaymentsReturned + pass.ClearingReceipts;
-                }
-                else if (node.PbocDesk is { } pboc)
-                {
-                    var pass = pboc.ProcessReceived(BusinessDate);
-                    handled += pass.ClearingQuotaNotices + pass.Cleared + pass.Returned;
-                }
-                else
-                {
-                    var pass = node.FinanceDesk!.ProcessReceived();
-                    handled += pass.ArrivalNotices + pass.ClearingReceipts + pass.DailyReports + pass.Other;
-                }
-            }
-
-            if (delivered == 0 && handled == 0)
-            {
-                return;
-            }
-        }
-
-        throw new InvalidOperationException("the network did not come to rest after 100 rounds");
-    }
+    public void SettleAndProcess() => Network.SettleAndProcessAsync(BusinessDate).GetAwaiter().GetResult();
 
     public void Dispose()
     {

@@ -12,7 +12,10 @@ using OpenTreasury.Node.People;
 namespace OpenTreasury.Node.Bank;
 
 /// <summary>What one pass over the bank's received vouchers did.</summary>
-public sealed record BankPass(int QuotaNotices, int PaymentsPaid, int PaymentsReturned, int ClearingReceipts);
+public sealed record BankPass(int QuotaNotices, int PaymentsPaid, int PaymentsReturned, int ClearingReceipts)
+{
+    public int Handled => QuotaNotices + PaymentsPaid + PaymentsReturned + ClearingReceipts;
+}
 
 /// <summary>
 /// The agent bank's business desk (代理银行): books quota from 5105 and answers 2105; pays 8202

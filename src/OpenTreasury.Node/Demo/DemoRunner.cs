@@ -59,40 +59,8 @@ public sealed class DemoRunner(TreasuryNetwork network, Action<string> progress)
         return Summarize(plan, watch.ElapsedMilliseconds);
     }
 
-    /// <summary>Delivers everything due and lets every desk handle what arrived, until the network is quiet.</summary>
-    private async Task SettleAndProcessAsync(DateOnly date, CancellationToken cancellationToken)
-    {
-        for (var round = 0; round < 100; round++)
-        {
-            var delivered = await network.SettleAsync(cancellationToken).ConfigureAwait(false);
-            var handled = 0;
-            foreach (var node in network.Nodes.Values)
-            {
-                if (node.BankDesk is { } bank)
-                {
-                    var pass = bank.ProcessReceived(date);
-                    handled += pass.QuotaNotices + pass.PaymentsPaid + pass.PaymentsReturned + pass.ClearingReceipts;
-                }
-                else if (node.PbocDesk is { } pboc)
-                {
-                    var pass = pboc.ProcessReceived(date);
-                    handled += pass.ClearingQuotaNotices + pass.Cleared + pass.Returned;
-                }
-                else
-                {
-                    var pass = node.FinanceDesk!.ProcessReceived();
-                    handled += pass.ArrivalNotices + pass.ClearingReceipts + pass.DailyReports + pass.Other;
-                }
-            }
-
-            if (delivered == 0 && handled == 0)
-            {
-                return;
-            }
-        }
-
-        throw new InvalidOperationException("the network did not come to rest after 100 rounds");
-    }
+    private Task SettleAndProcessAsync(DateOnly date, CancellationToken cancellationToken) =>
+        network.SettleAndProcessAsync(date, cancellationToken);
 
     private DemoSummary Summarize(DemoPlan plan, long elapsedMs)
     {

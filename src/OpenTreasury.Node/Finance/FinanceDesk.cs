@@ -15,7 +15,10 @@ public sealed record QuotaPlanLine(string AgencyCode, string ExpFuncCode, Amount
 public sealed record PaymentOrder(string VoucherNo, string AgencyCode, string ExpFuncCode, Amount Amount, Payee Payee, string Summary);
 
 /// <summary>What one pass over Finance's received vouchers did.</summary>
-public sealed record FinancePass(int ArrivalNotices, int ClearingReceipts, int DailyReports, int Other);
+public sealed record FinancePass(int ArrivalNotices, int ClearingReceipts, int DailyReports, int Other)
+{
+    public int Handled => ArrivalNotices + ClearingReceipts + DailyReports + Other;
+}
 
 /// <summary>
 /// Finance's treasury desk (财政国库股) and the budget units' platform: approves quota plans into 5105

@@ -184,6 +184,32 @@ public sealed class TreasuryNetwork : IDisposable
         throw new InvalidOperationException("the network did not settle after 1000 delivery rounds");
     }
 
+    /// <summary>Delivers everything due and lets every desk handle what arrived, until the network is quiet.</summary>
+    public async Task SettleAndProcessAsync(DateOnly businessDate, CancellationToken cancellationToken = default)
+    {
+        for (var round = 0; round < 100; round++)
+        {
+            var delivered = await SettleAsync(cancellationToken).ConfigureAwait(false);
+            var handled = 0;
+            foreach (var node in Nodes.Values)
+            {
+                handled += node switch
+                {
+                    { BankDesk: { } bank } => bank.ProcessReceived(businessDate).Handled,
+                    { PbocDesk: { } pboc } => pboc.ProcessReceived(businessDate).Handled,
+                    _ => node.FinanceDesk!.ProcessReceived().Handled,
+                };
+            }
+
+            if (delivered == 0 && handled == 0)
+            {
+                return;
+            }
+        }
+
+        throw new InvalidOperationException("the network did not come to rest after 100 rounds");
+    }
+
     public void Dispose()
     {
         foreach (var node in Nodes.Values)

@@ -10,7 +10,10 @@ using OpenTreasury.Node.People;
 namespace OpenTreasury.Node.Pboc;
 
 /// <summary>What one pass over PBOC's received vouchers did.</summary>
-public sealed record PbocPass(int ClearingQuotaNotices, int Cleared, int Returned);
+public sealed record PbocPass(int ClearingQuotaNotices, int Cleared, int Returned)
+{
+    public int Handled => ClearingQuotaNotices + Cleared + Returned;
+}
 
 /// <summary>
 /// PBOC's treasury desk (人民银行国库): books each bank's clearing quota from 5106 and answers with
