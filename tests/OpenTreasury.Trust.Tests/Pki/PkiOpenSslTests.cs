@@ -1,12 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
-
 using OpenTreasury.Trust.Certificates;
 using OpenTreasury.Trust.Crypto;
 using OpenTreasury.Trust.Pki;
-
 using Xunit.Abstractions;
-
+using static OpenTreasury.Trust.Tests.OpenSslCli;
 using static OpenTreasury.Trust.Tests.TestNetwork;
 
 namespace OpenTreasury.Trust.Tests.Pki;
@@ -20,7 +18,6 @@ namespace OpenTreasury.Trust.Tests.Pki;
 /// </summary>
 public class PkiOpenSslTests(ITestOutputHelper output)
 {
-    private const string DistId = "distid:" + Sm2.DefaultUserId;
 
     // The test PKI lives in March 2026; verify as of then, not as of the machine clock.
     private static readonly string s_at = Now.AddDays(3).ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
@@ -132,48 +129,12 @@ public class PkiOpenSslTests(ITestOutputHelper output)
 
     private bool Unavailable()
     {
-        string? reason;
-        try
-        {
-            var (exit, stdout, _) = Run(Path.GetTempPath(), "list", "-public-key-algorithms");
-            reason = exit == 0 && stdout.Contains("SM2", StringComparison.OrdinalIgnoreCase) ? null : "the openssl on PATH does not list SM2";
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            reason = $"no openssl on PATH ({e.Message})";
-        }
-
-        if (reason is not null)
+        if (Unavailability is { } reason)
         {
             output.WriteLine($"NOT RUN: {reason}. This test proves nothing on this machine.");
+            return true;
         }
 
-        return reason is not null;
-    }
-
-    private static (int Exit, string Stdout, string Stderr) Run(string directory, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("openssl")
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("openssl did not start");
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(30)))
-        {
-            process.Kill();
-            throw new TimeoutException($"openssl {string.Join(' ', arguments)} did not finish in 30 s");
-        }
-
-        return (process.ExitCode, stdout, stderr.GetAwaiter().GetResult());
+        return false;
     }
 }

@@ -1,13 +1,10 @@
 using System.Diagnostics;
-
 using OpenTreasury.Trust.Certificates;
 using OpenTreasury.Trust.Crypto;
 using OpenTreasury.Trust.Tokens;
-
 using Org.BouncyCastle.Crypto.Parameters;
-
 using Xunit.Abstractions;
-
+using static OpenTreasury.Trust.Tests.OpenSslCli;
 using static OpenTreasury.Trust.Tests.TestNetwork;
 
 namespace OpenTreasury.Trust.Tests.Tokens;
@@ -18,7 +15,6 @@ namespace OpenTreasury.Trust.Tests.Tokens;
 /// </summary>
 public class TokenOpenSslTests(ITestOutputHelper output)
 {
-    private const string DistId = "distid:" + Sm2.DefaultUserId;
     private const int Cases = 10;
 
     [Fact]
@@ -70,59 +66,12 @@ public class TokenOpenSslTests(ITestOutputHelper output)
 
     private bool Unavailable()
     {
-        var reason = FindUnavailability();
-        if (reason is not null)
+        if (Unavailability is { } reason)
         {
             output.WriteLine($"NOT RUN: {reason}. This test proves nothing on this machine.");
             return true;
         }
 
         return false;
-    }
-
-    private static string? FindUnavailability()
-    {
-        try
-        {
-            var (exit, stdout, _) = Run(Path.GetTempPath(), "list", "-public-key-algorithms");
-            return exit == 0 && stdout.Contains("SM2", StringComparison.OrdinalIgnoreCase)
-                ? null
-                : "the openssl on PATH does not list SM2 among its public-key algorithms";
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            return $"no openssl on PATH ({e.Message})";
-        }
-    }
-
-    private static void Check((int Exit, string Stdout, string Stderr) result) =>
-        Assert.True(result.Exit == 0, result.Stdout + result.Stderr);
-
-    // A copy of the runner in Interop/OpenSslTests.cs, which this folder may not change; one shared helper
-    // would be better.
-    private static (int Exit, string Stdout, string Stderr) Run(string directory, params string[] arguments)
-    {
-        var start = new ProcessStartInfo("openssl")
-        {
-            WorkingDirectory = directory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("openssl did not start");
-        var stderr = process.StandardError.ReadToEndAsync();
-        var stdout = process.StandardOutput.ReadToEnd();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(30)))
-        {
-            process.Kill();
-            throw new TimeoutException($"openssl {string.Join(' ', arguments)} did not finish in 30 s");
-        }
-
-        return (process.ExitCode, stdout, stderr.GetAwaiter().GetResult());
     }
 }
