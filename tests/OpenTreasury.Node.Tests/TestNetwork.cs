@@ -7,12 +7,14 @@ using OpenTreasury.Domain.Vouchers;
 using OpenTreasury.Node.Finance;
 using OpenTreasury.Node.Library;
 using OpenTreasury.Node.Network;
+using OpenTreasury.Node.People;
 
 namespace OpenTreasury.Node.Tests;
 
 /// <summary>
-/// A real four-party network (芒市 master data) in a fresh temp folder, on a fake clock. Each test
-/// makes its own, so tests share no state; the folder is deleted on dispose.
+/// A real four-party network (芒市 master data) in a fresh temp folder, on a fake clock. Making a network
+/// is slow (a USBKey with PBKDF2 per person, seals with pictures), so one template is made per test run and
+/// each test opens its own copy of the folder: tests share no state; the copy is deleted on dispose.
 /// </summary>
 internal sealed class TestNetwork : IDisposable
 {
@@ -30,11 +32,14 @@ internal sealed class TestNetwork : IDisposable
     public const string UnitClerk = "dw101001_jbr";
     public const string UnitHead = "dw101001_fzr";
     public const string BankClerk = "yh102_jb";
+    public const string BankChecker = "yh102_fh";
+    public const string FinanceClerk = "cz_lr";
+    public const string FinanceChecker = "cz_sh";
 
     public TestNetwork()
     {
-        Directory = System.IO.Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "ot-node-" + Path.GetRandomFileName())).FullName;
-        TreasuryNetwork.Create(Directory, MasterData.Mangshi(2026), Clock);
+        Directory = Path.Combine(Path.GetTempPath(), "ot-node-" + Path.GetRandomFileName());
+        NetworkTemplate.CopyTo(Directory);
         Network = TreasuryNetwork.Open(Directory, Clock);
     }
 
@@ -122,11 +127,14 @@ internal sealed class TestNetwork : IDisposable
         return new Voucher(header, details);
     }
 
-    /// <summary>Writes, approves, signs and sends an 8202 from Finance to bank 102 in one transaction.</summary>
+    /// <summary>A person of Finance's platform (a unit's clerk or head, or Finance's own staff), logged in with their USBKey.</summary>
+    public Signer FinanceSigner(string userId) => Finance.Signers.SignerFor(userId);
+
+    /// <summary>Writes, stamps, approves, stamps and sends an 8202 from Finance to bank 102 in one transaction.</summary>
     public long SendPayment(string voucherNo, string payAmt = "1234.50")
     {
         var library = Finance.Library;
-        return library.Run(s => library.Issue(s, Payment(voucherNo, payAmt), [Bank102Party], UnitClerk, UnitHead)).ThrowIfRefused().VoucherId;
+        return library.Run(s => library.Issue(s, Payment(voucherNo, payAmt), [Bank102Party], FinanceSigner(UnitClerk), FinanceSigner(UnitHead))).ThrowIfRefused().VoucherId;
     }
 
     public static long Count(TreasuryNode node, string sql, object? parameters = null)
@@ -139,7 +147,51 @@ internal sealed class TestNetwork : IDisposable
 
     public void Dispose()
     {
+        Network.Dispose();
         SqliteConnection.ClearAllPools();
         System.IO.Directory.Delete(Directory, recursive: true);
+    }
+}
+
+/// <summary>The one network made per test run, on the fake clock at <see cref="TestNetwork.Start"/>; tests copy its folder.</summary>
+internal static class NetworkTemplate
+{
+    private static readonly Lazy<string> s_folder = new(Make, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    public static string Folder => s_folder.Value;
+
+    /// <summary>Copies the whole template tree (databases, keys, tokens, CA, TSA, manifest) into a new folder.</summary>
+    public static void CopyTo(string destination)
+    {
+        var source = Folder;
+        foreach (var directory in System.IO.Directory.EnumerateDirectories(source, "*", SearchOption.AllDirectories))
+        {
+            System.IO.Directory.CreateDirectory(Path.Combine(destination, Path.GetRelativePath(source, directory)));
+        }
+
+        System.IO.Directory.CreateDirectory(destination);
+        foreach (var file in System.IO.Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            File.Copy(file, Path.Combine(destination, Path.GetRelativePath(source, file)));
+        }
+    }
+
+    private static string Make()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "ot-template-" + Path.GetRandomFileName());
+        TreasuryNetwork.Create(folder, MasterData.Mangshi(2026), new FakeTimeProvider(TestNetwork.Start));
+        SqliteConnection.ClearAllPools(); // Closes every connection, so the WAL is checkpointed into the files we copy.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                System.IO.Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Left in the temp folder; nothing depends on it.
+            }
+        };
+        return folder;
     }
 }

@@ -46,7 +46,11 @@ public sealed class CliTests(CliTests.DemoFolder demo) : IClassFixture<CliTests.
 
         var verify = await Cli.RunAsync("voucher", "verify", file, "--data", demo.Path);
         Assert.Equal(0, verify.ExitCode);
-        Assert.Contains("valid", verify.Stdout, StringComparison.Ordinal);
+        foreach (var position in new[] { "dw_jbrsz", "dw_fzrsz", "dw_cwzyz", "dw_frz" })
+        {
+            Assert.Single(verify.Stdout.Split('\n'), line => line.Contains($" {position} ", StringComparison.Ordinal) && line.TrimEnd().EndsWith(": valid", StringComparison.Ordinal));
+        }
+
         Assert.DoesNotContain("INVALID", verify.Stdout, StringComparison.Ordinal);
 
         var tampered = System.IO.Path.Combine(demo.Path, $"{voucherNo}-tampered.xml");
@@ -55,6 +59,25 @@ public sealed class CliTests(CliTests.DemoFolder demo) : IClassFixture<CliTests.
         Assert.Equal(1, refused.ExitCode);
         Assert.Contains("DataHashMismatch", refused.Stdout, StringComparison.Ordinal);
         Assert.Contains("NOT verified", refused.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_payment_voucher_restamped_with_a_banks_business_seal_is_named_as_position_not_allowed()
+    {
+        var list = await Cli.RunAsync("voucher", "list", "--data", demo.Path, "--party", "finance", "--vt", "8202", "--json");
+        using var rows = JsonDocument.Parse(list.Stdout);
+        var voucherNo = rows.RootElement.EnumerateArray().Last().GetProperty("VoucherNo").GetString()!;
+        var file = System.IO.Path.Combine(demo.Path, $"{voucherNo}-genuine.xml");
+        var resigned = System.IO.Path.Combine(demo.Path, $"{voucherNo}-bank-102.xml");
+        Assert.Equal(0, (await Cli.RunAsync("voucher", "export", "--data", demo.Path, "--party", "finance", "--vt", "8202", "--no", voucherNo, "--out", file)).ExitCode);
+
+        var sign = await Cli.RunAsync("voucher", "sign", file, "--data", demo.Path, "--party", "bank-102", "--out", resigned);
+        Assert.Equal(0, sign.ExitCode);
+
+        var verify = await Cli.RunAsync("voucher", "verify", resigned, "--data", demo.Path);
+        Assert.Equal(1, verify.ExitCode);
+        Assert.Contains("PositionNotAllowed", verify.Stdout, StringComparison.Ordinal);
+        Assert.Contains("NOT verified", verify.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -83,7 +106,7 @@ public sealed class CliTests(CliTests.DemoFolder demo) : IClassFixture<CliTests.
     {
         string[][] commands =
         [
-            [], ["demo"], ["voucher"], ["voucher", "list"], ["voucher", "show"], ["voucher", "export"], ["voucher", "verify"], ["audit"], ["audit", "verify"],
+            [], ["demo"], ["voucher"], ["voucher", "list"], ["voucher", "show"], ["voucher", "export"], ["voucher", "verify"], ["voucher", "sign"], ["audit"], ["audit", "verify"],
         ];
 
         var results = await Task.WhenAll(commands.Select(c => Cli.RunAsync([.. c, "--help"])));

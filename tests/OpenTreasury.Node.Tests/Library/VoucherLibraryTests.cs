@@ -17,19 +17,33 @@ public sealed class VoucherLibraryTests : IDisposable
     public void Dispose() => _net.Dispose();
 
     [Fact]
-    public async Task A_voucher_goes_from_draft_to_approved_signed_and_sent_and_its_status_moves_13_0_1_3()
+    public async Task A_voucher_goes_from_draft_through_maker_stamp_approval_and_checker_and_public_stamps_to_signed_and_sent_and_its_status_moves_13_0_1_3()
     {
+        var clerk = _net.FinanceSigner(TestNetwork.UnitClerk);
+        var head = _net.FinanceSigner(TestNetwork.UnitHead);
         var id = Finance.Run(s => Finance.CreateDraft(s, _net.Payment("ZF-0001", "1234.50"), [TestNetwork.Bank102Party], TestNetwork.UnitClerk)).ThrowIfRefused().VoucherId;
         Assert.Equal("draft", Finance.Find(id)!.State);
         Assert.Equal(VoucherStatus.NotSent, TestNetwork.DeliveryOf(_net.Finance, id).Status);
+        Assert.Equal(["dw_jbrsz", "dw_fzrsz", "dw_cwzyz", "dw_frz"], Finance.PositionsToStamp(Finance.Find(id)!).Select(p => p.Name));
 
+        // The maker (经办人) puts on their personal seal while it is a draft.
+        Finance.Run(s => Finance.Stamp(s, id, "dw_jbrsz", clerk)).ThrowIfRefused();
+        Assert.Equal("draft", Finance.Find(id)!.State);
+        Assert.Equal("dw_jbrsz", Assert.Single(Finance.Stamps(id)).Position);
+
+        // Another person (财务负责人) approves.
         Finance.Run(s => Finance.Approve(s, id, TestNetwork.UnitHead)).ThrowIfRefused();
         Assert.Equal("approved", Finance.Find(id)!.State);
         Assert.Equal(TestNetwork.UnitHead, Finance.Find(id)!.ApprovedBy);
 
-        Finance.Run(s => Finance.Sign(s, id)).ThrowIfRefused();
+        // The checker's personal seal, then the unit's 财务专用章 and 法人章 on the checker's authority.
+        Finance.Run(s => Finance.Stamp(s, id, "dw_fzrsz", head)).ThrowIfRefused();
+        Finance.Run(s => Finance.Stamp(s, id, "dw_cwzyz", head)).ThrowIfRefused();
+        Assert.Equal("approved", Finance.Find(id)!.State);
+        Finance.Run(s => Finance.Stamp(s, id, "dw_frz", head)).ThrowIfRefused();
         Assert.Equal("signed", Finance.Find(id)!.State);
-        Assert.Equal("cz_qm", Assert.Single(Finance.Stamps(id)).Position);
+        Assert.Equal(["dw_cwzyz", "dw_frz", "dw_fzrsz", "dw_jbrsz"], Finance.Stamps(id).Select(s => s.Position).Order(StringComparer.Ordinal));
+        Assert.Equal(VoucherStatus.NotSent, TestNetwork.DeliveryOf(_net.Finance, id).Status);
 
         Finance.Run(s => Finance.Send(s, id)).ThrowIfRefused();
         Assert.Equal("sent", Finance.Find(id)!.State);
@@ -39,6 +53,7 @@ public sealed class VoucherLibraryTests : IDisposable
         Assert.Equal(VoucherStatus.Received, TestNetwork.DeliveryOf(_net.Finance, id).Status);
         var received = Assert.Single(Bank.ReadReceived());
         Assert.Equal(Finance.Find(id)!.Digest, received.Digest);
+        Assert.Equal(4, Bank.Stamps(received.Id).Count);
 
         Bank.Run(s => Bank.SignFor(s, received.Id, TestNetwork.BankClerk)).ThrowIfRefused();
         await _net.SettleAsync();
@@ -127,14 +142,19 @@ public sealed class VoucherLibraryTests : IDisposable
     }
 
     [Fact]
-    public void Sending_before_signing_is_an_illegal_transition_and_queues_nothing()
+    public void Sending_before_every_position_is_stamped_is_refused_as_not_stamped_and_queues_nothing()
     {
         var id = Finance.Run(s => Finance.CreateDraft(s, _net.Payment("ZF-0001", "10.00"), [TestNetwork.Bank102Party], TestNetwork.UnitClerk)).VoucherId;
+        Assert.Equal(LibraryRejection.NotStamped, Finance.Run(s => Finance.Send(s, id)).Rejection);
+        Finance.Run(s => Finance.Stamp(s, id, "dw_jbrsz", _net.FinanceSigner(TestNetwork.UnitClerk))).ThrowIfRefused();
         Finance.Run(s => Finance.Approve(s, id, TestNetwork.UnitHead)).ThrowIfRefused();
+        Finance.Run(s => Finance.Stamp(s, id, "dw_fzrsz", _net.FinanceSigner(TestNetwork.UnitHead))).ThrowIfRefused();
 
         var sent = Finance.Run(s => Finance.Send(s, id));
 
-        Assert.Equal(LibraryRejection.IllegalTransition, sent.Rejection);
+        Assert.Equal(LibraryRejection.NotStamped, sent.Rejection);
+        Assert.Contains("dw_cwzyz", sent.Message, StringComparison.Ordinal);
+        Assert.Contains("dw_frz", sent.Message, StringComparison.Ordinal);
         Assert.Equal("approved", Finance.Find(id)!.State);
         Assert.Equal(0, TestNetwork.Count(_net.Finance, "SELECT COUNT(*) FROM outbox"));
     }

@@ -1,13 +1,13 @@
 using System.Text;
 using OpenTreasury.Domain.Money;
 using OpenTreasury.Domain.Parties;
+using OpenTreasury.Domain.Seals;
 using OpenTreasury.Domain.Vouchers;
 using OpenTreasury.Node.Finance;
 using OpenTreasury.Node.Messaging;
+using OpenTreasury.Node.Seals;
 using OpenTreasury.Node.Signing;
-using OpenTreasury.Trust.Certificates;
-using OpenTreasury.Trust.Signatures;
-using Org.BouncyCastle.Security;
+using OpenTreasury.Trust.Seals;
 
 namespace OpenTreasury.Node.Tests.Receiving;
 
@@ -39,7 +39,7 @@ public sealed class ReceivingTests : IDisposable
         Assert.Equal(DeliveryAnswer.Accepted, answer);
         Assert.Equal(new TreasuryNodeCounts(1, 1, 0), BankCounts);
         var stored = Assert.Single(_net.Bank102.Library.ReadReceived());
-        Assert.Equal("cz_qm", Assert.Single(_net.Bank102.Library.Stamps(stored.Id)).Position);
+        Assert.Equal(["dw_cwzyz", "dw_frz", "dw_fzrsz", "dw_jbrsz"], _net.Bank102.Library.Stamps(stored.Id).Select(s => s.Position).Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -71,19 +71,21 @@ public sealed class ReceivingTests : IDisposable
     }
 
     [Fact]
-    public void A_stamp_replaced_by_another_partys_signature_over_the_same_bytes_is_refused_as_the_wrong_signer()
+    public void A_public_seal_replaced_by_another_partys_seal_over_the_same_bytes_is_refused_as_not_allowed_at_the_position()
     {
         var genuine = ExportedPayment();
         var body = Tamper.Read(genuine);
-        var otherBank = NodeCredential.Load(Path.Combine(_net.Directory, "bank-103", "keys"), TestNetwork.Bank103Party);
-        var position = body.Stamps.Single().Position;
-        var der = VoucherSigner.Sign(otherBank, body.InnerVoucher, NodeSigning.PropertyInfo(body.Key, body.Version, position), _net.Clock.GetUtcNow(), new SecureRandom());
-        var forged = Tamper.Body(genuine, b => b with { Stamps = [new(position, der)] });
+        var bank = _net.Bank102.Library;
+        var sealDer = new SealRegistry(bank.Database).List().Single(s => s.OwnerParty == "bank-102" && s.Type == SealType.BusinessSeal).Der;
+        Assert.True(ElectronicSeal.TryParse(sealDer, out var seal, out _));
+        var der = bank.Signing.StampAsInstitution(seal, body.InnerVoucher, SignatureServer.PropertyInfo(body.Key, body.Version, "dw_cwzyz"), _net.Clock.GetUtcNow()).Der;
+        var forged = Tamper.Body(genuine, b => b with { Stamps = [.. b.Stamps.Select(s => s.Position == "dw_cwzyz" ? s with { Der = der } : s)] });
 
         var answer = _net.Bank102.Library.Receive(FromFinance(forged));
 
         Assert.Equal(VoucherStatus.ReceiveFailed, answer.Status);
-        Assert.Contains(nameof(SignatureFailure.WrongSigner), answer.Reason, StringComparison.Ordinal);
+        Assert.StartsWith(nameof(Node.Library.ReceiveFailure.BadSignature), answer.Reason, StringComparison.Ordinal);
+        Assert.Contains(nameof(StampFailure.PositionNotAllowed), answer.Reason, StringComparison.Ordinal);
         Assert.Equal(new TreasuryNodeCounts(0, 0, 1), BankCounts);
     }
 
