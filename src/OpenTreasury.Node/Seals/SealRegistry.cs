@@ -121,8 +121,16 @@ public sealed class SealRegistry(NodeDatabase database)
             "INSERT INTO seal_grants (es_id, post, granted_by, granted_at) VALUES (@esId, @post, @grantedBy, @now) ON CONFLICT DO NOTHING",
             new { esId, post, grantedBy, now = session.NowText }, session.Transaction);
 
-    internal static int Revoke(LibrarySession session, string esId, string reason) =>
-        session.Connection.Execute(
-            "UPDATE seals SET revoked_at = @now, revoke_reason = @reason WHERE es_id = @esId AND revoked_at IS NULL",
-            new { esId, reason, now = session.NowText }, session.Transaction);
+    /// <summary>
+    /// Revokes a seal as of the start of the current second: signing times are whole seconds, so a stamp
+    /// made in the second of the revocation counts as made after it (fail safe).
+    /// </summary>
+    internal static int Revoke(LibrarySession session, string esId, string reason)
+    {
+        var now = session.Now.UtcDateTime;
+        var second = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
+        return session.Connection.Execute(
+            "UPDATE seals SET revoked_at = @at, revoke_reason = @reason WHERE es_id = @esId AND revoked_at IS NULL",
+            new { esId, reason, at = second.UtcDateTime.ToString("O", System.Globalization.CultureInfo.InvariantCulture) }, session.Transaction);
+    }
 }

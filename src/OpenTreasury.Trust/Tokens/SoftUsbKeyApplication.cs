@@ -140,6 +140,22 @@ internal sealed class SoftUsbKeyApplication : IUsbKeyApplication
         }
     }
 
+    /// <summary>
+    /// Re-reads the token and ends the session when its user PIN has locked since the login (wrong PINs
+    /// tried through another handle): a locked token signs nothing, as a hardware token would refuse.
+    /// </summary>
+    internal bool LockedSinceLogin()
+    {
+        var file = Refresh();
+        if (file.Application.UserPin.RemainingRetries > 0)
+        {
+            return false;
+        }
+
+        Logout();
+        return true;
+    }
+
     private static PinInfo InfoOf(SoftPin pin) => new(pin.MaxRetries, pin.RemainingRetries, pin.RemainingRetries == 0);
 
     private SoftUsbKeyFile Refresh()
@@ -325,6 +341,11 @@ internal sealed class SoftUsbKeyContainer : IUsbKeyContainer
         if (e.Length != Sm2Digest.DigestBytes)
         {
             return TokenResult.Fail(TokenError.InvalidParameter, $"the digest e is {Sm2Digest.DigestBytes} bytes, not {e.Length}").As<byte[]>();
+        }
+
+        if (_application.LockedSinceLogin())
+        {
+            return TokenResult.Fail(TokenError.PinLocked, "the token is locked after 5 wrong PINs; an administrator must unlock it", 0).As<byte[]>();
         }
 
         var key = _application.SessionKey;
