@@ -224,7 +224,8 @@ public class MalformedVoucherTests
 
         var error = Samples.SingleError(ReadVoucher(voucher), WireErrorCode.Content);
 
-        Assert.Equal(VoucherProblemCode.InvalidAmount, error.Problem);
+        Assert.Equal((VoucherProblemCode.TotalMismatch, "PayAmt"), (error.Problem!.Value, error.Field!));
+        Assert.Contains("beyond the largest amount", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
