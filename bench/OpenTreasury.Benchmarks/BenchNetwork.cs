@@ -109,7 +109,7 @@ internal sealed record SamplePayment(byte[] InnerVoucher, Voucher Voucher, MofEn
     {
         var envelope = MofFormat.Read(envelopeBytes).Value;
         var body = envelope.Bodies.Single();
-        return new SamplePayment(body.InnerVoucher, MofFormat.OpenBody(body).Value, envelope, envelopeBytes, body.Stamps.Single());
+        return new SamplePayment(body.InnerVoucher, MofFormat.OpenBody(body).Value, envelope, envelopeBytes, body.Stamps.First(s => s.Position == "dw_cwzyz"));
     }
 
     /// <summary>The same payment under another voucher number (header Id, VoucherNo and each detail's VoucherBillId).</summary>

@@ -13,5 +13,6 @@ var root = new RootCommand("OpenTreasury 国库集中支付电子化管理: a fo
     PeopleCommands.Token(),
     SealCommands.Create(),
     PayCommand.Create(),
+    ReconcileCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

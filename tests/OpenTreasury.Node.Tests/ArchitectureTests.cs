@@ -10,6 +10,7 @@ public sealed class ArchitectureTests
         ["OpenTreasury.Domain"] = [],
         ["OpenTreasury.Wire"] = ["OpenTreasury.Domain"],
         ["OpenTreasury.Trust"] = ["OpenTreasury.Domain", "BouncyCastle.Cryptography"],
+        ["OpenTreasury.Printing"] = ["OpenTreasury.Domain", "SkiaSharp", "DocumentFormat.OpenXml", "DocumentFormat.OpenXml.Framework"],
         ["OpenTreasury.Node"] = ["OpenTreasury.Domain", "OpenTreasury.Wire", "OpenTreasury.Trust", "BouncyCastle.Cryptography", "Microsoft.Data.Sqlite", "Dapper", "OpenTreasury.Printing"],
     };
 

@@ -14,9 +14,10 @@ internal static class DemoCommand
         var payments = new Option<int>("--payments") { Description = "How many payment vouchers (8202) the budget units submit", DefaultValueFactory = _ => 200 };
         var seed = new Option<int>("--seed") { Description = "Seed of the deterministic plan (amounts, units, payees)", DefaultValueFactory = _ => 1 };
         var json = Common.JsonOption();
+        var inject = new Option<bool>("--inject-mismatch") { Description = "Bank 102 books one daily-report line a fen too high; reconciliation must find and name it" };
         var command = new Command("demo", "Run the 芒市 network: quota (5105/5106), payments (8202), clearing (2301), daily report (2207), reconciliation")
         {
-            data, payments, seed, json,
+            data, payments, seed, json, inject,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -37,7 +38,7 @@ internal static class DemoCommand
             }
 
             var network = TreasuryNetwork.OpenOrCreate(folder, () => MasterData.Mangshi(2026), TimeProvider.System);
-            var plan = DemoPlan.Create(network.Master, seedValue, count);
+            var plan = DemoPlan.Create(network.Master, seedValue, count) with { InjectMismatch = result.GetValue(inject) };
             var summary = await new DemoRunner(network, progress).RunAsync(plan, cancellationToken).ConfigureAwait(false);
             if (asJson)
             {
@@ -48,7 +49,9 @@ internal static class DemoCommand
                 Print(summary);
             }
 
-            return summary.Reconciliation.Balanced && summary.Signatures.Failed == 0 ? 0 : 1;
+            // With --inject-mismatch the run succeeds when reconciliation catches the misbooking.
+            var expected = plan.InjectMismatch ? !summary.Reconciliation.Balanced : summary.Reconciliation.Balanced;
+            return expected && summary.Signatures.Failed == 0 ? 0 : 1;
         });
         return command;
     }

@@ -189,8 +189,12 @@ public sealed class BankDesk(VoucherLibrary library, MasterData master, ISignerS
         return results;
     }
 
-    /// <summary>The 2207 daily report of authorized payments made on a business day, one line per paid voucher line.</summary>
-    public LibraryResult? SendDailyReport(DateOnly businessDate)
+    /// <summary>
+    /// The 2207 daily report of authorized payments made on a business day, one line per paid voucher line.
+    /// <paramref name="misbookFirstLineByFen"/> makes the bank book its first line wrong by that many fen:
+    /// the demo's <c>--inject-mismatch</c>, to show that reconciliation finds and names it.
+    /// </summary>
+    public LibraryResult? SendDailyReport(DateOnly businessDate, long misbookFirstLineByFen = 0)
     {
         using var session = library.Begin();
         var voucherNo = $"RB{_bank.BankCode}{businessDate:yyyyMMdd}";
@@ -212,6 +216,12 @@ public sealed class BankDesk(VoucherLibrary library, MasterData master, ISignerS
             }
 
             session.Connection.Execute("UPDATE bank_payments SET reported_in = @voucherNo WHERE pay_date = @date", new { voucherNo, date = Date(businessDate) }, session.Transaction);
+            if (misbookFirstLineByFen != 0)
+            {
+                lines[0] = lines[0] with { AmountFen = lines[0].AmountFen + misbookFirstLineByFen };
+                session.Audit(Clerk, "misbook", voucherNo, $"line 1 ({lines[0].VoucherNo}) booked {misbookFirstLineByFen} fen off (demo --inject-mismatch)");
+            }
+
             var result = library.Issue(session, DailyReport(voucherNo, businessDate, lines), [PartyId.Finance], signers.SignerFor(Clerk), signers.SignerFor(Reviewer)).ThrowIfRefused();
             session.Commit();
             return result;

@@ -12,6 +12,9 @@ namespace OpenTreasury.Node.Demo;
 /// </summary>
 public sealed record DemoPlan(int Seed, int Month, DateOnly BusinessDate, IReadOnlyList<QuotaPlanLine> Quota, IReadOnlyList<PaymentOrder> Payments)
 {
+    /// <summary>When set, bank 102 books the first line of its daily report one fen too high, for reconciliation to find.</summary>
+    public bool InjectMismatch { get; init; }
+
     public const int PaymentsMax = 100_000;
 
     private static readonly string[] Summaries = ["办公用品采购", "差旅费报销", "印刷费", "公务用车维修", "培训费", "专用材料采购", "会议费", "物业管理费"];

@@ -51,7 +51,7 @@ public sealed class DemoRunner(TreasuryNetwork network, Action<string> progress)
         progress("日报 daily reports: the banks send 2207 to Finance");
         foreach (var bank in network.Banks)
         {
-            bank.BankDesk!.SendDailyReport(date);
+            bank.BankDesk!.SendDailyReport(date, plan.InjectMismatch && bank.Party.Bank?.Value == "102" ? 1 : 0);
         }
 
         await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);

@@ -11,22 +11,32 @@ namespace OpenTreasury.Node.Finance;
 /// <summary>Reads Finance's books for reconciliation out of its voucher library: what it issued, what the banks accepted and reported, what PBOC cleared.</summary>
 public static class FinanceBooksReader
 {
-    public static FinanceBooks Read(VoucherLibrary library, MasterData master)
+    /// <summary>
+    /// The books of one business day (<paramref name="date"/>), or of everything when it is null: quota
+    /// issued up to that day, payments of that day, the daily reports of that day, clearing done that day.
+    /// </summary>
+    public static FinanceBooks Read(VoucherLibrary library, MasterData master, DateOnly? date = null)
     {
         ArgumentNullException.ThrowIfNull(library);
         ArgumentNullException.ThrowIfNull(master);
         using var connection = library.Database.Connect();
+        var day = date?.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
+        bool Today(Voucher v, string field) => day is null || v[field] == day;
         var quota = Contents(connection, "origin = 'own' AND vt_code = '5105' AND flag = 0 AND state = 'sent'")
+            .Where(v => day is null || string.CompareOrdinal(v.Require("VouDate"), day) <= 0)
             .SelectMany(v => v.Details.Select(d => new QuotaRecord(v.Require("VoucherNo"), v.Require("PayBankCode"), d["AgencyCode"]!, d["ExpFuncCode"]!, Amount.ParseWire(d["PlanAmt"]!))))
             .ToList();
         var accepted = Contents(connection,
                 $"origin = 'own' AND vt_code = '8202' AND flag = 0 AND EXISTS (SELECT 1 FROM deliveries d WHERE d.voucher_id = vouchers.id AND d.status = {(int)VoucherStatus.SignedFor})")
+            .Where(v => Today(v, "VouDate"))
             .SelectMany(v => v.Details.Select(d => new PaymentRecord(v.Require("VoucherNo"), v.Require("PayBankCode"), d["AgencyCode"]!, d["ExpFuncCode"]!, Amount.ParseWire(d["PayAmt"]!))))
             .ToList();
         var reported = Contents(connection, "origin = 'received' AND vt_code = '2207' AND state = 'signed_for'")
+            .Where(v => Today(v, "VouDate"))
             .SelectMany(v => v.Details.Select(d => new PaymentRecord(d["VoucherNo"]!, v.Require("PayBankCode"), d["AgencyCode"]!, d["ExpFuncCode"]!, Amount.ParseWire(d["PayAmt"]!))))
             .ToList();
         var cleared = Contents(connection, "origin = 'received' AND vt_code = '2301' AND flag = 1 AND state = 'signed_for'")
+            .Where(v => Today(v, "XClearDate"))
             .SelectMany(v =>
             {
                 var bank = master.Banks.Single(b => b.BankNo == v.Require("PayBankNo")).BankCode;

@@ -81,6 +81,44 @@ public sealed class CliTests(CliTests.DemoFolder demo) : IClassFixture<CliTests.
     }
 
     [Fact]
+    public async Task Reconciling_the_demo_day_is_balanced_and_writes_an_xlsx_that_reads_back()
+    {
+        var xlsx = System.IO.Path.Combine(demo.Path, "day.xlsx");
+
+        var run = await Cli.RunAsync("reconcile", "--data", demo.Path, "--date", "2026-03-02", "--xlsx", xlsx);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains("平衡 balanced", run.Stdout, StringComparison.Ordinal);
+        Assert.Empty(Printing.Reports.ReconciliationExport.ReadXlsxRows(await File.ReadAllBytesAsync(xlsx)));
+    }
+
+    [Fact]
+    public async Task A_misbooked_daily_report_is_found_named_and_exported()
+    {
+        var folder = System.IO.Path.Combine(demo.Path, "misbooked");
+
+        var run = await Cli.RunAsync("demo", "--data", folder, "--payments", "12", "--inject-mismatch", "--json");
+
+        Assert.Equal(0, run.ExitCode);
+        using var json = JsonDocument.Parse(run.Stdout);
+        var reconciliation = json.RootElement.GetProperty("reconciliation");
+        Assert.False(reconciliation.GetProperty("balanced").GetBoolean());
+        Assert.True(reconciliation.GetProperty("mismatches").GetInt32() >= 1);
+        var details = string.Join("\n", reconciliation.GetProperty("details").EnumerateArray().Select(d => d.GetString()));
+        Assert.Contains("AmountDiffers: 支付凭证 ZF1-", details, StringComparison.Ordinal);
+
+        var xlsx = System.IO.Path.Combine(folder, "day.xlsx");
+        var reconcile = await Cli.RunAsync("reconcile", "--data", folder, "--date", "2026-03-02", "--xlsx", xlsx, "--json");
+        Assert.Equal(1, reconcile.ExitCode);
+        using var report = JsonDocument.Parse(reconcile.Stdout);
+        var rows = Printing.Reports.ReconciliationExport.ReadXlsxRows(await File.ReadAllBytesAsync(xlsx));
+        Assert.Equal(report.RootElement.GetProperty("mismatches").GetInt32(), rows.Count);
+        Assert.Equal(
+            report.RootElement.GetProperty("details").EnumerateArray().Select(d => d.GetProperty("Description").GetString()),
+            rows.Select(r => r[5]));
+    }
+
+    [Fact]
     public async Task The_voucher_list_shows_every_library_row_with_its_status_per_receiver()
     {
         var list = await Cli.RunAsync("voucher", "list", "--data", demo.Path, "--party", "finance", "--json");
@@ -107,6 +145,8 @@ public sealed class CliTests(CliTests.DemoFolder demo) : IClassFixture<CliTests.
         string[][] commands =
         [
             [], ["demo"], ["voucher"], ["voucher", "list"], ["voucher", "show"], ["voucher", "export"], ["voucher", "verify"], ["voucher", "sign"], ["audit"], ["audit", "verify"],
+            ["ca"], ["ca", "export"], ["user"], ["user", "add"], ["user", "list"], ["user", "lock"], ["user", "unlock"], ["token"], ["token", "change-pin"],
+            ["seal"], ["seal", "make"], ["seal", "revoke"], ["seal", "list"], ["seal", "show"], ["seal", "inspect"], ["pay"], ["reconcile"],
         ];
 
         var results = await Task.WhenAll(commands.Select(c => Cli.RunAsync([.. c, "--help"])));

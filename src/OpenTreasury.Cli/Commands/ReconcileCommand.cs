@@ -1,0 +1,88 @@
+using System.CommandLine;
+using System.Globalization;
+using OpenTreasury.Domain.Reconciliation;
+using OpenTreasury.Node.Finance;
+using OpenTreasury.Printing.Reports;
+
+namespace OpenTreasury.Cli.Commands;
+
+/// <summary><c>treasury reconcile</c>: Finance's reconciliation (对账) of one business day, to the screen, CSV and Excel.</summary>
+internal static class ReconcileCommand
+{
+    public static Command Create()
+    {
+        var data = Common.DataOption(required: true);
+        var date = new Option<string?>("--date") { Description = "The business day, YYYY-MM-DD (every day when omitted)" };
+        var xlsx = new Option<FileInfo?>("--xlsx") { Description = "Also write the report as an Excel workbook (.xlsx)" };
+        var csv = new Option<FileInfo?>("--csv") { Description = "Also write the mismatches as CSV (UTF-8)" };
+        var json = Common.JsonOption();
+        var command = new Command("reconcile", "Reconcile a day at Finance: its payments against the banks' daily reports, the reports against PBOC's clearing, payments against quota")
+        {
+            data, date, xlsx, csv, json,
+        };
+        command.SetAction(result =>
+        {
+            DateOnly? day = null;
+            if (result.GetValue(date) is { } text)
+            {
+                if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
+                {
+                    Console.Error.WriteLine($"error: '{text}' is not a date in the form YYYY-MM-DD");
+                    return 2;
+                }
+
+                day = parsed;
+            }
+
+            if (!Common.TryOpen(result.GetValue(data)!, "finance", out var network, out var finance))
+            {
+                return 2;
+            }
+
+            using (network)
+            {
+                var report = FinanceReconciliation.Reconcile(FinanceBooksReader.Read(finance.Library, network.Master, day));
+                var reportDate = day ?? DateOnly.FromDateTime(DateTime.UtcNow);
+                if (result.GetValue(xlsx) is { } xlsxFile)
+                {
+                    File.WriteAllBytes(xlsxFile.FullName, ReconciliationExport.ToXlsx(report, reportDate));
+                }
+
+                if (result.GetValue(csv) is { } csvFile)
+                {
+                    File.WriteAllBytes(csvFile.FullName, ReconciliationExport.ToCsv(report));
+                }
+
+                if (result.GetValue(json))
+                {
+                    Common.WriteJson(new
+                    {
+                        date = day?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                        balanced = report.Balanced,
+                        mismatches = report.Mismatches.Count,
+                        quotaIssued = report.QuotaIssued.ToWire(),
+                        paid = report.Paid.ToWire(),
+                        cleared = report.Cleared.ToWire(),
+                        quotaRemaining = report.QuotaRemaining.ToWire(),
+                        details = report.Mismatches.Select(m => new { kind = m.Kind.ToString(), m.Subject, vouchers = m.VoucherNos, expected = m.Expected.ToWire(), actual = m.Actual.ToWire(), m.Description }),
+                    });
+                }
+                else
+                {
+                    foreach (var (label, value) in ReconciliationExport.Summary(report, reportDate).Select(r => (r[0], r[1])))
+                    {
+                        Console.WriteLine($"{label,-28} {value}");
+                    }
+
+                    foreach (var row in ReconciliationExport.Rows(report))
+                    {
+                        Console.WriteLine($"  {row[0]}: {row[5]} [{row[2]}]");
+                    }
+                }
+
+                return report.Balanced ? 0 : 1;
+            }
+        });
+        return command;
+    }
+}
