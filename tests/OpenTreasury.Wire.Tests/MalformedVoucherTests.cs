@@ -174,7 +174,7 @@ public class MalformedVoucherTests
     [Fact]
     public void A_missing_required_detail_field_names_its_line()
     {
-        var details = new[] { Samples.Detail("10.00"), new VoucherDetail([new("AgencyCode", "101001"), new("PayAmt", "0.00")]) };
+        var details = new[] { Samples.Detail("9.00"), new VoucherDetail([new("AgencyCode", "101001"), new("PayAmt", "1.00")]) };
 
         var error = Samples.SingleError(ReadVoucher(Samples.Payment().WithDetails(details)), WireErrorCode.Content);
 
@@ -209,7 +209,7 @@ public class MalformedVoucherTests
     [Fact]
     public void Details_that_do_not_sum_to_the_total_are_a_content_error()
     {
-        var voucher = Samples.Payment().WithDetails([Samples.Detail("30.00"), Samples.Detail("-20.01")]);
+        var voucher = Samples.Payment().WithDetails([Samples.Detail("7.50"), Samples.Detail("2.51")]);
 
         var error = Samples.SingleError(ReadVoucher(voucher), WireErrorCode.Content);
 

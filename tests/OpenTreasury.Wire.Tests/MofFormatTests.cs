@@ -83,7 +83,7 @@ public class MofFormatTests
 
         Assert.True(opened.IsSuccess, string.Join("; ", opened.Errors));
         Assert.Equal(voucher.Header, opened.Value.Header);
-        Assert.Equal("-20.00", opened.Value.Details[1]["PayAmt"]);
+        Assert.Equal("2.50", opened.Value.Details[1]["PayAmt"]);
     }
 
     [Fact]

@@ -15,7 +15,7 @@ internal static class Samples
 
     public static VoucherKey Key { get; } = new(AdmDivCode.Parse("533103"), StYear.Parse("2026"), VtCode.Parse("8202"), VoucherNo.Parse("X1"));
 
-    /// <summary>A valid 8202 (财政授权支付凭证) of 10.00 in two detail lines, one of them a refund.</summary>
+    /// <summary>A valid 8202 (财政授权支付凭证) of 10.00 in two detail lines.</summary>
     public static Voucher Payment(string voucherNo = "X1") => new(
         [
             new("Id", "1"),
@@ -39,8 +39,8 @@ internal static class Samples
             new("PayAmt", "10.00"),
         ],
         [
-            Detail("30.00", "办公用品 & <纸张>"),
-            Detail("-20.00", "退回多付款"),
+            Detail("7.50", "办公用品 & <纸张>"),
+            Detail("2.50", "打印耗材"),
         ]);
 
     public static VoucherDetail Detail(string amount, string remark = "") => new(

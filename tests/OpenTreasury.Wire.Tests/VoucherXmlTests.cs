@@ -44,7 +44,7 @@ public class VoucherXmlTests
         Assert.Equal(voucher.Details.Select(d => d.Fields), read.Value.Details.Select(d => d.Fields));
         Assert.Equal(bytes, VoucherXml.Write(read.Value));
         Assert.Equal("芒市财政局", read.Value["AgencyName"]);
-        Assert.Equal("-20.00", read.Value.Details[1]["PayAmt"]);
+        Assert.Equal("2.50", read.Value.Details[1]["PayAmt"]);
     }
 
     [Fact]

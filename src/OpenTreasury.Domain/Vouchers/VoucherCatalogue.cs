@@ -161,6 +161,7 @@ public static class VoucherCatalogue
             RequiredDetailFields = Split(requiredDetail),
             HeaderAmountField = amount,
             DetailAmountField = detailAmount ?? amount,
+            SignedAmounts = code is "2302" or "2203" or "2204" or "2208" or "3208" or "2206" or "3501" or "3502" or "3507" or "5507" or "2507" or "4004" or "4005",
             HasReply = reply,
             StampPositions = positions,
         };

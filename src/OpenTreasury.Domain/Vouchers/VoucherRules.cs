@@ -19,6 +19,7 @@ public enum VoucherProblemCode
     TooManyFields = 10,
     ValueTooLong = 11,
     NoDetails = 12,
+    AmountNotPositive = 13,
 }
 
 /// <summary>One thing wrong with a voucher, naming the field and, for a detail, its line (1-based).</summary>
@@ -70,6 +71,7 @@ public static class VoucherRules
             CheckFields(voucher.Details[i].Fields, type.DetailFields, type.RequiredDetailFields, i + 1, problems);
         }
 
+        CheckSigns(voucher, type, problems);
         CheckTotal(voucher, type, problems);
         return problems;
     }
@@ -141,6 +143,33 @@ public static class VoucherRules
             if (!string.IsNullOrEmpty(value) && !valid(value))
             {
                 problems.Add(new(VoucherProblemCode.InvalidCode, field, line, $"'{value}' is not valid: expected {expected}"));
+            }
+        }
+    }
+
+    // A payment, quota or clearing line of zero or below would move money backwards without a refund voucher.
+    private static void CheckSigns(Voucher voucher, VoucherType type, List<VoucherProblem> problems)
+    {
+        if (type.SignedAmounts)
+        {
+            return;
+        }
+
+        if (type.HeaderAmountField is { } header && Amount.TryParseWire(voucher[header], out var total) && total <= Amount.Zero)
+        {
+            problems.Add(new(VoucherProblemCode.AmountNotPositive, header, null, $"{total.ToWire()} is not a positive amount; a {type.VtCode} moves money forwards only"));
+        }
+
+        if (type.DetailAmountField is not { } detailField)
+        {
+            return;
+        }
+
+        for (var i = 0; i < voucher.Details.Count; i++)
+        {
+            if (Amount.TryParseWire(voucher.Details[i][detailField], out var line) && line <= Amount.Zero)
+            {
+                problems.Add(new(VoucherProblemCode.AmountNotPositive, detailField, i + 1, $"{line.ToWire()} is not a positive amount; a {type.VtCode} moves money forwards only"));
             }
         }
     }

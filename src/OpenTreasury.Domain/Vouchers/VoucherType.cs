@@ -42,6 +42,12 @@ public sealed record VoucherType
 
     public string? DetailAmountField { get; init; }
 
+    /// <summary>
+    /// True for refunds and statements, whose lines may be negative (退款 is written negative); every other
+    /// type's header total and detail amounts must be positive.
+    /// </summary>
+    public bool SignedAmounts { get; init; }
+
     /// <summary>True when the receiver answers with a 回单 (the same voucher with its X-fields filled).</summary>
     public bool HasReply { get; init; }
 

@@ -44,8 +44,29 @@ public sealed class VoucherRulesTests
         Assert.Empty(VoucherRules.Check(Valid8202()));
 
     [Fact]
-    public void A_refund_with_negative_amounts_that_sum_up_is_valid() =>
-        Assert.Empty(VoucherRules.Check(Valid8202().With("PayAmt", "-1234.50").WithDetails([Detail("1", "-1000.00"), Detail("2", "-234.50")])));
+    public void A_payment_with_a_negative_or_zero_line_is_refused_line_by_line()
+    {
+        var problems = VoucherRules.Check(Valid8202().With("PayAmt", "100.00").WithDetails([Detail("1", "200.00"), Detail("2", "-100.00")]));
+
+        AssertOnlyProblem(problems, VoucherProblemCode.AmountNotPositive, "PayAmt", 2);
+    }
+
+    [Fact]
+    public void A_payment_of_zero_is_refused() =>
+        Assert.Contains(VoucherRules.Check(Valid8202().With("PayAmt", "0.00").WithDetails([Detail("1", "0.00")])),
+            p => p is { Code: VoucherProblemCode.AmountNotPositive, Field: "PayAmt", DetailLine: null });
+
+    [Fact]
+    public void A_refund_with_negative_amounts_that_sum_up_is_valid()
+    {
+        var refund = new Voucher(
+            [new("AdmDivCode", "533103"), new("StYear", "2026"), new("VtCode", "2302"), new("VouDate", "20260315"), new("VoucherNo", "TK001"),
+             new("PayTypeCode", "12"), new("PayAmt", "-1234.50"), new("PayBankNo", "102751100019")],
+            [new VoucherDetail([new("OriVoucherNo", "ZF1"), new("ExpFuncCode", "2010301"), new("PayAmt", "-1000.00")]),
+             new VoucherDetail([new("OriVoucherNo", "ZF2"), new("ExpFuncCode", "2010301"), new("PayAmt", "-234.50")])]);
+
+        Assert.Empty(VoucherRules.Check(refund));
+    }
 
     [Theory]
     [InlineData("PayeeAcctName")]
