@@ -38,7 +38,7 @@ internal sealed class BenchNetwork : IDisposable
     {
         var directory = Path.Combine(Path.GetTempPath(), $"ot-bench-{Environment.ProcessId}-{Guid.NewGuid():N}");
         TreasuryNetwork.Create(directory, MasterData.Mangshi(BusinessDate.Year), TimeProvider.System);
-        return new BenchNetwork(directory, TreasuryNetwork.Open(directory, TimeProvider.System));
+        return new BenchNetwork(directory, TreasuryNetwork.Open(directory, TimeProvider.System, TreasuryNetwork.DemoPins));
     }
 
     /// <summary>Issues one huge quota line per unit × class and lets every desk book it.</summary>

@@ -30,15 +30,30 @@ public sealed class ArchitectureTests
     }
 
     [Fact]
-    public void The_domain_does_no_io_and_reads_no_clock()
+    public void The_domain_does_no_io_reads_no_clock_and_makes_no_ids()
     {
-        var forbidden = new[] { "System.IO.File", "System.IO.Directory", "System.DateTime", "System.Guid", "System.Random", "System.Net" };
-        var domain = Assembly.Load("OpenTreasury.Domain");
-        var members = domain.GetTypes()
-            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly))
-            .SelectMany(m => m.GetParameters().Select(p => p.ParameterType).Append(m.ReturnType))
-            .Select(t => t.FullName ?? string.Empty);
-        Assert.DoesNotContain(members, name => forbidden.Any(f => name.StartsWith(f, StringComparison.Ordinal) && name != "System.DateTimeOffset"));
+        string[] forbidden = ["DateTime.Now", "DateTime.UtcNow", "DateTimeOffset.Now", "DateTimeOffset.UtcNow", "TimeProvider.System", "Guid.NewGuid", "new Random(", "Random.Shared",
+            "File.", "Directory.", "Console.", "HttpClient", "Environment."];
+        var domain = Path.Combine(RepositoryRoot(), "src", "OpenTreasury.Domain");
+        var offences = Directory.EnumerateFiles(domain, "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .SelectMany(f => File.ReadLines(f).Select((line, i) => (File: Path.GetFileName(f), Line: i + 1, Text: line)))
+            .Where(l => !l.Text.TrimStart().StartsWith("//", StringComparison.Ordinal) && forbidden.Any(word => l.Text.Contains(word, StringComparison.Ordinal)))
+            .Select(l => $"{l.File}:{l.Line}: {l.Text.Trim()}")
+            .ToList();
+
+        Assert.True(offences.Count == 0, string.Join(Environment.NewLine, offences));
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "OpenTreasury.slnx")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new DirectoryNotFoundException("the repository root (OpenTreasury.slnx) is not above the test binaries");
     }
 
     private static bool IsFramework(string name) =>

@@ -40,7 +40,7 @@ internal sealed class TestNetwork : IDisposable
     {
         Directory = Path.Combine(Path.GetTempPath(), "ot-node-" + Path.GetRandomFileName());
         NetworkTemplate.CopyTo(Directory);
-        Network = TreasuryNetwork.Open(Directory, Clock);
+        Network = TreasuryNetwork.Open(Directory, Clock, TreasuryNetwork.DemoPins);
     }
 
     public FakeTimeProvider Clock { get; } = new(Start);
@@ -62,29 +62,7 @@ internal sealed class TestNetwork : IDisposable
     public Task<int> SettleAsync() => Network.SettleAsync();
 
     /// <summary>Delivers, lets every desk work, and delivers again until nothing moves.</summary>
-    public async Task SettleAndProcessAsync()
-    {
-        for (var round = 0; round < 20; round++)
-        {
-            var moved = await SettleAsync();
-            foreach (var bank in Network.Banks)
-            {
-                var pass = bank.BankDesk!.ProcessReceived(BusinessDate);
-                moved += pass.QuotaNotices + pass.PaymentsPaid + pass.PaymentsReturned + pass.ClearingReceipts;
-            }
-
-            var pboc = Pboc.PbocDesk!.ProcessReceived(BusinessDate);
-            moved += pboc.ClearingQuotaNotices + pboc.Cleared + pboc.Returned;
-            var finance = Finance.FinanceDesk!.ProcessReceived();
-            moved += finance.ArrivalNotices + finance.ClearingReceipts + finance.DailyReports + finance.Other;
-            if (moved == 0)
-            {
-                return;
-            }
-        }
-
-        throw new InvalidOperationException("the test network did not come to rest");
-    }
+    public Task SettleAndProcessAsync() => Network.SettleAndProcessAsync(BusinessDate);
 
     /// <summary>Issues one month of quota for the given lines and lets the banks and PBOC book it.</summary>
     public async Task IssueQuotaAsync(params QuotaPlanLine[] lines)

@@ -37,7 +37,7 @@ internal static class DemoCommand
                 Console.WriteLine($"OpenTreasury demo — 芒市 (533103) network in {folder}");
             }
 
-            var network = TreasuryNetwork.OpenOrCreate(folder, () => MasterData.Mangshi(2026), TimeProvider.System);
+            using var network = TreasuryNetwork.OpenOrCreate(folder, () => MasterData.Mangshi(2026), TimeProvider.System, TreasuryNetwork.DemoPins);
             var plan = DemoPlan.Create(network.Master, seedValue, count) with { InjectMismatch = result.GetValue(inject) };
             var summary = await new DemoRunner(network, progress).RunAsync(plan, cancellationToken).ConfigureAwait(false);
             if (asJson)

@@ -28,7 +28,7 @@ internal static class PayCommand
         var clerkPin = new Option<string>("--clerk-pin") { Description = "The clerk's USBKey PIN", Required = true };
         var approver = new Option<string>("--approver") { Description = "User who approves it (财务负责人), another person, e.g. dw101001_fzr", Required = true };
         var approverPin = new Option<string>("--approver-pin") { Description = "The approver's USBKey PIN", Required = true };
-        var command = new Command("pay", "A budget unit pays from its quota: 8202 entered, approved and stamped by two people, sent to its bank, paid or returned")
+        var command = new Command("pay", "A budget unit pays from its quota: an 8202 entered, approved and stamped by two people on their USBKeys, and delivered to its bank")
         {
             data, agency, functional, amount, payee, payeeAccount, payeeBank, voucherNo, clerk, clerkPin, approver, approverPin,
         };
@@ -82,11 +82,10 @@ internal static class PayCommand
                     }
 
                     await network.SettleAsync(cancellationToken).ConfigureAwait(false);
-                    network.Bank(unit.BankCode).BankDesk!.ProcessReceived(date);
-                    await network.SettleAsync(cancellationToken).ConfigureAwait(false);
                     var delivery = finance.Library.Deliveries(submitted.VoucherId).Single();
-                    Console.WriteLine($"8202 {number} {money.ToWire()} (人民币{money.ToChineseCapitals()}) from {unit.Name}: {(int)delivery.Status} {delivery.Status}{(delivery.Reason is null ? string.Empty : " — " + delivery.Reason)}");
-                    return 0;
+                    Console.WriteLine($"8202 {number} {money.ToWire()} (人民币{money.ToChineseCapitals()}) from {unit.Name} to bank-{unit.BankCode}: {(int)delivery.Status} {delivery.Status}{(delivery.Reason is null ? string.Empty : " — " + delivery.Reason)}");
+                    Console.WriteLine("the bank's desk pays it within quota or returns it when its people work their queue (`treasury demo --data DIR` does)");
+                    return delivery.Status == Domain.Vouchers.VoucherStatus.Received ? 0 : 1;
                 }
             }
         });

@@ -12,9 +12,9 @@ using OpenTreasury.Node.People;
 namespace OpenTreasury.Node.Bank;
 
 /// <summary>What one pass over the bank's received vouchers did.</summary>
-public sealed record BankPass(int QuotaNotices, int PaymentsPaid, int PaymentsReturned, int ClearingReceipts)
+public sealed record BankPass(int QuotaNotices, int PaymentsPaid, int PaymentsReturned, int ClearingReceipts, int Refused)
 {
-    public int Handled => QuotaNotices + PaymentsPaid + PaymentsReturned + ClearingReceipts;
+    public int Handled => QuotaNotices + PaymentsPaid + PaymentsReturned + ClearingReceipts + Refused;
 }
 
 /// <summary>
@@ -35,42 +35,41 @@ public sealed class BankDesk(VoucherLibrary library, MasterData master, ISignerS
     /// <summary>Handles every received voucher waiting to be signed for, 100 at a time.</summary>
     public BankPass ProcessReceived(DateOnly businessDate)
     {
-        var pass = new BankPass(0, 0, 0, 0);
-        while (library.ReadReceived() is { Count: > 0 } batch)
+        // The people at the desk log in before any transaction starts (a login writes its own audit entry).
+        var clerk = signers.SignerFor(Clerk);
+        var reviewer = signers.SignerFor(Reviewer);
+        var pass = new BankPass(0, 0, 0, 0, 0);
+        foreach (var (voucher, outcome) in library.WorkReceived(Clerk, (session, v) => v.VtCode switch
         {
-            foreach (var voucher in batch)
+            "5105" => BookQuota(session, v, clerk, reviewer),
+            "8202" => Pay(session, v, businessDate),
+            "2301" when v.IsReply => RecordClearing(session, v),
+            _ => library.Refuse(session, v.Id, Clerk, $"代理银行不处理 {v.VtCode} 凭证"),
+        }))
+        {
+            pass = (voucher.VtCode, outcome) switch
             {
-                var outcome = voucher.VtCode switch
-                {
-                    "5105" => library.Handle(voucher.Id, BookQuota),
-                    "8202" => library.Handle(voucher.Id, (session, v) => Pay(session, v, businessDate)),
-                    "2301" when voucher.IsReply => library.Handle(voucher.Id, RecordClearing),
-                    _ => library.Handle(voucher.Id, (session, v) => library.Refuse(session, v.Id, Clerk, $"代理银行不处理 {v.VtCode} 凭证")),
-                };
-                if (outcome is null)
-                {
-                    continue; // Another worker handled it first.
-                }
-
-                outcome.ThrowIfRefused();
-                pass = (voucher.VtCode, outcome.Message) switch
-                {
-                    ("5105", _) => pass with { QuotaNotices = pass.QuotaNotices + 1 },
-                    ("8202", Returned) => pass with { PaymentsReturned = pass.PaymentsReturned + 1 },
-                    ("8202", _) => pass with { PaymentsPaid = pass.PaymentsPaid + 1 },
-                    ("2301", _) => pass with { ClearingReceipts = pass.ClearingReceipts + 1 },
-                    _ => pass,
-                };
-            }
+                (_, { Ok: false }) => pass with { Refused = pass.Refused + 1 },
+                ("5105", _) => pass with { QuotaNotices = pass.QuotaNotices + 1 },
+                ("8202", { Message: Returned }) => pass with { PaymentsReturned = pass.PaymentsReturned + 1 },
+                ("8202", _) => pass with { PaymentsPaid = pass.PaymentsPaid + 1 },
+                ("2301", _) => pass with { ClearingReceipts = pass.ClearingReceipts + 1 },
+                _ => pass,
+            };
         }
 
         return pass;
     }
 
     /// <summary>5105: book each unit × class quota, sign for it, and tell Finance with a 2105 arrival notice.</summary>
-    private LibraryResult BookQuota(LibrarySession session, StoredVoucher notice)
+    private LibraryResult BookQuota(LibrarySession session, StoredVoucher notice, Signer clerk, Signer reviewer)
     {
         var content = notice.Content;
+        if (content["PayBankCode"] != _bank.BankCode)
+        {
+            return library.Refuse(session, notice.Id, Clerk, $"额度通知单的代理银行 {content["PayBankCode"]} 不是本行 {_bank.BankCode}");
+        }
+
         {
             foreach (var detail in content.Details)
             {
@@ -89,7 +88,7 @@ public sealed class BankDesk(VoucherLibrary library, MasterData master, ISignerS
                 return signed;
             }
 
-            return library.Issue(session, ArrivalNotice(notice, content), [PartyId.Finance], signers.SignerFor(Clerk), signers.SignerFor(Reviewer));
+            return library.Issue(session, ArrivalNotice(notice, content), [PartyId.Finance], clerk, reviewer);
         }
     }
 
@@ -166,7 +165,9 @@ public sealed class BankDesk(VoucherLibrary library, MasterData master, ISignerS
     public IReadOnlyList<LibraryResult> RequestClearing(DateOnly businessDate)
     {
         var results = new List<LibraryResult>();
+        var (clerk, reviewer) = (signers.SignerFor(Clerk), signers.SignerFor(Reviewer));
         using var session = library.Begin();
+        ReleaseRefusedRequests(session);
         var pending = session.Connection.Query<PaymentRow>(
             """
             SELECT adm_div_code AS AdmDivCode, st_year AS StYear, agency_code AS AgencyCode, exp_func_code AS ExpFuncCode, SUM(amount_fen) AS AmountFen
@@ -181,7 +182,7 @@ public sealed class BankDesk(VoucherLibrary library, MasterData master, ISignerS
             session.Connection.Execute(
                 "UPDATE bank_payments SET clearing_voucher_no = @voucherNo WHERE clearing_voucher_no IS NULL AND adm_div_code = @adm AND st_year = @year",
                 new { voucherNo, adm = division.Key.AdmDivCode, year = division.Key.StYear }, session.Transaction);
-            var result = library.Issue(session, TransferRequest(division.Key.AdmDivCode, (int)division.Key.StYear, voucherNo, businessDate, [.. division]), [PartyId.Pboc], signers.SignerFor(Clerk), signers.SignerFor(Reviewer));
+            var result = library.Issue(session, TransferRequest(division.Key.AdmDivCode, (int)division.Key.StYear, voucherNo, businessDate, [.. division]), [PartyId.Pboc], clerk, reviewer);
             results.Add(result.ThrowIfRefused());
         }
 
@@ -196,40 +197,70 @@ public sealed class BankDesk(VoucherLibrary library, MasterData master, ISignerS
     /// </summary>
     public LibraryResult? SendDailyReport(DateOnly businessDate, long misbookFirstLineByFen = 0)
     {
+        var (clerk, reviewer) = (signers.SignerFor(Clerk), signers.SignerFor(Reviewer));
         using var session = library.Begin();
-        var voucherNo = $"RB{_bank.BankCode}{businessDate:yyyyMMdd}";
-        var key = new VoucherKey(AdmDivCode.Parse(master.AdmDivCode), new StYear(master.StYear), VtCode.Parse("2207"), VoucherNo.Parse(voucherNo));
-        var existing = library.FindOwn(session, key);
-        if (existing is null)
+        var baseNo = $"RB{_bank.BankCode}{businessDate:yyyyMMdd}";
+        var reports = session.Connection.Query<long>(
+            "SELECT id FROM vouchers WHERE origin = 'own' AND vt_code = '2207' AND flag = 0 AND (voucher_no = @baseNo OR voucher_no LIKE @baseNo || '-%') ORDER BY id",
+            new { baseNo }, session.Transaction).ToList();
+        LibraryResult? last = null;
+        foreach (var id in reports)
         {
-            var lines = session.Connection.Query<ReportLine>(
-                """
-                SELECT p.voucher_no AS VoucherNo, p.line AS Line, p.agency_code AS AgencyCode, p.exp_func_code AS ExpFuncCode, p.amount_fen AS AmountFen,
-                       p.business_no AS BusinessNo
-                FROM bank_payments p
-                WHERE p.pay_date = @date AND p.adm_div_code = @adm AND p.st_year = @year ORDER BY p.voucher_id, p.line
-                """,
-                new { date = Date(businessDate), adm = master.AdmDivCode, year = master.StYear }, session.Transaction).ToList();
-            if (lines.Count == 0)
+            last = library.Complete(session, id, clerk, reviewer).ThrowIfRefused(); // One interrupted by a crash is finished first.
+        }
+
+        // Every payment up to this day not yet reported: a payment made after the day's report goes into a supplement (-2, -3 …).
+        var lines = session.Connection.Query<ReportLine>(
+            """
+            SELECT p.voucher_id AS VoucherId, p.voucher_no AS VoucherNo, p.line AS Line, p.agency_code AS AgencyCode, p.exp_func_code AS ExpFuncCode,
+                   p.amount_fen AS AmountFen, p.business_no AS BusinessNo
+            FROM bank_payments p
+            WHERE p.reported_in IS NULL AND p.pay_date <= @date AND p.adm_div_code = @adm AND p.st_year = @year ORDER BY p.voucher_id, p.line
+            """,
+            new { date = Date(businessDate), adm = master.AdmDivCode, year = master.StYear }, session.Transaction).ToList();
+        if (lines.Count > 0)
+        {
+            var voucherNo = reports.Count == 0 ? baseNo : $"{baseNo}-{reports.Count + 1}";
+            foreach (var line in lines)
             {
-                return null;
+                session.Connection.Execute(
+                    "UPDATE bank_payments SET reported_in = @voucherNo WHERE voucher_id = @VoucherId AND line = @Line",
+                    new { voucherNo, line.VoucherId, line.Line }, session.Transaction);
             }
 
-            session.Connection.Execute("UPDATE bank_payments SET reported_in = @voucherNo WHERE pay_date = @date", new { voucherNo, date = Date(businessDate) }, session.Transaction);
             if (misbookFirstLineByFen != 0)
             {
                 lines[0] = lines[0] with { AmountFen = lines[0].AmountFen + misbookFirstLineByFen };
                 session.Audit(Clerk, "misbook", voucherNo, $"line 1 ({lines[0].VoucherNo}) booked {misbookFirstLineByFen} fen off (demo --inject-mismatch)");
             }
 
-            var result = library.Issue(session, DailyReport(voucherNo, businessDate, lines), [PartyId.Finance], signers.SignerFor(Clerk), signers.SignerFor(Reviewer)).ThrowIfRefused();
-            session.Commit();
-            return result;
+            last = library.Issue(session, DailyReport(voucherNo, businessDate, lines), [PartyId.Finance], clerk, reviewer).ThrowIfRefused();
         }
 
-        var advanced = library.Complete(session, existing.Id, signers.SignerFor(Clerk), signers.SignerFor(Reviewer)).ThrowIfRefused();
         session.Commit();
-        return advanced;
+        return last;
+    }
+
+    /// <summary>
+    /// A 2301 that PBOC returned or refused is voided, and its payments go back to waiting for clearing,
+    /// so the next request carries them under a new number (a voucher is never edited or resent).
+    /// </summary>
+    private void ReleaseRefusedRequests(LibrarySession session)
+    {
+        var refused = session.Connection.Query<RefusedRequest>(
+            """
+            SELECT v.id AS Id, v.voucher_no AS VoucherNo, d.reason AS Reason FROM vouchers v JOIN deliveries d ON d.voucher_id = v.id
+            WHERE v.origin = 'own' AND v.vt_code = '2301' AND v.flag = 0 AND v.state = 'sent' AND d.status IN (@failed, @refused, @returned)
+            """,
+            new { failed = (int)VoucherStatus.ReceiveFailed, refused = (int)VoucherStatus.SignForFailed, returned = (int)VoucherStatus.Returned },
+            session.Transaction).ToList();
+        foreach (var request in refused)
+        {
+            library.Void(session, request.Id, Reviewer, $"人民银行未受理: {request.Reason}").ThrowIfRefused();
+            session.Connection.Execute(
+                "UPDATE bank_payments SET clearing_voucher_no = NULL WHERE clearing_voucher_no = @no",
+                new { no = request.VoucherNo }, session.Transaction);
+        }
     }
 
     /// <summary>PBOC's 2301 回单: the payments it covers are cleared.</summary>
@@ -354,6 +385,8 @@ public sealed class BankDesk(VoucherLibrary library, MasterData master, ISignerS
 
     private sealed record QuotaRow(long IssuedFen, long PaidFen);
 
+    private sealed record RefusedRequest(long Id, string VoucherNo, string? Reason);
+
     // A class mapped by name: SQLite types an aggregate column of an empty result as a blob, which breaks positional records.
     private sealed class PaymentRow
     {
@@ -368,5 +401,5 @@ public sealed class BankDesk(VoucherLibrary library, MasterData master, ISignerS
         public long AmountFen { get; init; }
     }
 
-    private sealed record ReportLine(string VoucherNo, long Line, string AgencyCode, string ExpFuncCode, long AmountFen, string BusinessNo);
+    private sealed record ReportLine(long VoucherId, string VoucherNo, long Line, string AgencyCode, string ExpFuncCode, long AmountFen, string BusinessNo);
 }

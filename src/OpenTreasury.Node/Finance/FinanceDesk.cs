@@ -35,13 +35,14 @@ public sealed class FinanceDesk(VoucherLibrary library, MasterData master, ISign
     {
         ArgumentNullException.ThrowIfNull(plan);
         var results = new List<LibraryResult>();
+        var (entry, approval) = (signers.SignerFor(Entry), signers.SignerFor(Approval));
         foreach (var byBank in plan.GroupBy(l => master.Unit(l.AgencyCode).BankCode).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var bank = master.Bank(byBank.Key);
             var party = PartyId.Parse($"bank-{bank.BankCode}");
             using var session = library.Begin();
-            results.Add(library.Issue(session, QuotaNotice("5105", $"ED{bank.BankCode}{master.StYear}{month:D2}", month, vouDate, bank, [.. byBank]), [party], signers.SignerFor(Entry), signers.SignerFor(Approval)).ThrowIfRefused());
-            results.Add(library.Issue(session, QuotaNotice("5106", $"QS{bank.BankCode}{master.StYear}{month:D2}", month, vouDate, bank, [.. byBank]), [PartyId.Pboc], signers.SignerFor(Entry), signers.SignerFor(Approval)).ThrowIfRefused());
+            results.Add(library.Issue(session, QuotaNotice("5105", $"ED{bank.BankCode}{master.StYear}{month:D2}", month, vouDate, bank, [.. byBank]), [party], entry, approval).ThrowIfRefused());
+            results.Add(library.Issue(session, QuotaNotice("5106", $"QS{bank.BankCode}{master.StYear}{month:D2}", month, vouDate, bank, [.. byBank]), [PartyId.Pboc], entry, approval).ThrowIfRefused());
             session.Commit();
         }
 
@@ -71,24 +72,16 @@ public sealed class FinanceDesk(VoucherLibrary library, MasterData master, ISign
     public FinancePass ProcessReceived()
     {
         var pass = new FinancePass(0, 0, 0, 0);
-        while (library.ReadReceived() is { Count: > 0 } batch)
+        foreach (var (voucher, outcome) in library.WorkReceived(Entry, (session, v) => library.SignFor(session, v.Id, Entry)))
         {
-            foreach (var voucher in batch)
+            pass = (voucher.VtCode, voucher.IsReply, outcome.Ok) switch
             {
-                if (library.Handle(voucher.Id, (session, v) => library.SignFor(session, v.Id, Entry)) is not { } outcome)
-                {
-                    continue; // Another worker handled it first.
-                }
-
-                outcome.ThrowIfRefused();
-                pass = voucher.VtCode switch
-                {
-                    "2105" => pass with { ArrivalNotices = pass.ArrivalNotices + 1 },
-                    "2301" or "5106" when voucher.IsReply => pass with { ClearingReceipts = pass.ClearingReceipts + 1 },
-                    "2207" => pass with { DailyReports = pass.DailyReports + 1 },
-                    _ => pass with { Other = pass.Other + 1 },
-                };
-            }
+                (_, _, false) => pass with { Other = pass.Other + 1 },
+                ("2105", _, _) => pass with { ArrivalNotices = pass.ArrivalNotices + 1 },
+                ("2301" or "5106", true, _) => pass with { ClearingReceipts = pass.ClearingReceipts + 1 },
+                ("2207", _, _) => pass with { DailyReports = pass.DailyReports + 1 },
+                _ => pass with { Other = pass.Other + 1 },
+            };
         }
 
         return pass;

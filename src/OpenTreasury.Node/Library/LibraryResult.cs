@@ -21,6 +21,7 @@ public enum LibraryRejection
     NoUsableSeal = 15,            // no valid, unrevoked seal of the kind (granted to the post)
     TokenRefused = 16,            // the USBKey refused (wrong PIN, locked, …)
     UserLocked = 17,              // locked by an administrator
+    ProcessingFailed = 18,        // the desk's work on a received voucher threw; it was refused with the reason
 }
 
 /// <summary>The outcome of a library operation: the voucher it concerns, or why it was refused.</summary>

@@ -41,7 +41,20 @@ public sealed partial class VoucherLibrary : IMessageReceiver
             return new DeliveryAnswer(VoucherStatus.ReceiveFailed, $"{ReceiveFailure.WrongReceiver}: this node is {Party}, not {message.To}");
         }
 
-        return message.Kind == MessageKind.Status ? ReceiveStatus(message) : ReceiveVoucher(message);
+        try
+        {
+            return message.Kind == MessageKind.Status ? ReceiveStatus(message) : ReceiveVoucher(message);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException ex)
+        {
+            // The store is busy or failing: the sender keeps the message and retries.
+            throw new TransportException($"{Party} could not store the message now: {ex.Message}", ex);
+        }
+        catch (Exception ex) when (ex is not TransportException)
+        {
+            // Whatever hostile bytes made a parser throw, the answer is a refusal, never a crash of the receiver.
+            return Refuse(message, message.MessageId, Digest(message.Payload), ReceiveFailure.MalformedMessage, $"the message could not be processed: {ex.GetType().Name}: {ex.Message}");
+        }
     }
 
     /// <summary>Records the receiver's immediate answer to a delivered voucher on the sender's side.</summary>
@@ -69,6 +82,13 @@ public sealed partial class VoucherLibrary : IMessageReceiver
 
         var body = read.Value.Bodies[0];
         var subject = $"{body.Key}/v{body.Version}";
+        if ((body.Flag == VoucherFlag.Voucher) != (body.Version == 1))
+        {
+            // A voucher is version 1; every later version is a 回单. A changed voucher needs a new number.
+            return Refuse(message, subject, Digest(body.InnerVoucher), ReceiveFailure.StaleVersion,
+                body.Flag == VoucherFlag.Voucher ? "a voucher (flag 0) is always version 1; a changed voucher needs a new number" : "a 回单 (flag 1) is version 2 or later");
+        }
+
         var bodyDigest = Digest(body.InnerVoucher);
         using var session = Begin();
         var previous = session.Connection.QueryFirstOrDefault<InboxRow>(

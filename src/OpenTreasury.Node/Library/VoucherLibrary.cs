@@ -99,6 +99,48 @@ public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServ
         return result;
     }
 
+    /// <summary>
+    /// Works through every received voucher waiting to be handled, 100 at a time, each in its own
+    /// transaction. A voucher whose work is refused or throws is refused (签收失败) with the reason in a
+    /// transaction of its own, so one bad voucher never blocks the ones behind it.
+    /// </summary>
+    public IReadOnlyList<(StoredVoucher Voucher, LibraryResult Outcome)> WorkReceived(string actor, Func<LibrarySession, StoredVoucher, LibraryResult> work)
+    {
+        var outcomes = new List<(StoredVoucher, LibraryResult)>();
+        var stuck = new HashSet<long>();
+        while (ReadReceived() is { Count: > 0 } batch && batch.Any(v => !stuck.Contains(v.Id)))
+        {
+            foreach (var voucher in batch.Where(v => !stuck.Contains(v.Id)))
+            {
+                LibraryResult? outcome;
+                try
+                {
+                    outcome = Handle(voucher.Id, work);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    outcome = LibraryResult.Refused(LibraryRejection.ProcessingFailed, $"{ex.GetType().Name}: {ex.Message}", voucher.Id);
+                }
+
+                if (outcome is null)
+                {
+                    continue; // Another worker handled it first.
+                }
+
+                if (!outcome.Ok && Handle(voucher.Id, (session, v) => Refuse(session, v.Id, actor, Shorten($"无法处理: {outcome.Rejection}: {outcome.Message}"))) is not { Ok: true })
+                {
+                    stuck.Add(voucher.Id);
+                }
+
+                outcomes.Add((voucher, outcome));
+            }
+        }
+
+        return outcomes;
+    }
+
+    private static string Shorten(string reason) => reason.Length <= Limits.ReasonLengthMax ? reason : reason[..(Limits.ReasonLengthMax - 1)] + "…";
+
     /// <summary>Writes a new draft (草稿) of an own voucher, entered by <paramref name="enteredBy"/>.</summary>
     public LibraryResult CreateDraft(LibrarySession session, Voucher voucher, IReadOnlyList<PartyId> receivers, string enteredBy, string attach = "")
     {

@@ -41,9 +41,11 @@ public sealed class DeliveryWorker(VoucherLibrary library, ITransport transport,
             {
                 answer = await transport.DeliverAsync(message, cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is TransportException or HttpRequestException or IOException or TimeoutException)
+            catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                Reschedule(row, ex.Message);
+                // Unreachable, busy or broken: try again later, and park it for an operator after the limit,
+                // so one bad message never blocks the ones queued behind it.
+                Reschedule(row, $"{ex.GetType().Name}: {ex.Message}");
                 continue;
             }
 

@@ -47,6 +47,13 @@ public sealed record StatusNotice(
                 return null;
             }
 
+            if (notice.Status is not ((int)ReceiverState.SignedFor or (int)ReceiverState.SignForFailed or (int)ReceiverState.Returned)
+                || notice.Reason?.Length > Domain.Limits.ReasonLengthMax)
+            {
+                reason = $"the status notice carries status {notice.Status} or a reason longer than {Domain.Limits.ReasonLengthMax} characters";
+                return null;
+            }
+
             var check = signing.Verify(sealedNotice.Notice, sealedNotice.Signature, $"status:{notice.MessageId}", expectedFrom);
             if (check.Failure != SignatureFailure.None)
             {

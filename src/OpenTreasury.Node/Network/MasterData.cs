@@ -53,8 +53,11 @@ public sealed record MasterData
 
     public required IReadOnlyList<Payee> Payees { get; init; }
 
+    /// <summary>The PIN the demo gives every USBKey (demo only: real people choose their own).</summary>
+    public const string DemoPinOfEveryToken = "88888888";
+
     /// <summary>The PIN of every demo USBKey (demo only: real people choose their own).</summary>
-    public string DemoPin { get; init; } = "88888888";
+    public string DemoPin { get; init; } = DemoPinOfEveryToken;
 
     /// <summary>The administrator (SO) PIN of every demo USBKey (demo only).</summary>
     public string DemoAdminPin { get; init; } = "admin-8888";

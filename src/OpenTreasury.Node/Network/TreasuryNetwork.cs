@@ -62,7 +62,7 @@ public sealed class TreasuryNetwork : IDisposable
     public static bool Exists(string directory) => File.Exists(Path.Combine(directory, ManifestFile));
 
     /// <summary>Opens the network in <paramref name="directory"/>, creating it first when it is not there.</summary>
-    public static TreasuryNetwork OpenOrCreate(string directory, Func<MasterData> master, TimeProvider clock)
+    public static TreasuryNetwork OpenOrCreate(string directory, Func<MasterData> master, TimeProvider clock, PinSource? pins = null)
     {
         ArgumentNullException.ThrowIfNull(master);
         if (!Exists(directory))
@@ -70,8 +70,11 @@ public sealed class TreasuryNetwork : IDisposable
             Create(directory, master(), clock);
         }
 
-        return Open(directory, clock);
+        return Open(directory, clock, pins);
     }
+
+    /// <summary>The demo's people, logged in with the demo PIN of every demo USBKey (demo and tests only).</summary>
+    public static PinSource DemoPins { get; } = (_, _) => MasterData.DemoPinOfEveryToken;
 
     /// <summary>
     /// Makes the PKI and TSA, each node's institution key and certificate and database, every person
@@ -111,7 +114,7 @@ public sealed class TreasuryNetwork : IDisposable
             tx.Commit();
         }
 
-        using (var network = Load(directory, master, clock))
+        using (var network = Load(directory, master, clock, null))
         {
             foreach (var user in master.Users)
             {
@@ -130,17 +133,22 @@ public sealed class TreasuryNetwork : IDisposable
         File.Move(Path.Combine(directory, ManifestFile + ".tmp"), Path.Combine(directory, ManifestFile), overwrite: true);
     }
 
-    public static TreasuryNetwork Open(string directory, TimeProvider clock)
+    /// <summary>
+    /// Opens a network. The desks work only with people logged in on their USBKeys: <paramref name="pins"/>
+    /// gives a person's PIN when a desk needs them (the demo passes <see cref="DemoPins"/>); without it
+    /// the desks cannot stamp, and reading, verifying and administration still work.
+    /// </summary>
+    public static TreasuryNetwork Open(string directory, TimeProvider clock, PinSource? pins = null)
     {
         if (!Exists(directory))
         {
             throw new DirectoryNotFoundException($"{directory} holds no network (no {ManifestFile}); run `treasury demo --data {directory}` to make one");
         }
 
-        return Load(directory, MasterData.FromJson(File.ReadAllText(Path.Combine(directory, ManifestFile))), clock);
+        return Load(directory, MasterData.FromJson(File.ReadAllText(Path.Combine(directory, ManifestFile))), clock, pins);
     }
 
-    private static TreasuryNetwork Load(string directory, MasterData master, TimeProvider clock)
+    private static TreasuryNetwork Load(string directory, MasterData master, TimeProvider clock, PinSource? pins)
     {
         var random = new SecureRandom();
         var trust = NetworkTrust.Load(directory, clock, random);
@@ -155,7 +163,7 @@ public sealed class TreasuryNetwork : IDisposable
             var library = new VoucherLibrary(NodeDatabase.Open(Path.Combine(partyDirectory, "library.db")), new SignatureServer(credential, trust, random), clock);
             transport.Register(library);
             var users = new UserDirectory(library, partyDirectory, random);
-            nodes[party] = new TreasuryNode(library, transport, master, clock, users, new SignerPool(users, _ => master.DemoPin));
+            nodes[party] = new TreasuryNode(library, transport, master, clock, users, new SignerPool(users, pins is null ? null : userId => pins(party, userId)));
         }
 
         var seals = new SealAdministration([.. nodes.Values.Select(n => n.Library)], credentials[PartyId.Finance], random);

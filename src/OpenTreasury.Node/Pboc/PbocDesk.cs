@@ -10,9 +10,9 @@ using OpenTreasury.Node.People;
 namespace OpenTreasury.Node.Pboc;
 
 /// <summary>What one pass over PBOC's received vouchers did.</summary>
-public sealed record PbocPass(int ClearingQuotaNotices, int Cleared, int Returned)
+public sealed record PbocPass(int ClearingQuotaNotices, int Cleared, int Returned, int Refused)
 {
-    public int Handled => ClearingQuotaNotices + Cleared + Returned;
+    public int Handled => ClearingQuotaNotices + Cleared + Returned + Refused;
 }
 
 /// <summary>
@@ -28,38 +28,32 @@ public sealed class PbocDesk(VoucherLibrary library, MasterData master, ISignerS
 
     public PbocPass ProcessReceived(DateOnly businessDate)
     {
-        var pass = new PbocPass(0, 0, 0);
-        while (library.ReadReceived() is { Count: > 0 } batch)
+        // The people at the desk log in before any transaction starts (a login writes its own audit entry).
+        var bookkeeper = signers.SignerFor(Bookkeeper);
+        var reviewer = signers.SignerFor(Reviewer);
+        var pass = new PbocPass(0, 0, 0, 0);
+        foreach (var (voucher, outcome) in library.WorkReceived(Bookkeeper, (session, v) => (v.VtCode, v.IsReply) switch
         {
-            foreach (var voucher in batch)
+            ("5106", false) => BookClearingQuota(session, v, businessDate, bookkeeper, reviewer),
+            ("2301", false) => Clear(session, v, businessDate, bookkeeper, reviewer),
+            _ => library.Refuse(session, v.Id, Bookkeeper, $"人民银行国库不处理 {v.VtCode} 凭证"),
+        }))
+        {
+            pass = (voucher.VtCode, outcome) switch
             {
-                var outcome = voucher.VtCode switch
-                {
-                    "5106" when !voucher.IsReply => library.Handle(voucher.Id, (session, v) => BookClearingQuota(session, v, businessDate)),
-                    "2301" when !voucher.IsReply => library.Handle(voucher.Id, (session, v) => Clear(session, v, businessDate)),
-                    _ => library.Handle(voucher.Id, (session, v) => library.Refuse(session, v.Id, Bookkeeper, $"人民银行国库不处理 {v.VtCode} 凭证")),
-                };
-                if (outcome is null)
-                {
-                    continue; // Another worker handled it first.
-                }
-
-                outcome.ThrowIfRefused();
-                pass = (voucher.VtCode, outcome.Message) switch
-                {
-                    ("5106", _) => pass with { ClearingQuotaNotices = pass.ClearingQuotaNotices + 1 },
-                    ("2301", Returned) => pass with { Returned = pass.Returned + 1 },
-                    ("2301", _) => pass with { Cleared = pass.Cleared + 1 },
-                    _ => pass,
-                };
-            }
+                (_, { Ok: false }) => pass with { Refused = pass.Refused + 1 },
+                ("5106", _) => pass with { ClearingQuotaNotices = pass.ClearingQuotaNotices + 1 },
+                ("2301", { Message: Returned }) => pass with { Returned = pass.Returned + 1 },
+                ("2301", _) => pass with { Cleared = pass.Cleared + 1 },
+                _ => pass,
+            };
         }
 
         return pass;
     }
 
     /// <summary>5106: the bank's clearing quota per unit × class grows; the 回单 tells Finance it was booked.</summary>
-    private LibraryResult BookClearingQuota(LibrarySession session, StoredVoucher notice, DateOnly businessDate)
+    private LibraryResult BookClearingQuota(LibrarySession session, StoredVoucher notice, DateOnly businessDate, Signer bookkeeper, Signer reviewer)
     {
         var content = notice.Content;
         var bank = content["PayBankCode"]!;
@@ -75,12 +69,12 @@ public sealed class PbocDesk(VoucherLibrary library, MasterData master, ISignerS
                     session.Transaction);
             }
 
-            return library.Reply(session, notice.Id, signers.SignerFor(Bookkeeper), signers.SignerFor(Reviewer), v => v.With("XAcceptDate", Date(businessDate)), []);
+            return library.Reply(session, notice.Id, bookkeeper, reviewer, v => v.With("XAcceptDate", Date(businessDate)), []);
         }
     }
 
     /// <summary>2301: match against the clearing quota (domain guide §5), then clear or return.</summary>
-    private LibraryResult Clear(LibrarySession session, StoredVoucher request, DateOnly businessDate)
+    private LibraryResult Clear(LibrarySession session, StoredVoucher request, DateOnly businessDate, Signer bookkeeper, Signer reviewer)
     {
         var content = request.Content;
         var bankCode = request.SenderParty.Bank!.Value.Value;
@@ -118,7 +112,7 @@ public sealed class PbocDesk(VoucherLibrary library, MasterData master, ISignerS
                 "INSERT INTO pboc_clearings (bank_code, adm_div_code, st_year, voucher_no, amount_fen, cleared_date) VALUES (@bank, @adm, @year, @no, @fen, @date)",
                 new { bank = bankCode, adm = request.AdmDivCode, year = request.StYear, no = request.VoucherNo, fen = total.Fen, date = Date(businessDate) }, session.Transaction);
             session.Audit(Bookkeeper, "clear", request.Key.ToString(), $"{total.ToWire()} from the treasury single account to {bank.Name}");
-            return library.Reply(session, request.Id, signers.SignerFor(Bookkeeper), signers.SignerFor(Reviewer),
+            return library.Reply(session, request.Id, bookkeeper, reviewer,
                 v => v.With("XClearDate", Date(businessDate)).With("XPayAmt", total.ToWire()),
                 [PartyId.Finance]);
         }

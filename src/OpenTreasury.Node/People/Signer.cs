@@ -27,3 +27,6 @@ public interface ISignerSource
 {
     Signer SignerFor(string userId);
 }
+
+/// <summary>Gives the PIN a person types into their USBKey when their desk needs them, or null.</summary>
+public delegate string? PinSource(Domain.Parties.PartyId party, string userId);

@@ -41,7 +41,7 @@ public sealed class SealAdministration(IReadOnlyList<VoucherLibrary> libraries, 
             SealType.Personal or SealType.LegalPerson => SealPictures.SquarePersonalSeal(order.PictureText),
             _ => SealPictures.RoundPublicSeal(order.Organisation, KindText(order.Type)),
         };
-        var esId = EsId(order);
+        var esId = NextEsId(EsId(order));
         var name = order.Type is SealType.Personal or SealType.LegalPerson ? $"{order.Organisation}{order.PictureText}{KindText(order.Type)}" : $"{order.Organisation}{KindText(order.Type)}";
         var start = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero);
         var info = new SealInfo(
@@ -112,6 +112,24 @@ public sealed class SealAdministration(IReadOnlyList<VoucherLibrary> libraries, 
         SealType.LegalPerson => "法人章",
         _ => "私章",
     };
+
+    /// <summary>The first seal of an owner and kind takes the plain esID; a replacement gets the next serial (-2, -3 …).</summary>
+    private string NextEsId(string plain)
+    {
+        var registry = new SealRegistry(libraries.First(l => l.Party == maker.Party).Database);
+        if (registry.Find(plain) is null)
+        {
+            return plain;
+        }
+
+        var serial = 2;
+        while (registry.Find($"{plain}-{serial}") is not null)
+        {
+            serial++;
+        }
+
+        return $"{plain}-{serial}";
+    }
 
     private static string EsId(SealOrder order)
     {

@@ -107,6 +107,11 @@ public sealed class SealRegistry(NodeDatabase database)
 
     internal static void Register(LibrarySession session, RegisteredSeal seal)
     {
+        if (Find(session, seal.EsId) is { } known && !known.Der.AsSpan().SequenceEqual(seal.Der))
+        {
+            throw new InvalidOperationException($"a different seal is already registered as {seal.EsId}; a new seal needs a new esID");
+        }
+
         session.Connection.Execute(
             """
             INSERT INTO seals (es_id, seal_type, name, owner_party, agency_code, holder_user, der, valid_from, valid_to, filed_at)

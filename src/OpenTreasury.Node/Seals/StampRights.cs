@@ -30,7 +30,9 @@ public static class StampRights
             return new(StampFailure.PositionNotAllowed, $"seal {esId} differs from the seal filed under that esID");
         }
 
-        if (registered.IsRevokedAt(stamp.TimeInfo))
+        // The later of the signer's claimed time and the timestamp's: backdating cannot slip a stamp in
+        // before a revocation. (The token itself is verified afterwards; here it can only make us stricter.)
+        if (registered.IsRevokedAt(Later(stamp.TimeInfo, TimestampTimeOf(stamp.TimeStamp))))
         {
             return new(StampFailure.SealRevoked, $"seal {registered.Name} ({esId}) was revoked at {registered.RevokedAt}: {registered.RevokeReason}");
         }
@@ -45,9 +47,11 @@ public static class StampRights
             return new(StampFailure.PositionNotAllowed, $"{registered.Name} belongs to {registered.OwnerParty}, not to the sender {from}");
         }
 
-        if (IsUnitPosition(position) && registered.AgencyCode != content?["AgencyCode"])
+        if (IsUnitPosition(position) ? registered.AgencyCode != content?["AgencyCode"] : registered.AgencyCode is not null)
         {
-            return new(StampFailure.PositionNotAllowed, $"{registered.Name} belongs to unit {registered.AgencyCode}, not to the voucher's unit {content?["AgencyCode"]}");
+            return new(StampFailure.PositionNotAllowed, IsUnitPosition(position)
+                ? $"{registered.Name} belongs to unit {registered.AgencyCode}, not to the voucher's unit {content?["AgencyCode"]}"
+                : $"{registered.Name} is a seal of unit {registered.AgencyCode}, not of {from} itself");
         }
 
         if (!CertificateIdentities.TryRead(new X509Certificate(stamp.SignerCertificate), out var signer) || signer.Party != from)
@@ -63,6 +67,26 @@ public static class StampRights
         }
 
         return null;
+    }
+
+    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset? b) => b is { } t && t > a ? t : a;
+
+    private static DateTimeOffset? TimestampTimeOf(byte[]? token)
+    {
+        if (token is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var info = new Org.BouncyCastle.Tsp.TimeStampToken(new Org.BouncyCastle.Cms.CmsSignedData(token)).TimeStampInfo;
+            return new DateTimeOffset(DateTime.SpecifyKind(info.GenTime, DateTimeKind.Utc));
+        }
+        catch (Exception ex) when (ex is Org.BouncyCastle.Tsp.TspException or Org.BouncyCastle.Cms.CmsException or IOException or ArgumentException or InvalidCastException)
+        {
+            return null; // The verifier refuses a malformed token on its own.
+        }
     }
 
     /// <summary>Budget units' positions (dw_…) carry the voucher's unit's seals.</summary>

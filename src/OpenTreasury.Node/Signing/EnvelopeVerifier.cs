@@ -65,6 +65,7 @@ public static class EnvelopeVerifier
             }
 
             var from = Sender(isReply ? type.Receivers[0] : type.Sender, content, body.Stamps);
+            var stampers = new Dictionary<StampRole, string?>();
             foreach (var stamp in body.Stamps)
             {
                 var position = positions.FirstOrDefault(p => p.Name == stamp.Position);
@@ -77,9 +78,19 @@ public static class EnvelopeVerifier
 
                 var check = verifier.Verify(body.InnerVoucher, stamp.Der, SignatureServer.PropertyInfo(body.Key, body.Version, stamp.Position),
                     s => StampRights.Check(registry(s.Seal.Info.EsId), position, from, content, s));
+                if (check.IsValid && position.IsPersonal)
+                {
+                    stampers[position.Role] = StampRights.StamperOf(check.Signature!);
+                }
+
                 verdicts.Add(new StampVerdict(subject, stamp.Position, position.ChineseName, check.SealName ?? "?", check.SignerSubject ?? "?",
                     check.SigningTime?.ToString("yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture) ?? "?",
                     check.Failure, check.IsValid ? "valid" : check.Message));
+            }
+
+            if (stampers.TryGetValue(StampRole.Maker, out var maker) && stampers.TryGetValue(StampRole.Checker, out var checker) && maker == checker)
+            {
+                problems.Add($"{subject}: {maker} stamped both as maker and as checker: no one may move money alone (OnePersonAlone)");
             }
         }
 

@@ -121,14 +121,9 @@ public sealed class SealVerifier(ICertificateValidator certificates, ITimestampV
         }
 
         // (7) The signer's certificate: a person's USBKey or an institution's signing server.
-        var asPerson = _certificates.Validate(signer, time, CertificateUse.Person);
-        if (!asPerson.IsValid)
+        if (SignerCertificateProblem(signer, time, signerSubject) is { } invalid)
         {
-            var asInstitution = _certificates.Validate(signer, time, CertificateUse.Institution);
-            if (!asInstitution.IsValid)
-            {
-                return Fail(StampFailure.SignerCertificateInvalid, $"the signer certificate of {signerSubject} is not valid at {Format(time)}: {asPerson.Failure} as a person ({asPerson.Message}), {asInstitution.Failure} as an institution ({asInstitution.Message})");
-            }
+            return Fail(StampFailure.SignerCertificateInvalid, invalid);
         }
 
         // The caller's rights: may this signer stamp here, is the seal still in force.
@@ -159,6 +154,12 @@ public sealed class SealVerifier(ICertificateValidator certificates, ITimestampV
             {
                 return Fail(StampFailure.TimestampMismatch, $"the timestamp says {Format(check.Time.Value)} but timeInfo says {Format(time)}, more than {TimestampSkewMax.TotalMinutes} minutes apart");
             }
+
+            // A signer who backdates timeInfo must still have held a valid certificate when the TSA saw the signature.
+            if (check.Time.Value > time && SignerCertificateProblem(signer, check.Time.Value, signerSubject) is { } invalidThen)
+            {
+                return Fail(StampFailure.SignerCertificateInvalid, invalidThen);
+            }
         }
         else if (requireTimestamp)
         {
@@ -166,6 +167,20 @@ public sealed class SealVerifier(ICertificateValidator certificates, ITimestampV
         }
 
         return new StampCheck(StampFailure.None, $"seal '{property.Name}' (esID {seal.Info.EsId}) stamped by {signerSubject} at {Format(time)}: valid", stamp, signerSubject, timestampTime);
+    }
+
+    private string? SignerCertificateProblem(X509Certificate signer, DateTimeOffset at, string signerSubject)
+    {
+        var asPerson = _certificates.Validate(signer, at, CertificateUse.Person);
+        if (asPerson.IsValid)
+        {
+            return null;
+        }
+
+        var asInstitution = _certificates.Validate(signer, at, CertificateUse.Institution);
+        return asInstitution.IsValid
+            ? null
+            : $"the signer certificate of {signerSubject} is not valid at {Format(at)}: {asPerson.Failure} as a person ({asPerson.Message}), {asInstitution.Failure} as an institution ({asInstitution.Message})";
     }
 
     /// <summary>Certificate-list membership: byte equality for type 1, a digest match for type 2.</summary>

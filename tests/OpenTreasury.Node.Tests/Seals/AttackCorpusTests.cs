@@ -47,7 +47,8 @@ public sealed class AttackCorpusTests
         new("attribute VoucherNo differs from the inner voucher", ReceiveFailure.InvalidContent, StampFailure.None, b => Tamper.Body(b.Genuine, x => x with { Key = x.Key with { VoucherNo = VoucherNo.Parse("ZF-0009") } })),
         new("an added reserved field (Hold1)", ReceiveFailure.BadSignature, StampFailure.DataHashMismatch, b => b.EditInner(t => ReplaceFirst(t, "</PaySummaryName>", "</PaySummaryName><Hold1>x</Hold1>"))),
         new("an added unknown field", ReceiveFailure.InvalidContent, StampFailure.None, b => b.EditInner(t => ReplaceFirst(t, "</PaySummaryName>", "</PaySummaryName><Evil>x</Evil>"))),
-        new("version attribute raised to 2", ReceiveFailure.BadSignature, StampFailure.PropertyMismatch, b => Tamper.Body(b.Genuine, x => x with { Version = 2 })),
+        new("version attribute raised to 2 (a voucher is always version 1)", ReceiveFailure.StaleVersion, StampFailure.None, b => Tamper.Body(b.Genuine, x => x with { Version = 2 }), Offline: false),
+        new("version 2 presented as a 回单 of another party", ReceiveFailure.WrongSender, StampFailure.None, b => Tamper.Body(b.Genuine, x => x with { Version = 2, Flag = OpenTreasury.Wire.VoucherFlag.Reply }), Offline: false),
         new("claimed to come from bank 103", ReceiveFailure.WrongSender, StampFailure.None, b => b.From(TestNetwork.Bank103Party, b.Genuine), Offline: false),
 
         // The fields of TBS_Sign and SES_Signature, re-encoded with the Trust codec and not re-signed.
