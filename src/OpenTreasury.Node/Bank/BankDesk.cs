@@ -22,7 +22,7 @@ public sealed record BankPass(int QuotaNotices, int PaymentsPaid, int PaymentsRe
 /// within quota or returns it; gathers paid vouchers into 2301 for PBOC; sends the 2207 daily report.
 /// Each voucher is handled in one transaction together with the books it moves.
 /// </summary>
-public sealed class BankDesk(VoucherLibrary library, MasterData master, ISignerSource signers)
+public sealed partial class BankDesk(VoucherLibrary library, MasterData master, ISignerSource signers)
 {
     private const string Returned = "returned";
 

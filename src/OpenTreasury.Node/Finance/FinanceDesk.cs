@@ -25,7 +25,7 @@ public sealed record FinancePass(int ArrivalNotices, int ClearingReceipts, int D
 /// (to each bank) and 5106 (to PBOC), carries the units' 8202 payment vouchers to their banks, signs
 /// for what comes back, and reconciles at the end of the day.
 /// </summary>
-public sealed class FinanceDesk(VoucherLibrary library, MasterData master, ISignerSource signers)
+public sealed partial class FinanceDesk(VoucherLibrary library, MasterData master, ISignerSource signers)
 {
     private const string Entry = "cz_lr";   // 国库股录入
     private const string Approval = "cz_sh"; // 国库股审核

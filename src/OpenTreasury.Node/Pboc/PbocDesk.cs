@@ -20,7 +20,7 @@ public sealed record PbocPass(int ClearingQuotaNotices, int Cleared, int Returne
 /// the 回单; matches each 2301 against that quota, clears it from the treasury single account and
 /// sends the 回单 to the bank and to Finance, or returns (退回) it with the reason.
 /// </summary>
-public sealed class PbocDesk(VoucherLibrary library, MasterData master, ISignerSource signers)
+public sealed partial class PbocDesk(VoucherLibrary library, MasterData master, ISignerSource signers)
 {
     private const string Bookkeeper = "rh_jz"; // 记账员
     private const string Reviewer = "rh_fh";   // 复核员
