@@ -37,7 +37,7 @@ public sealed partial class VoucherLibrary
             return LibraryResult.Refused(LibraryRejection.AlreadyStamped, $"{subject} is already stamped", id);
         }
 
-        if (session.Connection.ExecuteScalar<long>("SELECT locked FROM users WHERE id = @id", new { id = signer.UserId }, session.Transaction) != 0)
+        if (session.Connection.ExecuteScalar<long?>("SELECT locked FROM users WHERE id = @id", new { id = signer.UserId }, session.Transaction) is not 0)
         {
             return Refuse(session, signer, subject, LibraryRejection.UserLocked, $"{signer.UserId} is locked by an administrator");
         }

@@ -286,6 +286,11 @@ public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServ
             return LibraryResult.Refused(LibraryRejection.ReasonRequired, $"a void needs a reason of 1–{Limits.ReasonLengthMax} characters", id);
         }
 
+        if (!UserExists(session, actor))
+        {
+            return LibraryResult.Refused(LibraryRejection.UnknownUser, $"no user '{actor}' at {Party}", id);
+        }
+
         var deliveries = Deliveries(session, id);
         var unsentDraft = voucher.State is "draft" or "approved" or "signed";
         foreach (var delivery in deliveries)
@@ -493,7 +498,8 @@ public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServ
         "received" => ReceiverState.Received,
         "signed_for" => ReceiverState.SignedFor,
         "refused" => ReceiverState.SignForFailed,
-        _ => ReceiverState.Returned,
+        "returned" => ReceiverState.Returned,
+        _ => throw new InvalidOperationException($"'{state}' is not a state of a received voucher"),
     };
 
     /// <summary>The next status for a move, or null when the lifecycle table forbids it.</summary>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Domain.Vouchers;
 using OpenTreasury.Node.Signing;
+using OpenTreasury.Trust.Pki;
 using OpenTreasury.Trust.Signatures;
 
 namespace OpenTreasury.Node.Messaging;
@@ -24,7 +25,9 @@ public sealed record StatusNotice(
         ArgumentNullException.ThrowIfNull(signing);
         var notice = JsonSerializer.SerializeToUtf8Bytes(this);
         var signature = signing.Sign(notice, $"status:{MessageId}", now);
-        return JsonSerializer.SerializeToUtf8Bytes(new SealedNotice(notice, signature));
+        // The timestamp fixes when the notice was signed, so a key revoked later cannot sign backdated notices.
+        var timestamp = signing.Trust.TimestampAuthority.Stamp(VoucherSignature.TryParse(signature, out var parsed) ? parsed.SignatureValue : signature);
+        return JsonSerializer.SerializeToUtf8Bytes(new SealedNotice(notice, signature, timestamp));
     }
 
     /// <summary>Opens and verifies a sealed notice; null with the reason when it is not genuine.</summary>
@@ -55,9 +58,26 @@ public sealed record StatusNotice(
             }
 
             var check = signing.Verify(sealedNotice.Notice, sealedNotice.Signature, $"status:{notice.MessageId}", expectedFrom);
-            if (check.Failure != SignatureFailure.None)
+            if (check.Failure != SignatureFailure.None || !VoucherSignature.TryParse(sealedNotice.Signature, out var signature))
             {
                 reason = $"the status notice's signature fails: {check.Message}";
+                return null;
+            }
+
+            var timestamp = sealedNotice.Timestamp is null
+                ? new TimestampCheck(TimestampFailure.Malformed, "the status notice has no timestamp", null)
+                : signing.Trust.TimestampVerifier.Verify(sealedNotice.Timestamp, signature.SignatureValue);
+            if (!timestamp.IsValid)
+            {
+                reason = $"the status notice's timestamp fails: {timestamp.Failure}: {timestamp.Message}";
+                return null;
+            }
+
+            var signer = new Org.BouncyCastle.X509.X509Certificate(signature.CertificateDer);
+            var atTimestamp = signing.Trust.Validator.Validate(signer, timestamp.Time!.Value, CertificateUse.Institution);
+            if (!atTimestamp.IsValid)
+            {
+                reason = $"the status notice's signer certificate is not valid at its timestamp {timestamp.Time:u}: {atTimestamp.Failure}: {atTimestamp.Message}";
                 return null;
             }
 
@@ -71,5 +91,5 @@ public sealed record StatusNotice(
         }
     }
 
-    private sealed record SealedNotice(byte[] Notice, byte[] Signature);
+    private sealed record SealedNotice(byte[] Notice, byte[] Signature, byte[]? Timestamp);
 }
