@@ -9,6 +9,7 @@ public enum MismatchKind
     Extra = 2,         // the other party reports it, Finance has no such record
     AmountDiffers = 3, // both have it, with different amounts
     Overspent = 4,     // paid beyond issued quota
+    FailedReportedAsPaid = 5, // 直接支付: a line the bank's 回单 says failed appears as paid in its daily report
 }
 
 /// <summary>One disagreement, naming the voucher(s) and the books involved.</summary>
@@ -23,16 +24,41 @@ public sealed record ClearedRecord(string ClearingVoucherNo, string Bank, string
 /// <summary>Quota issued per bank × unit × functional class (5105).</summary>
 public sealed record QuotaRecord(string VoucherNo, string Bank, string AgencyCode, string ExpFuncCode, Amount Amount);
 
+/// <summary>
+/// A line of a direct payment (直接支付, 5201) as the bank states it: in the 回单 (paid, or failed with the
+/// reason in <paramref name="FailureReason"/> and the requested amount), or in its 2206 daily report.
+/// </summary>
+public sealed record DirectPaymentRecord(string VoucherNo, string Bank, string AgencyCode, string ExpFuncCode, string PayeeAcctNo, Amount Amount, string? FailureReason = null);
+
 /// <summary>Everything Finance knows at the end of the day.</summary>
 public sealed record FinanceBooks(
     IReadOnlyList<QuotaRecord> QuotaIssued,
     IReadOnlyList<PaymentRecord> PaymentsAccepted,  // 8202s the bank signed for (paid)
     IReadOnlyList<PaymentRecord> PaymentsReported,  // lines of the banks' 2207 daily reports
-    IReadOnlyList<ClearedRecord> Cleared);          // lines of PBOC's 2301 回单
+    IReadOnlyList<ClearedRecord> Cleared)           // lines of PBOC's 2301 回单 of 授权支付 (PayTypeCode 12)
+{
+    /// <summary>直接支付: the lines the banks' 5201 回单 say were paid (detail XPayAmt).</summary>
+    public IReadOnlyList<DirectPaymentRecord> DirectPaid { get; init; } = [];
+
+    /// <summary>直接支付: the lines the banks' 5201 回单 say failed (XPayAmt 0.00), with the requested amount and the reason.</summary>
+    public IReadOnlyList<DirectPaymentRecord> DirectFailed { get; init; } = [];
+
+    /// <summary>直接支付: lines of the banks' 2206 daily reports.</summary>
+    public IReadOnlyList<DirectPaymentRecord> DirectReported { get; init; } = [];
+
+    /// <summary>直接支付: lines of PBOC's 回单 of 2301s of PayTypeCode 11.</summary>
+    public IReadOnlyList<ClearedRecord> DirectCleared { get; init; } = [];
+}
 
 public sealed record ReconciliationReport(IReadOnlyList<Mismatch> Mismatches, Amount QuotaIssued, Amount Paid, Amount Cleared)
 {
     public bool Balanced => Mismatches.Count == 0;
+
+    /// <summary>直接支付 paid, per the banks' 5201 回单.</summary>
+    public Amount DirectPaid { get; init; }
+
+    /// <summary>直接支付 cleared by PBOC (2301 of PayTypeCode 11).</summary>
+    public Amount DirectCleared { get; init; }
 
     public Amount QuotaRemaining => QuotaIssued - Paid;
 }
@@ -40,7 +66,9 @@ public sealed record ReconciliationReport(IReadOnlyList<Mismatch> Mismatches, Am
 /// <summary>
 /// Finance's end-of-day reconciliation: its own payment records against the banks' daily reports
 /// (per voucher), the reports against PBOC's clearing (per bank × unit × class), and payments
-/// against issued quota. Pure: the books come in, the report goes out.
+/// against issued quota; for 直接支付, the lines each 5201 回单 paid against the 2206 daily reports (per
+/// voucher and payee), a failed line never reported as paid, and the 2206 against PBOC's type-11
+/// clearing (per bank × unit × class). Pure: the books come in, the report goes out.
 /// </summary>
 public static class FinanceReconciliation
 {
@@ -51,11 +79,85 @@ public static class FinanceReconciliation
         ComparePayments(books, mismatches);
         CompareClearing(books, mismatches);
         CompareQuota(books, mismatches);
+        CompareDirectPayments(books, mismatches);
+        CompareDirectClearing(books, mismatches);
         return new ReconciliationReport(
             mismatches,
             Amount.Sum(books.QuotaIssued.Select(q => q.Amount)),
             Amount.Sum(books.PaymentsReported.Select(p => p.Amount)),
-            Amount.Sum(books.Cleared.Select(c => c.Amount)));
+            Amount.Sum(books.Cleared.Select(c => c.Amount)))
+        {
+            DirectPaid = Amount.Sum(books.DirectPaid.Select(p => p.Amount)),
+            DirectCleared = Amount.Sum(books.DirectCleared.Select(c => c.Amount)),
+        };
+    }
+
+    /// <summary>
+    /// 直接支付: per 5201 and payee line (unit, class, payee account), what the 回单 paid against what the 2206
+    /// reports; a line the 回单 says failed and the 2206 lists anyway is named as such.
+    /// </summary>
+    private static void CompareDirectPayments(FinanceBooks books, List<Mismatch> mismatches)
+    {
+        static string LineKey(DirectPaymentRecord p) => $"{p.VoucherNo}|{p.AgencyCode}|{p.ExpFuncCode}|{p.PayeeAcctNo}";
+        var paid = books.DirectPaid.GroupBy(LineKey, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First() with { Amount = Amount.Sum(g.Select(p => p.Amount)) }, StringComparer.Ordinal);
+        var reported = books.DirectReported.GroupBy(LineKey, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First() with { Amount = Amount.Sum(g.Select(p => p.Amount)) }, StringComparer.Ordinal);
+        var failed = books.DirectFailed.GroupBy(LineKey, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        foreach (var key in paid.Keys.Union(reported.Keys).Order(StringComparer.Ordinal))
+        {
+            var line = paid.GetValueOrDefault(key) ?? reported[key];
+            var paidAmount = paid.GetValueOrDefault(key)?.Amount ?? Amount.Zero;
+            var reportedAmount = reported.GetValueOrDefault(key)?.Amount ?? Amount.Zero;
+            if (paidAmount == reportedAmount)
+            {
+                continue;
+            }
+
+            var subject = $"5201 {line.VoucherNo}";
+            var what = $"直接支付凭证 {line.VoucherNo} (单位 {line.AgencyCode} 科目 {line.ExpFuncCode} 收款人账号 {line.PayeeAcctNo})";
+            if (!reported.ContainsKey(key))
+            {
+                mismatches.Add(new(MismatchKind.Missing, subject, [line.VoucherNo], paidAmount, Amount.Zero,
+                    $"{what} 回单已支付 {paidAmount.ToWire()}, 但未出现在直接支付日报表中"));
+            }
+            else if (!paid.ContainsKey(key) && failed.TryGetValue(key, out var failure))
+            {
+                mismatches.Add(new(MismatchKind.FailedReportedAsPaid, subject, [line.VoucherNo], Amount.Zero, reportedAmount,
+                    $"{what} 回单为支付失败 ({failure.FailureReason}), 但直接支付日报表列为已支付 {reportedAmount.ToWire()}"));
+            }
+            else if (!paid.ContainsKey(key))
+            {
+                mismatches.Add(new(MismatchKind.Extra, $"2206 line {line.VoucherNo}", [line.VoucherNo], Amount.Zero, reportedAmount,
+                    $"直接支付日报表列有 {what} {reportedAmount.ToWire()}, 财政无对应的已支付回单"));
+            }
+            else
+            {
+                mismatches.Add(new(MismatchKind.AmountDiffers, subject, [line.VoucherNo], paidAmount, reportedAmount,
+                    $"{what} 回单支付金额 {paidAmount.ToWire()} 与直接支付日报表金额 {reportedAmount.ToWire()} 不符"));
+            }
+        }
+    }
+
+    /// <summary>直接支付: the 2206 totals per bank × unit × class against PBOC's clearing of 2301s of PayTypeCode 11.</summary>
+    private static void CompareDirectClearing(FinanceBooks books, List<Mismatch> mismatches)
+    {
+        var reported = Totals(books.DirectReported.Select(p => (Key(p.Bank, p.AgencyCode, p.ExpFuncCode), p.Amount)));
+        var cleared = Totals(books.DirectCleared.Select(c => (Key(c.Bank, c.AgencyCode, c.ExpFuncCode), c.Amount)));
+        foreach (var key in reported.Keys.Union(cleared.Keys).Order(StringComparer.Ordinal))
+        {
+            var paid = reported.GetValueOrDefault(key);
+            var clear = cleared.GetValueOrDefault(key);
+            if (paid != clear)
+            {
+                var vouchers = books.DirectCleared.Where(c => Key(c.Bank, c.AgencyCode, c.ExpFuncCode) == key)
+                    .Select(c => c.ClearingVoucherNo)
+                    .Concat(books.DirectReported.Where(p => Key(p.Bank, p.AgencyCode, p.ExpFuncCode) == key).Select(p => p.VoucherNo))
+                    .Distinct().Order(StringComparer.Ordinal).ToList();
+                mismatches.Add(new(MismatchKind.AmountDiffers, $"direct clearing {key}", vouchers, paid, clear,
+                    $"{key}: 直接支付日报表合计 {paid.ToWire()} 与人民银行直接支付清算合计 {clear.ToWire()} 不符"));
+            }
+        }
     }
 
     private static void ComparePayments(FinanceBooks books, List<Mismatch> mismatches)

@@ -14,7 +14,13 @@ namespace OpenTreasury.Node.Bank;
 /// <summary>What one pass over the bank's received vouchers did.</summary>
 public sealed record BankPass(int QuotaNotices, int PaymentsPaid, int PaymentsReturned, int ClearingReceipts, int Refused)
 {
-    public int Handled => QuotaNotices + PaymentsPaid + PaymentsReturned + ClearingReceipts + Refused;
+    /// <summary>直接支付: 5201s answered with a 回单 (paid in whole, in part, or not at all: the 回单 says which lines).</summary>
+    public int DirectPayments { get; init; }
+
+    /// <summary>直接支付: 5201s returned (退回) unworked, e.g. addressed to another bank.</summary>
+    public int DirectPaymentsReturned { get; init; }
+
+    public int Handled => QuotaNotices + PaymentsPaid + PaymentsReturned + ClearingReceipts + Refused + DirectPayments + DirectPaymentsReturned;
 }
 
 /// <summary>
@@ -43,6 +49,9 @@ public sealed partial class BankDesk(VoucherLibrary library, MasterData master, 
         {
             "5105" => BookQuota(session, v, clerk, reviewer),
             "8202" => Pay(session, v, businessDate),
+            // 直接支付 (BankDesk.DirectPayment.cs).
+            "5201" when !v.IsReply => PayDirect(session, v, businessDate, clerk, reviewer),
+            "2301" when v.IsReply && v.Content["PayTypeCode"] == DirectPayType => RecordDirectClearing(session, v),
             "2301" when v.IsReply => RecordClearing(session, v),
             _ => library.Refuse(session, v.Id, Clerk, $"代理银行不处理 {v.VtCode} 凭证"),
         }))
@@ -53,6 +62,8 @@ public sealed partial class BankDesk(VoucherLibrary library, MasterData master, 
                 ("5105", _) => pass with { QuotaNotices = pass.QuotaNotices + 1 },
                 ("8202", { Message: Returned }) => pass with { PaymentsReturned = pass.PaymentsReturned + 1 },
                 ("8202", _) => pass with { PaymentsPaid = pass.PaymentsPaid + 1 },
+                ("5201", { Message: Returned }) => pass with { DirectPaymentsReturned = pass.DirectPaymentsReturned + 1 },
+                ("5201", _) => pass with { DirectPayments = pass.DirectPayments + 1 },
                 ("2301", _) => pass with { ClearingReceipts = pass.ClearingReceipts + 1 },
                 _ => pass,
             };
@@ -161,13 +172,17 @@ public sealed partial class BankDesk(VoucherLibrary library, MasterData master, 
         return null;
     }
 
-    /// <summary>Gathers paid, not yet cleared payments into a 2301 per division and year, detail per unit × class.</summary>
+    /// <summary>
+    /// Gathers paid, not yet cleared payments into a 2301 per pay type (12 授权支付, 11 直接支付), division
+    /// and year, detail per unit × class.
+    /// </summary>
     public IReadOnlyList<LibraryResult> RequestClearing(DateOnly businessDate)
     {
         var results = new List<LibraryResult>();
         var (clerk, reviewer) = (signers.SignerFor(Clerk), signers.SignerFor(Reviewer));
         using var session = library.Begin();
         ReleaseRefusedRequests(session);
+        ReleaseRefusedDirectRequests(session); // 直接支付
         var pending = session.Connection.Query<PaymentRow>(
             """
             SELECT adm_div_code AS AdmDivCode, st_year AS StYear, agency_code AS AgencyCode, exp_func_code AS ExpFuncCode, SUM(amount_fen) AS AmountFen
@@ -186,6 +201,8 @@ public sealed partial class BankDesk(VoucherLibrary library, MasterData master, 
             results.Add(result.ThrowIfRefused());
         }
 
+        // 直接支付: what the bank paid on 5201s goes in 2301s of PayTypeCode 11 of their own (the ones above are 12).
+        results.AddRange(RequestDirectClearing(session, businessDate, clerk, reviewer));
         session.Commit();
         return results;
     }

@@ -8,7 +8,11 @@ using OpenTreasury.Wire;
 
 namespace OpenTreasury.Node.Finance;
 
-/// <summary>Reads Finance's books for reconciliation out of its voucher library: what it issued, what the banks accepted and reported, what PBOC cleared.</summary>
+/// <summary>
+/// Reads Finance's books for reconciliation out of its voucher library: what it issued, what the banks
+/// accepted and reported, what PBOC cleared; for 直接支付, the banks' 5201 回单, 2206 reports and PBOC's
+/// clearing of 2301s of PayTypeCode 11, kept apart from the 授权支付 ones.
+/// </summary>
 public static class FinanceBooksReader
 {
     /// <summary>
@@ -35,16 +39,41 @@ public static class FinanceBooksReader
             .Where(v => Today(v, "VouDate"))
             .SelectMany(v => v.Details.Select(d => new PaymentRecord(d["VoucherNo"]!, v.Require("PayBankCode"), d["AgencyCode"]!, d["ExpFuncCode"]!, Amount.ParseWire(d["PayAmt"]!))))
             .ToList();
-        var cleared = Contents(connection, "origin = 'received' AND vt_code = '2301' AND flag = 1 AND state = 'signed_for'")
+        var clearing = Contents(connection, "origin = 'received' AND vt_code = '2301' AND flag = 1 AND state = 'signed_for'")
             .Where(v => Today(v, "XClearDate"))
+            .ToList();
+        List<ClearedRecord> Cleared(bool direct) => [.. clearing
+            .Where(v => (v["PayTypeCode"] == DirectPayType) == direct)
             .SelectMany(v =>
             {
                 var bank = master.Banks.Single(b => b.BankNo == v.Require("PayBankNo")).BankCode;
                 return v.Details.Select(d => new ClearedRecord(v.Require("VoucherNo"), bank, d["AgencyCode"]!, d["ExpFuncCode"]!, Amount.ParseWire(d["PayAmt"]!)));
-            })
+            })];
+
+        // 直接支付: the banks' 5201 回单 line by line (paid, or failed with XPayAmt 0.00), their 2206 daily reports, PBOC's type-11 clearing.
+        var directLines = Contents(connection, "origin = 'received' AND vt_code = '5201' AND flag = 1 AND state = 'signed_for'")
+            .Where(v => Today(v, "XPayDate"))
+            .SelectMany(v => v.Details.Select(d => (
+                Paid: Amount.ParseWire(d["XPayAmt"] ?? "0.00"),
+                Line: new DirectPaymentRecord(v.Require("VoucherNo"), v.Require("PayBankCode"), d["AgencyCode"]!, d["ExpFuncCode"]!,
+                    d["PayeeAcctNo"] ?? v["PayeeAcctNo"] ?? string.Empty, Amount.ParseWire(d["PayAmt"]!), d["XAddWord"]))))
             .ToList();
-        return new FinanceBooks(quota, accepted, reported, cleared);
+        var directReported = Contents(connection, "origin = 'received' AND vt_code = '2206' AND state = 'signed_for'")
+            .Where(v => Today(v, "VouDate"))
+            .SelectMany(v => v.Details.Select(d => new DirectPaymentRecord(d["VoucherNo"]!, v.Require("PayBankCode"), d["AgencyCode"]!, d["ExpFuncCode"]!,
+                d["PayeeAcctNo"] ?? string.Empty, Amount.ParseWire(d["PayAmt"]!))))
+            .ToList();
+        return new FinanceBooks(quota, accepted, reported, Cleared(direct: false))
+        {
+            DirectPaid = [.. directLines.Where(l => !l.Paid.IsZero).Select(l => l.Line with { Amount = l.Paid, FailureReason = null })],
+            DirectFailed = [.. directLines.Where(l => l.Paid.IsZero).Select(l => l.Line)],
+            DirectReported = directReported,
+            DirectCleared = Cleared(direct: true),
+        };
     }
+
+    /// <summary>PayTypeCode of 直接支付 (2301, 2206); 12 is 授权支付.</summary>
+    private const string DirectPayType = "11";
 
     private static IEnumerable<Voucher> Contents(System.Data.IDbConnection connection, string where) =>
         connection.Query<byte[]>($"SELECT inner_xml FROM vouchers WHERE {where} ORDER BY id")

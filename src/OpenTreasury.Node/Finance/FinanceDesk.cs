@@ -17,7 +17,13 @@ public sealed record PaymentOrder(string VoucherNo, string AgencyCode, string Ex
 /// <summary>What one pass over Finance's received vouchers did.</summary>
 public sealed record FinancePass(int ArrivalNotices, int ClearingReceipts, int DailyReports, int Other)
 {
-    public int Handled => ArrivalNotices + ClearingReceipts + DailyReports + Other;
+    /// <summary>直接支付: the banks' 5201 回单 signed for.</summary>
+    public int DirectPaymentReceipts { get; init; }
+
+    /// <summary>直接支付: the banks' 2209 credit notices (入账通知书) signed for.</summary>
+    public int CreditNotices { get; init; }
+
+    public int Handled => ArrivalNotices + ClearingReceipts + DailyReports + Other + DirectPaymentReceipts + CreditNotices;
 }
 
 /// <summary>
@@ -78,6 +84,11 @@ public sealed partial class FinanceDesk(VoucherLibrary library, MasterData maste
             {
                 (_, _, false) => pass with { Other = pass.Other + 1 },
                 ("2105", _, _) => pass with { ArrivalNotices = pass.ArrivalNotices + 1 },
+                // 直接支付: 5201 回单, 5108 回单, 2209 credit notices, 2206 daily reports.
+                ("5201", true, _) => pass with { DirectPaymentReceipts = pass.DirectPaymentReceipts + 1 },
+                ("5108", true, _) => pass with { ClearingReceipts = pass.ClearingReceipts + 1 },
+                ("2209", _, _) => pass with { CreditNotices = pass.CreditNotices + 1 },
+                ("2206", _, _) => pass with { DailyReports = pass.DailyReports + 1 },
                 ("2301" or "5106", true, _) => pass with { ClearingReceipts = pass.ClearingReceipts + 1 },
                 ("2207", _, _) => pass with { DailyReports = pass.DailyReports + 1 },
                 _ => pass with { Other = pass.Other + 1 },

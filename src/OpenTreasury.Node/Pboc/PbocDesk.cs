@@ -10,9 +10,13 @@ using OpenTreasury.Node.People;
 namespace OpenTreasury.Node.Pboc;
 
 /// <summary>What one pass over PBOC's received vouchers did.</summary>
+/// <remarks><see cref="Cleared"/> and <see cref="Returned"/> count 2301s of both pay types (12 授权支付, 11 直接支付).</remarks>
 public sealed record PbocPass(int ClearingQuotaNotices, int Cleared, int Returned, int Refused)
 {
-    public int Handled => ClearingQuotaNotices + Cleared + Returned + Refused;
+    /// <summary>直接支付: 5108 direct-payment clearing quota notices booked and answered.</summary>
+    public int DirectClearingQuotaNotices { get; init; }
+
+    public int Handled => ClearingQuotaNotices + Cleared + Returned + Refused + DirectClearingQuotaNotices;
 }
 
 /// <summary>
@@ -35,6 +39,9 @@ public sealed partial class PbocDesk(VoucherLibrary library, MasterData master, 
         foreach (var (voucher, outcome) in library.WorkReceived(Bookkeeper, (session, v) => (v.VtCode, v.IsReply) switch
         {
             ("5106", false) => BookClearingQuota(session, v, businessDate, bookkeeper, reviewer),
+            // 直接支付 (PbocDesk.DirectPayment.cs).
+            ("5108", false) => BookDirectClearingQuota(session, v, businessDate, bookkeeper, reviewer),
+            ("2301", false) when v.Content["PayTypeCode"] == DirectPayType => ClearDirect(session, v, businessDate, bookkeeper, reviewer),
             ("2301", false) => Clear(session, v, businessDate, bookkeeper, reviewer),
             _ => library.Refuse(session, v.Id, Bookkeeper, $"人民银行国库不处理 {v.VtCode} 凭证"),
         }))
@@ -43,6 +50,7 @@ public sealed partial class PbocDesk(VoucherLibrary library, MasterData master, 
             {
                 (_, { Ok: false }) => pass with { Refused = pass.Refused + 1 },
                 ("5106", _) => pass with { ClearingQuotaNotices = pass.ClearingQuotaNotices + 1 },
+                ("5108", _) => pass with { DirectClearingQuotaNotices = pass.DirectClearingQuotaNotices + 1 },
                 ("2301", { Message: Returned }) => pass with { Returned = pass.Returned + 1 },
                 ("2301", _) => pass with { Cleared = pass.Cleared + 1 },
                 _ => pass,

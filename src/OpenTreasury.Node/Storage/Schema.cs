@@ -208,5 +208,45 @@ internal static class Schema
             cleared_date  TEXT    NOT NULL,
             PRIMARY KEY (bank_code, adm_div_code, st_year, voucher_no)
         );
+
+        -- ===== 直接支付 (direct payment): 5201 / 5108 / 2301 type 11 / 2206 / 2209 =====
+
+        -- Agent bank: lines of Finance's 5201 it actually paid (a detail that failed is not here: it is
+        -- only in the 回单, with XPayAmt 0.00 and the reason), their 2301 (PayTypeCode 11), the 2209
+        -- credit notice and the 2206 daily report that carried them.
+        CREATE TABLE bank_direct_payments (
+            voucher_id          INTEGER NOT NULL REFERENCES vouchers (id),
+            line                INTEGER NOT NULL,
+            adm_div_code        TEXT    NOT NULL,
+            st_year             INTEGER NOT NULL,
+            voucher_no          TEXT    NOT NULL,
+            agency_code         TEXT    NOT NULL,
+            exp_func_code       TEXT    NOT NULL,
+            payee_acct_no       TEXT    NOT NULL,
+            amount_fen          INTEGER NOT NULL CHECK (amount_fen > 0),
+            pay_date            TEXT    NOT NULL,
+            business_no         TEXT    NOT NULL,
+            clearing_voucher_no TEXT,
+            cleared_date        TEXT,
+            noticed_in          TEXT,
+            reported_in         TEXT,
+            PRIMARY KEY (voucher_id, line)
+        );
+
+        -- PBOC: the bank's clearing quota for direct payments per unit × functional class (直接支付清算额度),
+        -- from 5108; a ledger of its own, apart from the 5106 one, drawn on only by 2301s of PayTypeCode 11.
+        CREATE TABLE pboc_direct_clearing_quotas (
+            bank_code     TEXT    NOT NULL,
+            adm_div_code  TEXT    NOT NULL,
+            st_year       INTEGER NOT NULL,
+            agency_code   TEXT    NOT NULL,
+            exp_func_code TEXT    NOT NULL,
+            issued_fen    INTEGER NOT NULL DEFAULT 0,
+            cleared_fen   INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (bank_code, adm_div_code, st_year, agency_code, exp_func_code),
+            CHECK (issued_fen >= 0 AND cleared_fen >= 0 AND cleared_fen <= issued_fen)
+        );
+
+        -- ===== end of 直接支付 =====
         """;
 }
