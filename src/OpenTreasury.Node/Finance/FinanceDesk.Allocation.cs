@@ -192,10 +192,13 @@ public sealed partial class FinanceDesk
         return library.SignFor(session, notice.Id, Entry);
     }
 
-    private static StoredVoucher? OwnAllocation(LibrarySession session, string voucherNo) =>
+    private StoredVoucher? OwnAllocation(LibrarySession session, string voucherNo) =>
         session.Connection.QueryFirstOrDefault<long?>(
-            "SELECT id FROM vouchers WHERE origin = 'own' AND vt_code = '5207' AND voucher_no = @voucherNo AND flag = 0 ORDER BY id LIMIT 1",
-            new { voucherNo }, session.Transaction) is { } id
+            """
+            SELECT id FROM vouchers WHERE origin = 'own' AND adm_div_code = @adm AND st_year = @year AND vt_code = '5207' AND voucher_no = @voucherNo AND flag = 0
+            ORDER BY id LIMIT 1
+            """,
+            new { adm = master.AdmDivCode, year = master.StYear, voucherNo }, session.Transaction) is { } id
             ? VoucherLibrary.Find(session, id)
             : null;
 

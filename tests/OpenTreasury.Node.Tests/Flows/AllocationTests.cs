@@ -111,6 +111,19 @@ public sealed class AllocationTests : IDisposable
     }
 
     [Fact]
+    public async Task Issuing_the_same_allocation_again_makes_and_pays_nothing_twice()
+    {
+        Pboc.OpenTreasuryAccount(Amount.ParseWire("1000.00")).ThrowIfRefused();
+        var first = await AllocateAsync(Order("SB-0001"));
+
+        var again = await AllocateAsync(Order("SB-0001"));
+
+        Assert.Equal(first.VoucherId, again.VoucherId);
+        Assert.Single(_net.Pboc.Library.List("5207"), v => !v.IsReply);
+        Assert.Equal(Amount.ParseWire("500.00"), Pboc.TreasuryBalance());
+    }
+
+    [Fact]
     public void Only_a_returned_allocation_can_be_voided_or_reissued()
     {
         Pboc.OpenTreasuryAccount(Amount.ParseWire("1000.00")).ThrowIfRefused();
