@@ -78,7 +78,11 @@ public sealed partial class FinanceDesk(VoucherLibrary library, MasterData maste
     public FinancePass ProcessReceived()
     {
         var pass = new FinancePass(0, 0, 0, 0);
-        foreach (var (voucher, outcome) in library.WorkReceived(Entry, (session, v) => library.SignFor(session, v.Id, Entry)))
+        foreach (var (voucher, outcome) in library.WorkReceived(Entry, (session, v) => (v.VtCode, v.IsReply) switch
+        {
+            ("3208", false) => BookAllocationRefund(session, v), // 实拨退款: FinanceDesk.Allocation.cs
+            _ => library.SignFor(session, v.Id, Entry),
+        }))
         {
             pass = (voucher.VtCode, voucher.IsReply, outcome.Ok) switch
             {
@@ -90,6 +94,7 @@ public sealed partial class FinanceDesk(VoucherLibrary library, MasterData maste
                 ("2209", _, _) => pass with { CreditNotices = pass.CreditNotices + 1 },
                 ("2206", _, _) => pass with { DailyReports = pass.DailyReports + 1 },
                 ("2301" or "5106", true, _) => pass with { ClearingReceipts = pass.ClearingReceipts + 1 },
+                ("5207", true, _) => pass with { ClearingReceipts = pass.ClearingReceipts + 1 }, // 实拨 回单: PBOC paid it
                 ("2207", _, _) => pass with { DailyReports = pass.DailyReports + 1 },
                 _ => pass with { Other = pass.Other + 1 },
             };

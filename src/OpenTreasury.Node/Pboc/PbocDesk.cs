@@ -43,6 +43,7 @@ public sealed partial class PbocDesk(VoucherLibrary library, MasterData master, 
             ("5108", false) => BookDirectClearingQuota(session, v, businessDate, bookkeeper, reviewer),
             ("2301", false) when v.Content["PayTypeCode"] == DirectPayType => ClearDirect(session, v, businessDate, bookkeeper, reviewer),
             ("2301", false) => Clear(session, v, businessDate, bookkeeper, reviewer),
+            ("5207", false) => Allocate(session, v, businessDate, bookkeeper, reviewer), // 实拨: PbocDesk.Allocation.cs
             _ => library.Refuse(session, v.Id, Bookkeeper, $"人民银行国库不处理 {v.VtCode} 凭证"),
         }))
         {
@@ -53,6 +54,8 @@ public sealed partial class PbocDesk(VoucherLibrary library, MasterData master, 
                 ("5108", _) => pass with { DirectClearingQuotaNotices = pass.DirectClearingQuotaNotices + 1 },
                 ("2301", { Message: Returned }) => pass with { Returned = pass.Returned + 1 },
                 ("2301", _) => pass with { Cleared = pass.Cleared + 1 },
+                ("5207", { Message: Returned }) => pass with { Returned = pass.Returned + 1 }, // 实拨 returned: payment failed
+                ("5207", _) => pass with { Cleared = pass.Cleared + 1 },                        // 实拨 paid from the treasury
                 _ => pass,
             };
         }

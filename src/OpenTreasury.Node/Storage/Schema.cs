@@ -248,5 +248,71 @@ internal static class Schema
         );
 
         -- ===== end of 直接支付 =====
+
+        -- ── 实拨 allocation (5207, 3208) and the void-and-reissue chain ─────────────────────────────
+        -- Links between vouchers of this node: 'reissue' from a returned-and-voided voucher to the one
+        -- issued in its place under a new number; 'refund' from a paid 5207 to a 3208 refunding it.
+        CREATE TABLE voucher_links (
+            from_voucher_id INTEGER NOT NULL REFERENCES vouchers (id),
+            to_voucher_id   INTEGER NOT NULL REFERENCES vouchers (id),
+            kind            TEXT    NOT NULL CHECK (kind IN ('reissue', 'refund')),
+            created_at      TEXT    NOT NULL,
+            PRIMARY KEY (from_voucher_id, to_voucher_id, kind),
+            CHECK (from_voucher_id <> to_voucher_id)
+        );
+        CREATE UNIQUE INDEX voucher_links_one_reissue_from ON voucher_links (from_voucher_id) WHERE kind = 'reissue';
+        CREATE UNIQUE INDEX voucher_links_one_reissue_to ON voucher_links (to_voucher_id) WHERE kind = 'reissue';
+
+        -- PBOC: the treasury single account (国库单一账户) per division and year; never below zero.
+        CREATE TABLE pboc_treasury (
+            adm_div_code TEXT    NOT NULL,
+            st_year      INTEGER NOT NULL,
+            opening_fen  INTEGER NOT NULL CHECK (opening_fen >= 0),
+            balance_fen  INTEGER NOT NULL CHECK (balance_fen >= 0),
+            opened_at    TEXT    NOT NULL,
+            PRIMARY KEY (adm_div_code, st_year)
+        );
+
+        -- PBOC: each 5207 paid from the treasury account, once, with what was refunded of it since.
+        CREATE TABLE pboc_allocations (
+            adm_div_code TEXT    NOT NULL,
+            st_year      INTEGER NOT NULL,
+            voucher_no   TEXT    NOT NULL,
+            voucher_id   INTEGER NOT NULL REFERENCES vouchers (id),
+            amount_fen   INTEGER NOT NULL CHECK (amount_fen > 0),
+            refunded_fen INTEGER NOT NULL DEFAULT 0 CHECK (refunded_fen >= 0),
+            pay_date     TEXT    NOT NULL,
+            business_no  TEXT    NOT NULL,
+            PRIMARY KEY (adm_div_code, st_year, voucher_no),
+            CHECK (refunded_fen <= amount_fen)
+        );
+
+        -- PBOC: each 3208 allocation refund, once; the treasury account was credited with it.
+        CREATE TABLE pboc_allocation_refunds (
+            adm_div_code   TEXT    NOT NULL,
+            st_year        INTEGER NOT NULL,
+            voucher_no     TEXT    NOT NULL,
+            ori_voucher_no TEXT    NOT NULL,
+            amount_fen     INTEGER NOT NULL CHECK (amount_fen > 0),
+            reason         TEXT    NOT NULL,
+            refund_date    TEXT    NOT NULL,
+            PRIMARY KEY (adm_div_code, st_year, voucher_no),
+            FOREIGN KEY (adm_div_code, st_year, ori_voucher_no) REFERENCES pboc_allocations (adm_div_code, st_year, voucher_no)
+        );
+
+        -- Finance: allocation refunds (3208) signed for, per original 5207; what may be allocated again.
+        CREATE TABLE finance_allocation_refunds (
+            adm_div_code      TEXT    NOT NULL,
+            st_year           INTEGER NOT NULL,
+            voucher_no        TEXT    NOT NULL,
+            ori_voucher_no    TEXT    NOT NULL,
+            refund_voucher_id INTEGER NOT NULL REFERENCES vouchers (id),
+            ori_voucher_id    INTEGER NOT NULL REFERENCES vouchers (id),
+            amount_fen        INTEGER NOT NULL CHECK (amount_fen > 0),
+            reason            TEXT    NOT NULL,
+            booked_at         TEXT    NOT NULL,
+            PRIMARY KEY (adm_div_code, st_year, voucher_no)
+        );
+        -- ── end of 实拨 allocation ──────────────────────────────────────────────────────────────────
         """;
 }
