@@ -15,7 +15,7 @@ internal static class DemoCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the deterministic plan (amounts, units, payees)", DefaultValueFactory = _ => 1 };
         var json = Common.JsonOption();
         var inject = new Option<bool>("--inject-mismatch") { Description = "Bank 102 books one daily-report line a fen too high; reconciliation must find and name it" };
-        var command = new Command("demo", "Run the 芒市 network: quota (5105/5106), payments (8202), clearing (2301), daily report (2207), reconciliation")
+        var command = new Command("demo", "Run a day of the 芒市 network: quota (5105/5106), authorized payments (8202), direct payments (5201/5108), allocations (5207, a return and reissue, a 3208 refund), clearing (2301), daily reports (2207/2206/2209), reconciliation")
         {
             data, payments, seed, json, inject,
         };
@@ -61,6 +61,12 @@ internal static class DemoCommand
         Console.WriteLine();
         Console.WriteLine($"支付 payments     requested {s.Payments.Requested}, paid {s.Payments.Paid} ({s.Payments.PaidAmount}), returned {s.Payments.Rejected}");
         Console.WriteLine($"额度 quota        issued {s.Quota.Issued}, paid {s.Quota.Paid}, remaining {s.Quota.Remaining}");
+        if (s.Flows is { } flows)
+        {
+            Console.WriteLine($"直接支付 direct   {flows.Direct.Requested} vouchers, {flows.Direct.Receipts} 回单, paid {flows.Direct.PaidAmount}, {flows.Direct.FailedLines} line(s) failed at the bank");
+            Console.WriteLine($"实拨 allocation   {flows.Allocation.Issued} issued, {flows.Allocation.Paid} paid ({flows.Allocation.PaidAmount}), {flows.Allocation.Returned} returned and {flows.Allocation.Reissued} reissued, refunded {flows.Allocation.Refunded}; treasury {flows.Allocation.TreasuryBalance}");
+        }
+
         Console.WriteLine($"清算 clearing     cleared {s.Clearing.Cleared} in {s.Clearing.Requests} transfer request(s)");
         Console.WriteLine($"对账 reconcile    {(s.Reconciliation.Balanced ? "balanced 平衡" : "NOT balanced 不平")} — {s.Reconciliation.Mismatches} mismatch(es)");
         foreach (var detail in s.Reconciliation.Details)

@@ -12,6 +12,21 @@ namespace OpenTreasury.Node.Demo;
 /// </summary>
 public sealed record DemoPlan(int Seed, int Month, DateOnly BusinessDate, IReadOnlyList<QuotaPlanLine> Quota, IReadOnlyList<PaymentOrder> Payments)
 {
+    /// <summary>The treasury single account's opening balance at PBOC (国库单一账户), for allocations.</summary>
+    public static readonly Amount TreasuryOpening = Amount.FromYuan(50_000_000);
+
+    /// <summary>直接支付: Finance pays suppliers for units; about one in twelve has a payee account the bank finds closed.</summary>
+    public IReadOnlyList<DirectPaymentOrder> DirectPayments { get; init; } = [];
+
+    /// <summary>实拨: allocations from the treasury to units; one goes to a closed account, is returned and reissued.</summary>
+    public IReadOnlyList<AllocationOrder> Allocations { get; init; } = [];
+
+    /// <summary>The allocation whose payee account is closed, and the number it is reissued under.</summary>
+    public (string Returned, string Reissued)? Reissue { get; init; }
+
+    /// <summary>实拨退款: part of the first allocation comes back (3208).</summary>
+    public (string VoucherNo, string OriVoucherNo, Amount Amount)? AllocationRefund { get; init; }
+
     /// <summary>When set, bank 102 books the first line of its daily report one fen too high, for reconciliation to find.</summary>
     public bool InjectMismatch { get; init; }
 
@@ -53,6 +68,44 @@ public sealed record DemoPlan(int Seed, int Month, DateOnly BusinessDate, IReadO
                 Summaries[random.Next(Summaries.Length)]));
         }
 
-        return new DemoPlan(seed, 3, new DateOnly(master.StYear, 3, 2), quota, orders);
+        var direct = new List<DirectPaymentOrder>();
+        for (var i = 1; i <= payments / 5; i++)
+        {
+            var (unit, functional) = lines[random.Next(lines.Count)];
+            var payee = master.Payees[random.Next(master.Payees.Count)];
+            if (random.Next(12) == 0)
+            {
+                payee = payee with { AccountNo = payee.AccountNo[..^4] + "0000", Name = payee.Name + "(已销户)" };
+            }
+
+            direct.Add(new DirectPaymentOrder($"ZJ{seed.ToString(CultureInfo.InvariantCulture)}-{i:D5}", unit.AgencyCode, functional.ExpFuncCode,
+                new Amount((random.Next(500, 80_000) * 100L) + random.Next(100)), payee, Summaries[random.Next(Summaries.Length)]));
+        }
+
+        var allocations = new List<AllocationOrder>();
+        var allocationCount = payments == 0 ? 0 : 4;
+        for (var i = 1; i <= allocationCount; i++)
+        {
+            var unit = master.Units[(i - 1) % master.Units.Count];
+            var payee = new Payee(unit.AccountNo, $"{unit.Name}", master.Bank(unit.BankCode).Name, master.Bank(unit.BankCode).BankNo);
+            if (i == 3)
+            {
+                payee = payee with { AccountNo = unit.AccountNo[..^4] + "0000", Name = unit.Name + "(旧账户)" };
+            }
+
+            allocations.Add(new AllocationOrder($"SB{seed.ToString(CultureInfo.InvariantCulture)}-{i:D3}", payee,
+                [.. unit.Classes.Select(c => new AllocationLine(unit.AgencyCode, c.ExpFuncCode, Amount.FromYuan(random.Next(50_000, 500_000))))],
+                "拨付专项经费"));
+        }
+
+        return new DemoPlan(seed, 3, new DateOnly(master.StYear, 3, 2), quota, orders)
+        {
+            DirectPayments = direct,
+            Allocations = allocations,
+            Reissue = allocationCount >= 3 ? (allocations[2].VoucherNo, allocations[2].VoucherNo + "R") : null,
+            AllocationRefund = allocationCount >= 1
+                ? ($"TK{seed.ToString(CultureInfo.InvariantCulture)}-001", allocations[0].VoucherNo, Amount.FromYuan(10_000))
+                : null,
+        };
     }
 }

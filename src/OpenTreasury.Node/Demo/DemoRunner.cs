@@ -40,7 +40,49 @@ public sealed class DemoRunner(TreasuryNetwork network, Action<string> progress)
             progress($"授权支付 payments: {Math.Min(start + PaymentBatch, plan.Payments.Count)}/{plan.Payments.Count} submitted and processed");
         }
 
-        progress("清算 clearing: the banks send 2301, PBOC matches and clears");
+        if (plan.DirectPayments.Count > 0)
+        {
+            progress($"直接支付 direct payments: {plan.DirectPayments.Count} (5201 to the banks, 5108 to PBOC, 回单 back)");
+            foreach (var order in plan.DirectPayments)
+            {
+                finance.SubmitDirectPayment(order, date).ThrowIfRefused();
+            }
+
+            await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (plan.Allocations.Count > 0)
+        {
+            var pboc = network.Pboc.PbocDesk!;
+            if (pboc.TreasuryBalance().IsZero && !network.Pboc.Library.List("5207").Any())
+            {
+                pboc.OpenTreasuryAccount(DemoPlan.TreasuryOpening).ThrowIfRefused();
+            }
+
+            progress($"实拨 allocations: {plan.Allocations.Count} (5207 to PBOC, paid from the treasury or returned)");
+            foreach (var order in plan.Allocations)
+            {
+                finance.IssueAllocation(order, date).ThrowIfRefused();
+            }
+
+            await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
+            if (plan.Reissue is { } reissue)
+            {
+                var unit = network.Master.Units[2 % network.Master.Units.Count];
+                progress($"作废重开 void and reissue: {reissue.Returned} → {reissue.Reissued}");
+                finance.ReissueAllocation(reissue.Returned, reissue.Reissued, date, finance.UnitPayee(unit.AgencyCode), "收款账户已销户, 更正后重开").ThrowIfRefused();
+                await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (plan.AllocationRefund is { } refund)
+            {
+                progress($"实拨退款 allocation refund: {refund.Amount.ToWire()} of {refund.OriVoucherNo} (3208)");
+                pboc.SendAllocationRefund(refund.OriVoucherNo, refund.Amount, "收款单位退回多拨款项", refund.VoucherNo, date).ThrowIfRefused();
+                await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        progress("清算 clearing: the banks send 2301 (授权 12, 直接 11), PBOC matches and clears");
         foreach (var bank in network.Banks)
         {
             bank.BankDesk!.RequestClearing(date);
@@ -48,10 +90,11 @@ public sealed class DemoRunner(TreasuryNetwork network, Action<string> progress)
 
         await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
 
-        progress("日报 daily reports: the banks send 2207 to Finance");
+        progress("日报 daily reports: the banks send 2207, 2206 and 2209 to Finance");
         foreach (var bank in network.Banks)
         {
             bank.BankDesk!.SendDailyReport(date, plan.InjectMismatch && bank.Party.Bank?.Value == "102" ? 1 : 0);
+            bank.BankDesk!.SendDirectPaymentReports(date);
         }
 
         await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
@@ -132,6 +175,33 @@ public sealed class DemoRunner(TreasuryNetwork network, Action<string> progress)
             new VoucherCounts(byType, replies),
             new SignatureCounts(verified, failed),
             audit,
-            elapsedMs);
+            elapsedMs)
+        {
+            Flows = FlowsOf(plan),
+        };
+    }
+
+    private FlowCounts FlowsOf(DemoPlan plan)
+    {
+        var finance = network.Finance.Library;
+        var receipts = finance.List("5201", limit: 100_000).Where(v => v.IsReply && v.Origin == "received").Select(v => v.Content).ToList();
+        var direct = new DirectCounts(
+            plan.DirectPayments.Count,
+            receipts.Count,
+            receipts.Sum(r => r.Details.Count(d => d["XPayAmt"] == "0.00")),
+            Amount.Sum(receipts.Select(r => Amount.ParseWire(r.Require("XPayAmt")))).ToWire());
+        var allocations = finance.List("5207", limit: 100_000).Where(v => v.Origin == "own" && !v.IsReply).ToList();
+        var paid = allocations.Where(v => finance.Deliveries(v.Id).Any(d => d.Status == VoucherStatus.ReplyArrived)).ToList();
+        var refunds = finance.List("3208", limit: 100_000).Where(v => v.Origin == "received").Select(v => Amount.ParseWire(v.Content.Require("PayAmt")));
+        using var connection = finance.Database.Connect();
+        var allocation = new AllocationCounts(
+            allocations.Count,
+            paid.Count,
+            allocations.Count(v => v.State == "voided"),
+            (int)connection.ExecuteScalar<long>("SELECT COUNT(*) FROM voucher_links WHERE kind = 'reissue'"),
+            new Amount(paid.Sum(v => v.AmountFen ?? 0)).ToWire(),
+            (-Amount.Sum(refunds)).ToWire(),
+            network.Pboc.PbocDesk!.TreasuryBalance().ToWire());
+        return new FlowCounts(direct, allocation);
     }
 }

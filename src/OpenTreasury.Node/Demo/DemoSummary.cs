@@ -12,7 +12,32 @@ public sealed record DemoSummary(
     [property: JsonPropertyName("vouchers")] VoucherCounts Vouchers,
     [property: JsonPropertyName("signatures")] SignatureCounts Signatures,
     [property: JsonPropertyName("audit")] IReadOnlyDictionary<string, bool> AuditIntact,
-    [property: JsonPropertyName("elapsedMs")] long ElapsedMs);
+    [property: JsonPropertyName("elapsedMs")] long ElapsedMs)
+{
+    /// <summary>The other flows of the day, beside authorized payment (<see cref="Payments"/>, <see cref="Quota"/>).</summary>
+    [JsonPropertyName("flows")]
+    public FlowCounts? Flows { get; init; }
+}
+
+/// <summary>直接支付 and 实拨 as the day ran them.</summary>
+public sealed record FlowCounts(
+    [property: JsonPropertyName("direct")] DirectCounts Direct,
+    [property: JsonPropertyName("allocation")] AllocationCounts Allocation);
+
+public sealed record DirectCounts(
+    [property: JsonPropertyName("requested")] int Requested,
+    [property: JsonPropertyName("receipts")] int Receipts,
+    [property: JsonPropertyName("failedLines")] int FailedLines,
+    [property: JsonPropertyName("paidAmount")] string PaidAmount);
+
+public sealed record AllocationCounts(
+    [property: JsonPropertyName("issued")] int Issued,
+    [property: JsonPropertyName("paid")] int Paid,
+    [property: JsonPropertyName("returned")] int Returned,
+    [property: JsonPropertyName("reissued")] int Reissued,
+    [property: JsonPropertyName("paidAmount")] string PaidAmount,
+    [property: JsonPropertyName("refunded")] string Refunded,
+    [property: JsonPropertyName("treasuryBalance")] string TreasuryBalance);
 
 public sealed record PaymentCounts(
     [property: JsonPropertyName("requested")] int Requested,

@@ -17,6 +17,16 @@ public sealed class CliTests(CliTests.DemoFolder demo) : IClassFixture<CliTests.
         Assert.Equal(20, payments.GetProperty("paid").GetInt32() + payments.GetProperty("rejected").GetInt32());
         Assert.True(json.RootElement.GetProperty("reconciliation").GetProperty("balanced").GetBoolean());
         Assert.Equal(0, json.RootElement.GetProperty("signatures").GetProperty("failed").GetInt64());
+
+        var flows = json.RootElement.GetProperty("flows");
+        Assert.Equal(4, flows.GetProperty("direct").GetProperty("requested").GetInt32());
+        Assert.Equal(4, flows.GetProperty("direct").GetProperty("receipts").GetInt32());
+        var allocation = flows.GetProperty("allocation");
+        Assert.Equal((5, 4, 1, 1), (allocation.GetProperty("issued").GetInt32(), allocation.GetProperty("paid").GetInt32(), allocation.GetProperty("returned").GetInt32(), allocation.GetProperty("reissued").GetInt32()));
+        Assert.Equal("10000.00", allocation.GetProperty("refunded").GetString());
+        var treasury = Domain.Money.Amount.ParseWire(allocation.GetProperty("treasuryBalance").GetString()!);
+        var paid = Domain.Money.Amount.ParseWire(allocation.GetProperty("paidAmount").GetString()!);
+        Assert.Equal(Node.Demo.DemoPlan.TreasuryOpening - paid + Domain.Money.Amount.ParseWire("10000.00"), treasury);
     }
 
     [Fact]

@@ -32,7 +32,8 @@ public sealed class FlowTests : IDisposable
         Assert.True(summary.Payments.Paid > 0, "some payments are paid");
         Assert.Equal(Amount.ParseWire(summary.Quota.Issued), Amount.ParseWire(summary.Quota.Paid) + Amount.ParseWire(summary.Quota.Remaining));
         Assert.Equal(summary.Payments.PaidAmount, summary.Quota.Paid);
-        Assert.Equal(summary.Payments.PaidAmount, summary.Clearing.Cleared);
+        // Cleared = authorized payments (2301 type 12) + direct payments actually paid (type 11).
+        Assert.Equal(Amount.ParseWire(summary.Payments.PaidAmount) + Amount.ParseWire(summary.Flows!.Direct.PaidAmount), Amount.ParseWire(summary.Clearing.Cleared));
         Assert.True(summary.Reconciliation.Balanced, string.Join("; ", summary.Reconciliation.Details));
         Assert.Equal(0, summary.Reconciliation.Mismatches);
         Assert.Equal(0, summary.Signatures.Failed);
