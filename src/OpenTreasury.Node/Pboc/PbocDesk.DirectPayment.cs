@@ -46,48 +46,4 @@ public sealed partial class PbocDesk
 
         return library.Reply(session, notice.Id, bookkeeper, reviewer, v => v.With("XAcceptDate", Date(businessDate)), []);
     }
-
-    /// <summary>2301 of PayTypeCode 11: match against the 5108 clearing quota (domain guide §5), then clear or return.</summary>
-    private LibraryResult ClearDirect(LibrarySession session, StoredVoucher request, DateOnly businessDate, Signer bookkeeper, Signer reviewer)
-    {
-        var content = request.Content;
-        var bankCode = request.SenderParty.Bank!.Value.Value;
-        var bank = master.Bank(bankCode);
-        var lines = content.Details
-            .GroupBy(d => (Agency: d["AgencyCode"]!, Func: d["ExpFuncCode"]!))
-            .Select(g =>
-            {
-                var quota = session.Connection.QueryFirstOrDefault<QuotaRow>(
-                    "SELECT issued_fen AS IssuedFen, cleared_fen AS ClearedFen FROM pboc_direct_clearing_quotas WHERE bank_code = @bank AND adm_div_code = @adm AND st_year = @year AND agency_code = @agency AND exp_func_code = @func",
-                    new { bank = bankCode, adm = request.AdmDivCode, year = request.StYear, agency = g.Key.Agency, func = g.Key.Func }, session.Transaction);
-                return new ClearingLine(g.Key.Agency, g.Key.Func, Amount.Sum(g.Select(d => Amount.ParseWire(d["PayAmt"]!))),
-                    new Amount(quota?.IssuedFen ?? 0), new Amount(quota?.ClearedFen ?? 0));
-            })
-            .ToList();
-        var total = Amount.ParseWire(content["PayAmt"]!);
-        var (rejection, reason) = content["PayBankNo"] != bank.BankNo
-            ? (ClearingRejection.WrongBank, $"代理银行行号 {content["PayBankNo"]} 与发送方 {bank.BankNo} 不符")
-            : ClearingQuotaMatch.Match(total, lines);
-        if (rejection != ClearingRejection.None)
-        {
-            var returned = library.Return(session, request.Id, Bookkeeper, $"{rejection}: 直接支付 {reason}");
-            return returned.Ok ? returned with { Message = Returned } : returned;
-        }
-
-        foreach (var line in lines)
-        {
-            session.Connection.Execute(
-                "UPDATE pboc_direct_clearing_quotas SET cleared_fen = cleared_fen + @fen WHERE bank_code = @bank AND adm_div_code = @adm AND st_year = @year AND agency_code = @agency AND exp_func_code = @func",
-                new { fen = line.Requested.Fen, bank = bankCode, adm = request.AdmDivCode, year = request.StYear, agency = line.AgencyCode, func = line.ExpFuncCode }, session.Transaction);
-        }
-
-        // The 2301's number is the bank's for both pay types, so a request is cleared once whatever its type.
-        session.Connection.Execute(
-            "INSERT INTO pboc_clearings (bank_code, adm_div_code, st_year, voucher_no, amount_fen, cleared_date) VALUES (@bank, @adm, @year, @no, @fen, @date)",
-            new { bank = bankCode, adm = request.AdmDivCode, year = request.StYear, no = request.VoucherNo, fen = total.Fen, date = Date(businessDate) }, session.Transaction);
-        session.Audit(Bookkeeper, "clear-direct", request.Key.ToString(), $"{total.ToWire()} from the treasury single account to {bank.Name} (直接支付)");
-        return library.Reply(session, request.Id, bookkeeper, reviewer,
-            v => v.With("XClearDate", Date(businessDate)).With("XPayAmt", total.ToWire()),
-            [PartyId.Finance]);
-    }
 }

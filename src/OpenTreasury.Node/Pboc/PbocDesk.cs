@@ -41,7 +41,6 @@ public sealed partial class PbocDesk(VoucherLibrary library, MasterData master, 
             ("5106", false) => BookClearingQuota(session, v, businessDate, bookkeeper, reviewer),
             // 直接支付 (PbocDesk.DirectPayment.cs).
             ("5108", false) => BookDirectClearingQuota(session, v, businessDate, bookkeeper, reviewer),
-            ("2301", false) when v.Content["PayTypeCode"] == DirectPayType => ClearDirect(session, v, businessDate, bookkeeper, reviewer),
             ("2301", false) => Clear(session, v, businessDate, bookkeeper, reviewer),
             ("5207", false) => Allocate(session, v, businessDate, bookkeeper, reviewer), // 实拨: PbocDesk.Allocation.cs
             _ => library.Refuse(session, v.Id, Bookkeeper, $"人民银行国库不处理 {v.VtCode} 凭证"),
@@ -90,43 +89,46 @@ public sealed partial class PbocDesk(VoucherLibrary library, MasterData master, 
         var content = request.Content;
         var bankCode = request.SenderParty.Bank!.Value.Value;
         var bank = master.Bank(bankCode);
+
+        // A direct payment's request (PayTypeCode 11) draws on the 5108 quota, an authorized one on the 5106.
+        var direct = content["PayTypeCode"] == DirectPayType;
+        var quotas = direct ? "pboc_direct_clearing_quotas" : "pboc_clearing_quotas";
+        var lines = content.Details
+            .GroupBy(d => (Agency: d["AgencyCode"]!, Func: d["ExpFuncCode"]!))
+            .Select(g =>
+            {
+                var quota = session.Connection.QueryFirstOrDefault<QuotaRow>(
+                    $"SELECT issued_fen AS IssuedFen, cleared_fen AS ClearedFen FROM {quotas} WHERE bank_code = @bank AND adm_div_code = @adm AND st_year = @year AND agency_code = @agency AND exp_func_code = @func",
+                    new { bank = bankCode, adm = request.AdmDivCode, year = request.StYear, agency = g.Key.Agency, func = g.Key.Func }, session.Transaction);
+                return new ClearingLine(g.Key.Agency, g.Key.Func, Amount.Sum(g.Select(d => Amount.ParseWire(d["PayAmt"]!))),
+                    new Amount(quota?.IssuedFen ?? 0), new Amount(quota?.ClearedFen ?? 0));
+            })
+            .ToList();
+        var total = Amount.ParseWire(content["PayAmt"]!);
+        var (rejection, reason) = content["PayBankNo"] != bank.BankNo
+            ? (ClearingRejection.WrongBank, $"代理银行行号 {content["PayBankNo"]} 与发送方 {bank.BankNo} 不符")
+            : ClearingQuotaMatch.Match(total, lines);
+        if (rejection != ClearingRejection.None)
         {
-            var lines = content.Details
-                .GroupBy(d => (Agency: d["AgencyCode"]!, Func: d["ExpFuncCode"]!))
-                .Select(g =>
-                {
-                    var quota = session.Connection.QueryFirstOrDefault<QuotaRow>(
-                        "SELECT issued_fen AS IssuedFen, cleared_fen AS ClearedFen FROM pboc_clearing_quotas WHERE bank_code = @bank AND adm_div_code = @adm AND st_year = @year AND agency_code = @agency AND exp_func_code = @func",
-                        new { bank = bankCode, adm = request.AdmDivCode, year = request.StYear, agency = g.Key.Agency, func = g.Key.Func }, session.Transaction);
-                    return new ClearingLine(g.Key.Agency, g.Key.Func, Amount.Sum(g.Select(d => Amount.ParseWire(d["PayAmt"]!))),
-                        new Amount(quota?.IssuedFen ?? 0), new Amount(quota?.ClearedFen ?? 0));
-                })
-                .ToList();
-            var total = Amount.ParseWire(content["PayAmt"]!);
-            var (rejection, reason) = content["PayBankNo"] != bank.BankNo
-                ? (ClearingRejection.WrongBank, $"代理银行行号 {content["PayBankNo"]} 与发送方 {bank.BankNo} 不符")
-                : ClearingQuotaMatch.Match(total, lines);
-            if (rejection != ClearingRejection.None)
-            {
-                var returned = library.Return(session, request.Id, Bookkeeper, $"{rejection}: {reason}");
-                return returned.Ok ? returned with { Message = Returned } : returned;
-            }
-
-            foreach (var line in lines)
-            {
-                session.Connection.Execute(
-                    "UPDATE pboc_clearing_quotas SET cleared_fen = cleared_fen + @fen WHERE bank_code = @bank AND adm_div_code = @adm AND st_year = @year AND agency_code = @agency AND exp_func_code = @func",
-                    new { fen = line.Requested.Fen, bank = bankCode, adm = request.AdmDivCode, year = request.StYear, agency = line.AgencyCode, func = line.ExpFuncCode }, session.Transaction);
-            }
-
-            session.Connection.Execute(
-                "INSERT INTO pboc_clearings (bank_code, adm_div_code, st_year, voucher_no, amount_fen, cleared_date) VALUES (@bank, @adm, @year, @no, @fen, @date)",
-                new { bank = bankCode, adm = request.AdmDivCode, year = request.StYear, no = request.VoucherNo, fen = total.Fen, date = Date(businessDate) }, session.Transaction);
-            session.Audit(Bookkeeper, "clear", request.Key.ToString(), $"{total.ToWire()} from the treasury single account to {bank.Name}");
-            return library.Reply(session, request.Id, bookkeeper, reviewer,
-                v => v.With("XClearDate", Date(businessDate)).With("XPayAmt", total.ToWire()),
-                [PartyId.Finance]);
+            var returned = library.Return(session, request.Id, Bookkeeper, $"{rejection}: {(direct ? "直接支付 " : string.Empty)}{reason}");
+            return returned.Ok ? returned with { Message = Returned } : returned;
         }
+
+        foreach (var line in lines)
+        {
+            session.Connection.Execute(
+                $"UPDATE {quotas} SET cleared_fen = cleared_fen + @fen WHERE bank_code = @bank AND adm_div_code = @adm AND st_year = @year AND agency_code = @agency AND exp_func_code = @func",
+                new { fen = line.Requested.Fen, bank = bankCode, adm = request.AdmDivCode, year = request.StYear, agency = line.AgencyCode, func = line.ExpFuncCode }, session.Transaction);
+        }
+
+        // The 2301's number is the bank's for both pay types, so a request is cleared once whatever its type.
+        session.Connection.Execute(
+            "INSERT INTO pboc_clearings (bank_code, adm_div_code, st_year, voucher_no, amount_fen, cleared_date) VALUES (@bank, @adm, @year, @no, @fen, @date)",
+            new { bank = bankCode, adm = request.AdmDivCode, year = request.StYear, no = request.VoucherNo, fen = total.Fen, date = Date(businessDate) }, session.Transaction);
+        session.Audit(Bookkeeper, direct ? "clear-direct" : "clear", request.Key.ToString(), $"{total.ToWire()} from the treasury single account to {bank.Name}{(direct ? " (直接支付)" : string.Empty)}");
+        return library.Reply(session, request.Id, bookkeeper, reviewer,
+            v => v.With("XClearDate", Date(businessDate)).With("XPayAmt", total.ToWire()),
+            [PartyId.Finance]);
     }
 
     private static string Date(DateOnly date) => date.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
