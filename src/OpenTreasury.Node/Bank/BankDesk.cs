@@ -20,7 +20,10 @@ public sealed record BankPass(int QuotaNotices, int PaymentsPaid, int PaymentsRe
     /// <summary>直接支付: 5201s returned (退回) unworked, e.g. addressed to another bank.</summary>
     public int DirectPaymentsReturned { get; init; }
 
-    public int Handled => QuotaNotices + PaymentsPaid + PaymentsReturned + ClearingReceipts + Refused + DirectPayments + DirectPaymentsReturned;
+    /// <summary>退款: PBOC's 2302 回单 signed for (quota restored for 12; 2204 and 2208, or 2203, sent to Finance).</summary>
+    public int RefundReceipts { get; init; }
+
+    public int Handled => QuotaNotices + PaymentsPaid + PaymentsReturned + ClearingReceipts + Refused + DirectPayments + DirectPaymentsReturned + RefundReceipts;
 }
 
 /// <summary>
@@ -53,6 +56,8 @@ public sealed partial class BankDesk(VoucherLibrary library, MasterData master, 
             "5201" when !v.IsReply => PayDirect(session, v, businessDate, clerk, reviewer),
             "2301" when v.IsReply && v.Content["PayTypeCode"] == DirectPayType => RecordDirectClearing(session, v),
             "2301" when v.IsReply => RecordClearing(session, v),
+            // 退款 (BankDesk.Refund.cs).
+            "2302" when v.IsReply => RecordRefund(session, v, clerk, reviewer),
             _ => library.Refuse(session, v.Id, Clerk, $"代理银行不处理 {v.VtCode} 凭证"),
         }))
         {
@@ -65,6 +70,7 @@ public sealed partial class BankDesk(VoucherLibrary library, MasterData master, 
                 ("5201", { Message: Returned }) => pass with { DirectPaymentsReturned = pass.DirectPaymentsReturned + 1 },
                 ("5201", _) => pass with { DirectPayments = pass.DirectPayments + 1 },
                 ("2301", _) => pass with { ClearingReceipts = pass.ClearingReceipts + 1 },
+                ("2302", _) => pass with { RefundReceipts = pass.RefundReceipts + 1 }, // 退款
                 _ => pass,
             };
         }

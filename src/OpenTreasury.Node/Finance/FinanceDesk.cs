@@ -23,7 +23,10 @@ public sealed record FinancePass(int ArrivalNotices, int ClearingReceipts, int D
     /// <summary>直接支付: the banks' 2209 credit notices (入账通知书) signed for.</summary>
     public int CreditNotices { get; init; }
 
-    public int Handled => ArrivalNotices + ClearingReceipts + DailyReports + Other + DirectPaymentReceipts + CreditNotices;
+    /// <summary>退款: PBOC's 2302 回单 and the banks' 2203/2204 refund notices and 2208 refund reports signed for.</summary>
+    public int Refunds { get; init; }
+
+    public int Handled => ArrivalNotices + ClearingReceipts + DailyReports + Other + DirectPaymentReceipts + CreditNotices + Refunds;
 }
 
 /// <summary>
@@ -96,6 +99,7 @@ public sealed partial class FinanceDesk(VoucherLibrary library, MasterData maste
                 ("2301" or "5106", true, _) => pass with { ClearingReceipts = pass.ClearingReceipts + 1 },
                 ("5207", true, _) => pass with { ClearingReceipts = pass.ClearingReceipts + 1 }, // 实拨 回单: PBOC paid it
                 ("2207", _, _) => pass with { DailyReports = pass.DailyReports + 1 },
+                ("2302" or "2203" or "2204" or "2208", _, _) => pass with { Refunds = pass.Refunds + 1 }, // 退款
                 _ => pass with { Other = pass.Other + 1 },
             };
         }

@@ -16,7 +16,10 @@ public sealed record PbocPass(int ClearingQuotaNotices, int Cleared, int Returne
     /// <summary>直接支付: 5108 direct-payment clearing quota notices booked and answered.</summary>
     public int DirectClearingQuotaNotices { get; init; }
 
-    public int Handled => ClearingQuotaNotices + Cleared + Returned + Refused + DirectClearingQuotaNotices;
+    /// <summary>退款: 2302s credited back to the treasury and answered with the 回单 (a returned one counts in <see cref="Returned"/>).</summary>
+    public int Refunds { get; init; }
+
+    public int Handled => ClearingQuotaNotices + Cleared + Returned + Refused + DirectClearingQuotaNotices + Refunds;
 }
 
 /// <summary>
@@ -43,6 +46,7 @@ public sealed partial class PbocDesk(VoucherLibrary library, MasterData master, 
             ("5108", false) => BookDirectClearingQuota(session, v, businessDate, bookkeeper, reviewer),
             ("2301", false) => Clear(session, v, businessDate, bookkeeper, reviewer),
             ("5207", false) => Allocate(session, v, businessDate, bookkeeper, reviewer), // 实拨: PbocDesk.Allocation.cs
+            ("2302", false) => CreditRefund(session, v, businessDate, bookkeeper, reviewer), // 退款: PbocDesk.Refund.cs
             _ => library.Refuse(session, v.Id, Bookkeeper, $"人民银行国库不处理 {v.VtCode} 凭证"),
         }))
         {
@@ -55,6 +59,8 @@ public sealed partial class PbocDesk(VoucherLibrary library, MasterData master, 
                 ("2301", _) => pass with { Cleared = pass.Cleared + 1 },
                 ("5207", { Message: Returned }) => pass with { Returned = pass.Returned + 1 }, // 实拨 returned: payment failed
                 ("5207", _) => pass with { Cleared = pass.Cleared + 1 },                        // 实拨 paid from the treasury
+                ("2302", { Message: Returned }) => pass with { Returned = pass.Returned + 1 }, // 退款 returned
+                ("2302", _) => pass with { Refunds = pass.Refunds + 1 },                      // 退款 credited back
                 _ => pass,
             };
         }

@@ -314,5 +314,44 @@ internal static class Schema
             PRIMARY KEY (adm_div_code, st_year, voucher_no)
         );
         -- ── end of 实拨 allocation ──────────────────────────────────────────────────────────────────
+
+        -- ── 授权支付退款 / 直接支付退款 (2302, its 回单, 2204, 2208, 2203) ─────────────────────────────
+        -- Agent bank: money a payee returned on a paid and cleared line of an 8202 (pay_type 12, a row of
+        -- bank_payments) or a 5201 (pay_type 11, a row of bank_direct_payments), once per refund number;
+        -- the 2302 carries it to PBOC. credited_date is PBOC's XClearDate once its 回单 arrived (for 12,
+        -- the unit's quota is restored then, not before); notice_no and report_no name the 2204/2203 and 2208.
+        CREATE TABLE bank_refunds (
+            adm_div_code     TEXT    NOT NULL,
+            st_year          INTEGER NOT NULL,
+            refund_no        TEXT    NOT NULL,
+            pay_type         TEXT    NOT NULL CHECK (pay_type IN ('11', '12')),
+            ori_voucher_id   INTEGER NOT NULL REFERENCES vouchers (id),
+            ori_voucher_no   TEXT    NOT NULL,
+            ori_line         INTEGER NOT NULL,
+            agency_code      TEXT    NOT NULL,
+            exp_func_code    TEXT    NOT NULL,
+            amount_fen       INTEGER NOT NULL CHECK (amount_fen > 0),
+            reason           TEXT    NOT NULL,
+            refund_date      TEXT    NOT NULL,
+            credited_date    TEXT,
+            notice_no        TEXT,
+            report_no        TEXT,
+            PRIMARY KEY (adm_div_code, st_year, refund_no)
+        );
+        CREATE INDEX bank_refunds_by_line ON bank_refunds (ori_voucher_id, ori_line);
+
+        -- PBOC: each 2302 credited back, once; the matching clearing quota's cleared_fen went down by it
+        -- (pboc_clearing_quotas for 12, pboc_direct_clearing_quotas for 11), so cleared ≤ issued holds.
+        CREATE TABLE pboc_refunds (
+            bank_code     TEXT    NOT NULL,
+            adm_div_code  TEXT    NOT NULL,
+            st_year       INTEGER NOT NULL,
+            voucher_no    TEXT    NOT NULL,
+            pay_type      TEXT    NOT NULL CHECK (pay_type IN ('11', '12')),
+            amount_fen    INTEGER NOT NULL CHECK (amount_fen > 0),
+            credited_date TEXT    NOT NULL,
+            PRIMARY KEY (bank_code, adm_div_code, st_year, voucher_no)
+        );
+        -- ── end of refunds ──────────────────────────────────────────────────────────────────────────
         """;
 }
