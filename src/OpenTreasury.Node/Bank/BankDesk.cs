@@ -20,7 +20,10 @@ public sealed record BankPass(int QuotaNotices, int PaymentsPaid, int PaymentsRe
     /// <summary>直接支付: 5201s returned (退回) unworked, e.g. addressed to another bank.</summary>
     public int DirectPaymentsReturned { get; init; }
 
-    public int Handled => QuotaNotices + PaymentsPaid + PaymentsReturned + ClearingReceipts + Refused + DirectPayments + DirectPaymentsReturned;
+    /// <summary>凭证对账: PBOC's 3502/4005 statements checked and signed for (BankDesk.Reconciliation.cs).</summary>
+    public int VoucherStatements { get; init; }
+
+    public int Handled => QuotaNotices + PaymentsPaid + PaymentsReturned + ClearingReceipts + Refused + DirectPayments + DirectPaymentsReturned + VoucherStatements;
 }
 
 /// <summary>
@@ -53,6 +56,7 @@ public sealed partial class BankDesk(VoucherLibrary library, MasterData master, 
             "5201" when !v.IsReply => PayDirect(session, v, businessDate, clerk, reviewer),
             "2301" when v.IsReply && v.Content["PayTypeCode"] == DirectPayType => RecordDirectClearing(session, v),
             "2301" when v.IsReply => RecordClearing(session, v),
+            "3502" or "4005" when !v.IsReply => CheckVoucherStatement(session, v), // 凭证对账: BankDesk.Reconciliation.cs
             _ => library.Refuse(session, v.Id, Clerk, $"代理银行不处理 {v.VtCode} 凭证"),
         }))
         {
@@ -65,6 +69,7 @@ public sealed partial class BankDesk(VoucherLibrary library, MasterData master, 
                 ("5201", { Message: Returned }) => pass with { DirectPaymentsReturned = pass.DirectPaymentsReturned + 1 },
                 ("5201", _) => pass with { DirectPayments = pass.DirectPayments + 1 },
                 ("2301", _) => pass with { ClearingReceipts = pass.ClearingReceipts + 1 },
+                ("3502" or "4005", _) => pass with { VoucherStatements = pass.VoucherStatements + 1 }, // 凭证对账
                 _ => pass,
             };
         }

@@ -23,7 +23,10 @@ public sealed record FinancePass(int ArrivalNotices, int ClearingReceipts, int D
     /// <summary>直接支付: the banks' 2209 credit notices (入账通知书) signed for.</summary>
     public int CreditNotices { get; init; }
 
-    public int Handled => ArrivalNotices + ClearingReceipts + DailyReports + Other + DirectPaymentReceipts + CreditNotices;
+    /// <summary>凭证对账: PBOC's 3501/4004 statements checked and signed for (FinanceDesk.Reconciliation.cs).</summary>
+    public int VoucherStatements { get; init; }
+
+    public int Handled => ArrivalNotices + ClearingReceipts + DailyReports + Other + DirectPaymentReceipts + CreditNotices + VoucherStatements;
 }
 
 /// <summary>
@@ -81,6 +84,7 @@ public sealed partial class FinanceDesk(VoucherLibrary library, MasterData maste
         foreach (var (voucher, outcome) in library.WorkReceived(Entry, (session, v) => (v.VtCode, v.IsReply) switch
         {
             ("3208", false) => BookAllocationRefund(session, v), // 实拨退款: FinanceDesk.Allocation.cs
+            ("3501" or "4004", false) => CheckVoucherStatement(session, v), // 凭证对账: FinanceDesk.Reconciliation.cs
             _ => library.SignFor(session, v.Id, Entry),
         }))
         {
@@ -96,6 +100,7 @@ public sealed partial class FinanceDesk(VoucherLibrary library, MasterData maste
                 ("2301" or "5106", true, _) => pass with { ClearingReceipts = pass.ClearingReceipts + 1 },
                 ("5207", true, _) => pass with { ClearingReceipts = pass.ClearingReceipts + 1 }, // 实拨 回单: PBOC paid it
                 ("2207", _, _) => pass with { DailyReports = pass.DailyReports + 1 },
+                ("3501" or "4004", _, _) => pass with { VoucherStatements = pass.VoucherStatements + 1 }, // 凭证对账
                 _ => pass with { Other = pass.Other + 1 },
             };
         }
