@@ -151,6 +151,28 @@ public sealed class DailyReconciliationTests : IDisposable
     }
 
     [Fact]
+    public async Task An_allocation_returned_voided_and_reissued_and_a_refund_balance_at_finance()
+    {
+        Pboc.OpenTreasuryAccount(Amount.ParseWire("1000.00")).ThrowIfRefused();
+        AllocationLine[] lines = [new(TestNetwork.Agency, TestNetwork.FuncCode, Amount.ParseWire("300.00"))];
+        Finance.IssueAllocation(new AllocationOrder("SB-0001", new("53001638736050000000", "芒市已销户商行", "中国建设银行芒市支行", "105751000016"), lines, "实拨经费"), Day).ThrowIfRefused();
+        await _net.SettleAndProcessAsync();
+        Finance.ReissueAllocation("SB-0001", "SB-0002", Day, _net.Master.Payees[0], "收款账户已更正").ThrowIfRefused();
+        await _net.SettleAndProcessAsync();
+        Pboc.SendAllocationRefund("SB-0002", Amount.ParseWire("100.00"), "收款单位退回多拨款项", "TK-0001", Day).ThrowIfRefused();
+        await _net.SettleAndProcessAsync();
+
+        await ReconcileAsync();
+
+        // PBOC states SB-0001 returned (5) and Finance holds it voided (99): that agrees; SB-0002 has its 回单 (12).
+        var checks = Finance.VoucherReconciliations(Day);
+        Assert.Equal(["3208", "5207"], Types(checks, "3501"));
+        Assert.True(checks.All(c => c.Balanced), Explain(checks));
+        var allocations = Assert.Single(_net.Finance.Library.List("3501"), v => v.Content["EVoucherType"] == "5207").Content;
+        Assert.Equal([("SB-0001", "5"), ("SB-0002", "12")], allocations.Details.Select(d => (d["VoucherNo"]!, d["ProState"]!)));
+    }
+
+    [Fact]
     public void A_day_with_nothing_exchanged_sends_no_statement()
     {
         Assert.Empty(Pboc.SendVoucherReconciliation(Day));
