@@ -23,7 +23,10 @@ public sealed record BankPass(int QuotaNotices, int PaymentsPaid, int PaymentsRe
     /// <summary>退款: PBOC's 2302 回单 signed for (quota restored for 12; 2204 and 2208, or 2203, sent to Finance).</summary>
     public int RefundReceipts { get; init; }
 
-    public int Handled => QuotaNotices + PaymentsPaid + PaymentsReturned + ClearingReceipts + Refused + DirectPayments + DirectPaymentsReturned + RefundReceipts;
+    /// <summary>凭证对账: PBOC's 3502/4005 statements checked and signed for (BankDesk.Reconciliation.cs).</summary>
+    public int VoucherStatements { get; init; }
+
+    public int Handled => QuotaNotices + PaymentsPaid + PaymentsReturned + ClearingReceipts + Refused + DirectPayments + DirectPaymentsReturned + RefundReceipts + VoucherStatements;
 }
 
 /// <summary>
@@ -58,6 +61,7 @@ public sealed partial class BankDesk(VoucherLibrary library, MasterData master, 
             "2301" when v.IsReply => RecordClearing(session, v),
             // 退款 (BankDesk.Refund.cs).
             "2302" when v.IsReply => RecordRefund(session, v, clerk, reviewer),
+            "3502" or "4005" when !v.IsReply => CheckVoucherStatement(session, v), // 凭证对账: BankDesk.Reconciliation.cs
             _ => library.Refuse(session, v.Id, Clerk, $"代理银行不处理 {v.VtCode} 凭证"),
         }))
         {
@@ -71,6 +75,7 @@ public sealed partial class BankDesk(VoucherLibrary library, MasterData master, 
                 ("5201", _) => pass with { DirectPayments = pass.DirectPayments + 1 },
                 ("2301", _) => pass with { ClearingReceipts = pass.ClearingReceipts + 1 },
                 ("2302", _) => pass with { RefundReceipts = pass.RefundReceipts + 1 }, // 退款
+                ("3502" or "4005", _) => pass with { VoucherStatements = pass.VoucherStatements + 1 }, // 凭证对账
                 _ => pass,
             };
         }

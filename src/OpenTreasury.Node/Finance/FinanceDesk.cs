@@ -26,7 +26,10 @@ public sealed record FinancePass(int ArrivalNotices, int ClearingReceipts, int D
     /// <summary>退款: PBOC's 2302 回单 and the banks' 2203/2204 refund notices and 2208 refund reports signed for.</summary>
     public int Refunds { get; init; }
 
-    public int Handled => ArrivalNotices + ClearingReceipts + DailyReports + Other + DirectPaymentReceipts + CreditNotices + Refunds;
+    /// <summary>凭证对账: PBOC's 3501/4004 statements checked and signed for (FinanceDesk.Reconciliation.cs).</summary>
+    public int VoucherStatements { get; init; }
+
+    public int Handled => ArrivalNotices + ClearingReceipts + DailyReports + Other + DirectPaymentReceipts + CreditNotices + Refunds + VoucherStatements;
 }
 
 /// <summary>
@@ -84,6 +87,7 @@ public sealed partial class FinanceDesk(VoucherLibrary library, MasterData maste
         foreach (var (voucher, outcome) in library.WorkReceived(Entry, (session, v) => (v.VtCode, v.IsReply) switch
         {
             ("3208", false) => BookAllocationRefund(session, v), // 实拨退款: FinanceDesk.Allocation.cs
+            ("3501" or "4004", false) => CheckVoucherStatement(session, v), // 凭证对账: FinanceDesk.Reconciliation.cs
             _ => library.SignFor(session, v.Id, Entry),
         }))
         {
@@ -100,6 +104,7 @@ public sealed partial class FinanceDesk(VoucherLibrary library, MasterData maste
                 ("5207", true, _) => pass with { ClearingReceipts = pass.ClearingReceipts + 1 }, // 实拨 回单: PBOC paid it
                 ("2207", _, _) => pass with { DailyReports = pass.DailyReports + 1 },
                 ("2302" or "2203" or "2204" or "2208", _, _) => pass with { Refunds = pass.Refunds + 1 }, // 退款
+                ("3501" or "4004", _, _) => pass with { VoucherStatements = pass.VoucherStatements + 1 }, // 凭证对账
                 _ => pass with { Other = pass.Other + 1 },
             };
         }

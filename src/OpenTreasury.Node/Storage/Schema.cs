@@ -353,5 +353,25 @@ internal static class Schema
             PRIMARY KEY (bank_code, adm_div_code, st_year, voucher_no)
         );
         -- ── end of refunds ──────────────────────────────────────────────────────────────────────────
+
+        -- ── 凭证对账 daily voucher statements (3501/3502 per voucher type, 4004/4005 per day) ──────────
+        -- Finance and each bank: every statement received from PBOC, checked against this node's own
+        -- library in the transaction that signed for it: balanced or not, and the mismatches found.
+        CREATE TABLE voucher_reconciliations (
+            adm_div_code   TEXT    NOT NULL,
+            st_year        INTEGER NOT NULL,
+            vt_code        TEXT    NOT NULL CHECK (vt_code IN ('3501', '3502', '4004', '4005')),
+            voucher_no     TEXT    NOT NULL,
+            voucher_id     INTEGER NOT NULL REFERENCES vouchers (id),
+            check_date     TEXT    NOT NULL,
+            e_voucher_type TEXT,    -- the VtCode reconciled (3501/3502); NULL on a 4004/4005, which covers every type
+            balanced       INTEGER NOT NULL CHECK (balanced IN (0, 1)),
+            mismatch_count INTEGER NOT NULL CHECK (mismatch_count >= 0),
+            mismatches     TEXT    NOT NULL,
+            checked_at     TEXT    NOT NULL,
+            PRIMARY KEY (adm_div_code, st_year, vt_code, voucher_no),
+            CHECK ((balanced = 1) = (mismatch_count = 0))
+        );
+        -- ── end of 凭证对账 ─────────────────────────────────────────────────────────────────────────
         """;
 }
