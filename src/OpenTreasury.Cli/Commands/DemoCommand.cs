@@ -64,6 +64,12 @@ internal static class DemoCommand
         if (s.Flows is { } flows)
         {
             Console.WriteLine($"直接支付 direct   {flows.Direct.Requested} vouchers, {flows.Direct.Receipts} 回单, paid {flows.Direct.PaidAmount}, {flows.Direct.FailedLines} line(s) failed at the bank");
+            Console.WriteLine($"退款 refunds      {flows.Refunds} payment(s) partly sent back (2302; 2204/2208 or 2203 to Finance)");
+            if (flows.Statements is { } statements)
+            {
+                Console.WriteLine($"凭证对账 statements {statements.Checked} checked (3501/3502/4004/4005), {statements.Balanced} balanced, {statements.Mismatches} mismatch(es)");
+            }
+
             Console.WriteLine($"实拨 allocation   {flows.Allocation.Issued} issued, {flows.Allocation.Paid} paid ({flows.Allocation.PaidAmount}), {flows.Allocation.Returned} returned and {flows.Allocation.Reissued} reissued, refunded {flows.Allocation.Refunded}; treasury {flows.Allocation.TreasuryBalance}");
         }
 

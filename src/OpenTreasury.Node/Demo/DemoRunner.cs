@@ -90,6 +90,9 @@ public sealed class DemoRunner(TreasuryNetwork network, Action<string> progress)
 
         await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
 
+        RefundOnePaymentOfEachKind(plan, date);
+        await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
+
         progress("日报 daily reports: the banks send 2207, 2206 and 2209 to Finance");
         foreach (var bank in network.Banks)
         {
@@ -97,6 +100,10 @@ public sealed class DemoRunner(TreasuryNetwork network, Action<string> progress)
             bank.BankDesk!.SendDirectPaymentReports(date);
         }
 
+        await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
+
+        progress("凭证对账 PBOC's statements: 3501/4004 to Finance, 3502/4005 to the banks, each checked line by line");
+        network.Pboc.PbocDesk!.SendVoucherReconciliation(date);
         await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
         progress("对账 reconciliation at Finance");
         return Summarize(plan, watch.ElapsedMilliseconds);
@@ -181,6 +188,43 @@ public sealed class DemoRunner(TreasuryNetwork network, Action<string> progress)
         };
     }
 
+    /// <summary>
+    /// 退款: a payee sends back part of the first paid authorized payment and of the first paid direct-payment
+    /// line; the bank asks PBOC to take it back (2302). Numbers come from the plan's seed, so a rerun finds them.
+    /// </summary>
+    private void RefundOnePaymentOfEachKind(DemoPlan plan, DateOnly date)
+    {
+        if (plan.Payments.Count == 0)
+        {
+            return;
+        }
+
+        var finance = network.Finance.Library;
+        var seed = plan.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var authorized = finance.List("8202", limit: 100_000)
+            .FirstOrDefault(v => v.Origin == "own" && v.VoucherNo.StartsWith(plan.VoucherPrefix, StringComparison.Ordinal)
+                && finance.Deliveries(v.Id).Any(d => d.Status == VoucherStatus.SignedFor));
+        if (authorized is not null)
+        {
+            progress($"退款 refund: {RefundAmount.ToWire()} of authorized payment {authorized.VoucherNo} comes back (2302, quota restored on PBOC's 回单)");
+            network.Bank(authorized.Content.Require("PayBankCode")).BankDesk!
+                .RefundPayment($"TK{seed}-A01", authorized.VoucherNo, 1, RefundAmount, "收款人退回部分款项", date).ThrowIfRefused();
+        }
+
+        var direct = finance.List("5201", limit: 100_000)
+            .Where(v => v.Origin == "received" && v.IsReply)
+            .Select(v => v.Content)
+            .FirstOrDefault(c => c.Details.Count > 0 && c.Details[0]["XPayAmt"] is { } paid && paid != "0.00" && Amount.ParseWire(paid) >= RefundAmount);
+        if (direct is not null)
+        {
+            progress($"退款 refund: {RefundAmount.ToWire()} of direct payment {direct.Require("VoucherNo")} comes back (2302, 2203 to Finance)");
+            network.Bank(direct.Require("PayBankCode")).BankDesk!
+                .RefundPayment($"TK{seed}-D01", direct.Require("VoucherNo"), 1, RefundAmount, "收款人退回多付款项", date).ThrowIfRefused();
+        }
+    }
+
+    private static readonly Amount RefundAmount = Amount.ParseWire("100.00");
+
     private FlowCounts FlowsOf(DemoPlan plan)
     {
         var finance = network.Finance.Library;
@@ -202,6 +246,18 @@ public sealed class DemoRunner(TreasuryNetwork network, Action<string> progress)
             new Amount(paid.Sum(v => v.AmountFen ?? 0)).ToWire(),
             (-Amount.Sum(refunds)).ToWire(),
             network.Pboc.PbocDesk!.TreasuryBalance().ToWire());
-        return new FlowCounts(direct, allocation);
+        var refundsBack = network.Banks.Sum(b =>
+        {
+            using var bank = b.Library.Database.Connect();
+            return bank.ExecuteScalar<long>("SELECT COUNT(*) FROM bank_refunds");
+        });
+        var statements = network.Finance.FinanceDesk!.VoucherReconciliations(plan.BusinessDate)
+            .Concat(network.Banks.SelectMany(b => b.BankDesk!.VoucherReconciliations(plan.BusinessDate)))
+            .ToList();
+        return new FlowCounts(direct, allocation)
+        {
+            Refunds = (int)refundsBack,
+            Statements = new StatementCounts(statements.Count, statements.Count(s => s.Balanced), statements.Sum(s => s.MismatchCount)),
+        };
     }
 }

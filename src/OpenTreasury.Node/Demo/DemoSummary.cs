@@ -22,7 +22,21 @@ public sealed record DemoSummary(
 /// <summary>直接支付 and 实拨 as the day ran them.</summary>
 public sealed record FlowCounts(
     [property: JsonPropertyName("direct")] DirectCounts Direct,
-    [property: JsonPropertyName("allocation")] AllocationCounts Allocation);
+    [property: JsonPropertyName("allocation")] AllocationCounts Allocation)
+{
+    /// <summary>退款: payments partly sent back by their payees (2302 to PBOC).</summary>
+    [JsonPropertyName("refunds")]
+    public int Refunds { get; init; }
+
+    /// <summary>凭证对账: PBOC's 3501/3502/4004/4005 statements as Finance and the banks checked them.</summary>
+    [JsonPropertyName("statements")]
+    public StatementCounts? Statements { get; init; }
+}
+
+public sealed record StatementCounts(
+    [property: JsonPropertyName("checked")] int Checked,
+    [property: JsonPropertyName("balanced")] int Balanced,
+    [property: JsonPropertyName("mismatches")] int Mismatches);
 
 public sealed record DirectCounts(
     [property: JsonPropertyName("requested")] int Requested,

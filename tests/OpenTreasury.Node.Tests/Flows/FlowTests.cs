@@ -31,7 +31,10 @@ public sealed class FlowTests : IDisposable
         Assert.Equal(summary.Payments.Requested, summary.Payments.Paid + summary.Payments.Rejected);
         Assert.True(summary.Payments.Paid > 0, "some payments are paid");
         Assert.Equal(Amount.ParseWire(summary.Quota.Issued), Amount.ParseWire(summary.Quota.Paid) + Amount.ParseWire(summary.Quota.Remaining));
-        Assert.Equal(summary.Payments.PaidAmount, summary.Quota.Paid);
+        // One authorized payment is partly refunded (100.00), and its quota restored when PBOC's 回单 arrived.
+        Assert.Equal(Amount.ParseWire(summary.Payments.PaidAmount) - Amount.ParseWire("100.00"), Amount.ParseWire(summary.Quota.Paid));
+        Assert.Equal(2, summary.Flows!.Refunds);
+        Assert.Equal(summary.Flows.Statements!.Checked, summary.Flows.Statements.Balanced);
         // Cleared = authorized payments (2301 type 12) + direct payments actually paid (type 11).
         Assert.Equal(Amount.ParseWire(summary.Payments.PaidAmount) + Amount.ParseWire(summary.Flows!.Direct.PaidAmount), Amount.ParseWire(summary.Clearing.Cleared));
         Assert.True(summary.Reconciliation.Balanced, string.Join("; ", summary.Reconciliation.Details));
