@@ -26,7 +26,10 @@ public sealed record BankPass(int QuotaNotices, int PaymentsPaid, int PaymentsRe
     /// <summary>凭证对账: PBOC's 3502/4005 statements checked and signed for (BankDesk.Reconciliation.cs).</summary>
     public int VoucherStatements { get; init; }
 
-    public int Handled => QuotaNotices + PaymentsPaid + PaymentsReturned + ClearingReceipts + Refused + DirectPayments + DirectPaymentsReturned + RefundReceipts + VoucherStatements;
+    /// <summary>清算信息对账: PBOC's 3507 checked, answered with a 2507 and signed for (BankDesk.ClearingReconciliation.cs).</summary>
+    public int ClearingStatements { get; init; }
+
+    public int Handled => QuotaNotices + PaymentsPaid + PaymentsReturned + ClearingReceipts + Refused + DirectPayments + DirectPaymentsReturned + RefundReceipts + VoucherStatements + ClearingStatements;
 }
 
 /// <summary>
@@ -62,6 +65,7 @@ public sealed partial class BankDesk(VoucherLibrary library, MasterData master, 
             // 退款 (BankDesk.Refund.cs).
             "2302" when v.IsReply => RecordRefund(session, v, clerk, reviewer),
             "3502" or "4005" when !v.IsReply => CheckVoucherStatement(session, v), // 凭证对账: BankDesk.Reconciliation.cs
+            "3507" when !v.IsReply => AnswerClearingStatement(session, v, clerk, reviewer), // 清算信息对账: BankDesk.ClearingReconciliation.cs
             _ => library.Refuse(session, v.Id, Clerk, $"代理银行不处理 {v.VtCode} 凭证"),
         }))
         {
@@ -76,6 +80,7 @@ public sealed partial class BankDesk(VoucherLibrary library, MasterData master, 
                 ("2301", _) => pass with { ClearingReceipts = pass.ClearingReceipts + 1 },
                 ("2302", _) => pass with { RefundReceipts = pass.RefundReceipts + 1 }, // 退款
                 ("3502" or "4005", _) => pass with { VoucherStatements = pass.VoucherStatements + 1 }, // 凭证对账
+                ("3507", _) => pass with { ClearingStatements = pass.ClearingStatements + 1 }, // 清算信息对账
                 _ => pass,
             };
         }

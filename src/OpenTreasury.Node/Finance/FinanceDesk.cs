@@ -29,7 +29,10 @@ public sealed record FinancePass(int ArrivalNotices, int ClearingReceipts, int D
     /// <summary>凭证对账: PBOC's 3501/4004 statements checked and signed for (FinanceDesk.Reconciliation.cs).</summary>
     public int VoucherStatements { get; init; }
 
-    public int Handled => ArrivalNotices + ClearingReceipts + DailyReports + Other + DirectPaymentReceipts + CreditNotices + Refunds + VoucherStatements;
+    /// <summary>清算信息对账: PBOC's 3507 checked, answered with a 5507 and signed for (FinanceDesk.ClearingReconciliation.cs).</summary>
+    public int ClearingStatements { get; init; }
+
+    public int Handled => ArrivalNotices + ClearingReceipts + DailyReports + Other + DirectPaymentReceipts + CreditNotices + Refunds + VoucherStatements + ClearingStatements;
 }
 
 /// <summary>
@@ -83,11 +86,14 @@ public sealed partial class FinanceDesk(VoucherLibrary library, MasterData maste
     /// <summary>Signs for arrival notices, PBOC's 回单 and the banks' daily reports (they are Finance's books).</summary>
     public FinancePass ProcessReceived()
     {
+        // 清算信息对账: the two people who answer a 3507 log in before any transaction starts.
+        var (entry, approval) = (signers.SignerFor(Entry), signers.SignerFor(Approval));
         var pass = new FinancePass(0, 0, 0, 0);
         foreach (var (voucher, outcome) in library.WorkReceived(Entry, (session, v) => (v.VtCode, v.IsReply) switch
         {
             ("3208", false) => BookAllocationRefund(session, v), // 实拨退款: FinanceDesk.Allocation.cs
             ("3501" or "4004", false) => CheckVoucherStatement(session, v), // 凭证对账: FinanceDesk.Reconciliation.cs
+            ("3507", false) => AnswerClearingStatement(session, v, entry, approval), // 清算信息对账: FinanceDesk.ClearingReconciliation.cs
             _ => library.SignFor(session, v.Id, Entry),
         }))
         {
@@ -105,6 +111,7 @@ public sealed partial class FinanceDesk(VoucherLibrary library, MasterData maste
                 ("2207", _, _) => pass with { DailyReports = pass.DailyReports + 1 },
                 ("2302" or "2203" or "2204" or "2208", _, _) => pass with { Refunds = pass.Refunds + 1 }, // 退款
                 ("3501" or "4004", _, _) => pass with { VoucherStatements = pass.VoucherStatements + 1 }, // 凭证对账
+                ("3507", _, _) => pass with { ClearingStatements = pass.ClearingStatements + 1 }, // 清算信息对账
                 _ => pass with { Other = pass.Other + 1 },
             };
         }

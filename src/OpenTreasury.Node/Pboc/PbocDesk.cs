@@ -19,7 +19,10 @@ public sealed record PbocPass(int ClearingQuotaNotices, int Cleared, int Returne
     /// <summary>退款: 2302s credited back to the treasury and answered with the 回单 (a returned one counts in <see cref="Returned"/>).</summary>
     public int Refunds { get; init; }
 
-    public int Handled => ClearingQuotaNotices + Cleared + Returned + Refused + DirectClearingQuotaNotices + Refunds;
+    /// <summary>清算信息对账: 5507/2507 answers to a 3507 recorded and signed for (PbocDesk.ClearingReconciliation.cs).</summary>
+    public int ClearingAnswers { get; init; }
+
+    public int Handled => ClearingQuotaNotices + Cleared + Returned + Refused + DirectClearingQuotaNotices + Refunds + ClearingAnswers;
 }
 
 /// <summary>
@@ -47,6 +50,7 @@ public sealed partial class PbocDesk(VoucherLibrary library, MasterData master, 
             ("2301", false) => Clear(session, v, businessDate, bookkeeper, reviewer),
             ("5207", false) => Allocate(session, v, businessDate, bookkeeper, reviewer), // 实拨: PbocDesk.Allocation.cs
             ("2302", false) => CreditRefund(session, v, businessDate, bookkeeper, reviewer), // 退款: PbocDesk.Refund.cs
+            ("5507" or "2507", false) => RecordClearingAnswer(session, v), // 清算信息对账: PbocDesk.ClearingReconciliation.cs
             _ => library.Refuse(session, v.Id, Bookkeeper, $"人民银行国库不处理 {v.VtCode} 凭证"),
         }))
         {
@@ -61,6 +65,7 @@ public sealed partial class PbocDesk(VoucherLibrary library, MasterData master, 
                 ("5207", _) => pass with { Cleared = pass.Cleared + 1 },                        // 实拨 paid from the treasury
                 ("2302", { Message: Returned }) => pass with { Returned = pass.Returned + 1 }, // 退款 returned
                 ("2302", _) => pass with { Refunds = pass.Refunds + 1 },                      // 退款 credited back
+                ("5507" or "2507", _) => pass with { ClearingAnswers = pass.ClearingAnswers + 1 }, // 清算信息对账
                 _ => pass,
             };
         }

@@ -373,5 +373,22 @@ internal static class Schema
             CHECK ((balanced = 1) = (mismatch_count = 0))
         );
         -- ── end of 凭证对账 ─────────────────────────────────────────────────────────────────────────
+
+        -- ── 清算信息对账 clearing statements (3507) and their answers (5507 Finance, 2507 bank) ─────────
+        -- PBOC: each answer to a 3507 it sent, per statement and party, as recorded when signed for:
+        -- XCheckResult 0 every line matched / 1 some differ, and how many lines differ (XDiffNum).
+        CREATE TABLE pboc_clearing_reconciliations (
+            adm_div_code   TEXT    NOT NULL,
+            st_year        INTEGER NOT NULL,
+            statement_no   TEXT    NOT NULL,
+            party          TEXT    NOT NULL,
+            vt_code        TEXT    NOT NULL CHECK (vt_code IN ('5507', '2507')),
+            voucher_id     INTEGER NOT NULL REFERENCES vouchers (id),
+            x_check_result INTEGER NOT NULL CHECK (x_check_result IN (0, 1)),
+            x_diff_num     INTEGER NOT NULL CHECK (x_diff_num >= 0),
+            recorded_at    TEXT    NOT NULL,
+            PRIMARY KEY (adm_div_code, st_year, statement_no, party)
+        );
+        -- ── end of 清算信息对账 ─────────────────────────────────────────────────────────────────────
         """;
 }
