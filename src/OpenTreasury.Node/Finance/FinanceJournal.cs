@@ -139,11 +139,11 @@ public sealed class FinanceJournal(VoucherLibrary library)
                 Accounts.AppropriationRevenue, Accounts.Expenditure, Fund(v), d, Magnitude(d["PayAmt"])))]);
         }
 
-        // 实拨退款: 3208 credits the treasury back, spread over the 5207's lines.
+        // 实拨退款: 3208 credits the treasury back, spread over the 5207's lines (each line's Amt, negative).
         foreach (var (id, v) in Contents("origin = 'received' AND vt_code = '3208' AND state = 'signed_for'"))
         {
             yield return (id, $"3208:{v.Require("VoucherNo")}", DateOf(v, "VouDate"), [.. v.Details.SelectMany(d => Pair(
-                Accounts.TreasuryDeposit, Accounts.Expenditure, Fund(v), d, Magnitude(d["PayAmt"])))]);
+                Accounts.TreasuryDeposit, Accounts.Expenditure, Fund(v), d, Magnitude(d["Amt"] ?? d["PayAmt"])))]);
         }
     }
 
