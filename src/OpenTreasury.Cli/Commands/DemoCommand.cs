@@ -70,6 +70,16 @@ internal static class DemoCommand
                 Console.WriteLine($"凭证对账 statements {statements.Checked} checked (3501/3502/4004/4005), {statements.Balanced} balanced, {statements.Mismatches} mismatch(es)");
             }
 
+            if (flows.ClearingAnswers.Count > 0)
+            {
+                Console.WriteLine($"清算信息对账 3507   {string.Join(", ", flows.ClearingAnswers.Select(a => $"{a.Party} {a.VtCode} {(a.XCheckResult == 0 ? "相符" : $"不符 {a.XDiffNum}")}"))}");
+            }
+
+            if (flows.Ledgers is { } ledgers)
+            {
+                Console.WriteLine($"账务 journal      trial balance {(ledgers.FinanceTrialBalanced ? "balanced 平衡" : "NOT balanced")}: {string.Join(", ", ledgers.Finance.Select(kv => $"{kv.Key} {kv.Value}"))}");
+            }
+
             Console.WriteLine($"实拨 allocation   {flows.Allocation.Issued} issued, {flows.Allocation.Paid} paid ({flows.Allocation.PaidAmount}), {flows.Allocation.Returned} returned and {flows.Allocation.Reissued} reissued, refunded {flows.Allocation.Refunded}; treasury {flows.Allocation.TreasuryBalance}");
         }
 

@@ -105,7 +105,12 @@ public sealed class DemoRunner(TreasuryNetwork network, Action<string> progress)
         progress("凭证对账 PBOC's statements: 3501/4004 to Finance, 3502/4005 to the banks, each checked line by line");
         network.Pboc.PbocDesk!.SendVoucherReconciliation(date);
         await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
-        progress("对账 reconciliation at Finance");
+
+        progress("清算信息对账 PBOC's 3507: Finance answers 5507, the banks 2507");
+        network.Pboc.PbocDesk!.SendClearingReconciliation(date, date);
+        await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
+        progress("对账 reconciliation at Finance; 账务处理 its journal posts the day");
+        new FinanceJournal(network.Finance.Library).PostPending();
         return Summarize(plan, watch.ElapsedMilliseconds);
     }
 
@@ -225,6 +230,33 @@ public sealed class DemoRunner(TreasuryNetwork network, Action<string> progress)
 
     private static readonly Amount RefundAmount = Amount.ParseWire("100.00");
 
+    private LedgerBalances LedgersOf()
+    {
+        var trial = new FinanceJournal(network.Finance.Library).TrialBalance();
+        var finance = trial.ByAccount.ToDictionary(l => $"{l.Account} {l.AccountName}", l => l.Balance.ToWire(), StringComparer.Ordinal);
+        var banks = network.Banks.ToDictionary(b => b.Party.ToString(), b =>
+        {
+            using var connection = b.Library.Database.Connect();
+            return (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["quotaIssued"] = new Amount(connection.ExecuteScalar<long>("SELECT COALESCE(SUM(issued_fen), 0) FROM bank_quotas")).ToWire(),
+                ["quotaPaid"] = new Amount(connection.ExecuteScalar<long>("SELECT COALESCE(SUM(paid_fen), 0) FROM bank_quotas")).ToWire(),
+                ["directPaid"] = new Amount(connection.ExecuteScalar<long>("SELECT COALESCE(SUM(amount_fen), 0) FROM bank_direct_payments")).ToWire(),
+                ["refunded"] = new Amount(connection.ExecuteScalar<long>("SELECT COALESCE(SUM(amount_fen), 0) FROM bank_refunds")).ToWire(),
+            };
+        }, StringComparer.Ordinal);
+        using var pboc = network.Pboc.Library.Database.Connect();
+        var pbocBooks = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["treasuryBalance"] = network.Pboc.PbocDesk!.TreasuryBalance().ToWire(),
+            ["clearingQuotaIssued"] = new Amount(pboc.ExecuteScalar<long>("SELECT COALESCE(SUM(issued_fen), 0) FROM pboc_clearing_quotas")).ToWire(),
+            ["clearingQuotaCleared"] = new Amount(pboc.ExecuteScalar<long>("SELECT COALESCE(SUM(cleared_fen), 0) FROM pboc_clearing_quotas")).ToWire(),
+            ["directQuotaIssued"] = new Amount(pboc.ExecuteScalar<long>("SELECT COALESCE(SUM(issued_fen), 0) FROM pboc_direct_clearing_quotas")).ToWire(),
+            ["directQuotaCleared"] = new Amount(pboc.ExecuteScalar<long>("SELECT COALESCE(SUM(cleared_fen), 0) FROM pboc_direct_clearing_quotas")).ToWire(),
+        };
+        return new LedgerBalances(trial.IsBalanced, finance, banks, pbocBooks);
+    }
+
     private FlowCounts FlowsOf(DemoPlan plan)
     {
         var finance = network.Finance.Library;
@@ -256,8 +288,10 @@ public sealed class DemoRunner(TreasuryNetwork network, Action<string> progress)
             .ToList();
         return new FlowCounts(direct, allocation)
         {
+            Ledgers = LedgersOf(),
             Refunds = (int)refundsBack,
             Statements = new StatementCounts(statements.Count, statements.Count(s => s.Balanced), statements.Sum(s => s.MismatchCount)),
+            ClearingAnswers = [.. network.Pboc.PbocDesk!.ClearingReconciliations().Select(a => new ClearingAnswerCount(a.Party, a.VtCode, a.XCheckResult, a.XDiffNum))],
         };
     }
 }

@@ -28,10 +28,32 @@ public sealed record FlowCounts(
     [JsonPropertyName("refunds")]
     public int Refunds { get; init; }
 
+    /// <summary>清算信息对账: the answers to PBOC's 3507.</summary>
+    [JsonPropertyName("clearingAnswers")]
+    public IReadOnlyList<ClearingAnswerCount> ClearingAnswers { get; init; } = [];
+
+    /// <summary>Each party's ledger balances after the day (Finance's journal as a trial balance).</summary>
+    [JsonPropertyName("ledgers")]
+    public LedgerBalances? Ledgers { get; init; }
+
     /// <summary>凭证对账: PBOC's 3501/3502/4004/4005 statements as Finance and the banks checked them.</summary>
     [JsonPropertyName("statements")]
     public StatementCounts? Statements { get; init; }
 }
+
+/// <summary>Finance's trial balance by account, the banks' quota books and PBOC's treasury and clearing quotas.</summary>
+public sealed record LedgerBalances(
+    [property: JsonPropertyName("financeTrialBalanced")] bool FinanceTrialBalanced,
+    [property: JsonPropertyName("finance")] IReadOnlyDictionary<string, string> Finance,
+    [property: JsonPropertyName("banks")] IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>> Banks,
+    [property: JsonPropertyName("pboc")] IReadOnlyDictionary<string, string> Pboc);
+
+/// <summary>清算信息对账: each party's 5507/2507 answer to PBOC's 3507 (XCheckResult 0 = matches).</summary>
+public sealed record ClearingAnswerCount(
+    [property: JsonPropertyName("party")] string Party,
+    [property: JsonPropertyName("vtCode")] string VtCode,
+    [property: JsonPropertyName("xCheckResult")] int XCheckResult,
+    [property: JsonPropertyName("xDiffNum")] int XDiffNum);
 
 public sealed record StatementCounts(
     [property: JsonPropertyName("checked")] int Checked,

@@ -9,7 +9,8 @@ namespace OpenTreasury.Node.Storage;
 /// </summary>
 public sealed class NodeDatabase
 {
-    private const int SchemaVersion = 1;
+    // Raised whenever the schema changes; an older file is refused with a clear message (no migrations yet).
+    private const int SchemaVersion = 2;
 
     private NodeDatabase(string path)
     {
@@ -42,7 +43,7 @@ public sealed class NodeDatabase
         }
         else if (version != SchemaVersion)
         {
-            throw new InvalidOperationException($"{path} has schema version {version}; this build expects {SchemaVersion}.");
+            throw new InvalidOperationException($"{path} has schema version {version}; this build expects {SchemaVersion}. There are no migrations yet: make the network anew (a new --data folder).");
         }
 
         return database;

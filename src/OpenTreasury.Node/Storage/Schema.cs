@@ -390,5 +390,33 @@ internal static class Schema
             PRIMARY KEY (adm_div_code, st_year, statement_no, party)
         );
         -- ── end of 清算信息对账 ─────────────────────────────────────────────────────────────────────
+
+        -- ── 账务处理 Finance's double-entry journal (FinanceJournal.cs, domain Ledgers/Journal.cs) ─────
+        -- Finance: one entry per source voucher event (voucher_ref, e.g. '5105:ED102202603', '8202:ZF-0001',
+        -- '5201:ZJ-0001', '5207:SB-0001', '2302:TK-0001', '3208:TH-0001'), so rereading the library never
+        -- posts twice; its postings balance (Σ debit = Σ credit, checked before the one transaction that writes them).
+        CREATE TABLE finance_journal (
+            id                INTEGER PRIMARY KEY,
+            entry_no          TEXT    NOT NULL UNIQUE,
+            entry_date        TEXT    NOT NULL,
+            voucher_ref       TEXT    NOT NULL UNIQUE,
+            source_voucher_id INTEGER NOT NULL REFERENCES vouchers (id),
+            posted_at         TEXT    NOT NULL
+        );
+
+        -- Each posting one-sided and non-negative: a debit or a credit, never both, never neither.
+        CREATE TABLE finance_postings (
+            entry_id      INTEGER NOT NULL REFERENCES finance_journal (id),
+            line          INTEGER NOT NULL CHECK (line >= 1),
+            account       TEXT    NOT NULL,
+            fund_type     TEXT    NOT NULL,
+            agency_code   TEXT    NOT NULL,
+            exp_func_code TEXT    NOT NULL,
+            debit_fen     INTEGER NOT NULL CHECK (debit_fen >= 0),
+            credit_fen    INTEGER NOT NULL CHECK (credit_fen >= 0),
+            PRIMARY KEY (entry_id, line),
+            CHECK ((debit_fen = 0) <> (credit_fen = 0))
+        );
+        -- ── end of 账务处理 ─────────────────────────────────────────────────────────────────────────
         """;
 }

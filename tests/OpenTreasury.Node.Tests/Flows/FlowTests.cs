@@ -35,6 +35,12 @@ public sealed class FlowTests : IDisposable
         Assert.Equal(Amount.ParseWire(summary.Payments.PaidAmount) - Amount.ParseWire("100.00"), Amount.ParseWire(summary.Quota.Paid));
         Assert.Equal(2, summary.Flows!.Refunds);
         Assert.Equal(summary.Flows.Statements!.Checked, summary.Flows.Statements.Balanced);
+        Assert.NotEmpty(summary.Flows.ClearingAnswers);
+        Assert.All(summary.Flows.ClearingAnswers, a => Assert.Equal(0, a.XCheckResult));
+        Assert.True(summary.Flows.Ledgers!.FinanceTrialBalanced);
+
+        // The journal's quota account is what the banks still hold for the units.
+        Assert.Equal(summary.Quota.Remaining, summary.Flows.Ledgers.Finance["1011 零余额账户用款额度"]);
         // Cleared = authorized payments (2301 type 12) + direct payments actually paid (type 11).
         Assert.Equal(Amount.ParseWire(summary.Payments.PaidAmount) + Amount.ParseWire(summary.Flows!.Direct.PaidAmount), Amount.ParseWire(summary.Clearing.Cleared));
         Assert.True(summary.Reconciliation.Balanced, string.Join("; ", summary.Reconciliation.Details));
