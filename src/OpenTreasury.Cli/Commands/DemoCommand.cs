@@ -14,18 +14,20 @@ internal static class DemoCommand
         var payments = new Option<int>("--payments") { Description = "How many payment vouchers (8202) the budget units submit", DefaultValueFactory = _ => 200 };
         var seed = new Option<int>("--seed") { Description = "Seed of the deterministic plan (amounts, units, payees)", DefaultValueFactory = _ => 1 };
         var json = Common.JsonOption();
+        var days = new Option<int>("--days") { Description = $"Business days to spread the plan over (1–{DemoPlan.DaysMax}); each day clears, reports and reconciles", DefaultValueFactory = _ => 1 };
         var inject = new Option<bool>("--inject-mismatch") { Description = "Bank 102 books one daily-report line a fen too high; reconciliation must find and name it" };
         var command = new Command("demo", "Run a day of the 芒市 network: quota (5105/5106), authorized payments (8202), direct payments (5201/5108), allocations (5207, a return and reissue, a 3208 refund), clearing (2301), daily reports (2207/2206/2209), reconciliation")
         {
-            data, payments, seed, json, inject,
+            data, payments, seed, days, json, inject,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
             var count = result.GetValue(payments);
             var seedValue = result.GetValue(seed);
-            if (count is < 0 or > DemoPlan.PaymentsMax || seedValue < 0)
+            var dayCount = result.GetValue(days);
+            if (count is < 0 or > DemoPlan.PaymentsMax || seedValue < 0 || dayCount is < 1 or > DemoPlan.DaysMax)
             {
-                Console.Error.WriteLine($"error: --payments must be 0–{DemoPlan.PaymentsMax} and --seed must not be negative");
+                Console.Error.WriteLine($"error: --payments must be 0–{DemoPlan.PaymentsMax}, --seed must not be negative, --days must be 1–{DemoPlan.DaysMax}");
                 return 2;
             }
 
@@ -38,7 +40,7 @@ internal static class DemoCommand
             }
 
             using var network = TreasuryNetwork.OpenOrCreate(folder, () => MasterData.Mangshi(2026), TimeProvider.System, TreasuryNetwork.DemoPins);
-            var plan = DemoPlan.Create(network.Master, seedValue, count) with { InjectMismatch = result.GetValue(inject) };
+            var plan = DemoPlan.Create(network.Master, seedValue, count) with { InjectMismatch = result.GetValue(inject), Days = dayCount };
             var summary = await new DemoRunner(network, progress).RunAsync(plan, cancellationToken).ConfigureAwait(false);
             if (asJson)
             {

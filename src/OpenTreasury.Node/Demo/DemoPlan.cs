@@ -27,6 +27,31 @@ public sealed record DemoPlan(int Seed, int Month, DateOnly BusinessDate, IReadO
     /// <summary>实拨退款: part of the first allocation comes back (3208).</summary>
     public (string VoucherNo, string OriVoucherNo, Amount Amount)? AllocationRefund { get; init; }
 
+    public const int DaysMax = 20;
+
+    /// <summary>Business days the plan's payments are spread over (weekdays from <see cref="BusinessDate"/>).</summary>
+    public int Days { get; init; } = 1;
+
+    /// <summary>The business date of day <paramref name="day"/> (0-based), skipping Saturdays and Sundays.</summary>
+    public DateOnly DateOf(int day)
+    {
+        var date = BusinessDate;
+        for (var i = 0; i < day; i++)
+        {
+            do
+            {
+                date = date.AddDays(1);
+            }
+            while (date.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday);
+        }
+
+        return date;
+    }
+
+    public IReadOnlyList<PaymentOrder> PaymentsOf(int day) => [.. Payments.Where((_, i) => i * Days / Math.Max(1, Payments.Count) == day)];
+
+    public IReadOnlyList<DirectPaymentOrder> DirectPaymentsOf(int day) => [.. DirectPayments.Where((_, i) => i * Days / Math.Max(1, DirectPayments.Count) == day)];
+
     /// <summary>When set, bank 102 books the first line of its daily report one fen too high, for reconciliation to find.</summary>
     public bool InjectMismatch { get; init; }
 

@@ -23,65 +23,104 @@ public sealed class DemoRunner(TreasuryNetwork network, Action<string> progress)
         ArgumentNullException.ThrowIfNull(plan);
         var watch = Stopwatch.StartNew();
         var finance = network.Finance.FinanceDesk!;
-        var date = plan.BusinessDate;
+        var first = plan.DateOf(0);
 
         progress($"额度下达 quota: {plan.Quota.Count} lines for month {plan.Month} (5105 to the banks, 5106 to PBOC)");
-        finance.IssueQuota(plan.Month, date, plan.Quota);
-        await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
+        finance.IssueQuota(plan.Month, first, plan.Quota);
+        await SettleAndProcessAsync(first, cancellationToken).ConfigureAwait(false);
 
-        for (var start = 0; start < plan.Payments.Count; start += PaymentBatch)
+        for (var day = 0; day < plan.Days; day++)
         {
-            foreach (var order in plan.Payments.Skip(start).Take(PaymentBatch))
+            var date = plan.DateOf(day);
+            if (plan.Days > 1)
+            {
+                progress($"营业日 business day {day + 1}/{plan.Days}: {date:yyyy-MM-dd}");
+            }
+
+            await PayAsync(plan, plan.PaymentsOf(day), date, cancellationToken).ConfigureAwait(false);
+            await PayDirectAsync(plan.DirectPaymentsOf(day), date, cancellationToken).ConfigureAwait(false);
+            if (day == 0)
+            {
+                await AllocateAsync(plan, date, cancellationToken).ConfigureAwait(false);
+            }
+
+            await CloseDayAsync(plan, date, lastDay: day == plan.Days - 1, firstDay: day == 0, cancellationToken).ConfigureAwait(false);
+        }
+
+        return Summarize(plan, watch.ElapsedMilliseconds);
+    }
+
+    private async Task PayAsync(DemoPlan plan, IReadOnlyList<PaymentOrder> payments, DateOnly date, CancellationToken cancellationToken)
+    {
+        var finance = network.Finance.FinanceDesk!;
+        for (var start = 0; start < payments.Count; start += PaymentBatch)
+        {
+            foreach (var order in payments.Skip(start).Take(PaymentBatch))
             {
                 finance.SubmitPayment(order, date).ThrowIfRefused();
             }
 
             await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
-            progress($"授权支付 payments: {Math.Min(start + PaymentBatch, plan.Payments.Count)}/{plan.Payments.Count} submitted and processed");
+            progress($"授权支付 payments: {Math.Min(start + PaymentBatch, payments.Count)}/{payments.Count} submitted and processed{(plan.Days > 1 ? " today" : string.Empty)}");
+        }
+    }
+
+    private async Task PayDirectAsync(IReadOnlyList<DirectPaymentOrder> payments, DateOnly date, CancellationToken cancellationToken)
+    {
+        if (payments.Count == 0)
+        {
+            return;
         }
 
-        if (plan.DirectPayments.Count > 0)
+        progress($"直接支付 direct payments: {payments.Count} (5201 to the banks, 5108 to PBOC, 回单 back)");
+        foreach (var order in payments)
         {
-            progress($"直接支付 direct payments: {plan.DirectPayments.Count} (5201 to the banks, 5108 to PBOC, 回单 back)");
-            foreach (var order in plan.DirectPayments)
-            {
-                finance.SubmitDirectPayment(order, date).ThrowIfRefused();
-            }
+            network.Finance.FinanceDesk!.SubmitDirectPayment(order, date).ThrowIfRefused();
+        }
 
+        await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task AllocateAsync(DemoPlan plan, DateOnly date, CancellationToken cancellationToken)
+    {
+        if (plan.Allocations.Count == 0)
+        {
+            return;
+        }
+
+        var finance = network.Finance.FinanceDesk!;
+        var pboc = network.Pboc.PbocDesk!;
+        if (pboc.TreasuryBalance().IsZero && !network.Pboc.Library.List("5207").Any())
+        {
+            pboc.OpenTreasuryAccount(DemoPlan.TreasuryOpening).ThrowIfRefused();
+        }
+
+        progress($"实拨 allocations: {plan.Allocations.Count} (5207 to PBOC, paid from the treasury or returned)");
+        foreach (var order in plan.Allocations)
+        {
+            finance.IssueAllocation(order, date).ThrowIfRefused();
+        }
+
+        await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
+        if (plan.Reissue is { } reissue)
+        {
+            var unit = network.Master.Units[2 % network.Master.Units.Count];
+            progress($"作废重开 void and reissue: {reissue.Returned} → {reissue.Reissued}");
+            finance.ReissueAllocation(reissue.Returned, reissue.Reissued, date, finance.UnitPayee(unit.AgencyCode), "收款账户已销户, 更正后重开").ThrowIfRefused();
             await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
         }
 
-        if (plan.Allocations.Count > 0)
+        if (plan.AllocationRefund is { } refund)
         {
-            var pboc = network.Pboc.PbocDesk!;
-            if (pboc.TreasuryBalance().IsZero && !network.Pboc.Library.List("5207").Any())
-            {
-                pboc.OpenTreasuryAccount(DemoPlan.TreasuryOpening).ThrowIfRefused();
-            }
-
-            progress($"实拨 allocations: {plan.Allocations.Count} (5207 to PBOC, paid from the treasury or returned)");
-            foreach (var order in plan.Allocations)
-            {
-                finance.IssueAllocation(order, date).ThrowIfRefused();
-            }
-
+            progress($"实拨退款 allocation refund: {refund.Amount.ToWire()} of {refund.OriVoucherNo} (3208)");
+            pboc.SendAllocationRefund(refund.OriVoucherNo, refund.Amount, "收款单位退回多拨款项", refund.VoucherNo, date).ThrowIfRefused();
             await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
-            if (plan.Reissue is { } reissue)
-            {
-                var unit = network.Master.Units[2 % network.Master.Units.Count];
-                progress($"作废重开 void and reissue: {reissue.Returned} → {reissue.Reissued}");
-                finance.ReissueAllocation(reissue.Returned, reissue.Reissued, date, finance.UnitPayee(unit.AgencyCode), "收款账户已销户, 更正后重开").ThrowIfRefused();
-                await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (plan.AllocationRefund is { } refund)
-            {
-                progress($"实拨退款 allocation refund: {refund.Amount.ToWire()} of {refund.OriVoucherNo} (3208)");
-                pboc.SendAllocationRefund(refund.OriVoucherNo, refund.Amount, "收款单位退回多拨款项", refund.VoucherNo, date).ThrowIfRefused();
-                await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
-            }
         }
+    }
 
+    /// <summary>The end of a business day: clearing, refunds (on the last day), reports, PBOC's statements, Finance's journal.</summary>
+    private async Task CloseDayAsync(DemoPlan plan, DateOnly date, bool lastDay, bool firstDay, CancellationToken cancellationToken)
+    {
         progress("清算 clearing: the banks send 2301 (授权 12, 直接 11), PBOC matches and clears");
         foreach (var bank in network.Banks)
         {
@@ -89,14 +128,16 @@ public sealed class DemoRunner(TreasuryNetwork network, Action<string> progress)
         }
 
         await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
-
-        RefundOnePaymentOfEachKind(plan, date);
-        await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
+        if (lastDay)
+        {
+            RefundOnePaymentOfEachKind(plan, date);
+            await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
+        }
 
         progress("日报 daily reports: the banks send 2207, 2206 and 2209 to Finance");
         foreach (var bank in network.Banks)
         {
-            bank.BankDesk!.SendDailyReport(date, plan.InjectMismatch && bank.Party.Bank?.Value == "102" ? 1 : 0);
+            bank.BankDesk!.SendDailyReport(date, plan.InjectMismatch && firstDay && bank.Party.Bank?.Value == "102" ? 1 : 0);
             bank.BankDesk!.SendDirectPaymentReports(date);
         }
 
@@ -111,7 +152,6 @@ public sealed class DemoRunner(TreasuryNetwork network, Action<string> progress)
         await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
         progress("对账 reconciliation at Finance; 账务处理 its journal posts the day");
         new FinanceJournal(network.Finance.Library).PostPending();
-        return Summarize(plan, watch.ElapsedMilliseconds);
     }
 
     private Task SettleAndProcessAsync(DateOnly date, CancellationToken cancellationToken) =>
@@ -183,7 +223,14 @@ public sealed class DemoRunner(TreasuryNetwork network, Action<string> progress)
             new PaymentCounts(plan.Payments.Count, (int)paid, (int)rejected, new Amount(paidFen).ToWire()),
             new QuotaTotals(new Amount(issuedFen).ToWire(), new Amount(quotaPaidFen).ToWire(), new Amount(issuedFen - quotaPaidFen).ToWire()),
             new ClearingTotals(new Amount(clearedFen).ToWire(), (int)clearings),
-            new ReconciliationOutcome(report.Balanced, report.Mismatches.Count, [.. report.Mismatches.Select(m => $"{m.Kind}: {m.Description}")]),
+            new ReconciliationOutcome(report.Balanced, report.Mismatches.Count, [.. report.Mismatches.Select(m => $"{m.Kind}: {m.Description}")])
+            {
+                Days = [.. Enumerable.Range(0, plan.Days).Select(plan.DateOf).Select(day =>
+                {
+                    var daily = FinanceReconciliation.Reconcile(FinanceBooksReader.Read(network.Finance.Library, master, day));
+                    return new DayOutcome(day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), daily.Balanced, daily.Mismatches.Count);
+                })],
+            },
             new VoucherCounts(byType, replies),
             new SignatureCounts(verified, failed),
             audit,
@@ -283,8 +330,8 @@ public sealed class DemoRunner(TreasuryNetwork network, Action<string> progress)
             using var bank = b.Library.Database.Connect();
             return bank.ExecuteScalar<long>("SELECT COUNT(*) FROM bank_refunds");
         });
-        var statements = network.Finance.FinanceDesk!.VoucherReconciliations(plan.BusinessDate)
-            .Concat(network.Banks.SelectMany(b => b.BankDesk!.VoucherReconciliations(plan.BusinessDate)))
+        var statements = network.Finance.FinanceDesk!.VoucherReconciliations()
+            .Concat(network.Banks.SelectMany(b => b.BankDesk!.VoucherReconciliations()))
             .ToList();
         return new FlowCounts(direct, allocation)
         {

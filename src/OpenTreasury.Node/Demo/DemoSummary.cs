@@ -93,7 +93,17 @@ public sealed record ClearingTotals(
 public sealed record ReconciliationOutcome(
     [property: JsonPropertyName("balanced")] bool Balanced,
     [property: JsonPropertyName("mismatches")] int Mismatches,
-    [property: JsonPropertyName("details")] IReadOnlyList<string> Details);
+    [property: JsonPropertyName("details")] IReadOnlyList<string> Details)
+{
+    /// <summary>Each business day reconciled on its own.</summary>
+    [JsonPropertyName("days")]
+    public IReadOnlyList<DayOutcome> Days { get; init; } = [];
+}
+
+public sealed record DayOutcome(
+    [property: JsonPropertyName("date")] string Date,
+    [property: JsonPropertyName("balanced")] bool Balanced,
+    [property: JsonPropertyName("mismatches")] int Mismatches);
 
 public sealed record VoucherCounts(
     [property: JsonPropertyName("byType")] IReadOnlyDictionary<string, int> ByType,

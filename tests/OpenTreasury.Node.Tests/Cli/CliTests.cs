@@ -103,6 +103,21 @@ public sealed class CliTests(CliTests.DemoFolder demo) : IClassFixture<CliTests.
     }
 
     [Fact]
+    public async Task Several_business_days_each_clear_report_and_reconcile()
+    {
+        var folder = System.IO.Path.Combine(demo.Path, "three-days");
+
+        var run = await Cli.RunAsync("demo", "--data", folder, "--payments", "15", "--days", "3", "--json");
+
+        Assert.Equal(0, run.ExitCode);
+        using var json = JsonDocument.Parse(run.Stdout);
+        var days = json.RootElement.GetProperty("reconciliation").GetProperty("days").EnumerateArray().ToList();
+        Assert.Equal(["2026-03-02", "2026-03-03", "2026-03-04"], days.Select(d => d.GetProperty("date").GetString()));
+        Assert.All(days, d => Assert.True(d.GetProperty("balanced").GetBoolean()));
+        Assert.True(json.RootElement.GetProperty("flows").GetProperty("ledgers").GetProperty("financeTrialBalanced").GetBoolean());
+    }
+
+    [Fact]
     public async Task A_misbooked_daily_report_is_found_named_and_exported()
     {
         var folder = System.IO.Path.Combine(demo.Path, "misbooked");
