@@ -15,7 +15,7 @@ internal static class VoucherCommands
 {
     public static Command Create() => new("voucher", "Read, export and verify the vouchers of a party's library (电子凭证库)")
     {
-        List(), Show(), Export(), Verify(), Sign(),
+        List(), Show(), Export(), Verify(), Sign(), Chain(), Reissue(),
     };
 
     private static Command List()
@@ -225,6 +225,126 @@ internal static class VoucherCommands
             File.WriteAllBytes(result.GetValue(output)!.FullName, MofFormat.Write(new MofEnvelope([.. bodies])));
             Console.WriteLine($"re-signed {read.Value.Bodies.Count} voucher(s) as {node.Party} into {result.GetValue(output)!.FullName}");
             return 0;
+        });
+        return command;
+    }
+
+    private static Command Chain()
+    {
+        var (data, party, vt, no, _) = KeyOptions();
+        var json = Common.JsonOption();
+        var command = new Command("chain", "The chain of a voucher: original → returned → voided → reissued, asked with any of its numbers") { data, party, vt, no, json };
+        command.SetAction(result =>
+        {
+            if (!Common.TryOpen(result.GetValue(data)!, result.GetValue(party)!, out var network, out var node))
+            {
+                return 2;
+            }
+
+            using (network)
+            {
+                var chain = node.Library.Chain(result.GetValue(vt)!, result.GetValue(no)!);
+                if (chain.Count == 0)
+                {
+                    Console.Error.WriteLine($"error: {node.Party} issued no {result.GetValue(vt)} {result.GetValue(no)}");
+                    return 2;
+                }
+
+                if (result.GetValue(json))
+                {
+                    Common.WriteJson(chain.Select(c => new { c.VoucherNo, c.State, c.Reason, deliveries = c.Deliveries.Select(d => new { d.Receiver, code = (int)d.Status, status = d.Status.ToString(), d.Reason }) }));
+                    return 0;
+                }
+
+                foreach (var entry in chain)
+                {
+                    Console.WriteLine($"{entry.VoucherNo,-24} {entry.State,-8} {string.Join(" ", entry.Deliveries.Select(d => $"{d.Receiver}:{(int)d.Status} {d.Status}"))}{(entry.Reason is null ? string.Empty : " — " + entry.Reason)}");
+                }
+
+                return 0;
+            }
+        });
+        return command;
+    }
+
+    private static Command Reissue()
+    {
+        var (data, party, vt, no, _) = KeyOptions();
+        var newNo = new Option<string>("--new-no") { Description = "The new voucher number", Required = true };
+        var amount = new Option<string?>("--amount") { Description = "A corrected amount for a one-line voucher (e.g. within the quota left)" };
+        var reason = new Option<string>("--reason") { Description = "Why it is voided and reissued", Required = true };
+        var clerk = new Option<string>("--clerk") { Description = "Who enters the new voucher", Required = true };
+        var clerkPin = new Option<string>("--clerk-pin") { Description = "The clerk's USBKey PIN", Required = true };
+        var approver = new Option<string>("--approver") { Description = "Who approves it (another person)", Required = true };
+        var approverPin = new Option<string>("--approver-pin") { Description = "The approver's USBKey PIN", Required = true };
+        var command = new Command("reissue", "Void a voucher its receiver returned and issue it again under a new number, linked to the original (作废重开)")
+        {
+            data, party, vt, no, newNo, amount, reason, clerk, clerkPin, approver, approverPin,
+        };
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            if (!Common.TryOpen(result.GetValue(data)!, result.GetValue(party)!, out var network, out var node))
+            {
+                return 2;
+            }
+
+            using (network)
+            {
+                var original = node.Library.Versions(result.GetValue(vt)!, result.GetValue(no)!).FirstOrDefault(v => v.Origin == "own" && !v.IsReply);
+                if (original is null || !VoucherNo.TryParse(result.GetValue(newNo), out _))
+                {
+                    Console.Error.WriteLine($"error: {node.Party} issued no {result.GetValue(vt)} {result.GetValue(no)}, or '{result.GetValue(newNo)}' is not a voucher number");
+                    return 2;
+                }
+
+                Domain.Money.Amount? corrected = null;
+                if (result.GetValue(amount) is { } text)
+                {
+                    if (!Domain.Money.Amount.TryParseWire(text, out var parsed, out var error))
+                    {
+                        Console.Error.WriteLine($"error: {error}");
+                        return 2;
+                    }
+
+                    corrected = parsed;
+                }
+
+                var maker = node.Users.Login(result.GetValue(clerk)!, result.GetValue(clerkPin)!, out var makerSigner);
+                var checker = node.Users.Login(result.GetValue(approver)!, result.GetValue(approverPin)!, out var checkerSigner);
+                if (!maker.Ok || !checker.Ok)
+                {
+                    Console.Error.WriteLine($"refused: {(maker.Ok ? checker.Message : maker.Message)}");
+                    return 1;
+                }
+
+                using (makerSigner)
+                using (checkerSigner)
+                {
+                    var type = original.Type;
+                    var reissued = node.Library.Run(session => node.Library.Reissue(session, original.Id, result.GetValue(newNo)!, voucher =>
+                    {
+                        if (corrected is not { } fixedAmount || type.HeaderAmountField is not { } header || type.DetailAmountField is not { } detail || voucher.Details.Count != 1)
+                        {
+                            return voucher;
+                        }
+
+                        return voucher.With(header, fixedAmount.ToWire()).WithDetails([voucher.Details[0].With(detail, fixedAmount.ToWire())]);
+                    }, makerSigner!, checkerSigner!, result.GetValue(reason)!));
+                    if (!reissued.Ok)
+                    {
+                        Console.Error.WriteLine($"refused: {reissued.Rejection} ({(int)reissued.Rejection}): {reissued.Message}");
+                        return 1;
+                    }
+
+                    await network.SettleAsync(cancellationToken).ConfigureAwait(false);
+                    foreach (var entry in node.Library.Chain(result.GetValue(vt)!, result.GetValue(newNo)!))
+                    {
+                        Console.WriteLine($"{entry.VoucherNo,-24} {entry.State,-8} {string.Join(" ", entry.Deliveries.Select(d => $"{d.Receiver}:{(int)d.Status} {d.Status}"))}");
+                    }
+
+                    return 0;
+                }
+            }
         });
         return command;
     }

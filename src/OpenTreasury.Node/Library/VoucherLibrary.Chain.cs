@@ -29,6 +29,57 @@ public sealed partial class VoucherLibrary
             session.Transaction);
     }
 
+    /// <summary>
+    /// Reissues an own voucher its receiver returned (or refused): voids it if needed, issues the same
+    /// content under <paramref name="newVoucherNo"/> (after <paramref name="amend"/> corrects what was
+    /// wrong) to the same receivers, entered and approved by two people, and links the two, all in the
+    /// caller's transaction. Nothing is edited in place; a rerun carries the reissue on.
+    /// </summary>
+    public LibraryResult Reissue(LibrarySession session, long returnedId, string newVoucherNo, Func<Domain.Vouchers.Voucher, Domain.Vouchers.Voucher> amend, People.Signer maker, People.Signer checker, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(amend);
+        ArgumentNullException.ThrowIfNull(maker);
+        var returned = Find(session, returnedId);
+        if (returned is null || returned.Origin != "own" || returned.IsReply)
+        {
+            return LibraryResult.Refused(LibraryRejection.NotFound, $"no own voucher {returnedId} at {Party}");
+        }
+
+        if (ReissuedAs(session, returnedId) is { } already)
+        {
+            var existing = Find(session, already)!;
+            return existing.VoucherNo == newVoucherNo
+                ? Complete(session, already, maker, checker)
+                : LibraryResult.Refused(LibraryRejection.IllegalTransition, $"{returned.Key} was already reissued as {existing.VoucherNo}", returnedId);
+        }
+
+        if (returned.State != "voided")
+        {
+            var voided = Void(session, returnedId, checker.UserId, reason);
+            if (!voided.Ok)
+            {
+                return voided;
+            }
+        }
+
+        var receivers = DeliveriesOf(session.Connection, session.Transaction, returnedId).Select(d => Domain.Parties.PartyId.Parse(d.Receiver)).ToList();
+        var content = amend(returned.Content).With("VoucherNo", newVoucherNo);
+        if (content["Id"] == returned.VoucherNo)
+        {
+            content = content.With("Id", newVoucherNo);
+        }
+
+        var issued = Issue(session, content, receivers, maker, checker, $"重开: 原凭证 {returned.VoucherNo}");
+        if (issued.Ok)
+        {
+            Link(session, returnedId, issued.VoucherId, ReissueLink);
+            session.Audit(maker.UserId, "reissue", returned.Key.ToString(), $"as {newVoucherNo}: {reason}");
+        }
+
+        return issued;
+    }
+
     /// <summary>The voucher a reissue link leads to from <paramref name="voucherId"/>, if any.</summary>
     public static long? ReissuedAs(LibrarySession session, long voucherId)
     {

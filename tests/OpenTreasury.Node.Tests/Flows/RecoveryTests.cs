@@ -88,6 +88,33 @@ public sealed class RecoveryTests : IDisposable
     }
 
     [Fact]
+    public async Task A_payment_the_bank_returns_is_voided_reissued_under_a_new_number_and_paid_and_the_chain_reads_from_either_end()
+    {
+        await _net.IssueQuotaAsync(new QuotaPlanLine(TestNetwork.Agency, TestNetwork.FuncCode, Amount.ParseWire("100.00")));
+        var finance = _net.Finance.FinanceDesk!;
+        var returned = finance.SubmitPayment(_net.Order("ZF-0001", Amount.ParseWire("150.00")), TestNetwork.BusinessDate).ThrowIfRefused().VoucherId;
+        await _net.SettleAndProcessAsync();
+        Assert.Equal(VoucherStatus.Returned, TestNetwork.DeliveryOf(_net.Finance, returned).Status);
+
+        var library = _net.Finance.Library;
+        var reissued = library.Run(s => library.Reissue(s, returned, "ZF-0001R",
+            v => v.With("PayAmt", "80.00").WithDetails([v.Details[0].With("PayAmt", "80.00")]),
+            _net.FinanceSigner(TestNetwork.UnitClerk), _net.FinanceSigner(TestNetwork.UnitHead), "超额度, 改为 80.00 重开")).ThrowIfRefused().VoucherId;
+        await _net.SettleAndProcessAsync();
+
+        Assert.Equal(VoucherStatus.SignedFor, TestNetwork.DeliveryOf(_net.Finance, reissued).Status);
+        var fromFirst = library.Chain("8202", "ZF-0001");
+        Assert.Equal(["ZF-0001", "ZF-0001R"], fromFirst.Select(c => c.VoucherNo));
+        Assert.Equal(["voided", "sent"], fromFirst.Select(c => c.State));
+        Assert.Equal(fromFirst.Select(c => c.VoucherNo), library.Chain("8202", "ZF-0001R").Select(c => c.VoucherNo));
+        Assert.Equal(8_000, TestNetwork.Count(_net.Bank102, "SELECT SUM(paid_fen) FROM bank_quotas"));
+
+        // Asked again with another new number, the library refuses: a voucher is reissued once.
+        var again = library.Run(s => library.Reissue(s, returned, "ZF-0001S", v => v, _net.FinanceSigner(TestNetwork.UnitClerk), _net.FinanceSigner(TestNetwork.UnitHead), "again"));
+        Assert.Equal(LibraryRejection.IllegalTransition, again.Rejection);
+    }
+
+    [Fact]
     public void A_replacement_seal_gets_its_own_esID_and_does_not_overwrite_the_first()
     {
         var finance = _net.Finance;
