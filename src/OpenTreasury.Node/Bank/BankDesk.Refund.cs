@@ -34,9 +34,33 @@ public sealed partial class BankDesk
         ArgumentException.ThrowIfNullOrWhiteSpace(originalVoucherNo);
         var (clerk, reviewer) = (signers.SignerFor(Clerk), signers.SignerFor(Reviewer));
         using var session = library.Begin();
+        ReleaseRefusedRefunds(session);
         var result = Refund(session, refundNo, originalVoucherNo, originalLine, amount, reason, date, clerk, reviewer);
         library.Finish(session, result);
         return result;
+    }
+
+    /// <summary>
+    /// A 2302 PBOC returned or refused is voided and its refund cancelled, so the line's refundable amount
+    /// comes back; the payee's money is then refunded under a new number.
+    /// </summary>
+    private void ReleaseRefusedRefunds(LibrarySession session)
+    {
+        var refused = session.Connection.Query<(long Id, string VoucherNo, string? Reason)>(
+            """
+            SELECT v.id, v.voucher_no, d.reason FROM vouchers v JOIN deliveries d ON d.voucher_id = v.id
+            WHERE v.origin = 'own' AND v.vt_code = '2302' AND v.flag = 0 AND v.state = 'sent' AND d.status IN (@failed, @refused, @returned)
+            """,
+            new { failed = (int)Domain.Vouchers.VoucherStatus.ReceiveFailed, refused = (int)Domain.Vouchers.VoucherStatus.SignForFailed, returned = (int)Domain.Vouchers.VoucherStatus.Returned },
+            session.Transaction).ToList();
+        foreach (var (id, voucherNo, why) in refused)
+        {
+            var reason = $"人民银行未受理: {why}";
+            library.Void(session, id, Reviewer, reason.Length <= Limits.ReasonLengthMax ? reason : reason[..Limits.ReasonLengthMax]).ThrowIfRefused();
+            session.Connection.Execute(
+                "UPDATE bank_refunds SET cancelled_reason = @reason WHERE adm_div_code = @adm AND st_year = @year AND refund_no = @no",
+                new { reason, adm = master.AdmDivCode, year = master.StYear, no = voucherNo }, session.Transaction);
+        }
     }
 
     private LibraryResult Refund(LibrarySession session, string refundNo, string originalVoucherNo, int originalLine, Amount amount, string reason, DateOnly date, Signer clerk, Signer reviewer)
@@ -70,7 +94,7 @@ public sealed partial class BankDesk
             """,
             key, session.Transaction);
         var refundedBefore = paid is null ? 0 : session.Connection.ExecuteScalar<long>(
-            "SELECT COALESCE(SUM(amount_fen), 0) FROM bank_refunds WHERE ori_voucher_id = @id AND ori_line = @line",
+            "SELECT COALESCE(SUM(amount_fen), 0) FROM bank_refunds WHERE ori_voucher_id = @id AND ori_line = @line AND cancelled_reason IS NULL",
             new { id = paid.VoucherId, line = originalLine }, session.Transaction);
         var refusal =
             string.IsNullOrWhiteSpace(reason) || reason.Length > Limits.ReasonLengthMax ? (LibraryRejection.ReasonRequired, $"a refund needs a reason of 1–{Limits.ReasonLengthMax} characters")

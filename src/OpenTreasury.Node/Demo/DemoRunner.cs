@@ -289,7 +289,7 @@ public sealed class DemoRunner(TreasuryNetwork network, Action<string> progress)
                 ["quotaIssued"] = new Amount(connection.ExecuteScalar<long>("SELECT COALESCE(SUM(issued_fen), 0) FROM bank_quotas")).ToWire(),
                 ["quotaPaid"] = new Amount(connection.ExecuteScalar<long>("SELECT COALESCE(SUM(paid_fen), 0) FROM bank_quotas")).ToWire(),
                 ["directPaid"] = new Amount(connection.ExecuteScalar<long>("SELECT COALESCE(SUM(amount_fen), 0) FROM bank_direct_payments")).ToWire(),
-                ["refunded"] = new Amount(connection.ExecuteScalar<long>("SELECT COALESCE(SUM(amount_fen), 0) FROM bank_refunds")).ToWire(),
+                ["refunded"] = new Amount(connection.ExecuteScalar<long>("SELECT COALESCE(SUM(amount_fen), 0) FROM bank_refunds WHERE cancelled_reason IS NULL")).ToWire(),
             };
         }, StringComparer.Ordinal);
         using var pboc = network.Pboc.Library.Database.Connect();
@@ -328,7 +328,7 @@ public sealed class DemoRunner(TreasuryNetwork network, Action<string> progress)
         var refundsBack = network.Banks.Sum(b =>
         {
             using var bank = b.Library.Database.Connect();
-            return bank.ExecuteScalar<long>("SELECT COUNT(*) FROM bank_refunds");
+            return bank.ExecuteScalar<long>("SELECT COUNT(*) FROM bank_refunds WHERE cancelled_reason IS NULL");
         });
         var statements = network.Finance.FinanceDesk!.VoucherReconciliations()
             .Concat(network.Banks.SelectMany(b => b.BankDesk!.VoucherReconciliations()))

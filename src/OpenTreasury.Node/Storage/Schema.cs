@@ -336,6 +336,7 @@ internal static class Schema
             credited_date    TEXT,
             notice_no        TEXT,
             report_no        TEXT,
+            cancelled_reason TEXT,  -- PBOC returned or refused the 2302: voided, no longer counts against the line
             PRIMARY KEY (adm_div_code, st_year, refund_no)
         );
         CREATE INDEX bank_refunds_by_line ON bank_refunds (ori_voucher_id, ori_line);

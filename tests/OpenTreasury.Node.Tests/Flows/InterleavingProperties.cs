@@ -179,7 +179,7 @@ public sealed class InterleavingProperties(ITestOutputHelper output)
                         Assert.True(clearings.Count(c => c.Bank == bankCode && c.VoucherNo == p.Clearing) == 1,
                             Why($"bank {bankCode} {p.VoucherNo}/{p.Line}: clearing {p.Clearing} is not once in pboc_clearings"));
                         var refunded = connection.ExecuteScalar<long>(
-                            "SELECT COALESCE(SUM(amount_fen), 0) FROM bank_refunds WHERE ori_voucher_id = @id AND ori_line = @line", new { id = p.VoucherId, line = p.Line });
+                            "SELECT COALESCE(SUM(amount_fen), 0) FROM bank_refunds WHERE ori_voucher_id = @id AND ori_line = @line AND cancelled_reason IS NULL", new { id = p.VoucherId, line = p.Line });
                         Assert.True(refunded <= p.Amount, Why($"bank {bankCode} {p.VoucherNo}/{p.Line}: refunded {refunded} > paid {p.Amount}"));
                     }
 
@@ -199,8 +199,8 @@ public sealed class InterleavingProperties(ITestOutputHelper output)
                     }
 
                     var sum = paidLines.Sum(p => p.Amount);
-                    var refundSum = connection.ExecuteScalar<long>("SELECT COALESCE(SUM(amount_fen), 0) FROM bank_refunds WHERE pay_type = @payType", new { payType });
-                    Assert.True(connection.ExecuteScalar<long>("SELECT COUNT(*) FROM bank_refunds WHERE credited_date IS NULL") == 0, Why($"bank {bankCode}: a refund was never credited"));
+                    var refundSum = connection.ExecuteScalar<long>("SELECT COALESCE(SUM(amount_fen), 0) FROM bank_refunds WHERE pay_type = @payType AND cancelled_reason IS NULL", new { payType });
+                    Assert.True(connection.ExecuteScalar<long>("SELECT COUNT(*) FROM bank_refunds WHERE credited_date IS NULL AND cancelled_reason IS NULL") == 0, Why($"bank {bankCode}: a refund was never credited"));
                     if (payType == "12")
                     {
                         (paid12, refunded12) = (paid12 + sum, refunded12 + refundSum);
@@ -255,7 +255,7 @@ public sealed class InterleavingProperties(ITestOutputHelper output)
             using var connection = node.Library.Database.Connect();
             paid.AddRange(connection.Query<(string, long, long, long)>($"""
                 SELECT p.voucher_no, p.line, p.amount_fen,
-                       (SELECT COALESCE(SUM(r.amount_fen), 0) FROM bank_refunds r WHERE r.ori_voucher_id = p.voucher_id AND r.ori_line = p.line)
+                       (SELECT COALESCE(SUM(r.amount_fen), 0) FROM bank_refunds r WHERE r.ori_voucher_id = p.voucher_id AND r.ori_line = p.line AND r.cancelled_reason IS NULL)
                 FROM (SELECT voucher_id, line, voucher_no, amount_fen, cleared_date FROM bank_payments
                       UNION ALL SELECT voucher_id, line, voucher_no, amount_fen, cleared_date FROM bank_direct_payments) p
                 {(clearedOnly ? "WHERE p.cleared_date IS NOT NULL" : "")}

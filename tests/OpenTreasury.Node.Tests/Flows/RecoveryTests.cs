@@ -115,6 +115,32 @@ public sealed class RecoveryTests : IDisposable
     }
 
     [Fact]
+    public async Task A_refund_PBOC_returns_is_voided_and_the_line_can_be_refunded_again_under_a_new_number()
+    {
+        await _net.IssueQuotaAsync(new QuotaPlanLine(TestNetwork.Agency, TestNetwork.FuncCode, Amount.ParseWire("1000.00")));
+        _net.Finance.FinanceDesk!.SubmitPayment(_net.Order("ZF-0001", Amount.ParseWire("300.00")), TestNetwork.BusinessDate).ThrowIfRefused();
+        await _net.SettleAndProcessAsync();
+        var bank = _net.Bank102.BankDesk!;
+        bank.RequestClearing(TestNetwork.BusinessDate);
+        await _net.SettleAndProcessAsync();
+
+        // PBOC's books show less cleared than the refund asks back: it returns the 2302.
+        Execute(_net.Pboc, "UPDATE pboc_clearing_quotas SET cleared_fen = 0");
+        bank.RefundPayment("TK-0001", "ZF-0001", 1, Amount.ParseWire("300.00"), "收款人退回", TestNetwork.BusinessDate).ThrowIfRefused();
+        await _net.SettleAndProcessAsync();
+        Assert.Equal(VoucherStatus.Returned, TestNetwork.DeliveryOf(_net.Bank102, _net.Bank102.Library.List("2302").Single(v => v.Origin == "own").Id).Status);
+
+        Execute(_net.Pboc, "UPDATE pboc_clearing_quotas SET cleared_fen = 30000");
+        bank.RefundPayment("TK-0002", "ZF-0001", 1, Amount.ParseWire("300.00"), "收款人退回", TestNetwork.BusinessDate).ThrowIfRefused();
+        await _net.SettleAndProcessAsync();
+
+        Assert.Equal("voided", _net.Bank102.Library.List("2302").Single(v => v.VoucherNo == "TK-0001" && v.Origin == "own").State);
+        Assert.Equal(1, TestNetwork.Count(_net.Bank102, "SELECT COUNT(*) FROM bank_refunds WHERE cancelled_reason IS NOT NULL"));
+        Assert.Equal(1, TestNetwork.Count(_net.Bank102, "SELECT COUNT(*) FROM bank_refunds WHERE refund_no = 'TK-0002' AND credited_date IS NOT NULL"));
+        Assert.Equal(0, TestNetwork.Count(_net.Bank102, "SELECT SUM(paid_fen) FROM bank_quotas"));
+    }
+
+    [Fact]
     public void A_replacement_seal_gets_its_own_esID_and_does_not_overwrite_the_first()
     {
         var finance = _net.Finance;
