@@ -290,6 +290,10 @@ public sealed class DemoRunner(TreasuryNetwork network, Action<string> progress)
                 ["quotaPaid"] = new Amount(connection.ExecuteScalar<long>("SELECT COALESCE(SUM(paid_fen), 0) FROM bank_quotas")).ToWire(),
                 ["directPaid"] = new Amount(connection.ExecuteScalar<long>("SELECT COALESCE(SUM(amount_fen), 0) FROM bank_direct_payments")).ToWire(),
                 ["refunded"] = new Amount(connection.ExecuteScalar<long>("SELECT COALESCE(SUM(amount_fen), 0) FROM bank_refunds WHERE cancelled_reason IS NULL")).ToWire(),
+
+                // 清算头寸: paid from the units' zero-balance accounts but not yet reimbursed by PBOC.
+                ["clearingPosition"] = new Amount(connection.ExecuteScalar<long>(
+                    "SELECT (SELECT COALESCE(SUM(amount_fen), 0) FROM bank_payments WHERE cleared_date IS NULL) + (SELECT COALESCE(SUM(amount_fen), 0) FROM bank_direct_payments WHERE cleared_date IS NULL)")).ToWire(),
             };
         }, StringComparer.Ordinal);
         using var pboc = network.Pboc.Library.Database.Connect();

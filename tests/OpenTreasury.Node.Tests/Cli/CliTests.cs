@@ -103,6 +103,24 @@ public sealed class CliTests(CliTests.DemoFolder demo) : IClassFixture<CliTests.
     }
 
     [Fact]
+    public async Task A_voucher_prints_to_pdf_with_its_seals_and_a_second_print_is_marked_as_a_reprint()
+    {
+        var list = await Cli.RunAsync("voucher", "list", "--data", demo.Path, "--party", "bank-102", "--vt", "2105", "--json");
+        using var rows = JsonDocument.Parse(list.Stdout);
+        var voucherNo = rows.RootElement.EnumerateArray().First().GetProperty("VoucherNo").GetString()!;
+        var pdf = System.IO.Path.Combine(demo.Path, "arrival.pdf");
+
+        var first = await Cli.RunAsync("voucher", "print", "--data", demo.Path, "--party", "bank-102", "--vt", "2105", "--no", voucherNo, "--out", pdf);
+        var second = await Cli.RunAsync("voucher", "print", "--data", demo.Path, "--party", "bank-102", "--vt", "2105", "--no", voucherNo, "--out", pdf);
+
+        Assert.Equal(0, first.ExitCode);
+        Assert.Contains("(3 seals)", first.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("reprint", first.Stdout, StringComparison.Ordinal);
+        Assert.Contains("reprint no. 2", second.Stdout, StringComparison.Ordinal);
+        Assert.Equal("%PDF"u8.ToArray(), (await File.ReadAllBytesAsync(pdf))[..4]);
+    }
+
+    [Fact]
     public async Task Several_business_days_each_clear_report_and_reconcile()
     {
         var folder = System.IO.Path.Combine(demo.Path, "three-days");
@@ -171,7 +189,7 @@ public sealed class CliTests(CliTests.DemoFolder demo) : IClassFixture<CliTests.
         [
             [], ["demo"], ["voucher"], ["voucher", "list"], ["voucher", "show"], ["voucher", "export"], ["voucher", "verify"], ["voucher", "sign"], ["audit"], ["audit", "verify"],
             ["ca"], ["ca", "export"], ["user"], ["user", "add"], ["user", "list"], ["user", "lock"], ["user", "unlock"], ["token"], ["token", "change-pin"],
-            ["seal"], ["seal", "make"], ["seal", "revoke"], ["seal", "list"], ["seal", "show"], ["seal", "inspect"], ["pay"], ["reconcile"], ["voucher", "chain"], ["voucher", "reissue"],
+            ["seal"], ["seal", "make"], ["seal", "revoke"], ["seal", "list"], ["seal", "show"], ["seal", "inspect"], ["pay"], ["reconcile"], ["voucher", "chain"], ["voucher", "reissue"], ["voucher", "print"],
         ];
 
         var results = await Task.WhenAll(commands.Select(c => Cli.RunAsync([.. c, "--help"])));
