@@ -22,6 +22,11 @@ public sealed class SealVerifier(ICertificateValidator certificates, ITimestampV
     private readonly ICertificateValidator _certificates = certificates ?? throw new ArgumentNullException(nameof(certificates));
     private readonly Func<X509Certificate, bool> _isAuthorizedMaker = isAuthorizedMaker ?? throw new ArgumentNullException(nameof(isAuthorizedMaker));
 
+    // Seals whose maker signature verified, by the SM3 of their exact DER: a node sees the same few seals on
+    // thousands of stamps. Only the signature's result is remembered; validity and revocation are checked each time.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _sealsVerified = new(StringComparer.Ordinal);
+    private const int SealsVerifiedMax = 4_096;
+
     /// <summary>
     /// Checks, in order, the first failure deciding: the DER parses; both algorithms are SM3withSM2 with SM2
     /// keys; (1) dataHash is SM3(<paramref name="data"/>); (2) the signer's signature over TBS_Sign;
@@ -97,7 +102,7 @@ public sealed class SealVerifier(ICertificateValidator certificates, ITimestampV
         }
 
         // (4) The seal itself.
-        if (!Sm2.Verify(makerKey, seal.MakerSignedDer, seal.SignatureValue))
+        if (!MakerSignatureVerifies(seal, makerKey))
         {
             return Fail(StampFailure.SealSignatureInvalid, $"the maker's signature over the seal info does not verify: the seal was forged or altered");
         }
@@ -167,6 +172,28 @@ public sealed class SealVerifier(ICertificateValidator certificates, ITimestampV
         }
 
         return new StampCheck(StampFailure.None, $"seal '{property.Name}' (esID {seal.Info.EsId}) stamped by {signerSubject} at {Format(time)}: valid", stamp, signerSubject, timestampTime);
+    }
+
+    private bool MakerSignatureVerifies(ElectronicSeal seal, AsymmetricKeyParameter makerKey)
+    {
+        var digest = Convert.ToHexString(Sm3.Hash(seal.Der));
+        if (_sealsVerified.ContainsKey(digest))
+        {
+            return true;
+        }
+
+        if (!Sm2.Verify(makerKey, seal.MakerSignedDer, seal.SignatureValue))
+        {
+            return false;
+        }
+
+        if (_sealsVerified.Count >= SealsVerifiedMax)
+        {
+            _sealsVerified.Clear();
+        }
+
+        _sealsVerified[digest] = true;
+        return true;
     }
 
     private string? SignerCertificateProblem(X509Certificate signer, DateTimeOffset at, string signerSubject)
