@@ -226,14 +226,9 @@ public sealed partial class BankDesk
     private Voucher DirectDailyReport(string voucherNo, DateOnly businessDate, IReadOnlyList<DirectLine> lines)
     {
         var total = new Amount(lines.Sum(l => l.AmountFen));
-        var header = new List<VoucherField>
-        {
-            new("Id", voucherNo),
-            new("AdmDivCode", master.AdmDivCode),
-            new("StYear", master.StYear.ToString(CultureInfo.InvariantCulture)),
-            new("VtCode", "2206"),
-            new("VouDate", Date(businessDate)),
-            new("VoucherNo", voucherNo),
+        List<VoucherField> header =
+        [
+            .. master.VoucherHeader("2206", voucherNo, Date(businessDate)),
             new("PayAmt", total.ToWire()),
             new("PosAmt", total.ToWire()),
             new("NegAmt", "0.00"),
@@ -241,7 +236,7 @@ public sealed partial class BankDesk
             new("PayTypeName", "直接支付"),
             new("PayBankCode", _bank.BankCode),
             new("PayBankName", _bank.Name),
-        };
+        ];
         var details = lines.Select((l, i) => new VoucherDetail(
         [
             new("Id", (i + 1).ToString(CultureInfo.InvariantCulture)),

@@ -384,14 +384,9 @@ public sealed partial class BankDesk(VoucherLibrary library, MasterData master, 
     private Voucher DailyReport(string voucherNo, DateOnly businessDate, IReadOnlyList<ReportLine> lines)
     {
         var total = new Amount(lines.Sum(l => l.AmountFen));
-        var header = new List<VoucherField>
-        {
-            new("Id", voucherNo),
-            new("AdmDivCode", master.AdmDivCode),
-            new("StYear", master.StYear.ToString(CultureInfo.InvariantCulture)),
-            new("VtCode", "2207"),
-            new("VouDate", Date(businessDate)),
-            new("VoucherNo", voucherNo),
+        List<VoucherField> header =
+        [
+            .. master.VoucherHeader("2207", voucherNo, Date(businessDate)),
             new("PayAmt", total.ToWire()),
             new("PosAmt", total.ToWire()),
             new("NegAmt", "0.00"),
@@ -399,7 +394,7 @@ public sealed partial class BankDesk(VoucherLibrary library, MasterData master, 
             new("PayTypeName", "授权支付"),
             new("PayBankCode", _bank.BankCode),
             new("PayBankName", _bank.Name),
-        };
+        ];
         var details = lines.Select((l, i) => new VoucherDetail(
         [
             new("Id", (i + 1).ToString(CultureInfo.InvariantCulture)),

@@ -209,14 +209,9 @@ public sealed partial class FinanceDesk
     {
         var total = Amount.Sum(order.Lines.Select(l => l.Amount));
         var units = order.Lines.Select(l => master.Unit(l.AgencyCode)).DistinctBy(u => u.AgencyCode).ToList();
-        var header = new List<VoucherField>
-        {
-            new("Id", order.VoucherNo),
-            new("AdmDivCode", master.AdmDivCode),
-            new("StYear", Text(master.StYear)),
-            new("VtCode", AllocationVtCode),
-            new("VouDate", Date(vouDate)),
-            new("VoucherNo", order.VoucherNo),
+        List<VoucherField> header =
+        [
+            .. master.VoucherHeader(AllocationVtCode, order.VoucherNo, Date(vouDate)),
             new("TreCode", master.TreCode),
             new("FinOrgCode", master.FinOrgCode),
             new("FundTypeCode", "1"),
@@ -234,7 +229,7 @@ public sealed partial class FinanceDesk
             new("PayAcctBankName", master.PbocName),
             new("PaySummaryName", order.Summary),
             new("PayAmt", total.ToWire()),
-        };
+        ];
         if (units.Count == 1)
         {
             header.Add(new("AgencyCode", units[0].AgencyCode));

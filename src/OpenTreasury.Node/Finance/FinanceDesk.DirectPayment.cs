@@ -53,14 +53,9 @@ public sealed partial class FinanceDesk
         var first = unit.Classes.Single(c => c.ExpFuncCode == order.ExpFuncCode);
         var onePayee = lines.Select(l => l.Payee).Distinct().Count() == 1;
         var total = Amount.Sum(lines.Select(l => l.Amount));
-        var header = new List<VoucherField>
-        {
-            new("Id", order.VoucherNo),
-            new("AdmDivCode", master.AdmDivCode),
-            new("StYear", Text(master.StYear)),
-            new("VtCode", "5201"),
-            new("VouDate", Date(vouDate)),
-            new("VoucherNo", order.VoucherNo),
+        List<VoucherField> header =
+        [
+            .. master.VoucherHeader("5201", order.VoucherNo, Date(vouDate)),
             new("FundTypeCode", "1"),
             new("FundTypeName", "一般公共预算资金"),
             new("PayTypeCode", "11"),
@@ -78,7 +73,7 @@ public sealed partial class FinanceDesk
             new("PayBankName", bank.Name),
             new("ClearBankCode", "001"),
             new("ClearBankName", master.PbocName),
-        };
+        ];
         if (onePayee)
         {
             header.AddRange(
@@ -132,14 +127,9 @@ public sealed partial class FinanceDesk
         var lines = order.Lines.GroupBy(l => l.ExpFuncCode, StringComparer.Ordinal)
             .Select(g => (Functional: unit.Classes.Single(c => c.ExpFuncCode == g.Key), Amount: Amount.Sum(g.Select(l => l.Amount))))
             .ToList();
-        var header = new List<VoucherField>
-        {
-            new("Id", voucherNo),
-            new("AdmDivCode", master.AdmDivCode),
-            new("StYear", Text(master.StYear)),
-            new("VtCode", "5108"),
-            new("VouDate", Date(vouDate)),
-            new("VoucherNo", voucherNo),
+        List<VoucherField> header =
+        [
+            .. master.VoucherHeader("5108", voucherNo, Date(vouDate)),
             new("TreCode", master.TreCode),
             new("FinOrgCode", master.FinOrgCode),
             new("PayAmt", Amount.Sum(lines.Select(l => l.Amount)).ToWire()),
@@ -155,7 +145,7 @@ public sealed partial class FinanceDesk
             new("PayBankName", bank.Name),
             new("PayBankNo", bank.BankNo),
             new("PayVoucherNo", order.VoucherNo),
-        };
+        ];
         var details = lines.Select(l => new VoucherDetail(
         [
             new("SupDepCode", unit.SupDepCode),

@@ -122,19 +122,14 @@ public sealed partial class FinanceDesk(VoucherLibrary library, MasterData maste
     private Voucher QuotaNotice(string vtCode, string voucherNo, int month, DateOnly vouDate, AgentBank bank, IReadOnlyList<QuotaPlanLine> lines)
     {
         var total = Amount.Sum(lines.Select(l => l.Amount));
-        var header = new List<VoucherField>
-        {
-            new("Id", voucherNo),
-            new("AdmDivCode", master.AdmDivCode),
-            new("StYear", Text(master.StYear)),
-            new("VtCode", vtCode),
-            new("VouDate", Date(vouDate)),
-            new("VoucherNo", voucherNo),
+        List<VoucherField> header =
+        [
+            .. master.VoucherHeader(vtCode, voucherNo, Date(vouDate)),
             new("TreCode", master.TreCode),
             new("FinOrgCode", master.FinOrgCode),
             new("FundTypeCode", "1"),
             new("FundTypeName", "一般公共预算资金"),
-        };
+        ];
         if (vtCode == "5105")
         {
             header.AddRange(
@@ -189,14 +184,9 @@ public sealed partial class FinanceDesk(VoucherLibrary library, MasterData maste
     private Voucher PaymentVoucher(PaymentOrder order, BudgetUnit unit, AgentBank bank, DateOnly vouDate)
     {
         var functional = unit.Classes.Single(c => c.ExpFuncCode == order.ExpFuncCode);
-        var header = new List<VoucherField>
-        {
-            new("Id", order.VoucherNo),
-            new("AdmDivCode", master.AdmDivCode),
-            new("StYear", Text(master.StYear)),
-            new("VtCode", "8202"),
-            new("VouDate", Date(vouDate)),
-            new("VoucherNo", order.VoucherNo),
+        List<VoucherField> header =
+        [
+            .. master.VoucherHeader("8202", order.VoucherNo, Date(vouDate)),
             new("FundTypeCode", "1"),
             new("FundTypeName", "一般公共预算资金"),
             new("PayTypeCode", "12"),
@@ -222,7 +212,7 @@ public sealed partial class FinanceDesk(VoucherLibrary library, MasterData maste
             new("PayBankNo", bank.BankNo),
             new("PaySummaryName", order.Summary),
             new("PayAmt", order.Amount.ToWire()),
-        };
+        ];
         VoucherDetail[] details =
         [
             new(

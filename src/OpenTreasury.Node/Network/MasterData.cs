@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Text.Json;
 using OpenTreasury.Domain.Codes;
 using OpenTreasury.Domain.Parties;
+using OpenTreasury.Domain.Vouchers;
 
 namespace OpenTreasury.Node.Network;
 
@@ -52,6 +54,20 @@ public sealed record MasterData
     public required IReadOnlyList<PartyUser> Users { get; init; }
 
     public required IReadOnlyList<Payee> Payees { get; init; }
+
+    /// <summary>
+    /// The six fields every voucher header this division issues opens with: Id (the voucher number),
+    /// AdmDivCode, StYear, VtCode, VouDate and VoucherNo. Callers add the voucher type's own fields after them.
+    /// </summary>
+    public List<VoucherField> VoucherHeader(string vtCode, string voucherNo, string vouDate) =>
+    [
+        new("Id", voucherNo),
+        new("AdmDivCode", AdmDivCode),
+        new("StYear", StYear.ToString(CultureInfo.InvariantCulture)),
+        new("VtCode", vtCode),
+        new("VouDate", vouDate),
+        new("VoucherNo", voucherNo),
+    ];
 
     /// <summary>The PIN the demo gives every USBKey (demo only: real people choose their own).</summary>
     public const string DemoPinOfEveryToken = "88888888";

@@ -178,14 +178,9 @@ public sealed partial class PbocDesk
     /// </summary>
     private Voucher RefundNotice(Voucher original, Amount amount, string reason, string voucherNo, DateOnly refundDate, long refundedBefore, string payDate, string businessNo)
     {
-        var header = new List<VoucherField>
-        {
-            new("Id", voucherNo),
-            new("AdmDivCode", master.AdmDivCode),
-            new("StYear", master.StYear.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-            new("VtCode", "3208"),
-            new("VouDate", Date(refundDate)),
-            new("VoucherNo", voucherNo),
+        List<VoucherField> header =
+        [
+            .. master.VoucherHeader("3208", voucherNo, Date(refundDate)),
             new("AgentBusinessNo", businessNo),
             new("OriBillNo", original["VoucherNo"]!),
             new("OriVouDate", original["VouDate"]!),
@@ -194,7 +189,7 @@ public sealed partial class PbocDesk
             new("FundTypeName", original["FundTypeName"] ?? string.Empty),
             new("PayTypeCode", "91"),
             new("PayTypeName", "实拨"),
-        };
+        ];
         if (original["AgencyCode"] is { } agency)
         {
             header.Add(new("AgencyCode", agency));

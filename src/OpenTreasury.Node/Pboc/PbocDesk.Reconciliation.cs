@@ -90,16 +90,11 @@ public sealed partial class PbocDesk
         var bank = counterpart.Bank?.Value;
         var code = bank is null ? "4004" : "4005";
         var voucherNo = $"ZFDZ{bank}{Date(date)}";
-        var header = new List<VoucherField>
-        {
-            new("Id", voucherNo),
-            new("AdmDivCode", master.AdmDivCode),
-            new("StYear", master.StYear.ToString(CultureInfo.InvariantCulture)),
-            new("VtCode", code),
-            new("VouDate", Date(date)),
-            new("VoucherNo", voucherNo),
+        List<VoucherField> header =
+        [
+            .. master.VoucherHeader(code, voucherNo, Date(date)),
             new("TreCode", master.TreCode),
-        };
+        ];
         if (bank is not null)
         {
             header.AddRange([new("PayBankCode", bank), new("PayBankName", master.Bank(bank).Name)]);
