@@ -172,9 +172,7 @@ public sealed partial class BankDesk
 
         var original = VoucherLibrary.Find(session, refund.OriVoucherId)!.Content;
         var noticeNo = NoticeNo(refund.RefundNo);
-        var notice = refund.PayType == AuthorizedPayType
-            ? AuthorizedRefundNotice(noticeNo, refund, original, creditedDate)
-            : DirectRefundNotice(noticeNo, refund, original, creditedDate);
+        var notice = RefundNotice(noticeNo, refund, original, creditedDate);
         session.Connection.Execute(
             "UPDATE bank_refunds SET notice_no = @noticeNo WHERE adm_div_code = @adm AND st_year = @year AND refund_no = @no",
             new { noticeNo, adm = receipt.AdmDivCode, year = receipt.StYear, no = refund.RefundNo }, session.Transaction);
@@ -204,14 +202,9 @@ public sealed partial class BankDesk
         var negative = (-amount).ToWire();
         var unit = master.Unit(line.AgencyCode);
         var authorized = line.PayType == AuthorizedPayType;
-        var header = new List<VoucherField>
-        {
-            new("Id", refundNo),
-            new("AdmDivCode", master.AdmDivCode),
-            new("StYear", master.StYear.ToString(CultureInfo.InvariantCulture)),
-            new("VtCode", "2302"),
-            new("VouDate", Date(date)),
-            new("VoucherNo", refundNo),
+        List<VoucherField> header =
+        [
+            .. master.VoucherHeader("2302", refundNo, Date(date)),
             new("TreCode", master.TreCode),
             new("FinOrgCode", master.FinOrgCode),
             new("FundTypeCode", "1"),
@@ -229,7 +222,7 @@ public sealed partial class BankDesk
             new("PayBankName", _bank.Name),
             new("PayBankNo", _bank.BankNo),
             new("Remark", reason),
-        };
+        ];
         VoucherDetail[] details =
         [
             new(
@@ -250,69 +243,44 @@ public sealed partial class BankDesk
         return new Voucher(header, details);
     }
 
-    /// <summary>2204 财政授权支付退款通知书: the unit reads that the money came back to its zero-balance account's quota.</summary>
-    private Voucher AuthorizedRefundNotice(string voucherNo, BankRefundRow refund, Voucher original, string creditedDate)
+    /// <summary>
+    /// The refund notice (退款通知书) for the refund's pay type: 2204 财政授权支付退款通知书 tells the unit the money came
+    /// back to its zero-balance account's quota; 2203 财政直接支付退款通知书 tells Finance the direct payment's money came
+    /// back to the treasury, and also names the payee it was returned from.
+    /// </summary>
+    private Voucher RefundNotice(string voucherNo, BankRefundRow refund, Voucher original, string creditedDate)
     {
+        var authorized = refund.PayType == AuthorizedPayType;
         var negative = new Amount(-refund.AmountFen).ToWire();
         var detail = original.Details[(int)refund.OriLine - 1];
-        var header = RefundNoticeHeader("2204", voucherNo, refund, original, creditedDate, negative);
-        VoucherDetail[] details =
-        [
-            new(
-            [
-                new("Id", "1"),
-                new("VoucherBillId", voucherNo),
-                new("VoucherNo", refund.RefundNo),
-                new("AgencyCode", refund.AgencyCode),
-                new("AgencyName", detail["AgencyName"] ?? string.Empty),
-                new("ExpFuncCode", refund.ExpFuncCode),
-                new("ExpFuncName", detail["ExpFuncName"] ?? string.Empty),
-                new("ExpEcoCode", detail["ExpEcoCode"] ?? string.Empty),
-                new("ExpEcoName", detail["ExpEcoName"] ?? string.Empty),
-                new("PayAmt", negative),
-                new("Remark", refund.Reason),
-            ]),
-        ];
-        return new Voucher(header, details);
-    }
+        var header = RefundNoticeHeader(authorized ? "2204" : "2203", voucherNo, refund, original, creditedDate, negative);
+        var line = new List<VoucherField>
+        {
+            new("Id", "1"),
+            new("VoucherBillId", voucherNo),
+            new("VoucherNo", refund.RefundNo),
+            new("AgencyCode", refund.AgencyCode),
+            new("AgencyName", detail["AgencyName"] ?? string.Empty),
+            new("ExpFuncCode", refund.ExpFuncCode),
+            new("ExpFuncName", detail["ExpFuncName"] ?? string.Empty),
+            new("ExpEcoCode", detail["ExpEcoCode"] ?? string.Empty),
+            new("ExpEcoName", detail["ExpEcoName"] ?? string.Empty),
+        };
+        if (!authorized)
+        {
+            line.Add(new("PayeeAcctNo", detail["PayeeAcctNo"] ?? original["PayeeAcctNo"] ?? string.Empty));
+            line.Add(new("PayeeAcctName", detail["PayeeAcctName"] ?? original["PayeeAcctName"] ?? string.Empty));
+            line.Add(new("PayeeAcctBankName", detail["PayeeAcctBankName"] ?? original["PayeeAcctBankName"] ?? string.Empty));
+        }
 
-    /// <summary>2203 财政直接支付退款通知书: Finance learns the direct payment's money came back to the treasury.</summary>
-    private Voucher DirectRefundNotice(string voucherNo, BankRefundRow refund, Voucher original, string creditedDate)
-    {
-        var negative = new Amount(-refund.AmountFen).ToWire();
-        var detail = original.Details[(int)refund.OriLine - 1];
-        var header = RefundNoticeHeader("2203", voucherNo, refund, original, creditedDate, negative);
-        VoucherDetail[] details =
-        [
-            new(
-            [
-                new("Id", "1"),
-                new("VoucherBillId", voucherNo),
-                new("VoucherNo", refund.RefundNo),
-                new("AgencyCode", refund.AgencyCode),
-                new("AgencyName", detail["AgencyName"] ?? string.Empty),
-                new("ExpFuncCode", refund.ExpFuncCode),
-                new("ExpFuncName", detail["ExpFuncName"] ?? string.Empty),
-                new("ExpEcoCode", detail["ExpEcoCode"] ?? string.Empty),
-                new("ExpEcoName", detail["ExpEcoName"] ?? string.Empty),
-                new("PayeeAcctNo", detail["PayeeAcctNo"] ?? original["PayeeAcctNo"] ?? string.Empty),
-                new("PayeeAcctName", detail["PayeeAcctName"] ?? original["PayeeAcctName"] ?? string.Empty),
-                new("PayeeAcctBankName", detail["PayeeAcctBankName"] ?? original["PayeeAcctBankName"] ?? string.Empty),
-                new("PayAmt", negative),
-                new("Remark", refund.Reason),
-            ]),
-        ];
-        return new Voucher(header, details);
+        line.Add(new("PayAmt", negative));
+        line.Add(new("Remark", refund.Reason));
+        return new Voucher(header, [new VoucherDetail(line)]);
     }
 
     private List<VoucherField> RefundNoticeHeader(string vtCode, string voucherNo, BankRefundRow refund, Voucher original, string creditedDate, string negative) =>
     [
-        new("Id", voucherNo),
-        new("AdmDivCode", master.AdmDivCode),
-        new("StYear", master.StYear.ToString(CultureInfo.InvariantCulture)),
-        new("VtCode", vtCode),
-        new("VouDate", creditedDate),
-        new("VoucherNo", voucherNo),
+        .. master.VoucherHeader(vtCode, voucherNo, creditedDate),
         new("PayBankCode", _bank.BankCode),
         new("PayBankName", _bank.Name),
         new("AgentBusinessNo", refund.RefundNo),
@@ -333,14 +301,9 @@ public sealed partial class BankDesk
     {
         var negative = new Amount(-refund.AmountFen).ToWire();
         var detail = original.Details[(int)refund.OriLine - 1];
-        var header = new List<VoucherField>
-        {
-            new("Id", voucherNo),
-            new("AdmDivCode", master.AdmDivCode),
-            new("StYear", master.StYear.ToString(CultureInfo.InvariantCulture)),
-            new("VtCode", "2208"),
-            new("VouDate", creditedDate),
-            new("VoucherNo", voucherNo),
+        List<VoucherField> header =
+        [
+            .. master.VoucherHeader("2208", voucherNo, creditedDate),
             new("PayAmt", negative),
             new("FundTypeCode", original["FundTypeCode"] ?? "1"),
             new("FundTypeName", original["FundTypeName"] ?? "一般公共预算资金"),
@@ -348,7 +311,7 @@ public sealed partial class BankDesk
             new("PayTypeName", "授权支付"),
             new("PayBankCode", _bank.BankCode),
             new("PayBankName", _bank.Name),
-        };
+        ];
         VoucherDetail[] details =
         [
             new(
