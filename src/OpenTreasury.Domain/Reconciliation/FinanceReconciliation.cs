@@ -140,25 +140,10 @@ public static class FinanceReconciliation
     }
 
     /// <summary>直接支付: the 2206 totals per bank × unit × class against PBOC's clearing of 2301s of PayTypeCode 11.</summary>
-    private static void CompareDirectClearing(FinanceBooks books, List<Mismatch> mismatches)
-    {
-        var reported = Totals(books.DirectReported.Select(p => (Key(p.Bank, p.AgencyCode, p.ExpFuncCode), p.Amount)));
-        var cleared = Totals(books.DirectCleared.Select(c => (Key(c.Bank, c.AgencyCode, c.ExpFuncCode), c.Amount)));
-        foreach (var key in reported.Keys.Union(cleared.Keys).Order(StringComparer.Ordinal))
-        {
-            var paid = reported.GetValueOrDefault(key);
-            var clear = cleared.GetValueOrDefault(key);
-            if (paid != clear)
-            {
-                var vouchers = books.DirectCleared.Where(c => Key(c.Bank, c.AgencyCode, c.ExpFuncCode) == key)
-                    .Select(c => c.ClearingVoucherNo)
-                    .Concat(books.DirectReported.Where(p => Key(p.Bank, p.AgencyCode, p.ExpFuncCode) == key).Select(p => p.VoucherNo))
-                    .Distinct().Order(StringComparer.Ordinal).ToList();
-                mismatches.Add(new(MismatchKind.AmountDiffers, $"direct clearing {key}", vouchers, paid, clear,
-                    $"{key}: 直接支付日报表合计 {paid.ToWire()} 与人民银行直接支付清算合计 {clear.ToWire()} 不符"));
-            }
-        }
-    }
+    private static void CompareDirectClearing(FinanceBooks books, List<Mismatch> mismatches) =>
+        CompareClearingTotals(
+            books.DirectReported.Select(p => new ReportedLine(Key(p.Bank, p.AgencyCode, p.ExpFuncCode), p.Amount, p.VoucherNo)),
+            books.DirectCleared, "direct clearing", "直接支付日报表合计", "人民银行直接支付清算合计", mismatches);
 
     private static void ComparePayments(FinanceBooks books, List<Mismatch> mismatches)
     {
@@ -191,23 +176,40 @@ public static class FinanceReconciliation
         }
     }
 
-    private static void CompareClearing(FinanceBooks books, List<Mismatch> mismatches)
+    /// <summary>授权支付: the 2207 totals per bank × unit × class against PBOC's clearing of 2301s of PayTypeCode 12.</summary>
+    private static void CompareClearing(FinanceBooks books, List<Mismatch> mismatches) =>
+        CompareClearingTotals(
+            books.PaymentsReported.Select(p => new ReportedLine(Key(p.Bank, p.AgencyCode, p.ExpFuncCode), p.Amount, null)),
+            books.Cleared, "clearing", "日报表支付合计", "人民银行清算合计", mismatches);
+
+    /// <summary>
+    /// A daily report's totals per bank × unit × class against PBOC's cleared totals for the same keys; a
+    /// difference names the clearing vouchers of the key and the report lines that carry a voucher number.
+    /// </summary>
+    private static void CompareClearingTotals(
+        IEnumerable<ReportedLine> reportedLines, IReadOnlyList<ClearedRecord> clearedLines,
+        string subject, string reportedName, string clearedName, List<Mismatch> mismatches)
     {
-        var reported = Totals(books.PaymentsReported.Select(p => (Key(p.Bank, p.AgencyCode, p.ExpFuncCode), p.Amount)));
-        var cleared = Totals(books.Cleared.Select(c => (Key(c.Bank, c.AgencyCode, c.ExpFuncCode), c.Amount)));
+        var lines = reportedLines.ToList();
+        var reported = Totals(lines.Select(l => (l.Key, l.Amount)));
+        var cleared = Totals(clearedLines.Select(c => (Key(c.Bank, c.AgencyCode, c.ExpFuncCode), c.Amount)));
         foreach (var key in reported.Keys.Union(cleared.Keys).Order(StringComparer.Ordinal))
         {
             var paid = reported.GetValueOrDefault(key);
             var clear = cleared.GetValueOrDefault(key);
             if (paid != clear)
             {
-                var vouchers = books.Cleared.Where(c => Key(c.Bank, c.AgencyCode, c.ExpFuncCode) == key)
-                    .Select(c => c.ClearingVoucherNo).Distinct().Order(StringComparer.Ordinal).ToList();
-                mismatches.Add(new(MismatchKind.AmountDiffers, $"clearing {key}", vouchers, paid, clear,
-                    $"{key}: 日报表支付合计 {paid.ToWire()} 与人民银行清算合计 {clear.ToWire()} 不符"));
+                var vouchers = clearedLines.Where(c => Key(c.Bank, c.AgencyCode, c.ExpFuncCode) == key)
+                    .Select(c => c.ClearingVoucherNo)
+                    .Concat(lines.Where(l => l.Key == key && l.VoucherNo is not null).Select(l => l.VoucherNo!))
+                    .Distinct().Order(StringComparer.Ordinal).ToList();
+                mismatches.Add(new(MismatchKind.AmountDiffers, $"{subject} {key}", vouchers, paid, clear,
+                    $"{key}: {reportedName} {paid.ToWire()} 与{clearedName} {clear.ToWire()} 不符"));
             }
         }
     }
+
+    private sealed record ReportedLine(string Key, Amount Amount, string? VoucherNo);
 
     private static void CompareQuota(FinanceBooks books, List<Mismatch> mismatches)
     {
