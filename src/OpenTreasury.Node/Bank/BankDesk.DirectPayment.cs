@@ -226,17 +226,7 @@ public sealed partial class BankDesk
     private Voucher DirectDailyReport(string voucherNo, DateOnly businessDate, IReadOnlyList<DirectLine> lines)
     {
         var total = new Amount(lines.Sum(l => l.AmountFen));
-        List<VoucherField> header =
-        [
-            .. master.VoucherHeader("2206", voucherNo, Date(businessDate)),
-            new("PayAmt", total.ToWire()),
-            new("PosAmt", total.ToWire()),
-            new("NegAmt", "0.00"),
-            new("PayTypeCode", DirectPayType),
-            new("PayTypeName", "直接支付"),
-            new("PayBankCode", _bank.BankCode),
-            new("PayBankName", _bank.Name),
-        ];
+        var header = DailyReportHeader("2206", DirectPayType, "直接支付", voucherNo, businessDate, total);
         var details = lines.Select((l, i) => new VoucherDetail(
         [
             new("Id", (i + 1).ToString(CultureInfo.InvariantCulture)),

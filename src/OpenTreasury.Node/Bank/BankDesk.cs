@@ -384,17 +384,7 @@ public sealed partial class BankDesk(VoucherLibrary library, MasterData master, 
     private Voucher DailyReport(string voucherNo, DateOnly businessDate, IReadOnlyList<ReportLine> lines)
     {
         var total = new Amount(lines.Sum(l => l.AmountFen));
-        List<VoucherField> header =
-        [
-            .. master.VoucherHeader("2207", voucherNo, Date(businessDate)),
-            new("PayAmt", total.ToWire()),
-            new("PosAmt", total.ToWire()),
-            new("NegAmt", "0.00"),
-            new("PayTypeCode", "12"),
-            new("PayTypeName", "授权支付"),
-            new("PayBankCode", _bank.BankCode),
-            new("PayBankName", _bank.Name),
-        ];
+        var header = DailyReportHeader("2207", AuthorizedPayType, "授权支付", voucherNo, businessDate, total);
         var details = lines.Select((l, i) => new VoucherDetail(
         [
             new("Id", (i + 1).ToString(CultureInfo.InvariantCulture)),
@@ -408,6 +398,19 @@ public sealed partial class BankDesk(VoucherLibrary library, MasterData master, 
         ]));
         return new Voucher(header, details);
     }
+
+    /// <summary>The header of a daily report (2206 直接支付 / 2207 授权支付): the day's total, all of it positive, for this bank.</summary>
+    private List<VoucherField> DailyReportHeader(string vtCode, string payTypeCode, string payTypeName, string voucherNo, DateOnly businessDate, Amount total) =>
+    [
+        .. master.VoucherHeader(vtCode, voucherNo, Date(businessDate)),
+        new("PayAmt", total.ToWire()),
+        new("PosAmt", total.ToWire()),
+        new("NegAmt", "0.00"),
+        new("PayTypeCode", payTypeCode),
+        new("PayTypeName", payTypeName),
+        new("PayBankCode", _bank.BankCode),
+        new("PayBankName", _bank.Name),
+    ];
 
     private static string Date(DateOnly date) => date.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
