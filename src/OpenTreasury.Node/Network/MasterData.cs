@@ -11,6 +11,20 @@ public sealed record BudgetUnit(string AgencyCode, string Name, string BankCode,
 {
     /// <summary>The first-level unit (一级预算单位) is the first three digits of the code.</summary>
     public string SupDepCode => AgencyCode[..3];
+
+    /// <summary>
+    /// The unit and classification fields a payment or allocation voucher names, in wire order: AgencyCode,
+    /// AgencyName, ExpFuncCode, ExpFuncName, ExpEcoCode, ExpEcoName.
+    /// </summary>
+    public VoucherField[] ClassFields(FunctionalClass functional) =>
+    [
+        new("AgencyCode", AgencyCode),
+        new("AgencyName", Name),
+        new("ExpFuncCode", functional.ExpFuncCode),
+        new("ExpFuncName", functional.ExpFuncName),
+        new("ExpEcoCode", functional.ExpEcoCode),
+        new("ExpEcoName", functional.ExpEcoName),
+    ];
 }
 
 /// <summary>A functional classification of expenditure (支出功能分类) with its economic class used for payments.</summary>
