@@ -1,10 +1,11 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using OpenTreasury.Business.Finance;
 using OpenTreasury.Domain.Money;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Domain.Vouchers;
-using OpenTreasury.Node.Finance;
 using OpenTreasury.Node.Network;
+using OpenTreasury.Simulation;
 using OpenTreasury.Wire;
 
 namespace OpenTreasury.Benchmarks;
@@ -37,7 +38,7 @@ internal sealed class BenchNetwork : IDisposable
     public static BenchNetwork Create()
     {
         var directory = Path.Combine(Path.GetTempPath(), $"ot-bench-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        TreasuryNetwork.Create(directory, MasterData.Mangshi(BusinessDate.Year), TimeProvider.System);
+        TreasuryNetwork.Create(directory, SampleMasterData.Mangshi(BusinessDate.Year), TimeProvider.System);
         return new BenchNetwork(directory, TreasuryNetwork.Open(directory, TimeProvider.System, TreasuryNetwork.DemoPins));
     }
 

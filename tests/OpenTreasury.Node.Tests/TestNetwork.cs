@@ -1,13 +1,15 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Time.Testing;
+using OpenTreasury.Business;
+using OpenTreasury.Business.Finance;
 using OpenTreasury.Domain.Money;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Domain.Vouchers;
-using OpenTreasury.Node.Finance;
 using OpenTreasury.Node.Library;
 using OpenTreasury.Node.Network;
 using OpenTreasury.Node.People;
+using OpenTreasury.Simulation;
 
 namespace OpenTreasury.Node.Tests;
 
@@ -157,7 +159,7 @@ internal static class NetworkTemplate
     private static string Make()
     {
         var folder = Path.Combine(Path.GetTempPath(), "ot-template-" + Path.GetRandomFileName());
-        TreasuryNetwork.Create(folder, MasterData.Mangshi(2026), new FakeTimeProvider(TestNetwork.Start));
+        TreasuryNetwork.Create(folder, SampleMasterData.Mangshi(2026), new FakeTimeProvider(TestNetwork.Start));
         SqliteConnection.ClearAllPools(); // Closes every connection, so the WAL is checkpointed into the files we copy.
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OpenTreasury.Node.Network;
+using OpenTreasury.Simulation;
 using OpenTreasury.Trust.Certificates;
 
 namespace OpenTreasury.Cli.Commands;

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using OpenTreasury.Business;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Node.Network;
+using OpenTreasury.Simulation;
 
 namespace OpenTreasury.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
-using OpenTreasury.Node.Demo;
 using OpenTreasury.Node.Network;
+using OpenTreasury.Simulation;
+using OpenTreasury.Simulation.Demo;
 
 namespace OpenTreasury.Cli.Commands;
 
@@ -39,7 +40,7 @@ internal static class DemoCommand
                 Console.WriteLine($"OpenTreasury demo — 芒市 (533103) network in {folder}");
             }
 
-            using var network = TreasuryNetwork.OpenOrCreate(folder, () => MasterData.Mangshi(2026), TimeProvider.System, TreasuryNetwork.DemoPins);
+            using var network = TreasuryNetwork.OpenOrCreate(folder, () => SampleMasterData.Mangshi(2026), TimeProvider.System, TreasuryNetwork.DemoPins);
             var plan = DemoPlan.Create(network.Master, seedValue, count) with { InjectMismatch = result.GetValue(inject), Days = dayCount };
             var summary = await new DemoRunner(network, progress).RunAsync(plan, cancellationToken).ConfigureAwait(false);
             if (asJson)

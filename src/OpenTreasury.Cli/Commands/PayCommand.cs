@@ -1,7 +1,8 @@
 using System.CommandLine;
+using OpenTreasury.Business;
+using OpenTreasury.Business.Finance;
 using OpenTreasury.Domain.Codes;
 using OpenTreasury.Domain.Money;
-using OpenTreasury.Node.Finance;
 using OpenTreasury.Node.Network;
 using OpenTreasury.Node.People;
 

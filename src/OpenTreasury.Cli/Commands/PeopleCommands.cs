@@ -1,5 +1,7 @@
 using System.CommandLine;
+using OpenTreasury.Business;
 using OpenTreasury.Node.People;
+using OpenTreasury.Simulation;
 
 namespace OpenTreasury.Cli.Commands;
 
@@ -110,7 +112,7 @@ internal static class PeopleCommands
     private static (Option<DirectoryInfo> Data, Option<string> Party, Option<string> Id) UserOptions() =>
         (Common.DataOption(required: true), Common.PartyOption(), new Option<string>("--id") { Description = "The user id, e.g. cz_lr", Required = true });
 
-    private static int Run(ParseResult result, Option<DirectoryInfo> data, Option<string> party, Func<Node.Network.TreasuryNetwork, Node.Network.TreasuryNode, UserResult> action)
+    private static int Run(ParseResult result, Option<DirectoryInfo> data, Option<string> party, Func<TreasuryNetwork, TreasuryNode, UserResult> action)
     {
         if (!Common.TryOpen(result.GetValue(data)!, result.GetValue(party)!, out var network, out var node))
         {

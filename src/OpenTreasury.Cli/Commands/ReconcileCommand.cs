@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using OpenTreasury.Business.Finance;
 using OpenTreasury.Domain.Reconciliation;
-using OpenTreasury.Node.Finance;
 using OpenTreasury.Printing.Reports;
 
 namespace OpenTreasury.Cli.Commands;

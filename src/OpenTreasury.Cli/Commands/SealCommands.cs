@@ -3,6 +3,7 @@ using OpenTreasury.Domain.Parties;
 using OpenTreasury.Domain.Seals;
 using OpenTreasury.Node.Network;
 using OpenTreasury.Node.Seals;
+using OpenTreasury.Simulation;
 using OpenTreasury.Trust.Seals;
 
 namespace OpenTreasury.Cli.Commands;

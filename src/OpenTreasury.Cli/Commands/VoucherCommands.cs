@@ -1,10 +1,12 @@
 using System.CommandLine;
+using OpenTreasury.Business;
 using OpenTreasury.Domain.Codes;
 using OpenTreasury.Domain.Vouchers;
 using OpenTreasury.Node.Library;
 using OpenTreasury.Node.Network;
 using OpenTreasury.Node.Seals;
 using OpenTreasury.Node.Signing;
+using OpenTreasury.Simulation;
 using OpenTreasury.Trust.Seals;
 using OpenTreasury.Wire;
 

@@ -2,10 +2,10 @@ using Dapper;
 using FsCheck;
 using FsCheck.Xunit;
 using Microsoft.Data.Sqlite;
+using OpenTreasury.Business.Finance;
 using OpenTreasury.Domain.Money;
 using OpenTreasury.Domain.Quotas;
 using OpenTreasury.Domain.Vouchers;
-using OpenTreasury.Node.Finance;
 using OpenTreasury.Node.Storage;
 
 namespace OpenTreasury.Node.Tests.Bank;

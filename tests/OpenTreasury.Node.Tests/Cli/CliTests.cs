@@ -26,7 +26,7 @@ public sealed class CliTests(CliTests.DemoFolder demo) : IClassFixture<CliTests.
         Assert.Equal("10000.00", allocation.GetProperty("refunded").GetString());
         var treasury = Domain.Money.Amount.ParseWire(allocation.GetProperty("treasuryBalance").GetString()!);
         var paid = Domain.Money.Amount.ParseWire(allocation.GetProperty("paidAmount").GetString()!);
-        Assert.Equal(Node.Demo.DemoPlan.TreasuryOpening - paid + Domain.Money.Amount.ParseWire("10000.00"), treasury);
+        Assert.Equal(Simulation.Demo.DemoPlan.TreasuryOpening - paid + Domain.Money.Amount.ParseWire("10000.00"), treasury);
     }
 
     [Fact]

@@ -1,7 +1,7 @@
+using OpenTreasury.Business.Finance;
 using OpenTreasury.Domain.Money;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Domain.Vouchers;
-using OpenTreasury.Node.Finance;
 using OpenTreasury.Node.Library;
 using OpenTreasury.Node.Messaging;
 using OpenTreasury.Node.Network;
@@ -20,7 +20,7 @@ public sealed class AllocationTests : IDisposable
 
     private FinanceDesk Finance => _net.Finance.FinanceDesk!;
 
-    private Pboc.PbocDesk Pboc => _net.Pboc.PbocDesk!;
+    private Business.Pboc.PbocDesk Pboc => _net.Pboc.PbocDesk!;
 
     private static Payee ClosedPayee => new("53001638736050000000", "芒市已销户商行", "中国建设银行芒市支行", "105751000016");
 

@@ -1,8 +1,9 @@
 using Dapper;
+using OpenTreasury.Business.Finance;
+using OpenTreasury.Business.Pboc;
+using OpenTreasury.Business.Statements;
 using OpenTreasury.Domain.Money;
-using OpenTreasury.Node.Finance;
 using OpenTreasury.Node.Library;
-using OpenTreasury.Node.Pboc;
 
 namespace OpenTreasury.Node.Tests.Flows;
 

@@ -1,8 +1,9 @@
 using Dapper;
+using OpenTreasury.Business;
+using OpenTreasury.Business.Finance;
 using OpenTreasury.Domain.Money;
 using OpenTreasury.Domain.Reconciliation;
 using OpenTreasury.Domain.Vouchers;
-using OpenTreasury.Node.Finance;
 using OpenTreasury.Node.Library;
 using OpenTreasury.Node.Network;
 

@@ -1,11 +1,11 @@
 using System.Text.Json;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using OpenTreasury.Business.Finance;
 using OpenTreasury.Domain.Money;
 using OpenTreasury.Domain.Vouchers;
 using OpenTreasury.Node.Audit;
-using OpenTreasury.Node.Demo;
-using OpenTreasury.Node.Finance;
+using OpenTreasury.Simulation.Demo;
 
 namespace OpenTreasury.Node.Tests.Flows;
 

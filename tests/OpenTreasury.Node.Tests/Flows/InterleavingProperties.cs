@@ -1,10 +1,11 @@
 using Dapper;
+using OpenTreasury.Business;
+using OpenTreasury.Business.Finance;
 using OpenTreasury.Domain.Ledgers;
 using OpenTreasury.Domain.Money;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Domain.Reconciliation;
 using OpenTreasury.Node.Audit;
-using OpenTreasury.Node.Finance;
 using OpenTreasury.Node.Network;
 using Xunit.Abstractions;
 

@@ -1,7 +1,7 @@
+using OpenTreasury.Business.Bank;
+using OpenTreasury.Business.Finance;
 using OpenTreasury.Domain.Ledgers;
 using OpenTreasury.Domain.Money;
-using OpenTreasury.Node.Bank;
-using OpenTreasury.Node.Finance;
 
 namespace OpenTreasury.Node.Tests.Flows;
 

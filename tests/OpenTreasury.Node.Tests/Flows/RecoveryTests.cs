@@ -1,10 +1,11 @@
 using Dapper;
+using OpenTreasury.Business;
+using OpenTreasury.Business.Finance;
 using OpenTreasury.Domain.Money;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Domain.Reconciliation;
 using OpenTreasury.Domain.Seals;
 using OpenTreasury.Domain.Vouchers;
-using OpenTreasury.Node.Finance;
 using OpenTreasury.Node.Library;
 using OpenTreasury.Node.Messaging;
 using OpenTreasury.Node.Seals;
@@ -175,7 +176,7 @@ public sealed class RecoveryTests : IDisposable
         Assert.Equal(VoucherStatus.Sent, TestNetwork.DeliveryOf(_net.Finance, id).Status);
     }
 
-    private static void Execute(Network.TreasuryNode node, string sql)
+    private static void Execute(TreasuryNode node, string sql)
     {
         using var connection = node.Library.Database.Connect();
         connection.Execute(sql);

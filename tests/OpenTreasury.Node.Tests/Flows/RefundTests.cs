@@ -1,7 +1,8 @@
+using OpenTreasury.Business;
+using OpenTreasury.Business.Bank;
+using OpenTreasury.Business.Finance;
 using OpenTreasury.Domain.Money;
 using OpenTreasury.Domain.Vouchers;
-using OpenTreasury.Node.Bank;
-using OpenTreasury.Node.Finance;
 using OpenTreasury.Node.Library;
 using OpenTreasury.Node.Network;
 

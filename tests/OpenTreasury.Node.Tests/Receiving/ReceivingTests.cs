@@ -1,9 +1,9 @@
 using System.Text;
+using OpenTreasury.Business.Finance;
 using OpenTreasury.Domain.Money;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Domain.Seals;
 using OpenTreasury.Domain.Vouchers;
-using OpenTreasury.Node.Finance;
 using OpenTreasury.Node.Messaging;
 using OpenTreasury.Node.Seals;
 using OpenTreasury.Node.Signing;

@@ -1,10 +1,11 @@
 using System.Text;
 using Dapper;
+using OpenTreasury.Business;
+using OpenTreasury.Business.Finance;
 using OpenTreasury.Domain.Codes;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Domain.Seals;
 using OpenTreasury.Domain.Vouchers;
-using OpenTreasury.Node.Finance;
 using OpenTreasury.Node.Library;
 using OpenTreasury.Node.Messaging;
 using OpenTreasury.Node.Network;

@@ -1,7 +1,7 @@
+using OpenTreasury.Business.Finance;
 using OpenTreasury.Domain.Money;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Domain.Vouchers;
-using OpenTreasury.Node.Finance;
 using OpenTreasury.Node.Library;
 using OpenTreasury.Node.Messaging;
 using OpenTreasury.Node.Seals;

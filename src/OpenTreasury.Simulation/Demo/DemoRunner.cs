@@ -1,0 +1,348 @@
+using System.Diagnostics;
+using Dapper;
+using OpenTreasury.Business.Finance;
+using OpenTreasury.Domain.Money;
+using OpenTreasury.Domain.Reconciliation;
+using OpenTreasury.Domain.Vouchers;
+using OpenTreasury.Node.Audit;
+using OpenTreasury.Node.Network;
+
+namespace OpenTreasury.Simulation.Demo;
+
+/// <summary>
+/// Runs a demo plan through a network, end to end: quota, payments, clearing, daily report,
+/// reconciliation. Every step is idempotent, so a run killed at any moment and started again on
+/// the same folder finishes the plan without repeating anything.
+/// </summary>
+public sealed class DemoRunner(TreasuryNetwork network, Action<string> progress)
+{
+    private const int PaymentBatch = 50;
+
+    public async Task<DemoSummary> RunAsync(DemoPlan plan, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var watch = Stopwatch.StartNew();
+        var finance = network.Finance.FinanceDesk!;
+        var first = plan.DateOf(0);
+
+        progress($"额度下达 quota: {plan.Quota.Count} lines for month {plan.Month} (5105 to the banks, 5106 to PBOC)");
+        finance.IssueQuota(plan.Month, first, plan.Quota);
+        await SettleAndProcessAsync(first, cancellationToken).ConfigureAwait(false);
+
+        for (var day = 0; day < plan.Days; day++)
+        {
+            var date = plan.DateOf(day);
+            if (plan.Days > 1)
+            {
+                progress($"营业日 business day {day + 1}/{plan.Days}: {date:yyyy-MM-dd}");
+            }
+
+            await PayAsync(plan, plan.PaymentsOf(day), date, cancellationToken).ConfigureAwait(false);
+            await PayDirectAsync(plan.DirectPaymentsOf(day), date, cancellationToken).ConfigureAwait(false);
+            if (day == 0)
+            {
+                await AllocateAsync(plan, date, cancellationToken).ConfigureAwait(false);
+            }
+
+            await CloseDayAsync(plan, date, lastDay: day == plan.Days - 1, firstDay: day == 0, cancellationToken).ConfigureAwait(false);
+        }
+
+        return Summarize(plan, watch.ElapsedMilliseconds);
+    }
+
+    private async Task PayAsync(DemoPlan plan, IReadOnlyList<PaymentOrder> payments, DateOnly date, CancellationToken cancellationToken)
+    {
+        var finance = network.Finance.FinanceDesk!;
+        for (var start = 0; start < payments.Count; start += PaymentBatch)
+        {
+            foreach (var order in payments.Skip(start).Take(PaymentBatch))
+            {
+                finance.SubmitPayment(order, date).ThrowIfRefused();
+            }
+
+            await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
+            progress($"授权支付 payments: {Math.Min(start + PaymentBatch, payments.Count)}/{payments.Count} submitted and processed{(plan.Days > 1 ? " today" : string.Empty)}");
+        }
+    }
+
+    private async Task PayDirectAsync(IReadOnlyList<DirectPaymentOrder> payments, DateOnly date, CancellationToken cancellationToken)
+    {
+        if (payments.Count == 0)
+        {
+            return;
+        }
+
+        progress($"直接支付 direct payments: {payments.Count} (5201 to the banks, 5108 to PBOC, 回单 back)");
+        foreach (var order in payments)
+        {
+            network.Finance.FinanceDesk!.SubmitDirectPayment(order, date).ThrowIfRefused();
+        }
+
+        await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task AllocateAsync(DemoPlan plan, DateOnly date, CancellationToken cancellationToken)
+    {
+        if (plan.Allocations.Count == 0)
+        {
+            return;
+        }
+
+        var finance = network.Finance.FinanceDesk!;
+        var pboc = network.Pboc.PbocDesk!;
+        if (pboc.TreasuryBalance().IsZero && !network.Pboc.Library.List("5207").Any())
+        {
+            pboc.OpenTreasuryAccount(DemoPlan.TreasuryOpening).ThrowIfRefused();
+        }
+
+        progress($"实拨 allocations: {plan.Allocations.Count} (5207 to PBOC, paid from the treasury or returned)");
+        foreach (var order in plan.Allocations)
+        {
+            finance.IssueAllocation(order, date).ThrowIfRefused();
+        }
+
+        await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
+        if (plan.Reissue is { } reissue)
+        {
+            var unit = network.Master.Units[2 % network.Master.Units.Count];
+            progress($"作废重开 void and reissue: {reissue.Returned} → {reissue.Reissued}");
+            finance.ReissueAllocation(reissue.Returned, reissue.Reissued, date, finance.UnitPayee(unit.AgencyCode), "收款账户已销户, 更正后重开").ThrowIfRefused();
+            await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (plan.AllocationRefund is { } refund)
+        {
+            progress($"实拨退款 allocation refund: {refund.Amount.ToWire()} of {refund.OriVoucherNo} (3208)");
+            pboc.SendAllocationRefund(refund.OriVoucherNo, refund.Amount, "收款单位退回多拨款项", refund.VoucherNo, date).ThrowIfRefused();
+            await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The end of a business day: clearing, refunds (on the last day), reports, PBOC's statements, Finance's journal.</summary>
+    private async Task CloseDayAsync(DemoPlan plan, DateOnly date, bool lastDay, bool firstDay, CancellationToken cancellationToken)
+    {
+        progress("清算 clearing: the banks send 2301 (授权 12, 直接 11), PBOC matches and clears");
+        foreach (var bank in network.Banks)
+        {
+            bank.BankDesk!.RequestClearing(date);
+        }
+
+        await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
+        if (lastDay)
+        {
+            RefundOnePaymentOfEachKind(plan, date);
+            await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
+        }
+
+        progress("日报 daily reports: the banks send 2207, 2206 and 2209 to Finance");
+        foreach (var bank in network.Banks)
+        {
+            bank.BankDesk!.SendDailyReport(date, plan.InjectMismatch && firstDay && bank.Party.Bank?.Value == "102" ? 1 : 0);
+            bank.BankDesk!.SendDirectPaymentReports(date);
+        }
+
+        await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
+
+        progress("凭证对账 PBOC's statements: 3501/4004 to Finance, 3502/4005 to the banks, each checked line by line");
+        network.Pboc.PbocDesk!.SendVoucherReconciliation(date);
+        await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
+
+        progress("清算信息对账 PBOC's 3507: Finance answers 5507, the banks 2507");
+        network.Pboc.PbocDesk!.SendClearingReconciliation(date, date);
+        await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
+        progress("对账 reconciliation at Finance; 账务处理 its journal posts the day");
+        new FinanceJournal(network.Finance.Library).PostPending();
+    }
+
+    private Task SettleAndProcessAsync(DateOnly date, CancellationToken cancellationToken) =>
+        network.SettleAndProcessAsync(date, cancellationToken);
+
+    private DemoSummary Summarize(DemoPlan plan, long elapsedMs)
+    {
+        var master = network.Master;
+        long paid = 0, rejected = 0, paidFen = 0;
+        using (var connection = network.Finance.Library.Database.Connect())
+        {
+            var statuses = connection.Query<(long Status, long AmountFen)>(
+                """
+                SELECT d.status, v.amount_fen FROM vouchers v JOIN deliveries d ON d.voucher_id = v.id
+                WHERE v.origin = 'own' AND v.vt_code = '8202' AND v.voucher_no LIKE @prefix || '%'
+                """,
+                new { prefix = plan.VoucherPrefix });
+            foreach (var (status, amountFen) in statuses)
+            {
+                if (status == (long)VoucherStatus.SignedFor)
+                {
+                    paid++;
+                    paidFen += amountFen;
+                }
+                else if (status == (long)VoucherStatus.Returned)
+                {
+                    rejected++;
+                }
+            }
+        }
+
+        long issuedFen = 0, quotaPaidFen = 0;
+        foreach (var bank in network.Banks)
+        {
+            using var connection = bank.Library.Database.Connect();
+            issuedFen += connection.ExecuteScalar<long>("SELECT COALESCE(SUM(issued_fen), 0) FROM bank_quotas");
+            quotaPaidFen += connection.ExecuteScalar<long>("SELECT COALESCE(SUM(paid_fen), 0) FROM bank_quotas");
+        }
+
+        long clearedFen, clearings;
+        using (var connection = network.Pboc.Library.Database.Connect())
+        {
+            clearedFen = connection.ExecuteScalar<long>("SELECT COALESCE(SUM(amount_fen), 0) FROM pboc_clearings");
+            clearings = connection.ExecuteScalar<long>("SELECT COUNT(*) FROM pboc_clearings");
+        }
+
+        var report = FinanceReconciliation.Reconcile(FinanceBooksReader.Read(network.Finance.Library, master));
+        var byType = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        long verified = 0, failed = 0;
+        var replies = 0;
+        var audit = new SortedDictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var node in network.Nodes.Values)
+        {
+            using var connection = node.Library.Database.Connect();
+            foreach (var (vtCode, count) in connection.Query<(string VtCode, long Count)>(
+                "SELECT vt_code, COUNT(*) FROM vouchers WHERE origin = 'own' AND flag = 0 GROUP BY vt_code"))
+            {
+                byType[vtCode] = byType.GetValueOrDefault(vtCode) + (int)count;
+            }
+
+            replies += connection.ExecuteScalar<int>("SELECT COUNT(*) FROM vouchers WHERE origin = 'own' AND flag = 1");
+            verified += connection.ExecuteScalar<long>("SELECT COUNT(*) FROM inbox") + connection.ExecuteScalar<long>("SELECT COUNT(*) FROM applied_notices");
+            failed += connection.ExecuteScalar<long>("SELECT COUNT(*) FROM rejected_messages WHERE code IN ('BadSignature', 'MissingStamp', 'ForeignStamp')");
+            audit[node.Party.ToString()] = AuditLog.Verify(connection).Intact;
+        }
+
+        return new DemoSummary(
+            network.Directory,
+            new PaymentCounts(plan.Payments.Count, (int)paid, (int)rejected, new Amount(paidFen).ToWire()),
+            new QuotaTotals(new Amount(issuedFen).ToWire(), new Amount(quotaPaidFen).ToWire(), new Amount(issuedFen - quotaPaidFen).ToWire()),
+            new ClearingTotals(new Amount(clearedFen).ToWire(), (int)clearings),
+            new ReconciliationOutcome(report.Balanced, report.Mismatches.Count, [.. report.Mismatches.Select(m => $"{m.Kind}: {m.Description}")])
+            {
+                Days = [.. Enumerable.Range(0, plan.Days).Select(plan.DateOf).Select(day =>
+                {
+                    var daily = FinanceReconciliation.Reconcile(FinanceBooksReader.Read(network.Finance.Library, master, day));
+                    return new DayOutcome(day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), daily.Balanced, daily.Mismatches.Count);
+                })],
+            },
+            new VoucherCounts(byType, replies),
+            new SignatureCounts(verified, failed),
+            audit,
+            elapsedMs)
+        {
+            Flows = FlowsOf(plan),
+        };
+    }
+
+    /// <summary>
+    /// 退款: a payee sends back part of the first paid authorized payment and of the first paid direct-payment
+    /// line; the bank asks PBOC to take it back (2302). Numbers come from the plan's seed, so a rerun finds them.
+    /// </summary>
+    private void RefundOnePaymentOfEachKind(DemoPlan plan, DateOnly date)
+    {
+        if (plan.Payments.Count == 0)
+        {
+            return;
+        }
+
+        var finance = network.Finance.Library;
+        var seed = plan.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var authorized = finance.List("8202", limit: 100_000)
+            .FirstOrDefault(v => v.Origin == "own" && v.VoucherNo.StartsWith(plan.VoucherPrefix, StringComparison.Ordinal)
+                && finance.Deliveries(v.Id).Any(d => d.Status == VoucherStatus.SignedFor));
+        if (authorized is not null)
+        {
+            progress($"退款 refund: {RefundAmount.ToWire()} of authorized payment {authorized.VoucherNo} comes back (2302, quota restored on PBOC's 回单)");
+            network.Bank(authorized.Content.Require("PayBankCode")).BankDesk!
+                .RefundPayment($"TK{seed}-A01", authorized.VoucherNo, 1, RefundAmount, "收款人退回部分款项", date).ThrowIfRefused();
+        }
+
+        var direct = finance.List("5201", limit: 100_000)
+            .Where(v => v.Origin == "received" && v.IsReply)
+            .Select(v => v.Content)
+            .FirstOrDefault(c => c.Details.Count > 0 && c.Details[0]["XPayAmt"] is { } paid && paid != "0.00" && Amount.ParseWire(paid) >= RefundAmount);
+        if (direct is not null)
+        {
+            progress($"退款 refund: {RefundAmount.ToWire()} of direct payment {direct.Require("VoucherNo")} comes back (2302, 2203 to Finance)");
+            network.Bank(direct.Require("PayBankCode")).BankDesk!
+                .RefundPayment($"TK{seed}-D01", direct.Require("VoucherNo"), 1, RefundAmount, "收款人退回多付款项", date).ThrowIfRefused();
+        }
+    }
+
+    private static readonly Amount RefundAmount = Amount.ParseWire("100.00");
+
+    private LedgerBalances LedgersOf()
+    {
+        var trial = new FinanceJournal(network.Finance.Library).TrialBalance();
+        var finance = trial.ByAccount.ToDictionary(l => $"{l.Account} {l.AccountName}", l => l.Balance.ToWire(), StringComparer.Ordinal);
+        var banks = network.Banks.ToDictionary(b => b.Party.ToString(), b =>
+        {
+            using var connection = b.Library.Database.Connect();
+            return (IReadOnlyDictionary<string, string>)new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["quotaIssued"] = new Amount(connection.ExecuteScalar<long>("SELECT COALESCE(SUM(issued_fen), 0) FROM bank_quotas")).ToWire(),
+                ["quotaPaid"] = new Amount(connection.ExecuteScalar<long>("SELECT COALESCE(SUM(paid_fen), 0) FROM bank_quotas")).ToWire(),
+                ["directPaid"] = new Amount(connection.ExecuteScalar<long>("SELECT COALESCE(SUM(amount_fen), 0) FROM bank_direct_payments")).ToWire(),
+                ["refunded"] = new Amount(connection.ExecuteScalar<long>("SELECT COALESCE(SUM(amount_fen), 0) FROM bank_refunds WHERE cancelled_reason IS NULL")).ToWire(),
+
+                // 清算头寸: paid from the units' zero-balance accounts but not yet reimbursed by PBOC.
+                ["clearingPosition"] = new Amount(connection.ExecuteScalar<long>(
+                    "SELECT (SELECT COALESCE(SUM(amount_fen), 0) FROM bank_payments WHERE cleared_date IS NULL) + (SELECT COALESCE(SUM(amount_fen), 0) FROM bank_direct_payments WHERE cleared_date IS NULL)")).ToWire(),
+            };
+        }, StringComparer.Ordinal);
+        using var pboc = network.Pboc.Library.Database.Connect();
+        var pbocBooks = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["treasuryBalance"] = network.Pboc.PbocDesk!.TreasuryBalance().ToWire(),
+            ["clearingQuotaIssued"] = new Amount(pboc.ExecuteScalar<long>("SELECT COALESCE(SUM(issued_fen), 0) FROM pboc_clearing_quotas")).ToWire(),
+            ["clearingQuotaCleared"] = new Amount(pboc.ExecuteScalar<long>("SELECT COALESCE(SUM(cleared_fen), 0) FROM pboc_clearing_quotas")).ToWire(),
+            ["directQuotaIssued"] = new Amount(pboc.ExecuteScalar<long>("SELECT COALESCE(SUM(issued_fen), 0) FROM pboc_direct_clearing_quotas")).ToWire(),
+            ["directQuotaCleared"] = new Amount(pboc.ExecuteScalar<long>("SELECT COALESCE(SUM(cleared_fen), 0) FROM pboc_direct_clearing_quotas")).ToWire(),
+        };
+        return new LedgerBalances(trial.IsBalanced, finance, banks, pbocBooks);
+    }
+
+    private FlowCounts FlowsOf(DemoPlan plan)
+    {
+        var finance = network.Finance.Library;
+        var receipts = finance.List("5201", limit: 100_000).Where(v => v.IsReply && v.Origin == "received").Select(v => v.Content).ToList();
+        var direct = new DirectCounts(
+            plan.DirectPayments.Count,
+            receipts.Count,
+            receipts.Sum(r => r.Details.Count(d => d["XPayAmt"] == "0.00")),
+            Amount.Sum(receipts.Select(r => Amount.ParseWire(r.Require("XPayAmt")))).ToWire());
+        var allocations = finance.List("5207", limit: 100_000).Where(v => v.Origin == "own" && !v.IsReply).ToList();
+        var paid = allocations.Where(v => finance.Deliveries(v.Id).Any(d => d.Status == VoucherStatus.ReplyArrived)).ToList();
+        var refunds = finance.List("3208", limit: 100_000).Where(v => v.Origin == "received").Select(v => Amount.ParseWire(v.Content.Require("PayAmt")));
+        using var connection = finance.Database.Connect();
+        var allocation = new AllocationCounts(
+            allocations.Count,
+            paid.Count,
+            allocations.Count(v => v.State == "voided"),
+            (int)connection.ExecuteScalar<long>("SELECT COUNT(*) FROM voucher_links WHERE kind = 'reissue'"),
+            new Amount(paid.Sum(v => v.AmountFen ?? 0)).ToWire(),
+            (-Amount.Sum(refunds)).ToWire(),
+            network.Pboc.PbocDesk!.TreasuryBalance().ToWire());
+        var refundsBack = network.Banks.Sum(b =>
+        {
+            using var bank = b.Library.Database.Connect();
+            return bank.ExecuteScalar<long>("SELECT COUNT(*) FROM bank_refunds WHERE cancelled_reason IS NULL");
+        });
+        var statements = network.Finance.FinanceDesk!.VoucherReconciliations()
+            .Concat(network.Banks.SelectMany(b => b.BankDesk!.VoucherReconciliations()))
+            .ToList();
+        return new FlowCounts(direct, allocation)
+        {
+            Ledgers = LedgersOf(),
+            Refunds = (int)refundsBack,
+            Statements = new StatementCounts(statements.Count, statements.Count(s => s.Balanced), statements.Sum(s => s.MismatchCount)),
+            ClearingAnswers = [.. network.Pboc.PbocDesk!.ClearingReconciliations().Select(a => new ClearingAnswerCount(a.Party, a.VtCode, a.XCheckResult, a.XDiffNum))],
+        };
+    }
+}
