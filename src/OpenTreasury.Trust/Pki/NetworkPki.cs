@@ -6,6 +6,7 @@ using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Operators;
 using Org.BouncyCastle.Math;
+using Org.BouncyCastle.Pkcs;
 using Org.BouncyCastle.Security;
 using Org.BouncyCastle.X509;
 using Org.BouncyCastle.X509.Extension;
@@ -195,6 +196,29 @@ public sealed class NetworkPki
         generator.AddExtension(X509Extensions.KeyUsage, true, new KeyUsage(KeyUsage.DigitalSignature | KeyUsage.NonRepudiation));
         return Sign(generator);
     }
+
+    /// <summary>
+    /// An institution certificate for the key in <paramref name="request"/>, as
+    /// <see cref="IssueInstitution(PartyId, string, AsymmetricKeyParameter, DateTimeOffset, TimeSpan, Uri?)"/>. The request must
+    /// verify (<see cref="Csr.Verify"/>: SM3withSM2, an SM2 key, a good proof of possession). Only its key is used: the
+    /// subject and extensions come from <paramref name="party"/> and <paramref name="organisationName"/>, the authority's
+    /// own records; what the request asks for is not trusted and ignored.
+    /// </summary>
+    /// <exception cref="CertificateRequestException">The request does not verify, with its <see cref="CsrFailure"/>.</exception>
+    public X509Certificate IssueInstitution(
+        Pkcs10CertificationRequest request, PartyId party, string organisationName, DateTimeOffset now, TimeSpan validity, Uri? crlDistributionPoint = null) =>
+        IssueInstitution(party, organisationName, Csr.VerifiedPublicKey(request), now, validity, crlDistributionPoint);
+
+    /// <summary>
+    /// A person's certificate for the key in <paramref name="request"/>, as
+    /// <see cref="IssuePerson(PartyId, string, string, string, string, AsymmetricKeyParameter, DateTimeOffset, TimeSpan, Uri?)"/>,
+    /// after the request verifies; the subject comes from the arguments (the authority's records), never from the request.
+    /// </summary>
+    /// <exception cref="CertificateRequestException">The request does not verify, with its <see cref="CsrFailure"/>.</exception>
+    public X509Certificate IssuePerson(
+        Pkcs10CertificationRequest request, PartyId party, string userId, string name, string post, string organisationName,
+        DateTimeOffset now, TimeSpan validity, Uri? crlDistributionPoint = null) =>
+        IssuePerson(party, userId, name, post, organisationName, Csr.VerifiedPublicKey(request), now, validity, crlDistributionPoint);
 
     /// <summary>
     /// A person's signing certificate: <c>CN=&lt;name&gt;, UID=&lt;userId&gt;, OU=&lt;post&gt;, O=&lt;organisation&gt;</c>,
