@@ -46,7 +46,7 @@ public static class EncryptedKeyFile
 
     /// <summary>
     /// PBKDF2-HMAC-SHA256 iterations for new keys: the OWASP 2023 figure for PBKDF2-HMAC-SHA256. Measured on the
-    /// 2-core development machine: about 0.15 s per derivation (.NET's native PBKDF2), paid once when a node starts.
+    /// 2-core development machine: about 0.2 s per derivation (.NET's native PBKDF2), paid once when a node starts.
     /// The count is stored in the file, so raising it later leaves existing files readable.
     /// </summary>
     public const int Iterations = 600_000;
