@@ -11,7 +11,8 @@ namespace OpenTreasury.Trust.Certificates;
 
 /// <summary>
 /// PEM text for certificates (<c>CERTIFICATE</c>), public keys (<c>PUBLIC KEY</c>, SPKI) and private keys
-/// (<c>PRIVATE KEY</c>, unencrypted PKCS#8), the forms OpenSSL 3 reads and writes.
+/// (<c>PRIVATE KEY</c>, unencrypted PKCS#8), the forms OpenSSL 3 reads and writes. Encrypted private keys
+/// (<c>ENCRYPTED PRIVATE KEY</c>) are <see cref="EncryptedKeyFile"/>'s; certificate requests are <see cref="Csr"/>'s.
 /// </summary>
 public static class Pem
 {
@@ -48,28 +49,12 @@ public static class Pem
 
     public static AsymmetricKeyParameter ReadPrivateKey(string pem) => PrivateKeyFactory.CreateKey(Read(pem, PrivateKeyLabel));
 
-    /// <summary>Writes a private key readable by its owner only (mode 0600 where the OS has Unix modes).</summary>
-    public static void SavePrivateKey(string path, AsymmetricKeyParameter privateKey)
-    {
-        var text = WritePrivateKey(privateKey);
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
-        if (!OperatingSystem.IsWindows())
-        {
-            // Create the file 0600 so the key is never readable by others, not even for a moment.
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using (var writer = new StreamWriter(path, System.Text.Encoding.ASCII, options))
-        {
-            writer.Write(text);
-        }
-
-        if (!OperatingSystem.IsWindows())
-        {
-            // UnixCreateMode applies only to a new file; an overwritten file keeps its old mode.
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-    }
+    /// <summary>
+    /// Writes an unencrypted private key readable by its owner only (mode 0600 where the OS has Unix modes), through
+    /// a temporary file renamed into place. Prefer <see cref="EncryptedKeyFile.Save"/> for keys at rest.
+    /// </summary>
+    public static void SavePrivateKey(string path, AsymmetricKeyParameter privateKey) =>
+        OwnerOnlyFile.WriteAtomically(path, WritePrivateKey(privateKey));
 
     private static string Write(string label, byte[] der)
     {

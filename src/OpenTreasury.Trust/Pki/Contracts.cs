@@ -50,6 +50,9 @@ public enum TimestampFailure
     UntrustedAuthority = 3,  // the TSA certificate is not the network's timestamping certificate
     ImprintMismatch = 4,     // the token is not over this signature value
     WrongAlgorithm = 5,      // the imprint is not SM3 (1.2.156.10197.1.401)
+    Refused = 6,             // the TSA answered with a status other than granted (its PKIStatus and failInfo in the message)
+    NonceMismatch = 7,       // the response's token does not carry the nonce of the request (a replayed or crossed answer)
+    Unavailable = 8,         // the TSA could not be reached or answered outside the protocol (HTTP status, media type, size, timeout)
 }
 
 public sealed record TimestampCheck(TimestampFailure Failure, string Message, DateTimeOffset? Time)

@@ -6,6 +6,7 @@ using Org.BouncyCastle.Asn1.X509;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Operators;
 using Org.BouncyCastle.Math;
+using Org.BouncyCastle.Pkcs;
 using Org.BouncyCastle.Security;
 using Org.BouncyCastle.X509;
 using Org.BouncyCastle.X509.Extension;
@@ -39,7 +40,7 @@ namespace OpenTreasury.Trust.Pki;
 /// <c>openssl pkeyutl -verify -rawin -digest sm3 -pkeyopt distid:1234567812345678 -pubin -inkey issuing-pub.pem -in tbs.der -sigfile sig.der</c>;
 /// and the revoked serials with <c>openssl crl -in crl.pem -noout -text</c>.</para>
 /// <para>Revoking changes the list, not the published CRL: call <see cref="CurrentCrl"/> (and
-/// <see cref="CurrentRootCrl"/>) to make and keep a new one, then <see cref="Save"/> or <see cref="ExportPem"/>.
+/// <see cref="CurrentRootCrl"/>) to make and keep a new one, then <see cref="Save(string, ReadOnlySpan{char})"/> or <see cref="ExportPem"/>.
 /// Instances are thread-safe.</para>
 /// </remarks>
 public sealed class NetworkPki
@@ -197,6 +198,29 @@ public sealed class NetworkPki
     }
 
     /// <summary>
+    /// An institution certificate for the key in <paramref name="request"/>, as
+    /// <see cref="IssueInstitution(PartyId, string, AsymmetricKeyParameter, DateTimeOffset, TimeSpan, Uri?)"/>. The request must
+    /// verify (<see cref="Csr.Verify"/>: SM3withSM2, an SM2 key, a good proof of possession). Only its key is used: the
+    /// subject and extensions come from <paramref name="party"/> and <paramref name="organisationName"/>, the authority's
+    /// own records; what the request asks for is not trusted and ignored.
+    /// </summary>
+    /// <exception cref="CertificateRequestException">The request does not verify, with its <see cref="CsrFailure"/>.</exception>
+    public X509Certificate IssueInstitution(
+        Pkcs10CertificationRequest request, PartyId party, string organisationName, DateTimeOffset now, TimeSpan validity, Uri? crlDistributionPoint = null) =>
+        IssueInstitution(party, organisationName, Csr.VerifiedPublicKey(request), now, validity, crlDistributionPoint);
+
+    /// <summary>
+    /// A person's certificate for the key in <paramref name="request"/>, as
+    /// <see cref="IssuePerson(PartyId, string, string, string, string, AsymmetricKeyParameter, DateTimeOffset, TimeSpan, Uri?)"/>,
+    /// after the request verifies; the subject comes from the arguments (the authority's records), never from the request.
+    /// </summary>
+    /// <exception cref="CertificateRequestException">The request does not verify, with its <see cref="CsrFailure"/>.</exception>
+    public X509Certificate IssuePerson(
+        Pkcs10CertificationRequest request, PartyId party, string userId, string name, string post, string organisationName,
+        DateTimeOffset now, TimeSpan validity, Uri? crlDistributionPoint = null) =>
+        IssuePerson(party, userId, name, post, organisationName, Csr.VerifiedPublicKey(request), now, validity, crlDistributionPoint);
+
+    /// <summary>
     /// A person's signing certificate: <c>CN=&lt;name&gt;, UID=&lt;userId&gt;, OU=&lt;post&gt;, O=&lt;organisation&gt;</c>,
     /// the party as subjectAltName directoryName <c>CN=&lt;party&gt;, O=&lt;organisation&gt;, OU=&lt;org-type code&gt;</c>,
     /// digitalSignature|nonRepudiation (critical), CA:false.
@@ -303,15 +327,30 @@ public sealed class NetworkPki
     /// <summary>
     /// Writes the CA keys (0600), certificates, both CRLs and <c>revocations.json</c> into <paramref name="directory"/>.
     /// </summary>
-    public void Save(string directory)
+    public void Save(string directory) => Save(directory, Pem.WritePrivateKey);
+
+    /// <summary>
+    /// As <see cref="Save(string)"/>, with both CA keys encrypted under <paramref name="passphrase"/> (<see cref="EncryptedKeyFile"/>:
+    /// PBES2, PBKDF2-HMAC-SHA256, SM4-CBC), each written 0600 through a temporary file renamed into place. The salts and
+    /// IVs come from the PKI's <see cref="SecureRandom"/>.
+    /// </summary>
+    /// <exception cref="KeyFileException"><see cref="KeyFileFailure.PassphraseInvalid"/> for a too short passphrase.</exception>
+    public void Save(string directory, ReadOnlySpan<char> passphrase)
+    {
+        var rootKey = EncryptedKeyFile.Write(_rootKey, passphrase, _random);
+        var issuingKey = EncryptedKeyFile.Write(_issuingKey, passphrase, _random);
+        Save(directory, key => ReferenceEquals(key, _rootKey) ? rootKey : issuingKey);
+    }
+
+    private void Save(string directory, Func<AsymmetricKeyParameter, string> keyText)
     {
         Directory.CreateDirectory(directory);
         lock (_lock)
         {
             File.WriteAllText(Path.Combine(directory, RootCertificateFileName), Pem.WriteCertificate(Root));
-            Pem.SavePrivateKey(Path.Combine(directory, RootKeyFileName), _rootKey);
+            OwnerOnlyFile.WriteAtomically(Path.Combine(directory, RootKeyFileName), keyText(_rootKey));
             File.WriteAllText(Path.Combine(directory, IssuingCertificateFileName), Pem.WriteCertificate(Issuing));
-            Pem.SavePrivateKey(Path.Combine(directory, IssuingKeyFileName), _issuingKey);
+            OwnerOnlyFile.WriteAtomically(Path.Combine(directory, IssuingKeyFileName), keyText(_issuingKey));
             File.WriteAllText(Path.Combine(directory, CrlFileName), CrlPem.Write(_crl));
             File.WriteAllText(Path.Combine(directory, RootCrlFileName), CrlPem.Write(_rootCrl));
             File.WriteAllText(Path.Combine(directory, RevocationsFile.FileName), RevocationsFile.Write(_revocations, _crlNumber, _rootCrlNumber));
@@ -319,17 +358,31 @@ public sealed class NetworkPki
     }
 
     /// <summary>
-    /// Reads a PKI saved by <see cref="Save"/>; checks each key belongs to its certificate, that the issuing CA is
+    /// Reads a PKI saved by <see cref="Save(string)"/> (unencrypted keys); checks each key belongs to its certificate, that the issuing CA is
     /// signed by the root and both CRLs by their CA.
     /// </summary>
-    public static NetworkPki Load(string directory, SecureRandom random)
+    public static NetworkPki Load(string directory, SecureRandom random) =>
+        Load(directory, random, path => Pem.ReadPrivateKey(File.ReadAllText(path)));
+
+    /// <summary>
+    /// As <see cref="Load(string, SecureRandom)"/> for a PKI saved by <see cref="Save(string, ReadOnlySpan{char})"/>: both CA
+    /// keys are decrypted with <paramref name="passphrase"/>; an unencrypted key file is refused.
+    /// </summary>
+    /// <exception cref="KeyFileException">A key file cannot be opened with this passphrase, with the reason.</exception>
+    public static NetworkPki Load(string directory, ReadOnlySpan<char> passphrase, SecureRandom random)
+    {
+        var text = passphrase.ToString();
+        return Load(directory, random, path => EncryptedKeyFile.Load(path, text));
+    }
+
+    private static NetworkPki Load(string directory, SecureRandom random, Func<string, AsymmetricKeyParameter> readKey)
     {
         ArgumentNullException.ThrowIfNull(random);
         string Text(string name) => File.ReadAllText(Path.Combine(directory, name));
         var root = Pem.ReadCertificate(Text(RootCertificateFileName));
-        var rootKey = Pem.ReadPrivateKey(Text(RootKeyFileName));
+        var rootKey = readKey(Path.Combine(directory, RootKeyFileName));
         var issuing = Pem.ReadCertificate(Text(IssuingCertificateFileName));
-        var issuingKey = Pem.ReadPrivateKey(Text(IssuingKeyFileName));
+        var issuingKey = readKey(Path.Combine(directory, IssuingKeyFileName));
         var crl = CrlPem.Read(Text(CrlFileName));
         var rootCrl = CrlPem.Read(Text(RootCrlFileName));
         var (revocations, crlNumber, rootCrlNumber) = RevocationsFile.Read(Text(RevocationsFile.FileName));

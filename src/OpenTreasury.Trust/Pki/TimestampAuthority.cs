@@ -1,6 +1,7 @@
 using OpenTreasury.Trust.Crypto;
 
 using Org.BouncyCastle.Asn1;
+using Org.BouncyCastle.Asn1.Cmp;
 using Org.BouncyCastle.Asn1.GM;
 using Org.BouncyCastle.Cms;
 using Org.BouncyCastle.Crypto;
@@ -80,10 +81,65 @@ public sealed class TimestampAuthority : ITimestampAuthority
         var imprint = Sm3.Hash(signatureValue);
         var token = NewGenerator().Generate(
             request.Generate(TspAlgorithms.SM3, imprint, nonce),
-            _serialBase.Add(BigInteger.ValueOf(Interlocked.Increment(ref _counter))),
+            NextSerial(),
             _clock.GetUtcNow().UtcDateTime);
         return token.GetEncoded();
     }
+
+    /// <summary>
+    /// The server side of RFC 3161 over the wire: answers a DER TimeStampReq with a DER TimeStampResp. Granted (a token
+    /// signed as by <see cref="Stamp"/>, with the request's nonce, and the TSA certificate when certReq) for an SM3 imprint
+    /// of 32 bytes; otherwise a rejection with the RFC 3161 failInfo: badAlg (another hash algorithm), badDataFormat (not a
+    /// version 1 TimeStampReq, more than <see cref="TimestampRequests.RequestBytesMax"/> bytes, a wrong imprint length),
+    /// unacceptedPolicy (a policy other than this TSA's), unacceptedExtension (any extension), systemFailure (signing
+    /// failed). Never throws on hostile requests; serve it as <c>application/timestamp-query</c> →
+    /// <c>application/timestamp-reply</c>.
+    /// </summary>
+    public byte[] Respond(ReadOnlySpan<byte> request)
+    {
+        if (request.IsEmpty || request.Length > TimestampRequests.RequestBytesMax)
+        {
+            return Reject(PkiFailureInfo.BadDataFormat, $"a request has 1 to {TimestampRequests.RequestBytesMax} bytes");
+        }
+
+        TimeStampRequest parsed;
+        try
+        {
+            parsed = new TimeStampRequest(request.ToArray());
+            if (parsed.Version != 1)
+            {
+                return Reject(PkiFailureInfo.BadDataFormat, $"version {parsed.Version} is not 1");
+            }
+
+            _ = parsed.MessageImprintAlgOid;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Reject(PkiFailureInfo.BadDataFormat, "not a TimeStampReq");
+        }
+
+        if (parsed.MessageImprintAlgOid != TspAlgorithms.SM3)
+        {
+            return Reject(PkiFailureInfo.BadAlg, $"the imprint must be SM3 ({TspAlgorithms.SM3}), not {parsed.MessageImprintAlgOid}");
+        }
+
+        try
+        {
+            var generator = new TimeStampResponseGenerator(NewGenerator(), [TspAlgorithms.SM3], [_policy.Id], []);
+            return generator.Generate(parsed, NextSerial(), _clock.GetUtcNow().UtcDateTime).GetEncoded();
+        }
+        catch (Exception e) when (e is TspException or CmsException or IOException or ArgumentException or InvalidOperationException)
+        {
+            return Reject(PkiFailureInfo.SystemFailure, "the token could not be made");
+        }
+    }
+
+    private static byte[] Reject(int failInfo, string reason) =>
+        new TimeStampResponseGenerator(null, [])
+            .GenerateFailResponse(PkiStatus.Rejection, failInfo, reason)
+            .GetEncoded();
+
+    private BigInteger NextSerial() => _serialBase.Add(BigInteger.ValueOf(Interlocked.Increment(ref _counter)));
 
     private TimeStampTokenGenerator NewGenerator()
     {
