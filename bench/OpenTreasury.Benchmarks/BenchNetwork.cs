@@ -38,7 +38,7 @@ internal sealed class BenchNetwork : IDisposable
     public static BenchNetwork Create()
     {
         var directory = Path.Combine(Path.GetTempPath(), $"ot-bench-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        TreasuryNetwork.Create(directory, SampleMasterData.Mangshi(BusinessDate.Year), TimeProvider.System);
+        TreasuryNetwork.Create(directory, SampleMasterData.Mangshi(BusinessDate.Year), TimeProvider.System, demo: true, TreasuryNetwork.DemoPassphrase);
         return new BenchNetwork(directory, TreasuryNetwork.Open(directory, TimeProvider.System, TreasuryNetwork.DemoPins));
     }
 

@@ -6,6 +6,7 @@ using OpenTreasury.Domain.Vouchers;
 using OpenTreasury.Node.Messaging;
 using OpenTreasury.Node.Seals;
 using OpenTreasury.Node.Signing;
+using OpenTreasury.Simulation;
 using OpenTreasury.Trust.Certificates;
 using OpenTreasury.Trust.Seals;
 using OpenTreasury.Trust.Signatures;
@@ -52,8 +53,8 @@ public class FlowBenchmarks
         _sample = SamplePayment.From(_network.SamplePaymentEnvelope());
         _network.SettleAndProcess();
 
-        _finance = NodeCredential.Load(Path.Combine(_network.Directory, PartyId.Finance.ToString(), "keys"), PartyId.Finance);
-        _verifier = new SignatureVerifier(_network.Network.Trust.Pki.Issuing);
+        _finance = NodeCredential.Load(Path.Combine(_network.Directory, PartyId.Finance.ToString(), "keys"), PartyId.Finance, TreasuryNetwork.DemoPassphrase);
+        _verifier = new SignatureVerifier(_network.Network.Trust.Issuing);
         _signingTime = DateTimeOffset.UtcNow;
         _propertyInfo = SignatureServer.PropertyInfo(_sample.Voucher.Key, 1, _sample.Stamp.Position);
         _seal = ElectronicSeal.TryParse(new SealRegistry(_network.Network.Finance.Library.Database).List().First(s => s.Type == SealType.FinanceSeal).Der, out var seal, out _)

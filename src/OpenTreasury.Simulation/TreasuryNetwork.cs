@@ -1,4 +1,5 @@
 using Dapper;
+using OpenTreasury.Authority;
 using OpenTreasury.Business;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Domain.Seals;
@@ -16,42 +17,64 @@ using Org.BouncyCastle.Security;
 namespace OpenTreasury.Simulation;
 
 /// <summary>
-/// A whole network in one folder and one process (the embedded default): the PKI and timestamp
-/// authority, one node per party with its own SQLite library, institution key, people on USBKeys and
-/// seals, and the in-process transport between them. Layout: <c>network.json</c> (master data,
-/// written last), <c>ca/</c>, <c>tsa/</c>, and per party <c>&lt;party&gt;/library.db</c>,
-/// <c>&lt;party&gt;/keys/</c>, <c>&lt;party&gt;/tokens/</c>.
+/// A whole network in one folder and one process (the embedded default), laid out as the parties would hold it
+/// on their own machines:
+/// <c>authority/</c> (root and issuing CA, TSA, seal maker — the authority's keys, no node's),
+/// <c>public/</c> (what the authority publishes: CA certificates, CRLs, the TSA's and the seal maker's certificates),
+/// <c>&lt;party&gt;/</c> for each node (its <c>library.db</c> and its own institution key in <c>keys/</c>), and
+/// <c>people/&lt;party&gt;/</c> (each person's USBKey file, which is the person's, not the node's). Every private key
+/// file is encrypted PKCS#8 with mode 0600. <c>network.json</c> (the master data) is written last.
 /// </summary>
 public sealed class TreasuryNetwork : IDisposable
 {
     public const string ManifestFile = "network.json";
-    private static readonly TimeSpan InstitutionValidity = TimeSpan.FromDays(3 * 365);
+    public const string AuthorityFolder = "authority";
+    public const string PublicFolder = "public";
+    public const string PeopleFolder = "people";
+
+    /// <summary>Marks a demo network, whose keys are encrypted under the published <see cref="DemoPassphrase"/>.</summary>
+    public const string DemoMarkerFile = "DEMO-NETWORK.txt";
+
+    /// <summary>The passphrase of a demo network's keys (printed by the demo; a real network's comes from its operators).</summary>
+    public const string DemoPassphrase = "demo-passphrase-8888";
+
+    /// <summary>PBKDF2 iterations for a demo network: its passphrase is public, so a high count would only cost time.</summary>
+    public const int DemoKeyIterations = 2048;
 
     private readonly TimeProvider _clock;
+    private readonly Lazy<NetworkAuthority> _authority;
+    private readonly Lazy<SealAdministration> _seals;
 
-    private TreasuryNetwork(string directory, MasterData master, NetworkTrust trust, IReadOnlyDictionary<PartyId, TreasuryNode> nodes, InProcessTransport transport, SealAdministration seals, TimeProvider clock)
+    private TreasuryNetwork(string directory, MasterData master, NetworkTrust trust, IReadOnlyDictionary<PartyId, TreasuryNode> nodes, InProcessTransport transport, Lazy<NetworkAuthority> authority, TimeProvider clock, SecureRandom random)
     {
         _clock = clock;
+        _authority = authority;
         Directory = directory;
         Master = master;
         Trust = trust;
         Nodes = nodes;
         Transport = transport;
-        Seals = seals;
+        _seals = new(() => new SealAdministration([.. nodes.Values.Select(n => n.Library)], authority.Value.SealMaker, random));
     }
 
     public string Directory { get; }
 
     public MasterData Master { get; }
 
+    /// <summary>The public trust every node reads (no private key of the CA or TSA).</summary>
     public NetworkTrust Trust { get; }
+
+    /// <summary>The authority this embedded host also runs (its keys are decrypted on first use).</summary>
+    public NetworkAuthority Authority => _authority.Value;
 
     public IReadOnlyDictionary<PartyId, TreasuryNode> Nodes { get; }
 
     public InProcessTransport Transport { get; }
 
-    /// <summary>Seal administration, done with Finance's seal-maker key.</summary>
-    public SealAdministration Seals { get; }
+    /// <summary>Seal administration, done with the authority's seal-maker key.</summary>
+    public SealAdministration Seals => _seals.Value;
+
+    public string PublicDirectory => Path.Combine(Directory, PublicFolder);
 
     public TreasuryNode Finance => Nodes[PartyId.Finance];
 
@@ -63,13 +86,15 @@ public sealed class TreasuryNetwork : IDisposable
 
     public static bool Exists(string directory) => File.Exists(Path.Combine(directory, ManifestFile));
 
-    /// <summary>Opens the network in <paramref name="directory"/>, creating it first when it is not there.</summary>
+    public static bool IsDemo(string directory) => File.Exists(Path.Combine(directory, DemoMarkerFile));
+
+    /// <summary>Opens the demo network in <paramref name="directory"/>, creating it first when it is not there.</summary>
     public static TreasuryNetwork OpenOrCreate(string directory, Func<MasterData> master, TimeProvider clock, PinSource? pins = null)
     {
         ArgumentNullException.ThrowIfNull(master);
         if (!Exists(directory))
         {
-            Create(directory, master(), clock);
+            Create(directory, master(), clock, demo: true, DemoPassphrase);
         }
 
         return Open(directory, clock, pins);
@@ -79,11 +104,12 @@ public sealed class TreasuryNetwork : IDisposable
     public static PinSource DemoPins { get; } = (_, _) => MasterData.DemoPinOfEveryToken;
 
     /// <summary>
-    /// Makes the PKI and TSA, each node's institution key and certificate and database, every person
-    /// with a USBKey and a personal seal, and the public seals granted to their posts. The manifest is
-    /// written last, so a crash half-way leaves no manifest and the next run starts afresh.
+    /// Makes the authority (CA, TSA, seal maker), publishes its public side, then for each node a key pair whose
+    /// certificate the authority issues from the node's request, and its database; every person with a USBKey
+    /// (certified from the token's request) and a personal seal, and the public seals granted to their posts. The
+    /// manifest is written last, so a crash half-way leaves no manifest and the next run starts afresh.
     /// </summary>
-    public static void Create(string directory, MasterData master, TimeProvider clock)
+    public static void Create(string directory, MasterData master, TimeProvider clock, bool demo, string passphrase)
     {
         ArgumentNullException.ThrowIfNull(master);
         ArgumentNullException.ThrowIfNull(clock);
@@ -93,7 +119,7 @@ public sealed class TreasuryNetwork : IDisposable
         }
 
         System.IO.Directory.CreateDirectory(directory);
-        foreach (var leftover in master.Parties.Select(p => p.ToString()).Append("ca").Append("tsa"))
+        foreach (var leftover in master.Parties.Select(p => p.ToString()).Concat([AuthorityFolder, PublicFolder, PeopleFolder]))
         {
             var path = Path.Combine(directory, leftover);
             if (System.IO.Directory.Exists(path))
@@ -102,13 +128,22 @@ public sealed class TreasuryNetwork : IDisposable
             }
         }
 
+        var iterations = demo ? DemoKeyIterations : EncryptedKeyFile.Iterations;
+        if (demo)
+        {
+            File.WriteAllText(Path.Combine(directory, DemoMarkerFile), $"A demo network: every private key here is encrypted under the published demo passphrase '{DemoPassphrase}'. Never use it for real money.\n");
+        }
+
         var random = new SecureRandom();
-        var trust = NetworkTrust.Create(directory, $"OpenTreasury {master.AdmDivCode}", clock, random);
+        var authority = NetworkAuthority.Create(Path.Combine(directory, AuthorityFolder), $"OpenTreasury {master.AdmDivCode}", master.FinanceName, passphrase, iterations, clock, random);
+        authority.Publish(Path.Combine(directory, PublicFolder));
         foreach (var party in master.Parties)
         {
+            // The node makes its key and asks for a certificate; only the certificate comes back from the authority.
             var keys = Sm2.GenerateKeyPair(random);
-            var certificate = trust.Pki.IssueInstitution(party, master.OrganisationName(party), keys.Public, clock.GetUtcNow(), InstitutionValidity);
-            new NodeCredential(party, certificate, keys.Private).Save(Path.Combine(directory, party.ToString(), "keys"));
+            var request = Csr.ForInstitution(party, master.OrganisationName(party), keys.Private, random);
+            var certificate = authority.IssueInstitution(request, party, master.OrganisationName(party));
+            new NodeCredential(party, certificate, keys.Private).Save(Path.Combine(directory, party.ToString(), "keys"), passphrase, random, iterations);
             var database = NodeDatabase.Open(Path.Combine(directory, party.ToString(), "library.db"));
             using var connection = database.Connect();
             using var tx = connection.BeginTransaction();
@@ -116,12 +151,12 @@ public sealed class TreasuryNetwork : IDisposable
             tx.Commit();
         }
 
-        using (var network = Load(directory, master, clock, null))
+        using (var network = Load(directory, master, clock, null, new Lazy<NetworkAuthority>(authority), () => passphrase))
         {
             foreach (var user in master.Users)
             {
                 var node = network.Nodes[PartyId.Parse(user.Party)];
-                var added = node.Users.Add(trust, master.OrganisationName(node.Party), user.Id, user.Name, user.Role, user.AgencyCode, master.DemoPin, master.DemoAdminPin);
+                var added = network.AddUser(node, user.Id, user.Name, user.Role, user.AgencyCode, master.DemoPin, master.DemoAdminPin);
                 if (!added.Ok)
                 {
                     throw new InvalidOperationException($"could not add {user.Id}: {added.Message}");
@@ -138,38 +173,50 @@ public sealed class TreasuryNetwork : IDisposable
     /// <summary>
     /// Opens a network. The desks work only with people logged in on their USBKeys: <paramref name="pins"/>
     /// gives a person's PIN when a desk needs them (the demo passes <see cref="DemoPins"/>); without it
-    /// the desks cannot stamp, and reading, verifying and administration still work.
+    /// the desks cannot stamp, and reading, verifying and administration still work. The keys are decrypted when
+    /// first used, with <paramref name="passphrase"/> (a demo network's is <see cref="DemoPassphrase"/>; otherwise the
+    /// environment variable or a prompt, see <see cref="KeyPassphrase"/>).
     /// </summary>
-    public static TreasuryNetwork Open(string directory, TimeProvider clock, PinSource? pins = null)
+    public static TreasuryNetwork Open(string directory, TimeProvider clock, PinSource? pins = null, Func<string>? passphrase = null)
     {
         if (!Exists(directory))
         {
-            throw new DirectoryNotFoundException($"{directory} holds no network (no {ManifestFile}); run `treasury demo --data {directory}` to make one");
+            throw new DirectoryNotFoundException($"{directory} holds no network (no {ManifestFile}); run `treasury network init --data {directory}` or `treasury demo --data {directory}` to make one");
         }
 
-        return Load(directory, MasterData.FromJson(File.ReadAllText(Path.Combine(directory, ManifestFile))), clock, pins);
+        var master = MasterData.FromJson(File.ReadAllText(Path.Combine(directory, ManifestFile)));
+        var secret = new Lazy<string>(passphrase ?? (() => IsDemo(directory) ? DemoPassphrase : KeyPassphrase.Resolve(null, "私钥口令 key passphrase: ")));
+        var authority = new Lazy<NetworkAuthority>(() => NetworkAuthority.Load(Path.Combine(directory, AuthorityFolder), secret.Value, clock, new SecureRandom()));
+        return Load(directory, master, clock, pins, authority, () => secret.Value);
     }
 
-    private static TreasuryNetwork Load(string directory, MasterData master, TimeProvider clock, PinSource? pins)
+    private static TreasuryNetwork Load(string directory, MasterData master, TimeProvider clock, PinSource? pins, Lazy<NetworkAuthority> authority, Func<string> passphrase)
     {
         var random = new SecureRandom();
-        var trust = NetworkTrust.Load(directory, clock, random);
+        var publicDirectory = Path.Combine(directory, PublicFolder);
+        var trust = NetworkTrust.Load(publicDirectory, new DeferredTimestampAuthority(() => authority.Value.Timestamps));
         var transport = new InProcessTransport();
         var nodes = new Dictionary<PartyId, TreasuryNode>();
-        var credentials = new Dictionary<PartyId, NodeCredential>();
         foreach (var party in master.Parties)
         {
             var partyDirectory = Path.Combine(directory, party.ToString());
-            var credential = NodeCredential.Load(Path.Combine(partyDirectory, "keys"), party);
-            credentials[party] = credential;
-            var library = new VoucherLibrary(NodeDatabase.Open(Path.Combine(partyDirectory, "library.db")), new SignatureServer(credential, trust, random), clock);
+            var keys = Path.Combine(partyDirectory, "keys");
+            var certificate = Pem.ReadCertificate(File.ReadAllText(Path.Combine(keys, NodeCredential.CertificateFileName(party))));
+            var institution = new InstitutionKey(party, certificate, () => NodeCredential.Load(keys, party, passphrase()));
+            var library = new VoucherLibrary(NodeDatabase.Open(Path.Combine(partyDirectory, "library.db")), new SignatureServer(institution, trust, random), clock);
             transport.Register(library);
-            var users = new UserDirectory(library, partyDirectory, random);
+            var users = new UserDirectory(library, Path.Combine(directory, PeopleFolder, party.ToString()), random);
             nodes[party] = new TreasuryNode(library, transport, master, clock, users, new SignerPool(users, pins is null ? null : userId => pins(party, userId)));
         }
 
-        var seals = new SealAdministration([.. nodes.Values.Select(n => n.Library)], credentials[PartyId.Finance], random);
-        return new TreasuryNetwork(directory, master, trust, nodes, transport, seals, clock);
+        return new TreasuryNetwork(directory, master, trust, nodes, transport, authority, clock, random);
+    }
+
+    /// <summary>Adds a person to a node: their USBKey makes the key, the authority certifies the token's request.</summary>
+    public UserResult AddUser(TreasuryNode node, string userId, string name, string post, string? agencyCode, string pin, string adminPin)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return node.Users.Add(request => Authority.IssuePerson(request, node.Party, userId, name, post, Master.OrganisationName(node.Party)), userId, name, post, agencyCode, pin, adminPin);
     }
 
     /// <summary>Delivers messages between the nodes until none is due; returns how many were delivered.</summary>

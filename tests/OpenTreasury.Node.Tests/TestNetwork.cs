@@ -159,7 +159,7 @@ internal static class NetworkTemplate
     private static string Make()
     {
         var folder = Path.Combine(Path.GetTempPath(), "ot-template-" + Path.GetRandomFileName());
-        TreasuryNetwork.Create(folder, SampleMasterData.Mangshi(2026), new FakeTimeProvider(TestNetwork.Start));
+        TreasuryNetwork.Create(folder, SampleMasterData.Mangshi(2026), new FakeTimeProvider(TestNetwork.Start), demo: true, TreasuryNetwork.DemoPassphrase);
         SqliteConnection.ClearAllPools(); // Closes every connection, so the WAL is checkpointed into the files we copy.
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {

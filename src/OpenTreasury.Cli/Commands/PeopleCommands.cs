@@ -39,7 +39,7 @@ internal static class PeopleCommands
         command.SetAction(result => Run(result, data, party, (network, node) =>
         {
             var userId = result.GetValue(id)!;
-            var added = node.Users.Add(network.Trust, network.Master.OrganisationName(node.Party), userId, result.GetValue(name)!, result.GetValue(post)!,
+            var added = network.AddUser(node, userId, result.GetValue(name)!, result.GetValue(post)!,
                 result.GetValue(agency), result.GetValue(pin)!, result.GetValue(adminPin)!);
             if (added.Ok)
             {

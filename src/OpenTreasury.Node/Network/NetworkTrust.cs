@@ -1,37 +1,49 @@
-using OpenTreasury.Domain.Parties;
 using OpenTreasury.Trust.Certificates;
 using OpenTreasury.Trust.Pki;
 using OpenTreasury.Trust.Seals;
-using Org.BouncyCastle.Math;
-using Org.BouncyCastle.Security;
 using Org.BouncyCastle.X509;
 
 namespace OpenTreasury.Node.Network;
 
 /// <summary>
-/// The network's trust services in one place: the two-level SM2 PKI (root and issuing CA, run by
-/// Finance), its current CRL, the RFC 3161 timestamp authority, and the verifiers every node uses for
-/// certificates, timestamps and seals. Files: <c>ca/</c> (PKI, CRLs) and <c>tsa/</c> (the TSA's key).
+/// The network's trust as one node sees it: only public material — the root and issuing CA certificates, the
+/// current CRLs (re-read when the authority publishes new ones), the TSA's and the seal maker's certificates — and
+/// the verifiers built on them, plus the TSA to ask for timestamps. No CA, TSA or seal-making key is here: those stay
+/// with the authority (<c>OpenTreasury.Authority</c>).
 /// </summary>
 public sealed class NetworkTrust
 {
-    private static readonly TimeSpan CrlValidity = TimeSpan.FromDays(7);
-    private readonly string _directory;
-    private readonly TimeProvider _clock;
+    private readonly string? _publicDirectory;
+    private readonly object _crlLock = new();
+    private X509Crl _crl;
+    private DateTime _crlWritten;
 
-    private NetworkTrust(string directory, NetworkPki pki, NodeCredential tsa, TimeProvider clock, SecureRandom random)
+    public NetworkTrust(PublishedTrust published, ITimestampAuthority timestamps, string? publicDirectory = null)
     {
-        _directory = directory;
-        _clock = clock;
-        Pki = pki;
-        Validator = PkiCertificateValidator.For(pki);
-        TimestampAuthority = new TimestampAuthority(tsa.Certificate, tsa.PrivateKey, clock, random);
-        TimestampVerifier = new TimestampVerifier([tsa.Certificate], Validator);
+        ArgumentNullException.ThrowIfNull(published);
+        _publicDirectory = publicDirectory;
+        _crl = published.Crl;
+        _crlWritten = publicDirectory is null ? default : File.GetLastWriteTimeUtc(Path.Combine(publicDirectory, PublishedTrust.CrlFile));
+        Root = published.Root;
+        Issuing = published.Issuing;
+        SealMakerCertificate = published.SealMaker;
+        TimestampCertificate = published.Timestamping;
+        RootCrl = published.RootCrl;
+        Validator = new PkiCertificateValidator(published.Root, published.Issuing, () => CurrentCrl, () => RootCrl);
+        TimestampAuthority = timestamps;
+        TimestampVerifier = new TimestampVerifier([published.Timestamping], Validator);
         SealVerifier = new SealVerifier(Validator, TimestampVerifier, IsSealMaker);
-        TimestampCertificate = tsa.Certificate;
     }
 
-    public NetworkPki Pki { get; }
+    public X509Certificate Root { get; }
+
+    public X509Certificate Issuing { get; }
+
+    public X509Certificate SealMakerCertificate { get; }
+
+    public X509Certificate TimestampCertificate { get; }
+
+    public X509Crl RootCrl { get; }
 
     public ICertificateValidator Validator { get; }
 
@@ -41,67 +53,67 @@ public sealed class NetworkTrust
 
     public SealVerifier SealVerifier { get; }
 
-    public X509Certificate TimestampCertificate { get; }
-
-    public X509Crl CurrentCrl => Pki.Crl;
-
-    /// <summary>Only Finance's institution certificate may make seals (制章).</summary>
-    public static bool IsSealMaker(X509Certificate certificate) =>
-        CertificateIdentities.TryRead(certificate, out var identity) && identity.Party == PartyId.Finance && identity.UserId is null;
-
-    public static NetworkTrust Create(string directory, string networkName, TimeProvider clock, SecureRandom random)
+    /// <summary>The issuing CA's current CRL: the published file is read again whenever the authority replaced it.</summary>
+    public X509Crl CurrentCrl
     {
-        ArgumentNullException.ThrowIfNull(clock);
-        var now = clock.GetUtcNow();
-        var pki = NetworkPki.Create(networkName, now, random);
-        var tsaKeys = Trust.Crypto.Sm2.GenerateKeyPair(random);
-        var tsaCertificate = pki.IssueTimestamping($"{networkName} TSA", tsaKeys.Public, now, TimeSpan.FromDays(5 * 365));
-        var tsa = new NodeCredential(PartyId.Finance, tsaCertificate, tsaKeys.Private);
-        pki.Save(Path.Combine(directory, "ca"));
-        SaveTimestampCredential(Path.Combine(directory, "tsa"), tsa);
-        return new NetworkTrust(directory, pki, tsa, clock, random);
+        get
+        {
+            if (_publicDirectory is null)
+            {
+                return _crl;
+            }
+
+            lock (_crlLock)
+            {
+                var path = Path.Combine(_publicDirectory, PublishedTrust.CrlFile);
+                var written = File.GetLastWriteTimeUtc(path);
+                if (written != _crlWritten)
+                {
+                    var crl = PublishedTrust.ReadCrl(_publicDirectory);
+                    if (crl.IssuerDN.Equivalent(Issuing.SubjectDN) && IsSignedByIssuing(crl))
+                    {
+                        (_crl, _crlWritten) = (crl, written);
+                    }
+                }
+
+                return _crl;
+            }
+        }
     }
 
-    public static NetworkTrust Load(string directory, TimeProvider clock, SecureRandom random)
+    private bool IsSignedByIssuing(X509Crl crl)
     {
-        ArgumentNullException.ThrowIfNull(clock);
-        var pki = NetworkPki.Load(Path.Combine(directory, "ca"), random);
-        var tsaDirectory = Path.Combine(directory, "tsa");
-        var tsa = new NodeCredential(
-            PartyId.Finance,
-            Pem.ReadCertificate(File.ReadAllText(Path.Combine(tsaDirectory, "tsa.crt.pem"))),
-            Pem.ReadPrivateKey(File.ReadAllText(Path.Combine(tsaDirectory, "tsa.key.pem"))));
-        return new NetworkTrust(directory, pki, tsa, clock, random);
+        try
+        {
+            crl.Verify(Issuing.GetPublicKey());
+            return true;
+        }
+        catch (Exception ex) when (ex is Org.BouncyCastle.Security.InvalidKeyException or Org.BouncyCastle.Security.SignatureException or Org.BouncyCastle.Security.Certificates.CrlException or InvalidOperationException)
+        {
+            return false; // A CRL that is not the issuing CA's is ignored: the last good one stays in force.
+        }
     }
 
-    /// <summary>Issues an institution certificate (a party's signature and seal server).</summary>
-    public X509Certificate IssueInstitution(PartyId party, string organisation, Org.BouncyCastle.Crypto.AsymmetricKeyParameter publicKey) =>
-        Pki.IssueInstitution(party, organisation, publicKey, _clock.GetUtcNow(), TimeSpan.FromDays(3 * 365));
+    /// <summary>Reads the public folder the authority published; <paramref name="timestamps"/> is the TSA to ask.</summary>
+    public static NetworkTrust Load(string publicDirectory, ITimestampAuthority timestamps) =>
+        new(PublishedTrust.Read(publicDirectory), timestamps, publicDirectory);
 
-    /// <summary>Issues a person's signing certificate for a USBKey.</summary>
-    public X509Certificate IssuePerson(PartyId party, string userId, string name, string post, string organisation, Org.BouncyCastle.Crypto.AsymmetricKeyParameter publicKey) =>
-        Pki.IssuePerson(party, userId, name, post, organisation, publicKey, _clock.GetUtcNow(), TimeSpan.FromDays(2 * 365));
-
-    /// <summary>Revokes a certificate now and publishes a new CRL.</summary>
-    public void Revoke(BigInteger serial, RevocationReason reason)
-    {
-        var now = _clock.GetUtcNow();
-        Pki.Revoke(serial, now, reason);
-        Pki.CurrentCrl(now, now + CrlValidity);
-        Pki.Save(Path.Combine(_directory, "ca"));
-    }
+    /// <summary>Only the seal maker's certificate, as the authority published it, may make seals (制章).</summary>
+    public bool IsSealMaker(X509Certificate certificate) =>
+        certificate is not null && certificate.Equals(SealMakerCertificate);
 
     /// <summary>Writes the CA chain, the current CRLs and the TSA certificate as PEM files for OpenSSL.</summary>
     public void Export(string folder)
     {
-        Pki.ExportPem(folder);
+        Directory.CreateDirectory(folder);
+        var root = Pem.WriteCertificate(Root);
+        var issuing = Pem.WriteCertificate(Issuing);
+        File.WriteAllText(Path.Combine(folder, "root.pem"), root);
+        File.WriteAllText(Path.Combine(folder, "issuing.pem"), issuing);
+        File.WriteAllText(Path.Combine(folder, "chain.pem"), issuing + root);
+        File.WriteAllText(Path.Combine(folder, "crl.pem"), CrlPem.Write(CurrentCrl));
+        File.WriteAllText(Path.Combine(folder, "root-crl.pem"), CrlPem.Write(RootCrl));
         File.WriteAllText(Path.Combine(folder, "tsa.pem"), Pem.WriteCertificate(TimestampCertificate));
-    }
-
-    private static void SaveTimestampCredential(string directory, NodeCredential tsa)
-    {
-        Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, "tsa.crt.pem"), Pem.WriteCertificate(tsa.Certificate));
-        Pem.SavePrivateKey(Path.Combine(directory, "tsa.key.pem"), tsa.PrivateKey);
+        File.WriteAllText(Path.Combine(folder, "seal-maker.pem"), Pem.WriteCertificate(SealMakerCertificate));
     }
 }

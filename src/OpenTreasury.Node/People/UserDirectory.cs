@@ -2,10 +2,13 @@ using System.Globalization;
 using Dapper;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Node.Library;
-using OpenTreasury.Node.Network;
+using OpenTreasury.Trust.Certificates;
 using OpenTreasury.Trust.Crypto;
 using OpenTreasury.Trust.Tokens;
+using Org.BouncyCastle.Asn1.X509;
+using Org.BouncyCastle.Pkcs;
 using Org.BouncyCastle.Security;
+using Org.BouncyCastle.X509;
 
 namespace OpenTreasury.Node.People;
 
@@ -46,11 +49,12 @@ public sealed record UserResult(UserRejection Rejection, string Message, TokenEr
 /// token file <c>tokens/&lt;id&gt;.usbkey</c>, its key sealed under the PIN), and may be locked by an
 /// administrator. Logging in opens the token with the PIN, so the token's retry counter guards it.
 /// </summary>
-public sealed class UserDirectory(VoucherLibrary library, string partyDirectory, SecureRandom random)
+public sealed class UserDirectory(VoucherLibrary library, string tokenDirectory, SecureRandom random)
 {
     public const int UserIdLengthMax = 32;
 
-    public string TokenPath(string userId) => Path.Combine(partyDirectory, "tokens", $"{userId}.usbkey");
+    /// <summary>Where the person's USBKey file is: the person's own folder (<c>people/&lt;party&gt;/</c>), not the node's.</summary>
+    public string TokenPath(string userId) => Path.Combine(tokenDirectory, $"{userId}.usbkey");
 
     public IReadOnlyList<UserRecord> List()
     {
@@ -65,10 +69,13 @@ public sealed class UserDirectory(VoucherLibrary library, string partyDirectory,
             "SELECT id AS Id, name AS Name, role AS Role, agency_code AS AgencyCode, cert_serial AS CertSerial, locked AS Locked FROM users WHERE id = @userId", new { userId });
     }
 
-    /// <summary>Adds a person: a key pair made for their USBKey, a personal certificate, the token file, the user record.</summary>
-    public UserResult Add(NetworkTrust trust, string organisation, string userId, string name, string post, string? agencyCode, string pin, string adminPin)
+    /// <summary>
+    /// Adds a person: a key pair made for their USBKey, a certificate request that <paramref name="certify"/> carries to the
+    /// authority (which issues the personal certificate under its own subject), the token file, the user record.
+    /// </summary>
+    public UserResult Add(Func<Pkcs10CertificationRequest, X509Certificate> certify, string userId, string name, string post, string? agencyCode, string pin, string adminPin)
     {
-        ArgumentNullException.ThrowIfNull(trust);
+        ArgumentNullException.ThrowIfNull(certify);
         if (string.IsNullOrWhiteSpace(userId) || userId.Length > UserIdLengthMax || !userId.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
         {
             return new(UserRejection.InvalidInput, $"a user id is 1–{UserIdLengthMax} letters, digits, '_' or '-'");
@@ -85,7 +92,7 @@ public sealed class UserDirectory(VoucherLibrary library, string partyDirectory,
         }
 
         var keys = Sm2.GenerateKeyPair(random);
-        var certificate = trust.IssuePerson(library.Party, userId, name, post, organisation, keys.Public);
+        var certificate = certify(Csr.Create(keys.Private, new X509Name($"CN={userId}"), random));
         Directory.CreateDirectory(Path.GetDirectoryName(TokenPath(userId))!);
         try
         {

@@ -18,9 +18,9 @@ namespace OpenTreasury.Node.Signing;
 /// seals with the institution key, personal seals on the person's USBKey) with a timestamp, verifies
 /// stamps, and encrypts and decrypts SM4 envelopes whose key travels SM2-encrypted (C1C3C2).
 /// </summary>
-public sealed class SignatureServer(NodeCredential institution, NetworkTrust trust, SecureRandom random) : ISignatureServer
+public sealed class SignatureServer(InstitutionKey institution, NetworkTrust trust, SecureRandom random) : ISignatureServer
 {
-    private readonly SignatureVerifier _noticeVerifier = new(trust.Pki.Issuing);
+    private readonly SignatureVerifier _noticeVerifier = new(trust.Issuing);
 
     public PartyId Party => institution.Party;
 
@@ -34,7 +34,7 @@ public sealed class SignatureServer(NodeCredential institution, NetworkTrust tru
 
     /// <summary>Signs a status notice (or any message) with the institution key.</summary>
     public byte[] Sign(ReadOnlySpan<byte> data, string propertyInfo, DateTimeOffset signingTime) =>
-        VoucherSigner.Sign(institution, data, propertyInfo, signingTime, random);
+        VoucherSigner.Sign(institution.Credential, data, propertyInfo, signingTime, random);
 
     /// <summary>Verifies an institution signature: our issuing CA, the expected party, not revoked at the signing time.</summary>
     public SignatureCheck Verify(ReadOnlySpan<byte> data, byte[] der, string propertyInfo, PartyId expectedSigner)
@@ -53,7 +53,7 @@ public sealed class SignatureServer(NodeCredential institution, NetworkTrust tru
 
     /// <summary>Stamps with a public seal: the seal server signs with the institution key.</summary>
     public SealSignature StampAsInstitution(ElectronicSeal seal, ReadOnlySpan<byte> data, string propertyInfo, DateTimeOffset signingTime) =>
-        SealStamper.Stamp(seal, institution.Certificate.GetEncoded(), toSign => Sm2.Sign(institution.PrivateKey, toSign, random),
+        SealStamper.Stamp(seal, institution.Certificate.GetEncoded(), toSign => Sm2.Sign(institution.Credential.PrivateKey, toSign, random),
             data, propertyInfo, signingTime, trust.TimestampAuthority);
 
     /// <summary>Stamps with a personal seal: the person's USBKey signs (it must be logged in with the PIN).</summary>
@@ -122,7 +122,7 @@ public sealed class SignatureServer(NodeCredential institution, NetworkTrust tru
         }
 
         var wrapped = envelope.Slice(2, wrappedLength);
-        return Sm2.TryDecrypt(institution.PrivateKey, wrapped, out var key)
+        return Sm2.TryDecrypt(institution.Credential.PrivateKey, wrapped, out var key)
             && Sm4.TryDecrypt(key, envelope[(2 + wrappedLength)..], out payload, wrapped);
     }
 }

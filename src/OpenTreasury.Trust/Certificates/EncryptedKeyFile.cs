@@ -70,8 +70,11 @@ public static class EncryptedKeyFile
 
     /// <summary>The PEM text of <paramref name="privateKey"/> (SM2) encrypted under <paramref name="passphrase"/>.</summary>
     /// <exception cref="KeyFileException"><see cref="KeyFileFailure.PassphraseInvalid"/> or <see cref="KeyFileFailure.NotSm2"/>.</exception>
-    public static string Write(AsymmetricKeyParameter privateKey, ReadOnlySpan<char> passphrase, SecureRandom random)
+    /// <param name="iterations">PBKDF2 iterations, <see cref="Iterations"/> unless the passphrase is public anyway (a demo network).</param>
+    public static string Write(AsymmetricKeyParameter privateKey, ReadOnlySpan<char> passphrase, SecureRandom random, int iterations = Iterations)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(iterations, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(iterations, IterationsMax);
         ArgumentNullException.ThrowIfNull(privateKey);
         ArgumentNullException.ThrowIfNull(random);
         if (!privateKey.IsPrivate || !Sm2.IsSm2Key(privateKey))
@@ -90,13 +93,13 @@ public static class EncryptedKeyFile
         var iv = new byte[BlockBytes];
         random.NextBytes(iv);
         var plain = PrivateKeyInfoFactory.CreatePrivateKeyInfo(privateKey).GetDerEncoded();
-        var key = Derive(passphrase, salt, Iterations, Sm4KeyBytes);
+        var key = Derive(passphrase, salt, iterations, Sm4KeyBytes);
         try
         {
             var encrypted = Crypt(true, NewCbc(s_sm4Cbc), key, iv, plain);
             var kdf = new KeyDerivationFunc(
                 PkcsObjectIdentifiers.IdPbkdf2,
-                new Pbkdf2Params(salt, Iterations, new AlgorithmIdentifier(PkcsObjectIdentifiers.IdHmacWithSha256, DerNull.Instance)));
+                new Pbkdf2Params(salt, iterations, new AlgorithmIdentifier(PkcsObjectIdentifiers.IdHmacWithSha256, DerNull.Instance)));
             var scheme = new EncryptionScheme(s_sm4Cbc, new DerOctetString(iv));
             var algorithm = new AlgorithmIdentifier(PkcsObjectIdentifiers.IdPbeS2, new PbeS2Parameters(kdf, scheme));
             var info = new EncryptedPrivateKeyInfo(algorithm, encrypted);
@@ -188,8 +191,8 @@ public static class EncryptedKeyFile
     /// Writes <paramref name="privateKey"/> encrypted to <paramref name="path"/>: a temporary file created with mode 0600
     /// in the same directory, renamed over the target, so the key is never readable by others nor half written.
     /// </summary>
-    public static void Save(string path, AsymmetricKeyParameter privateKey, ReadOnlySpan<char> passphrase, SecureRandom random) =>
-        OwnerOnlyFile.WriteAtomically(path, Write(privateKey, passphrase, random));
+    public static void Save(string path, AsymmetricKeyParameter privateKey, ReadOnlySpan<char> passphrase, SecureRandom random, int iterations = Iterations) =>
+        OwnerOnlyFile.WriteAtomically(path, Write(privateKey, passphrase, random, iterations));
 
     /// <summary>Reads a file written by <see cref="Save"/> (or by OpenSSL, see the remarks).</summary>
     /// <exception cref="KeyFileException">With the reason as its <see cref="KeyFileException.Failure"/>.</exception>

@@ -29,9 +29,9 @@ public sealed record NodeCredential(PartyId Party, X509Certificate Certificate, 
     /// </summary>
     /// <exception cref="KeyFileException"><see cref="KeyFileFailure.PassphraseInvalid"/> for a passphrase shorter than
     /// <see cref="EncryptedKeyFile.PassphraseLengthMin"/>.</exception>
-    public void Save(string directory, ReadOnlySpan<char> passphrase, SecureRandom random)
+    public void Save(string directory, ReadOnlySpan<char> passphrase, SecureRandom random, int iterations = EncryptedKeyFile.Iterations)
     {
-        var keyText = EncryptedKeyFile.Write(PrivateKey, passphrase, random);
+        var keyText = EncryptedKeyFile.Write(PrivateKey, passphrase, random, iterations);
         Directory.CreateDirectory(directory);
         File.WriteAllText(Path.Combine(directory, CertificateFileName(Party)), Pem.WriteCertificate(Certificate));
         OwnerOnlyFile.WriteAtomically(Path.Combine(directory, PrivateKeyFileName(Party)), keyText);

@@ -335,10 +335,10 @@ public sealed class NetworkPki
     /// IVs come from the PKI's <see cref="SecureRandom"/>.
     /// </summary>
     /// <exception cref="KeyFileException"><see cref="KeyFileFailure.PassphraseInvalid"/> for a too short passphrase.</exception>
-    public void Save(string directory, ReadOnlySpan<char> passphrase)
+    public void Save(string directory, ReadOnlySpan<char> passphrase, int iterations = EncryptedKeyFile.Iterations)
     {
-        var rootKey = EncryptedKeyFile.Write(_rootKey, passphrase, _random);
-        var issuingKey = EncryptedKeyFile.Write(_issuingKey, passphrase, _random);
+        var rootKey = EncryptedKeyFile.Write(_rootKey, passphrase, _random, iterations);
+        var issuingKey = EncryptedKeyFile.Write(_issuingKey, passphrase, _random, iterations);
         Save(directory, key => ReferenceEquals(key, _rootKey) ? rootKey : issuingKey);
     }
 

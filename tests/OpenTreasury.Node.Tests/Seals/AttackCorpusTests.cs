@@ -352,7 +352,7 @@ public sealed class AttackCorpusTests
 
         public byte[] SignWithUserId(byte[] toSign, string userId)
         {
-            var finance = NodeCredential.Load(Path.Combine(net.Directory, "finance", "keys"), PartyId.Finance);
+            var finance = NodeCredential.Load(Path.Combine(net.Directory, "finance", "keys"), PartyId.Finance, Simulation.TreasuryNetwork.DemoPassphrase);
             var signer = new SM2Signer();
             signer.Init(true, new ParametersWithID(new ParametersWithRandom(finance.PrivateKey, new SecureRandom()), Encoding.ASCII.GetBytes(userId)));
             signer.BlockUpdate(toSign, 0, toSign.Length);
@@ -391,7 +391,7 @@ public sealed class AttackCorpusTests
         public byte[] RogueMadeSeal()
         {
             var unit = net.Master.Unit(TestNetwork.Agency);
-            var bank = NodeCredential.Load(Path.Combine(net.Directory, "bank-102", "keys"), TestNetwork.Bank102Party);
+            var bank = NodeCredential.Load(Path.Combine(net.Directory, "bank-102", "keys"), TestNetwork.Bank102Party, Simulation.TreasuryNetwork.DemoPassphrase);
             var rogueAdministration = new SealAdministration([.. net.Network.Nodes.Values.Select(n => n.Library)], bank, new SecureRandom());
             var rogue = rogueAdministration.Make(
                 new SealOrder(PartyId.Finance, TestNetwork.Agency, SealType.FinanceSeal, unit.Name, "财务专用章", "rogue", net.Finance.Library.Signing.Certificate, []),
@@ -414,7 +414,7 @@ public sealed class AttackCorpusTests
             var genuine = Genuine;
             var serial = net.Finance.Users.Find(TestNetwork.UnitClerk)!.CertSerial!;
             net.Clock.Advance(TimeSpan.FromSeconds(2));
-            net.Network.Trust.Revoke(new BigInteger(serial, 16), RevocationReason.KeyCompromise);
+            net.Network.Authority.Revoke(new BigInteger(serial, 16), RevocationReason.KeyCompromise, net.Network.PublicDirectory);
             net.Clock.Advance(TimeSpan.FromSeconds(2));
             _genuine = genuine;
             return Replace("dw_jbrsz", TokenStamp(Clerk, SealOf(TestNetwork.UnitClerk), "dw_jbrsz"));
