@@ -12,6 +12,7 @@ public sealed class ArchitectureTests
         ["OpenTreasury.Trust"] = ["OpenTreasury.Domain", "BouncyCastle.Cryptography"],
         ["OpenTreasury.Printing"] = ["OpenTreasury.Domain", "SkiaSharp", "DocumentFormat.OpenXml", "DocumentFormat.OpenXml.Framework"],
         ["OpenTreasury.Node"] = ["OpenTreasury.Domain", "OpenTreasury.Wire", "OpenTreasury.Trust", "BouncyCastle.Cryptography", "Microsoft.Data.Sqlite", "Dapper", "OpenTreasury.Printing"],
+        ["OpenTreasury.Transport.Http"] = ["OpenTreasury.Domain", "OpenTreasury.Trust", "OpenTreasury.Node", "BouncyCastle.Cryptography"],
     };
 
     public static TheoryData<string> Assemblies => [.. s_allowed.Keys];
