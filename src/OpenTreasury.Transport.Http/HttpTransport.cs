@@ -100,6 +100,10 @@ public sealed class HttpTransport : ITransport, IDisposable
         {
             throw new TransportException($"{message.To} is not reachable at {inbox}: {e.Message}", e);
         }
+        catch (IOException e)
+        {
+            throw new TransportException($"{message.To}'s connection broke while answering: {e.Message}", e);
+        }
         catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
             throw new TransportException($"{message.To} did not answer within {Limits.DeliveryTimeoutSecondsMax} s", e);

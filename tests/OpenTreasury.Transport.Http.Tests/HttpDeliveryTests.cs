@@ -94,6 +94,29 @@ public sealed class HttpDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_bank_that_was_given_a_new_certificate_refuses_the_old_one_and_the_sender_fetches_the_new_one()
+    {
+        var id = Net.SendPayment("ZF-0001");
+        var old = await _http.FinanceTransport.Certificates.GetAsync(TestNetwork.Bank102Party, CancellationToken.None);
+        var keys = Trust.Crypto.Sm2.GenerateKeyPair(new Org.BouncyCastle.Security.SecureRandom());
+        var renewed = new NodeCredential(TestNetwork.Bank102Party, Net.Network.Trust.IssueInstitution(TestNetwork.Bank102Party, "中国工商银行", keys.Public), keys.Private);
+        await _http.StopAsync(TestNetwork.Bank102Party);
+        await _http.RestartAsync(TestNetwork.Bank102Party, renewed);
+
+        // Sealed to the certificate Finance still holds: refused by code, and the old certificate is forgotten.
+        Assert.Equal(0, await _http.FinanceWorker.DeliverDueAsync(CancellationToken.None));
+        Assert.Contains("NotForThisNode (5)", Assert.Single(HttpNetwork.Outbox(Net.Finance)).LastError, StringComparison.Ordinal);
+        Assert.Equal(0, TestNetwork.Count(Net.Bank102, "SELECT COUNT(*) FROM vouchers"));
+
+        Net.Clock.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(1, await _http.FinanceWorker.DeliverDueAsync(CancellationToken.None));
+        Assert.Equal(VoucherStatus.Received, TestNetwork.DeliveryOf(Net.Finance, id).Status);
+        var current = await _http.FinanceTransport.Certificates.GetAsync(TestNetwork.Bank102Party, CancellationToken.None);
+        Assert.Equal(renewed.Certificate, current);
+        Assert.NotEqual(old, current);
+    }
+
+    [Fact]
     public async Task An_envelope_from_a_node_whose_certificate_names_another_party_is_refused_with_the_code_and_nothing_is_stored()
     {
         Net.SendPayment("ZF-0001");

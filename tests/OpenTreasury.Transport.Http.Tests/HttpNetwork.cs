@@ -4,7 +4,6 @@ using Dapper;
 
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
 using OpenTreasury.Domain.Parties;
@@ -81,10 +80,10 @@ internal sealed class HttpNetwork : IAsyncDisposable
         _servers.Remove(party);
     }
 
-    public async Task RestartAsync(PartyId party)
+    public async Task RestartAsync(PartyId party, NodeCredential? credential = null)
     {
         var node = Net.Network.Nodes[party];
-        _servers[party] = await InboxServer.StartAsync(node.Library, Envelopes(party), _addresses[party].Port);
+        _servers[party] = await InboxServer.StartAsync(node.Library, Envelopes(credential ?? Credential(party)), _addresses[party].Port);
     }
 
     /// <summary>The outbox of a node, oldest first.</summary>
