@@ -6,6 +6,21 @@ public static class Limits
     /// <summary>Bytes of one message (a MOF envelope) on the wire.</summary>
     public const int MessageBytesMax = 8 * 1024 * 1024;
 
+    /// <summary>
+    /// Bytes of one sealed node envelope on the wire: a message of <see cref="MessageBytesMax"/> plus its
+    /// header, the sender's certificate, the wrapped key and the signature (a few KB; 64 KiB is generous).
+    /// </summary>
+    public const int NodeEnvelopeBytesMax = MessageBytesMax + 64 * 1024;
+
+    /// <summary>
+    /// Seconds a node envelope's sealing time may differ from the opener's clock, either way: bounds replays
+    /// to a short window (the inbox makes a replay inside it harmless) and tolerates clock drift between hosts.
+    /// </summary>
+    public const int NodeEnvelopeAgeSecondsMax = 300;
+
+    /// <summary>Seconds one delivery attempt to another node may take (connect, send, answer) before it is retried.</summary>
+    public const int DeliveryTimeoutSecondsMax = 30;
+
     /// <summary>Vouchers in one MOF envelope.</summary>
     public const int EnvelopeVouchersMax = 100;
 

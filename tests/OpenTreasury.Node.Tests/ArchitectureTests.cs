@@ -17,6 +17,7 @@ public sealed class ArchitectureTests
         ["OpenTreasury.Business"] = ["OpenTreasury.Domain", "OpenTreasury.Wire", "OpenTreasury.Trust", "OpenTreasury.Node", "BouncyCastle.Cryptography", "Dapper", "Microsoft.Data.Sqlite"],
         ["OpenTreasury.Authority"] = ["OpenTreasury.Domain", "OpenTreasury.Trust", "BouncyCastle.Cryptography"],
         ["OpenTreasury.Simulation"] = ["OpenTreasury.Domain", "OpenTreasury.Wire", "OpenTreasury.Trust", "OpenTreasury.Authority", "OpenTreasury.Node", "OpenTreasury.Business", "BouncyCastle.Cryptography", "Dapper", "Microsoft.Data.Sqlite"],
+        ["OpenTreasury.Transport.Http"] = ["OpenTreasury.Domain", "OpenTreasury.Trust", "OpenTreasury.Node", "BouncyCastle.Cryptography"],
     };
 
     /// <summary>
