@@ -6,6 +6,7 @@ Console.OutputEncoding = Encoding.UTF8;
 var root = new RootCommand("OpenTreasury 国库集中支付电子化管理: a four-party treasury payment network with signed electronic vouchers.")
 {
     DemoCommand.Create(),
+    NetworkCommands.Create(),
     VoucherCommands.Create(),
     AuditCommands.Create(),
     CaCommands.Create(),

@@ -31,16 +31,17 @@ internal static class PeopleCommands
         var post = new Option<string>("--post") { Description = "The post (岗位), e.g. 国库股录入, 复核, 单位财务负责人", Required = true };
         var agency = new Option<string?>("--agency") { Description = "The budget unit the person works for (Finance platform users)" };
         var pin = new Option<string>("--pin") { Description = "The USBKey's user PIN (6–16 characters)", Required = true };
-        var adminPin = new Option<string>("--admin-pin") { Description = "The USBKey's administrator PIN, to unlock it later", Required = true };
-        var command = new Command("add", "Add a person: a key pair on a new USBKey, a personal certificate from the network CA, and a personal seal")
+        var soPin = new Option<string>("--so-pin") { Description = "The new USBKey's administrator (SO) PIN, to unblock it later", Required = true };
+        var (admin, adminPin) = AdminOptions();
+        var command = new Command("add", "Add a person (by an administrator of the party): a key pair on a new USBKey, a personal certificate from the network CA, and a personal seal")
         {
-            data, party, id, name, post, agency, pin, adminPin,
+            data, party, id, name, post, agency, pin, soPin, admin, adminPin,
         };
-        command.SetAction(result => Run(result, data, party, (network, node) =>
+        command.SetAction(result => Run(result, data, party, admin, adminPin, "添加用户", (network, node) =>
         {
             var userId = result.GetValue(id)!;
             var added = network.AddUser(node, userId, result.GetValue(name)!, result.GetValue(post)!,
-                result.GetValue(agency), result.GetValue(pin)!, result.GetValue(adminPin)!);
+                result.GetValue(agency), result.GetValue(pin)!, result.GetValue(soPin)!);
             if (added.Ok)
             {
                 var seal = network.MakePersonalSeal(node, userId);
@@ -90,29 +91,39 @@ internal static class PeopleCommands
     {
         var (data, party, id) = UserOptions();
         var reason = new Option<string>("--reason") { Description = "Why", DefaultValueFactory = _ => "locked by an administrator" };
-        var command = new Command("lock", "Lock a person: no login and no stamp until unlocked") { data, party, id, reason };
-        command.SetAction(result => Run(result, data, party, (network, node) => node.Users.Lock(result.GetValue(id)!, result.GetValue(reason)!)));
+        var (admin, adminPin) = AdminOptions();
+        var command = new Command("lock", "Lock a person (by an administrator): no login and no stamp until unlocked") { data, party, id, reason, admin, adminPin };
+        command.SetAction(result => Run(result, data, party, admin, adminPin, "锁定用户", (network, node) => node.Users.Lock(result.GetValue(id)!, result.GetValue(reason)!)));
         return command;
     }
 
     private static Command Unlock()
     {
         var (data, party, id) = UserOptions();
-        var adminPin = new Option<string>("--admin-pin") { Description = "The USBKey's administrator PIN", Required = true };
+        var soPin = new Option<string>("--so-pin") { Description = "The USBKey's administrator (SO) PIN", Required = true };
         var newPin = new Option<string>("--new-pin") { Description = "The new user PIN", Required = true };
-        var command = new Command("unlock", "Unlock a person and their USBKey (also after 5 wrong PINs): the admin PIN sets a new user PIN")
+        var (admin, adminPin) = AdminOptions();
+        var command = new Command("unlock", "Unlock a person and their USBKey (by an administrator; also after 5 wrong PINs): the SO PIN sets a new user PIN")
         {
-            data, party, id, adminPin, newPin,
+            data, party, id, soPin, newPin, admin, adminPin,
         };
-        command.SetAction(result => Run(result, data, party, (network, node) =>
-            node.Users.Unlock(result.GetValue(id)!, result.GetValue(adminPin)!, result.GetValue(newPin)!)));
+        command.SetAction(result => Run(result, data, party, admin, adminPin, "解锁用户", (network, node) =>
+            node.Users.Unlock(result.GetValue(id)!, result.GetValue(soPin)!, result.GetValue(newPin)!)));
         return command;
     }
 
     private static (Option<DirectoryInfo> Data, Option<string> Party, Option<string> Id) UserOptions() =>
         (Common.DataOption(required: true), Common.PartyOption(), new Option<string>("--id") { Description = "The user id, e.g. cz_lr", Required = true });
 
-    private static int Run(ParseResult result, Option<DirectoryInfo> data, Option<string> party, Func<TreasuryNetwork, TreasuryNode, UserResult> action)
+    /// <summary>The administrator who logs in on their own USBKey for an administrative command.</summary>
+    internal static (Option<string?> Admin, Option<string?> AdminPin) AdminOptions() =>
+        (new Option<string?>("--admin") { Description = "The administrator (系统管理员) doing this, logging in on their USBKey" },
+         new Option<string?>("--admin-pin") { Description = "The administrator's USBKey PIN" });
+
+    private static int Run(ParseResult result, Option<DirectoryInfo> data, Option<string> party, Func<TreasuryNetwork, TreasuryNode, UserResult> action) =>
+        Run(result, data, party, null, null, null, action);
+
+    private static int Run(ParseResult result, Option<DirectoryInfo> data, Option<string> party, Option<string?>? admin, Option<string?>? adminPin, string? actionName, Func<TreasuryNetwork, TreasuryNode, UserResult> action)
     {
         if (!Common.TryOpen(result.GetValue(data)!, result.GetValue(party)!, out var network, out var node))
         {
@@ -121,6 +132,16 @@ internal static class PeopleCommands
 
         using (network)
         {
+            if (admin is not null && adminPin is not null)
+            {
+                var check = Administrators.Login(node.Users, result.GetValue(admin), result.GetValue(adminPin), actionName!);
+                if (!check.Ok)
+                {
+                    Console.Error.WriteLine($"拒绝 refused: {check.Rejection} ({(int)check.Rejection}): {check.Message}");
+                    return 1;
+                }
+            }
+
             var outcome = action(network, node);
             if (outcome.Ok)
             {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Domain.Seals;
 using OpenTreasury.Node.Network;
+using OpenTreasury.Node.People;
 using OpenTreasury.Node.Seals;
 using OpenTreasury.Simulation;
 using OpenTreasury.Trust.Seals;
@@ -26,9 +27,10 @@ internal static class SealCommands
         var holder = new Option<string?>("--holder") { Description = "For a personal seal: the user who holds it (their USBKey certificate is bound into the seal)" };
         var text = new Option<string?>("--text") { Description = "For a legal-person seal: the legal representative's name" };
         var grant = new Option<string[]>("--grant") { Description = "Posts allowed to have the seal server stamp with this public seal (repeatable)", AllowMultipleArgumentsPerToken = true };
-        var command = new Command("make", "Make a seal with Finance's seal-maker key, register it with its owner and file it with every node")
+        var (admin, adminPin, checker, checkerPin) = TwoAdministrators();
+        var command = new Command("make", "Make a seal with the seal-maker key (two Finance administrators, maker and checker), register it with its owner and file it with every node")
         {
-            data, party, type, agency, holder, text, grant,
+            data, party, type, agency, holder, text, grant, admin, adminPin, checker, checkerPin,
         };
         command.SetAction(result =>
         {
@@ -39,6 +41,11 @@ internal static class SealCommands
 
             using (network)
             {
+                if (!TwoAdministratorsLoggedIn(network, result, admin, adminPin, checker, checkerPin, "制章"))
+                {
+                    return 1;
+                }
+
                 if (!TryType(result.GetValue(type)!, out var sealType))
                 {
                     Console.Error.WriteLine($"error: unknown seal type '{result.GetValue(type)}'");
@@ -80,12 +87,37 @@ internal static class SealCommands
         return command;
     }
 
+    private static (Option<string?> Admin, Option<string?> AdminPin, Option<string?> Checker, Option<string?> CheckerPin) TwoAdministrators()
+    {
+        var (admin, adminPin) = PeopleCommands.AdminOptions();
+        admin.Description = "The Finance administrator (系统管理员) who makes the request, logging in on their USBKey";
+        return (admin, adminPin,
+            new Option<string?>("--checker") { Description = "A second, different Finance administrator who approves it (复核)" },
+            new Option<string?>("--checker-pin") { Description = "The checker's USBKey PIN" });
+    }
+
+    /// <summary>Seal making and revocation: two different Finance administrators log in on their USBKeys.</summary>
+    private static bool TwoAdministratorsLoggedIn(TreasuryNetwork network, ParseResult result, Option<string?> admin, Option<string?> adminPin, Option<string?> checker, Option<string?> checkerPin, string action)
+    {
+        var check = Administrators.LoginTwo(network.Finance.Users, result.GetValue(admin), result.GetValue(adminPin), result.GetValue(checker), result.GetValue(checkerPin), action);
+        if (!check.Ok)
+        {
+            Console.Error.WriteLine($"拒绝 refused: {check.Rejection} ({(int)check.Rejection}): {check.Message}");
+        }
+
+        return check.Ok;
+    }
+
     private static Command Revoke()
     {
         var data = Common.DataOption(required: true);
         var id = new Option<string>("--id") { Description = "The seal's esID", Required = true };
         var reason = new Option<string>("--reason") { Description = "Why (recorded at every node)", Required = true };
-        var command = new Command("revoke", "Revoke a seal at every node: stamps made before now stay valid, later ones are refused") { data, id, reason };
+        var (admin, adminPin, checker, checkerPin) = TwoAdministrators();
+        var command = new Command("revoke", "Revoke a seal at every node (two Finance administrators, maker and checker): stamps made before now stay valid, later ones are refused")
+        {
+            data, id, reason, admin, adminPin, checker, checkerPin,
+        };
         command.SetAction(result =>
         {
             var folder = result.GetValue(data)!;
@@ -96,6 +128,11 @@ internal static class SealCommands
             }
 
             using var network = TreasuryNetwork.Open(folder.FullName, TimeProvider.System);
+            if (!TwoAdministratorsLoggedIn(network, result, admin, adminPin, checker, checkerPin, "撤销印章"))
+            {
+                return 1;
+            }
+
             var count = network.Seals.Revoke(result.GetValue(id)!, result.GetValue(reason)!);
             if (count == 0)
             {

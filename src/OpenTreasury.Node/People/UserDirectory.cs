@@ -152,6 +152,14 @@ public sealed class UserDirectory(VoucherLibrary library, string tokenDirectory,
     public UserResult ChangePin(string userId, string oldPin, string newPin) =>
         WithApplication(userId, application => application.ChangePin(oldPin, newPin), "change-pin");
 
+    /// <summary>Records a refused administrative action in the node's audit chain.</summary>
+    public void AuditRefusal(string userId, string action, string detail) =>
+        library.Run(session =>
+        {
+            session.Audit(userId, "admin-refused", action, detail);
+            return LibraryResult.Done(0);
+        });
+
     /// <summary>An administrator locks a user: no login, no stamp, until unlocked.</summary>
     public UserResult Lock(string userId, string reason) => SetLocked(userId, true, reason);
 

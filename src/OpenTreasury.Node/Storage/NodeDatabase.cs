@@ -30,6 +30,15 @@ public sealed class NodeDatabase
 
     public static NodeDatabase Open(string path)
     {
+        if (!File.Exists(path) && !OperatingSystem.IsWindows())
+        {
+            // The library is the party's own: created readable by its owner only (SQLite gives the -wal and -shm files the same mode).
+            Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+            using (File.Open(path, new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
+            {
+            }
+        }
+
         var database = new NodeDatabase(path);
         using var connection = database.Connect();
         var version = connection.ExecuteScalar<long>("PRAGMA user_version");

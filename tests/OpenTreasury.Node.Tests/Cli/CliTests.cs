@@ -249,15 +249,24 @@ internal static class Cli
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
-    public static async Task<CliResult> RunAsync(params string[] args)
+    public static Task<CliResult> RunAsync(params string[] args) => RunWithAsync(new Dictionary<string, string>(), args);
+
+    /// <summary>Runs the command with extra environment variables (e.g. the key passphrase of a non-demo network).</summary>
+    public static async Task<CliResult> RunWithAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = true,
             UseShellExecute = false,
             StandardOutputEncoding = System.Text.Encoding.UTF8,
         };
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
         start.ArgumentList.Add(System.IO.Path.Combine(AppContext.BaseDirectory, "treasury.dll"));
         foreach (var arg in args)
         {
