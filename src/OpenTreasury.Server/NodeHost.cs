@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.OpenApi;
 using OpenTreasury.Business;
 using OpenTreasury.Server.Auth;
 using OpenTreasury.Server.Health;
@@ -37,7 +38,7 @@ public static class NodeHost
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production, ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(url);
         builder.Logging.ClearProviders().AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning);
-        builder.Services.AddSingleton<IHostLifetime, CallerLifetime>().AddProblemDetails().AddOpenApi()
+        builder.Services.AddSingleton<IHostLifetime, CallerLifetime>().AddProblemDetails().AddOpenApi(o => o.AddDocumentTransformer((document, _, _) => Describe(document, node)))
             .ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
         var context = new NodeContext(node, new SessionStore(options.Clock, options.Random), options.Clock, node.Library.Signing.Trust.Validator);
         if (options.RunWorker)
@@ -54,6 +55,22 @@ public static class NodeHost
         AuthEndpoints.Map(app, context);
         VoucherEndpoints.Map(app, context);
         return app;
+    }
+
+    private static Task Describe(OpenApiDocument document, TreasuryNode node)
+    {
+        document.Info.Title = $"OpenTreasury node {node.Party} 电子凭证库接口";
+        document.Info.Description = "The library interface of one node. Log in with POST /auth/challenge and POST /auth/login (a USBKey signature), "
+            + "then send Authorization: Bearer <token>. Refusals are RFC 7807 problems with a stable code and codeNumber.";
+        document.Components ??= new OpenApiComponents();
+        document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+        document.Components.SecuritySchemes["session"] = new OpenApiSecurityScheme
+        {
+            Type = SecuritySchemeType.Http,
+            Scheme = "bearer",
+            Description = "The session token from POST /auth/login",
+        };
+        return Task.CompletedTask;
     }
 
     /// <summary>The host neither listens for Ctrl+C nor stops the process: the caller (CLI, tests) owns its lifetime.</summary>

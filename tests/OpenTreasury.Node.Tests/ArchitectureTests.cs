@@ -15,6 +15,8 @@ public sealed class ArchitectureTests
         // Business and Simulation still see Microsoft.Data.Sqlite through the node's connection type; the storage
         // seam (connection + dialect behind Node/Storage) removes it.
         ["OpenTreasury.Business"] = ["OpenTreasury.Domain", "OpenTreasury.Wire", "OpenTreasury.Trust", "OpenTreasury.Node", "BouncyCastle.Cryptography", "Dapper", "Microsoft.Data.Sqlite"],
+        ["OpenTreasury.Server"] = ["OpenTreasury.Domain", "OpenTreasury.Wire", "OpenTreasury.Trust", "OpenTreasury.Node", "OpenTreasury.Business", "OpenTreasury.Printing",
+            "BouncyCastle.Cryptography", "Dapper", "Microsoft.Data.Sqlite", "Scalar.AspNetCore", "Microsoft.AspNetCore.OpenApi", "Microsoft.OpenApi"],
         ["OpenTreasury.Simulation"] = ["OpenTreasury.Domain", "OpenTreasury.Wire", "OpenTreasury.Trust", "OpenTreasury.Node", "OpenTreasury.Business", "BouncyCastle.Cryptography", "Dapper", "Microsoft.Data.Sqlite"],
     };
 
