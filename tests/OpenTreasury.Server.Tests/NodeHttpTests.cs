@@ -122,6 +122,18 @@ public sealed class NodeHttpTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_person_whose_certificate_was_revoked_cannot_log_in()
+    {
+        var serial = new Org.BouncyCastle.Math.BigInteger(_net.Network.Finance.Users.Find(ServedNetwork.UnitClerk)!.CertSerial, 16);
+        _net.Network.Trust.Revoke(serial, Trust.Pki.RevocationReason.KeyCompromise);
+        using var client = new HttpClient { BaseAddress = _net.Finance.BaseAddress };
+
+        var outcome = await LoginClient.LoginAsync(client, ServedNetwork.UnitClerk, _net.Token(_net.Network.Finance, ServedNetwork.UnitClerk));
+
+        Assert.Equal((401, "CertificateInvalid"), (outcome.Status, outcome.Code));
+    }
+
+    [Fact]
     public async Task A_unit_clerk_reads_their_units_payments_and_is_refused_another_units_as_other_unit()
     {
         using var clerk = await _net.LoginAsync(_net.Finance, _net.Network.Finance, ServedNetwork.UnitClerk);

@@ -33,7 +33,7 @@ public static class AuthEndpoints
                 return Problems.Of(LoginRejection.InvalidInput, $"userId is 1–{UserDirectory.UserIdLengthMax} characters");
             }
 
-            // A challenge is given to anyone who asks, known user or not, so the answer does not tell who is a user here.
+            // A challenge is given for any user id; whether the person is a user here is decided at login, with the signature.
             return context.Sessions.IssueChallenge(request.UserId) is { } issued
                 ? Results.Ok(new ChallengeResponse(context.Node.Party.ToString(), request.UserId, issued.Challenge, issued.ExpiresAt))
                 : Problems.Of(LoginRejection.TooManyChallenges, $"{ServerLimits.ChallengesOpenMax} challenges are open");
