@@ -11,6 +11,7 @@ using Microsoft.OpenApi;
 using OpenTreasury.Business;
 using OpenTreasury.Server.Auth;
 using OpenTreasury.Server.Health;
+using OpenTreasury.Server.Logging;
 using OpenTreasury.Server.Vouchers;
 using OpenTreasury.Server.Workers;
 using Scalar.AspNetCore;
@@ -37,7 +38,9 @@ public static class NodeHost
         options ??= new NodeHostOptions();
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production, ContentRootPath = AppContext.BaseDirectory });
         builder.WebHost.UseUrls(url);
-        builder.Logging.ClearProviders().AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace).SetMinimumLevel(LogLevel.Warning);
+        // Warnings and errors, one line each on standard error; the caller reports a host that cannot start.
+        builder.Logging.ClearProviders().AddProvider(new OneLineLoggerProvider(Console.Error)).SetMinimumLevel(LogLevel.Warning)
+            .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         builder.Services.AddSingleton<IHostLifetime, CallerLifetime>().AddProblemDetails().AddOpenApi(o => o.AddDocumentTransformer((document, _, _) => Describe(document, node)))
             .ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
         var context = new NodeContext(node, new SessionStore(options.Clock, options.Random), options.Clock, node.Library.Signing.Trust.Validator);
