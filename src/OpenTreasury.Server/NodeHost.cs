@@ -12,6 +12,7 @@ using OpenTreasury.Business;
 using OpenTreasury.Server.Auth;
 using OpenTreasury.Server.Health;
 using OpenTreasury.Server.Logging;
+using OpenTreasury.Server.People;
 using OpenTreasury.Server.Vouchers;
 using OpenTreasury.Server.Workers;
 using Scalar.AspNetCore;
@@ -57,6 +58,7 @@ public static class NodeHost
         HealthEndpoints.Map(app, context);
         AuthEndpoints.Map(app, context);
         VoucherEndpoints.Map(app, context);
+        PeopleEndpoints.Map(app, context);
         return app;
     }
 

@@ -44,7 +44,7 @@ public sealed class NodeHttpTests : IAsyncLifetime
         [
             "/health", "/auth/challenge", "/auth/login", "/auth/logout", "/vouchers/own", "/vouchers/received", "/vouchers/{id}",
             "/vouchers/{id}/mof", "/vouchers/{id}/pdf", "/vouchers/{id}/stamp-positions", "/vouchers/{id}/sign-for",
-            "/vouchers/{id}/refuse", "/vouchers/{id}/return", "/vouchers/{id}/void",
+            "/vouchers/{id}/refuse", "/vouchers/{id}/return", "/vouchers/{id}/void", "/people", "/people/{userId}/lock",
         ];
         Assert.All(expected, path => Assert.True(paths.TryGetProperty(path, out _), $"{path} is not in the document"));
         foreach (var path in paths.EnumerateObject())
@@ -249,6 +249,29 @@ public sealed class NodeHttpTests : IAsyncLifetime
         _net.Clock.Advance(ServerLimits.SessionLifetimeMax - elapsed);
         using var ended = await clerk.GetAsync("auth/me");
         await AssertProblemAsync(ended, HttpStatusCode.Unauthorized, "SessionExpired", 2);
+    }
+
+    [Fact]
+    public async Task Only_an_administrator_lists_and_locks_people_and_a_lock_ends_the_persons_sessions()
+    {
+        var finance = _net.Network.Finance;
+        Assert.True(finance.Users.Add(_net.Network.Trust, "财政局", "cz_admin", "钱敏", Node.People.Authorization.Administrator, null, ServedNetwork.Pin, "admin-8888").Ok);
+        using var admin = await _net.LoginAsync(_net.Finance, finance, "cz_admin");
+        using var clerk = await _net.LoginAsync(_net.Finance, finance, ServedNetwork.UnitClerk);
+
+        using var people = await admin.GetAsync("people");
+        Assert.Equal(HttpStatusCode.OK, people.StatusCode);
+        Assert.Contains((await Json.ReadAsync(people)).EnumerateArray(), p => p.GetProperty("userId").GetString() == ServedNetwork.UnitClerk);
+        using var adminReads = await admin.GetAsync("vouchers/own");
+        await AssertProblemAsync(adminReads, HttpStatusCode.Forbidden, "PostMayNot", 3);
+        using var clerkAdministers = await clerk.GetAsync("people");
+        await AssertProblemAsync(clerkAdministers, HttpStatusCode.Forbidden, "PostMayNot", 3);
+
+        using var locked = await admin.PostAsJsonAsync($"people/{ServedNetwork.UnitClerk}/lock", new { reason = "USBKey 遗失" });
+        Assert.Equal(HttpStatusCode.NoContent, locked.StatusCode);
+        using var afterLock = await clerk.GetAsync("vouchers/own");
+        await AssertProblemAsync(afterLock, HttpStatusCode.Unauthorized, "NotLoggedIn", 1);
+        Assert.Equal(1, finance.Users.Find(ServedNetwork.UnitClerk)!.Locked);
     }
 
     private static async Task<string> ChallengeAsync(HttpClient node, string userId)

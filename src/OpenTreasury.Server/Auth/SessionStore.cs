@@ -106,6 +106,18 @@ public sealed class SessionStore(TimeProvider clock, RandomNumberGenerator rando
 
     public bool Close(string token) => _sessions.TryRemove(Key(token), out _);
 
+    /// <summary>Ends every session of a person (they were locked); returns how many.</summary>
+    public int CloseAllOf(string userId)
+    {
+        var ended = 0;
+        foreach (var entry in _sessions.Where(s => string.Equals(s.Value.Actor.UserId, userId, StringComparison.Ordinal)))
+        {
+            ended += _sessions.TryRemove(entry.Key, out _) ? 1 : 0;
+        }
+
+        return ended;
+    }
+
     private static string Key(string token) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
