@@ -274,6 +274,27 @@ public sealed class NodeHttpTests : IAsyncLifetime
         Assert.Equal(1, finance.Users.Find(ServedNetwork.UnitClerk)!.Locked);
     }
 
+    [Fact]
+    public async Task The_nodes_worker_lets_its_desk_handle_what_arrived()
+    {
+        var bank = _net.Network.Bank("102");
+        Assert.Equal(3, bank.Library.ReadReceived("8202").Count);
+
+        using var served = await _net.ServeWithWorkerAsync(bank);
+        var finance = _net.Network.Finance.Library;
+        bool FinanceSeesThemReturned() => finance.List("8202").All(v => finance.Deliveries(v.Id).Single().Status == Domain.Vouchers.VoucherStatus.Returned);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!FinanceSeesThemReturned() && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        // No quota was issued, so the bank's desk returns every payment (退回); its worker carries the notices to Finance.
+        Assert.Empty(bank.Library.ReadReceived("8202"));
+        Assert.All(bank.Library.List("8202"), v => Assert.Equal("returned", v.State));
+        Assert.True(FinanceSeesThemReturned());
+    }
+
     private static async Task<string> ChallengeAsync(HttpClient node, string userId)
     {
         using var response = await node.PostAsJsonAsync("auth/challenge", new { userId });

@@ -78,9 +78,12 @@ internal sealed class ServedNetwork : IAsyncDisposable
         return application.OpenContainer(SoftUsbKey.SignContainerName);
     }
 
-    private async Task<HttpClient> ServeAsync(TreasuryNode node)
+    /// <summary>Serves one more host for <paramref name="node"/>, this one with its worker running.</summary>
+    public Task<HttpClient> ServeWithWorkerAsync(TreasuryNode node) => ServeAsync(node, runWorker: true);
+
+    private async Task<HttpClient> ServeAsync(TreasuryNode node, bool runWorker = false)
     {
-        var app = NodeHost.Build(node, "http://127.0.0.1:0", new NodeHostOptions { Clock = Clock, RunWorker = false });
+        var app = NodeHost.Build(node, "http://127.0.0.1:0", new NodeHostOptions { Clock = Clock, RunWorker = runWorker });
         await app.StartAsync();
         _hosts.Add(app);
         return new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
