@@ -15,5 +15,6 @@ var root = new RootCommand("OpenTreasury 国库集中支付电子化管理: a fo
     SealCommands.Create(),
     PayCommand.Create(),
     ReconcileCommand.Create(),
+    ServeCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);

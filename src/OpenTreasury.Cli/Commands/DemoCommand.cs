@@ -38,6 +38,7 @@ internal static class DemoCommand
             if (!asJson)
             {
                 Console.WriteLine($"OpenTreasury demo — 芒市 (533103) network in {folder}");
+                Console.WriteLine($"  (a demo network: its keys are encrypted under the demo passphrase {TreasuryNetwork.DemoPassphrase}; USBKey PIN {MasterData.DemoPinOfEveryToken})");
             }
 
             using var network = TreasuryNetwork.OpenOrCreate(folder, () => SampleMasterData.Mangshi(2026), TimeProvider.System, TreasuryNetwork.DemoPins);

@@ -366,35 +366,9 @@ internal static class VoucherCommands
                 return 2;
             }
 
-            var content = voucher.Content;
-            var positions = Domain.Seals.StampTemplates.For(voucher.Key.AdmDivCode, voucher.Key.VtCode).Positions;
-            var stamps = node.Library.Stamps(voucher.Id)
-                .Select(s => (Stamp: s, Parsed: SealSignature.TryParse(s.Der, out var parsed, out _) ? parsed : null))
-                .Where(s => s.Parsed is not null)
-                .Select(s => new Printing.Vouchers.PrintedStamp(s.Stamp.Position, positions.FirstOrDefault(p => p.Name == s.Stamp.Position)?.ChineseName ?? s.Stamp.Position,
-                    s.Parsed!.Seal.Info.Property.Name, s.Parsed.Seal.Info.Picture.Data, s.Parsed.Seal.Info.Picture.WidthMm, s.Parsed.Seal.Info.Picture.HeightMm))
-                .ToList();
-            var columns = content.Details.Count == 0 ? [] : content.Details[0].Fields.Select(f => f.Name).Where(n => !n.StartsWith("Hold", StringComparison.Ordinal)).Take(9).ToList();
-            var printNo = 0;
-            node.Library.Run(session =>
-            {
-                printNo = (int)Dapper.SqlMapper.ExecuteScalar<long>(session.Connection,
-                    "SELECT COUNT(*) FROM audit WHERE operation = 'print' AND subject = @subject", new { subject = $"{voucher.Key}/v{voucher.Version}" }, session.Transaction) + 1;
-                session.Audit("printer", "print", $"{voucher.Key}/v{voucher.Version}", printNo == 1 ? "第 1 次打印" : $"第 {printNo} 次打印 (重打)");
-                return LibraryResult.Done(voucher.Id);
-            });
-            var printout = new Printing.Vouchers.VoucherPrintout(
-                $"{voucher.Type.Name}{(voucher.IsReply ? " (回单)" : string.Empty)}",
-                $"{voucher.VtCode}  No.{voucher.VoucherNo}  v{voucher.Version}  凭证日期 {voucher.VouDate}  {voucher.Sender}",
-                [.. content.Header.Where(f => f.Value.Length > 0 && !f.Name.StartsWith("Hold", StringComparison.Ordinal)).Select(f => new KeyValuePair<string, string>(f.Name, f.Value))],
-                columns,
-                [.. content.Details.Select(d => (IReadOnlyList<string>)[.. columns.Select(c => d[c] ?? string.Empty)])],
-                voucher.AmountFen is { } fen ? new Domain.Money.Amount(fen).ToWire() : null,
-                voucher.AmountFen is { } f2 ? new Domain.Money.Amount(f2).ToChineseCapitals() : null,
-                stamps,
-                printNo);
-            File.WriteAllBytes(result.GetValue(output)!.FullName, Printing.Vouchers.VoucherPdf.Render(printout));
-            Console.WriteLine($"printed {voucher.VtCode} {voucher.VoucherNo} v{voucher.Version} ({stamps.Count} seals) to {result.GetValue(output)!.FullName}{(printNo > 1 ? $", reprint no. {printNo}" : string.Empty)}");
+            var printed = node.Library.Print(voucher.Id, "printer");
+            File.WriteAllBytes(result.GetValue(output)!.FullName, printed.Pdf);
+            Console.WriteLine($"printed {voucher.VtCode} {voucher.VoucherNo} v{voucher.Version} ({printed.Seals} seals) to {result.GetValue(output)!.FullName}{(printed.PrintNo > 1 ? $", reprint no. {printed.PrintNo}" : string.Empty)}");
             return 0;
         });
         return command;

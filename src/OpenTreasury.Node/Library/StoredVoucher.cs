@@ -44,6 +44,9 @@ public sealed record StoredVoucher
 
     public string? Reason { get; init; }
 
+    /// <summary>The budget unit the voucher concerns (its AgencyCode), or null.</summary>
+    public string? AgencyCode { get; init; }
+
     public VoucherKey Key => new(
         Domain.Codes.AdmDivCode.Parse(AdmDivCode),
         new StYear((int)StYear),

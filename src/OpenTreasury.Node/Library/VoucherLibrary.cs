@@ -23,7 +23,7 @@ public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServ
         SELECT id AS Id, origin AS Origin, sender AS Sender, adm_div_code AS AdmDivCode, st_year AS StYear,
                vt_code AS VtCode, voucher_no AS VoucherNo, version AS Version, flag AS Flag, state AS State,
                inner_xml AS InnerXml, digest AS Digest, amount_fen AS AmountFen, vou_date AS VouDate,
-               attach AS Attach, entered_by AS EnteredBy, approved_by AS ApprovedBy, reason AS Reason
+               attach AS Attach, entered_by AS EnteredBy, approved_by AS ApprovedBy, reason AS Reason, agency_code AS AgencyCode
         FROM vouchers
         """;
 
@@ -514,9 +514,9 @@ public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServ
         return session.Connection.ExecuteScalar<long>(
             """
             INSERT INTO vouchers (origin, sender, adm_div_code, st_year, vt_code, voucher_no, version, flag, state, inner_xml, digest,
-                                  amount_fen, vou_date, attach, entered_by, created_at, updated_at)
+                                  amount_fen, vou_date, attach, entered_by, agency_code, created_at, updated_at)
             VALUES (@origin, @sender, @adm, @year, @vt, @no, @version, @flag, @state, @inner, @digest,
-                    @amount, @vouDate, @attach, @enteredBy, @now, @now)
+                    @amount, @vouDate, @attach, @enteredBy, @agency, @now, @now)
             RETURNING id
             """,
             new
@@ -536,6 +536,7 @@ public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServ
                 vouDate = content["VouDate"] ?? string.Empty,
                 attach,
                 enteredBy,
+                agency = content["AgencyCode"] is { Length: > 0 } agency ? agency : null,
                 now = session.NowText,
             },
             session.Transaction);

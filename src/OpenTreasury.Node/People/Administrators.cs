@@ -23,7 +23,7 @@ public sealed record AdminCheck(AdminRejection Rejection, string Message)
 public static class Administrators
 {
     /// <summary>The post (岗位) of a party's administrators.</summary>
-    public const string Post = "系统管理员";
+    public const string Post = Authorization.Administrator;
 
     /// <summary>Logs <paramref name="userId"/> in on their USBKey and checks they are an administrator of this party.</summary>
     public static AdminCheck Login(UserDirectory users, string? userId, string? pin, string action)

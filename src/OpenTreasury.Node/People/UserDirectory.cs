@@ -69,6 +69,13 @@ public sealed class UserDirectory(VoucherLibrary library, string tokenDirectory,
             "SELECT id AS Id, name AS Name, role AS Role, agency_code AS AgencyCode, cert_serial AS CertSerial, locked AS Locked FROM users WHERE id = @userId", new { userId });
     }
 
+    /// <summary>The personal certificate (DER) on the person's USBKey, as registered when they were added; null for no such user.</summary>
+    public byte[]? CertificateDer(string userId)
+    {
+        using var connection = library.Database.Connect();
+        return connection.QuerySingleOrDefault<byte[]?>("SELECT cert_der FROM users WHERE id = @userId", new { userId });
+    }
+
     /// <summary>
     /// Adds a person: a key pair made for their USBKey, a certificate request that <paramref name="certify"/> carries to the
     /// authority (which issues the personal certificate under its own subject), the token file, the user record.
@@ -106,8 +113,8 @@ public sealed class UserDirectory(VoucherLibrary library, string tokenDirectory,
         var result = library.Run(session =>
         {
             session.Connection.Execute(
-                "INSERT INTO users (id, name, role, agency_code, cert_serial, created_at) VALUES (@userId, @name, @post, @agencyCode, @serial, @now)",
-                new { userId, name, post, agencyCode, serial = certificate.SerialNumber.ToString(16), now = session.NowText }, session.Transaction);
+                "INSERT INTO users (id, name, role, agency_code, cert_serial, cert_der, created_at) VALUES (@userId, @name, @post, @agencyCode, @serial, @der, @now)",
+                new { userId, name, post, agencyCode, serial = certificate.SerialNumber.ToString(16), der = certificate.GetEncoded(), now = session.NowText }, session.Transaction);
             session.Audit("admin", "user-add", userId, $"{name}, {post}{(agencyCode is null ? string.Empty : ", unit " + agencyCode)}; certificate {certificate.SerialNumber.ToString(16)}");
             return LibraryResult.Done(0);
         });

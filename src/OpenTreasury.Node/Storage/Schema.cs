@@ -25,12 +25,15 @@ internal static class Schema
             entered_by    TEXT,
             approved_by   TEXT,
             reason        TEXT,
+            -- The budget unit the voucher concerns (its AgencyCode), if any: the scope of a unit's people.
+            agency_code   TEXT,
             created_at    TEXT    NOT NULL,
             updated_at    TEXT    NOT NULL,
             UNIQUE (sender, adm_div_code, st_year, vt_code, voucher_no, version),
             CHECK (approved_by IS NULL OR approved_by <> entered_by)
         );
         CREATE INDEX vouchers_by_state ON vouchers (origin, state, vt_code);
+        CREATE INDEX vouchers_by_unit ON vouchers (agency_code, vt_code);
 
         -- Stamps (signatures now, GB/T 38540 seals later) at named positions; bytes never change.
         CREATE TABLE stamps (
@@ -125,6 +128,8 @@ internal static class Schema
             role        TEXT NOT NULL,
             agency_code TEXT,
             cert_serial TEXT,
+            -- The personal certificate on the person's USBKey (DER): a login signature is checked against it.
+            cert_der    BLOB,
             locked      INTEGER NOT NULL DEFAULT 0 CHECK (locked IN (0, 1)),
             created_at  TEXT
         );

@@ -1,0 +1,96 @@
+using System.Collections.Frozen;
+using OpenTreasury.Domain.Parties;
+
+namespace OpenTreasury.Node.People;
+
+/// <summary>What a person may ask their node's library to do.</summary>
+public enum NodeAction
+{
+    ReadVouchers = 1,   // list and show vouchers, their stamps and their status per receiver
+    ExportVoucher = 2,  // the MOF envelope, byte for byte
+    PrintVoucher = 3,   // the PDF (打印); every print is counted
+    SignFor = 4,        // 签收 a received voucher
+    Refuse = 5,         // 签收失败 a received voucher, with a reason
+    Return = 6,         // 退回 a received voucher to its sender, with a reason
+    Void = 7,           // 作废 an own voucher nobody accepted
+    Administer = 8,     // users, USBKeys, seals and their grants
+}
+
+/// <summary>Why a person was refused; stable codes shown by API, desk, CLI and audit alike.</summary>
+public enum AuthorizationRejection
+{
+    None = 0,
+    NotLoggedIn = 1,     // no session, or an unknown token
+    SessionExpired = 2,  // idle too long, or past the session's absolute lifetime
+    PostMayNot = 3,      // the person's post (岗位) may not do this at this kind of party
+    OtherUnit = 4,       // a unit's person, and the voucher is another unit's (or no unit's)
+    OtherParty = 5,      // the person belongs to another party than the library asked
+}
+
+/// <summary>Who is asking: a person of a party, with their post and, for a unit's people, their unit.</summary>
+public sealed record Actor(PartyId Party, string UserId, string Post, string? AgencyCode);
+
+/// <summary>
+/// The one authorization table of a node: which post (岗位) at which kind of party may do which action,
+/// and the scope — a unit's people (单位经办人, 单位财务负责人: users with an AgencyCode) see and act only on
+/// their own unit's vouchers; nobody acts on another party's library. Anything not listed is refused.
+/// Administration is a post of its own (不相容岗位): an administrator reads no vouchers, an operator
+/// administers nothing.
+/// </summary>
+public static class Authorization
+{
+    public const string Administrator = "系统管理员";
+
+    private static readonly NodeAction[] s_read = [NodeAction.ReadVouchers, NodeAction.ExportVoucher, NodeAction.PrintVoucher];
+    private static readonly NodeAction[] s_answer = [.. s_read, NodeAction.SignFor, NodeAction.Refuse, NodeAction.Return];
+    private static readonly NodeAction[] s_check = [.. s_answer, NodeAction.Void];
+
+    private static readonly FrozenDictionary<(PartyKind Kind, string Post), FrozenSet<NodeAction>> s_table = new Dictionary<(PartyKind, string), NodeAction[]>
+    {
+        [(PartyKind.Finance, "国库股录入")] = s_answer,
+        [(PartyKind.Finance, "国库股审核")] = s_check,
+        [(PartyKind.Finance, "单位经办人")] = s_read,
+        [(PartyKind.Finance, "单位财务负责人")] = [.. s_read, NodeAction.Void],
+        [(PartyKind.Finance, Administrator)] = [NodeAction.Administer],
+        [(PartyKind.Pboc, "记账员")] = s_answer,
+        [(PartyKind.Pboc, "复核员")] = s_check,
+        [(PartyKind.Pboc, Administrator)] = [NodeAction.Administer],
+        [(PartyKind.Bank, "经办")] = s_answer,
+        [(PartyKind.Bank, "复核")] = s_check,
+        [(PartyKind.Bank, Administrator)] = [NodeAction.Administer],
+    }.ToFrozenDictionary(e => e.Key, e => e.Value.ToFrozenSet());
+
+    /// <summary>Every (party kind, post) the table knows, with the actions it allows.</summary>
+    public static IEnumerable<(PartyKind Kind, string Post, IReadOnlySet<NodeAction> Actions)> Rows =>
+        s_table.Select(e => (e.Key.Kind, e.Key.Post, (IReadOnlySet<NodeAction>)e.Value));
+
+    /// <summary>True when the post at that kind of party may do the action (scope aside).</summary>
+    public static bool Allows(PartyKind kind, string post, NodeAction action) =>
+        s_table.TryGetValue((kind, post), out var actions) && actions.Contains(action);
+
+    /// <summary>
+    /// Decides whether <paramref name="actor"/> may do <paramref name="action"/> in the library of
+    /// <paramref name="library"/>, on a voucher of unit <paramref name="subjectAgencyCode"/> (null: no
+    /// unit, or no one voucher — a list, which the caller then narrows to the actor's unit).
+    /// </summary>
+    public static AuthorizationRejection Check(Actor actor, NodeAction action, PartyId library, string? subjectAgencyCode, bool oneVoucher)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        if (actor.Party != library)
+        {
+            return AuthorizationRejection.OtherParty;
+        }
+
+        if (!Allows(library.Kind, actor.Post, action))
+        {
+            return AuthorizationRejection.PostMayNot;
+        }
+
+        if (oneVoucher && actor.AgencyCode is { } unit && !string.Equals(unit, subjectAgencyCode, StringComparison.Ordinal))
+        {
+            return AuthorizationRejection.OtherUnit;
+        }
+
+        return AuthorizationRejection.None;
+    }
+}

@@ -1,0 +1,65 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTreasury.Business;
+
+namespace OpenTreasury.Server.Workers;
+
+/// <summary>
+/// The node's own background work, in a loop: deliver the outbox messages that are due, then let the
+/// party's desk handle what arrived (sign for, pay, return, answer with 回单), as
+/// <c>TreasuryNetwork.SettleAndProcessAsync</c> does for a whole network, but for this node alone. When
+/// nothing moved it waits <see cref="ServerLimits.WorkerPollInterval"/>. A failed pass is logged with its
+/// message and the loop goes on; cancellation ends it cleanly.
+/// </summary>
+public sealed partial class NodeWorker(TreasuryNode node, TimeProvider clock, ILogger<NodeWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var moved = 0;
+            try
+            {
+                moved = await PassAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                LogPassFailed(logger, node.Party.ToString(), ex.GetType().Name, ex.Message);
+            }
+
+            if (moved == 0)
+            {
+                try
+                {
+                    await Task.Delay(ServerLimits.WorkerPollInterval, clock, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>One pass: what was delivered plus what the desk handled.</summary>
+    public async Task<int> PassAsync(CancellationToken cancellationToken)
+    {
+        var delivered = await node.Worker.DeliverDueAsync(cancellationToken).ConfigureAwait(false);
+        var businessDate = DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(ServerLimits.BusinessTimeOffset).DateTime);
+        var handled = node switch
+        {
+            { BankDesk: { } bank } => bank.ProcessReceived(businessDate).Handled,
+            { PbocDesk: { } pboc } => pboc.ProcessReceived(businessDate).Handled,
+            { FinanceDesk: { } finance } => finance.ProcessReceived().Handled,
+            _ => 0,
+        };
+        return checked(delivered + handled);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Party}: a worker pass failed: {Error}: {Message}")]
+    private static partial void LogPassFailed(ILogger logger, string party, string error, string message);
+}

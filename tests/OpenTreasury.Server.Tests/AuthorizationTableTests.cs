@@ -1,0 +1,77 @@
+using OpenTreasury.Domain.Parties;
+using OpenTreasury.Node.People;
+using static OpenTreasury.Node.People.NodeAction;
+
+namespace OpenTreasury.Server.Tests;
+
+/// <summary>The authorization table, row by row: each post × action is allowed exactly where listed here.</summary>
+public sealed class AuthorizationTableTests
+{
+    private static readonly Dictionary<(PartyKind, string), NodeAction[]> s_expected = new()
+    {
+        [(PartyKind.Finance, "国库股录入")] = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return],
+        [(PartyKind.Finance, "国库股审核")] = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return, NodeAction.Void],
+        [(PartyKind.Finance, "单位经办人")] = [ReadVouchers, ExportVoucher, PrintVoucher],
+        [(PartyKind.Finance, "单位财务负责人")] = [ReadVouchers, ExportVoucher, PrintVoucher, NodeAction.Void],
+        [(PartyKind.Finance, "系统管理员")] = [Administer],
+        [(PartyKind.Pboc, "记账员")] = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return],
+        [(PartyKind.Pboc, "复核员")] = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return, NodeAction.Void],
+        [(PartyKind.Pboc, "系统管理员")] = [Administer],
+        [(PartyKind.Bank, "经办")] = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return],
+        [(PartyKind.Bank, "复核")] = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return, NodeAction.Void],
+        [(PartyKind.Bank, "系统管理员")] = [Administer],
+    };
+
+    public static TheoryData<PartyKind, string, NodeAction> Cells
+    {
+        get
+        {
+            var data = new TheoryData<PartyKind, string, NodeAction>();
+            var posts = s_expected.Keys.Select(k => k.Item2).Distinct().Append("出纳").ToList();
+            foreach (var kind in Enum.GetValues<PartyKind>())
+            {
+                foreach (var post in posts)
+                {
+                    foreach (var action in Enum.GetValues<NodeAction>())
+                    {
+                        data.Add(kind, post, action);
+                    }
+                }
+            }
+
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Cells))]
+    public void A_post_may_do_an_action_exactly_where_the_table_lists_it(PartyKind kind, string post, NodeAction action)
+    {
+        var expected = s_expected.TryGetValue((kind, post), out var actions) && actions.Contains(action);
+
+        Assert.Equal(expected, Authorization.Allows(kind, post, action));
+    }
+
+    [Fact]
+    public void The_table_has_no_row_this_test_does_not_know()
+    {
+        Assert.Equal(
+            s_expected.OrderBy(e => e.Key).Select(e => $"{e.Key}: {string.Join(",", e.Value.Order())}"),
+            Authorization.Rows.OrderBy(r => (r.Kind, r.Post)).Select(r => $"{(r.Kind, r.Post)}: {string.Join(",", r.Actions.Order())}"));
+    }
+
+    [Fact]
+    public void A_units_person_acts_only_on_their_own_units_vouchers_and_nobody_on_another_partys_library()
+    {
+        var clerk = new Actor(PartyId.Finance, "dw101001_jbr", "单位经办人", "101001");
+        var bank = new Actor(PartyId.Parse("bank-102"), "yh102_jb", "经办", null);
+
+        Assert.Equal(AuthorizationRejection.None, Authorization.Check(clerk, ReadVouchers, PartyId.Finance, "101001", oneVoucher: true));
+        Assert.Equal(AuthorizationRejection.OtherUnit, Authorization.Check(clerk, ReadVouchers, PartyId.Finance, "102001", oneVoucher: true));
+        Assert.Equal(AuthorizationRejection.OtherUnit, Authorization.Check(clerk, ReadVouchers, PartyId.Finance, null, oneVoucher: true));
+        Assert.Equal(AuthorizationRejection.PostMayNot, Authorization.Check(clerk, SignFor, PartyId.Finance, "101001", oneVoucher: true));
+        Assert.Equal(AuthorizationRejection.None, Authorization.Check(bank, SignFor, PartyId.Parse("bank-102"), "101001", oneVoucher: true));
+        Assert.Equal(AuthorizationRejection.OtherParty, Authorization.Check(bank, ReadVouchers, PartyId.Parse("bank-103"), null, oneVoucher: false));
+        Assert.Equal(AuthorizationRejection.OtherParty, Authorization.Check(bank, ReadVouchers, PartyId.Finance, "101001", oneVoucher: true));
+    }
+}
