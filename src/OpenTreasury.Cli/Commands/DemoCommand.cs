@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Data.Sqlite;
 using OpenTreasury.Node.Network;
 using OpenTreasury.Simulation;
 using OpenTreasury.Simulation.Demo;
@@ -17,9 +18,10 @@ internal static class DemoCommand
         var json = Common.JsonOption();
         var days = new Option<int>("--days") { Description = $"Business days to spread the plan over (1–{DemoPlan.DaysMax}); each day clears, reports and reconciles", DefaultValueFactory = _ => 1 };
         var inject = new Option<bool>("--inject-mismatch") { Description = "Bank 102 books one daily-report line a fen too high; reconciliation must find and name it" };
+        var processes = new Option<bool>("--processes") { Description = "Run the authority and each node in its own OS process on 127.0.0.1, the nodes talking over HTTP (SM2-signed, SM4-encrypted)" };
         var command = new Command("demo", "Run a day of the 芒市 network: quota (5105/5106), authorized payments (8202), direct payments (5201/5108), allocations (5207, a return and reissue, a 3208 refund), clearing (2301), daily reports (2207/2206/2209), reconciliation")
         {
-            data, payments, seed, days, json, inject,
+            data, payments, seed, days, json, inject, processes,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -41,9 +43,34 @@ internal static class DemoCommand
                 Console.WriteLine($"  (a demo network: its keys are encrypted under the demo passphrase {TreasuryNetwork.DemoPassphrase}; USBKey PIN {MasterData.DemoPinOfEveryToken})");
             }
 
-            using var network = TreasuryNetwork.OpenOrCreate(folder, () => SampleMasterData.Mangshi(2026), TimeProvider.System, TreasuryNetwork.DemoPins);
-            var plan = DemoPlan.Create(network.Master, seedValue, count) with { InjectMismatch = result.GetValue(inject), Days = dayCount };
-            var summary = await new DemoRunner(network, progress).RunAsync(plan, cancellationToken).ConfigureAwait(false);
+            DemoSummary summary;
+            DemoPlan plan;
+            if (result.GetValue(processes))
+            {
+                // The folder is made (or checked) here; then this process only drives and reads, the nodes do the work.
+                TreasuryNetwork.OpenOrCreate(folder, () => SampleMasterData.Mangshi(2026), TimeProvider.System).Dispose();
+                SqliteConnection.ClearAllPools();
+                using var network = TreasuryNetwork.Open(folder, TimeProvider.System);
+                plan = DemoPlan.Create(network.Master, seedValue, count) with { InjectMismatch = result.GetValue(inject), Days = dayCount };
+                using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
+                try
+                {
+                    using var running = await DemoProcesses.StartAsync(folder, [.. network.Nodes.Keys], progress, http, cancellationToken).ConfigureAwait(false);
+                    summary = await new DemoRunner(network, running.Parties, progress).RunAsync(plan, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is DemoNodeUnreachableException or InvalidOperationException or IOException or TaskCanceledException)
+                {
+                    Console.Error.WriteLine($"错误 error [DEMO-3]: {ex.Message} — 再次运行同一命令即可完成计划 rerun the same command to finish the plan");
+                    return 3;
+                }
+            }
+            else
+            {
+                using var network = TreasuryNetwork.OpenOrCreate(folder, () => SampleMasterData.Mangshi(2026), TimeProvider.System, TreasuryNetwork.DemoPins);
+                plan = DemoPlan.Create(network.Master, seedValue, count) with { InjectMismatch = result.GetValue(inject), Days = dayCount };
+                summary = await new DemoRunner(network, progress).RunAsync(plan, cancellationToken).ConfigureAwait(false);
+            }
+
             if (asJson)
             {
                 Common.WriteJson(summary);

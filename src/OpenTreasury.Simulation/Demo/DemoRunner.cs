@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Dapper;
 using OpenTreasury.Business.Finance;
 using OpenTreasury.Domain.Money;
+using OpenTreasury.Domain.Parties;
 using OpenTreasury.Domain.Reconciliation;
 using OpenTreasury.Domain.Vouchers;
 using OpenTreasury.Node.Audit;
@@ -14,19 +15,27 @@ namespace OpenTreasury.Simulation.Demo;
 /// reconciliation. Every step is idempotent, so a run killed at any moment and started again on
 /// the same folder finishes the plan without repeating anything.
 /// </summary>
-public sealed class DemoRunner(TreasuryNetwork network, Action<string> progress)
+/// <remarks>
+/// Each step is carried out by its party's node through <paramref name="parties"/> (in this process, or each node in its
+/// own); the runner reads what it needs to choose steps and to summarize from <paramref name="network"/> without writing.
+/// </remarks>
+public sealed class DemoRunner(TreasuryNetwork network, IDemoParties parties, Action<string> progress)
 {
+    public DemoRunner(TreasuryNetwork network, Action<string> progress)
+        : this(network, new InProcessDemoParties(network), progress)
+    {
+    }
+
     private const int PaymentBatch = 50;
 
     public async Task<DemoSummary> RunAsync(DemoPlan plan, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var watch = Stopwatch.StartNew();
-        var finance = network.Finance.FinanceDesk!;
         var first = plan.DateOf(0);
 
         progress($"额度下达 quota: {plan.Quota.Count} lines for month {plan.Month} (5105 to the banks, 5106 to PBOC)");
-        finance.IssueQuota(plan.Month, first, plan.Quota);
+        await RunAsync(PartyId.Finance, new IssueQuota(plan.Month, first, plan.Quota), cancellationToken, throwIfRefused: false).ConfigureAwait(false);
         await SettleAndProcessAsync(first, cancellationToken).ConfigureAwait(false);
 
         for (var day = 0; day < plan.Days; day++)
@@ -52,12 +61,11 @@ public sealed class DemoRunner(TreasuryNetwork network, Action<string> progress)
 
     private async Task PayAsync(DemoPlan plan, IReadOnlyList<PaymentOrder> payments, DateOnly date, CancellationToken cancellationToken)
     {
-        var finance = network.Finance.FinanceDesk!;
         for (var start = 0; start < payments.Count; start += PaymentBatch)
         {
             foreach (var order in payments.Skip(start).Take(PaymentBatch))
             {
-                finance.SubmitPayment(order, date).ThrowIfRefused();
+                await RunAsync(PartyId.Finance, new SubmitPayment(order, date), cancellationToken).ConfigureAwait(false);
             }
 
             await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
@@ -75,7 +83,7 @@ public sealed class DemoRunner(TreasuryNetwork network, Action<string> progress)
         progress($"直接支付 direct payments: {payments.Count} (5201 to the banks, 5108 to PBOC, 回单 back)");
         foreach (var order in payments)
         {
-            network.Finance.FinanceDesk!.SubmitDirectPayment(order, date).ThrowIfRefused();
+            await RunAsync(PartyId.Finance, new SubmitDirectPayment(order, date), cancellationToken).ConfigureAwait(false);
         }
 
         await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
@@ -88,17 +96,12 @@ public sealed class DemoRunner(TreasuryNetwork network, Action<string> progress)
             return;
         }
 
-        var finance = network.Finance.FinanceDesk!;
-        var pboc = network.Pboc.PbocDesk!;
-        if (pboc.TreasuryBalance().IsZero && !network.Pboc.Library.List("5207").Any())
-        {
-            pboc.OpenTreasuryAccount(DemoPlan.TreasuryOpening).ThrowIfRefused();
-        }
+        await RunAsync(PartyId.Pboc, new OpenTreasuryAccount(DemoPlan.TreasuryOpening), cancellationToken).ConfigureAwait(false);
 
         progress($"实拨 allocations: {plan.Allocations.Count} (5207 to PBOC, paid from the treasury or returned)");
         foreach (var order in plan.Allocations)
         {
-            finance.IssueAllocation(order, date).ThrowIfRefused();
+            await RunAsync(PartyId.Finance, new IssueAllocation(order, date), cancellationToken).ConfigureAwait(false);
         }
 
         await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
@@ -106,14 +109,14 @@ public sealed class DemoRunner(TreasuryNetwork network, Action<string> progress)
         {
             var unit = network.Master.Units[2 % network.Master.Units.Count];
             progress($"作废重开 void and reissue: {reissue.Returned} → {reissue.Reissued}");
-            finance.ReissueAllocation(reissue.Returned, reissue.Reissued, date, finance.UnitPayee(unit.AgencyCode), "收款账户已销户, 更正后重开").ThrowIfRefused();
+            await RunAsync(PartyId.Finance, new ReissueAllocation(reissue.Returned, reissue.Reissued, date, unit.AgencyCode, "收款账户已销户, 更正后重开"), cancellationToken).ConfigureAwait(false);
             await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
         }
 
         if (plan.AllocationRefund is { } refund)
         {
             progress($"实拨退款 allocation refund: {refund.Amount.ToWire()} of {refund.OriVoucherNo} (3208)");
-            pboc.SendAllocationRefund(refund.OriVoucherNo, refund.Amount, "收款单位退回多拨款项", refund.VoucherNo, date).ThrowIfRefused();
+            await RunAsync(PartyId.Pboc, new SendAllocationRefund(refund.OriVoucherNo, refund.Amount, "收款单位退回多拨款项", refund.VoucherNo, date), cancellationToken).ConfigureAwait(false);
             await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -122,40 +125,51 @@ public sealed class DemoRunner(TreasuryNetwork network, Action<string> progress)
     private async Task CloseDayAsync(DemoPlan plan, DateOnly date, bool lastDay, bool firstDay, CancellationToken cancellationToken)
     {
         progress("清算 clearing: the banks send 2301 (授权 12, 直接 11), PBOC matches and clears");
-        foreach (var bank in network.Banks)
+        foreach (var bank in Banks)
         {
-            bank.BankDesk!.RequestClearing(date);
+            await RunAsync(bank, new RequestClearing(date), cancellationToken, throwIfRefused: false).ConfigureAwait(false);
         }
 
         await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
         if (lastDay)
         {
-            RefundOnePaymentOfEachKind(plan, date);
+            await RefundOnePaymentOfEachKindAsync(plan, date, cancellationToken).ConfigureAwait(false);
             await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
         }
 
         progress("日报 daily reports: the banks send 2207, 2206 and 2209 to Finance");
-        foreach (var bank in network.Banks)
+        foreach (var bank in Banks)
         {
-            bank.BankDesk!.SendDailyReport(date, plan.InjectMismatch && firstDay && bank.Party.Bank?.Value == "102" ? 1 : 0);
-            bank.BankDesk!.SendDirectPaymentReports(date);
+            await RunAsync(bank, new SendDailyReport(date, plan.InjectMismatch && firstDay && bank.Bank?.Value == "102" ? 1 : 0), cancellationToken, throwIfRefused: false).ConfigureAwait(false);
+            await RunAsync(bank, new SendDirectPaymentReports(date), cancellationToken, throwIfRefused: false).ConfigureAwait(false);
         }
 
         await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
 
         progress("凭证对账 PBOC's statements: 3501/4004 to Finance, 3502/4005 to the banks, each checked line by line");
-        network.Pboc.PbocDesk!.SendVoucherReconciliation(date);
+        await RunAsync(PartyId.Pboc, new SendVoucherReconciliation(date), cancellationToken, throwIfRefused: false).ConfigureAwait(false);
         await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
 
         progress("清算信息对账 PBOC's 3507: Finance answers 5507, the banks 2507");
-        network.Pboc.PbocDesk!.SendClearingReconciliation(date, date);
+        await RunAsync(PartyId.Pboc, new SendClearingReconciliation(date, date), cancellationToken, throwIfRefused: false).ConfigureAwait(false);
         await SettleAndProcessAsync(date, cancellationToken).ConfigureAwait(false);
         progress("对账 reconciliation at Finance; 账务处理 its journal posts the day");
-        new FinanceJournal(network.Finance.Library).PostPending();
+        await RunAsync(PartyId.Finance, new PostJournal(), cancellationToken).ConfigureAwait(false);
+    }
+
+    private IEnumerable<PartyId> Banks => parties.Parties.Where(p => p.Kind == PartyKind.Bank);
+
+    private async Task RunAsync(PartyId party, DemoAction action, CancellationToken cancellationToken, bool throwIfRefused = true)
+    {
+        var outcome = await parties.RunAsync(party, action, cancellationToken).ConfigureAwait(false);
+        if (throwIfRefused)
+        {
+            outcome.ThrowIfRefused(party, action);
+        }
     }
 
     private Task SettleAndProcessAsync(DateOnly date, CancellationToken cancellationToken) =>
-        network.SettleAndProcessAsync(date, cancellationToken);
+        parties.SettleAndProcessAsync(date, cancellationToken);
 
     private DemoSummary Summarize(DemoPlan plan, long elapsedMs)
     {
@@ -244,7 +258,7 @@ public sealed class DemoRunner(TreasuryNetwork network, Action<string> progress)
     /// 退款: a payee sends back part of the first paid authorized payment and of the first paid direct-payment
     /// line; the bank asks PBOC to take it back (2302). Numbers come from the plan's seed, so a rerun finds them.
     /// </summary>
-    private void RefundOnePaymentOfEachKind(DemoPlan plan, DateOnly date)
+    private async Task RefundOnePaymentOfEachKindAsync(DemoPlan plan, DateOnly date, CancellationToken cancellationToken)
     {
         if (plan.Payments.Count == 0)
         {
@@ -259,8 +273,8 @@ public sealed class DemoRunner(TreasuryNetwork network, Action<string> progress)
         if (authorized is not null)
         {
             progress($"退款 refund: {RefundAmount.ToWire()} of authorized payment {authorized.VoucherNo} comes back (2302, quota restored on PBOC's 回单)");
-            network.Bank(authorized.Content.Require("PayBankCode")).BankDesk!
-                .RefundPayment($"TK{seed}-A01", authorized.VoucherNo, 1, RefundAmount, "收款人退回部分款项", date).ThrowIfRefused();
+            await RunAsync(network.Bank(authorized.Content.Require("PayBankCode")).Party,
+                new RefundPayment($"TK{seed}-A01", authorized.VoucherNo, 1, RefundAmount, "收款人退回部分款项", date), cancellationToken).ConfigureAwait(false);
         }
 
         var direct = finance.List("5201", limit: 100_000)
@@ -270,8 +284,8 @@ public sealed class DemoRunner(TreasuryNetwork network, Action<string> progress)
         if (direct is not null)
         {
             progress($"退款 refund: {RefundAmount.ToWire()} of direct payment {direct.Require("VoucherNo")} comes back (2302, 2203 to Finance)");
-            network.Bank(direct.Require("PayBankCode")).BankDesk!
-                .RefundPayment($"TK{seed}-D01", direct.Require("VoucherNo"), 1, RefundAmount, "收款人退回多付款项", date).ThrowIfRefused();
+            await RunAsync(network.Bank(direct.Require("PayBankCode")).Party,
+                new RefundPayment($"TK{seed}-D01", direct.Require("VoucherNo"), 1, RefundAmount, "收款人退回多付款项", date), cancellationToken).ConfigureAwait(false);
         }
     }
 
