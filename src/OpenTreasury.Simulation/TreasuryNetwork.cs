@@ -54,7 +54,7 @@ public sealed class TreasuryNetwork : IDisposable
         Trust = trust;
         Nodes = nodes;
         Transport = transport;
-        _seals = new(() => new SealAdministration([.. nodes.Values.Select(n => n.Library)], authority.Value.SealMaker, random));
+        _seals = new(() => new SealAdministration([.. nodes.Values.Select(n => n.Library)], authority.Value.SealMaker, Path.Combine(directory, PublicFolder), clock, random));
     }
 
     public string Directory { get; }

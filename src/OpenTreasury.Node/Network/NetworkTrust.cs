@@ -35,6 +35,9 @@ public sealed class NetworkTrust
         SealVerifier = new SealVerifier(Validator, TimestampVerifier, IsSealMaker);
     }
 
+    /// <summary>The public folder this trust was read from (the CRL and the seal notices are re-read there), when any.</summary>
+    public string? PublicDirectory => _publicDirectory;
+
     public X509Certificate Root { get; }
 
     public X509Certificate Issuing { get; }

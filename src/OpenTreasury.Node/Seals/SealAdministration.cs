@@ -22,13 +22,12 @@ public sealed record SealOrder(
     IReadOnlyList<string> GrantedPosts);
 
 /// <summary>
-/// Seal administration (印章管理), done by Finance as the seal maker (制章): makes a GB/T 38540 V4 seal
-/// signed with Finance's institution key, registers it with its owner, files it (备案) with every other
-/// node so they can check it, grants public seals to posts, and revokes seals everywhere.
-/// In a one-process network the filing is a write to each node's registry; between machines it will
-/// travel as a message.
+/// Seal administration (印章管理), done by the seal maker (制章): makes a GB/T 38540 V4 seal signed with the seal
+/// maker's key and publishes a signed notice filing it (备案) with the posts its owner grants it to, or revoking it, into
+/// the public folder (<see cref="SealNotices"/>). Each node takes the notices in itself and checks them before it
+/// registers anything; <paramref name="libraries"/> are the nodes this host runs, told to take them in at once.
 /// </summary>
-public sealed class SealAdministration(IReadOnlyList<VoucherLibrary> libraries, NodeCredential maker, SecureRandom random)
+public sealed class SealAdministration(IReadOnlyList<VoucherLibrary> libraries, NodeCredential maker, string publicDirectory, TimeProvider clock, SecureRandom random)
 {
     public const string VendorId = "OpenTreasury";
     private static readonly TimeSpan Validity = TimeSpan.FromDays(2 * 365);
@@ -64,44 +63,40 @@ public sealed class SealAdministration(IReadOnlyList<VoucherLibrary> libraries, 
             ValidTo = Text(start + Validity),
             FiledAt = Text(now),
         };
-        foreach (var library in libraries)
-        {
-            library.Run(session =>
-            {
-                SealRegistry.Register(session, registered);
-                var owner = library.Party == order.Owner;
-                if (owner)
-                {
-                    foreach (var post in order.GrantedPosts)
-                    {
-                        SealRegistry.Grant(session, esId, post, maker.Party.ToString());
-                        session.Audit("admin", "seal-grant", esId, $"{name} to post {post}");
-                    }
-                }
-
-                session.Audit("admin", owner ? "seal-register" : "seal-file", esId, $"{name}, type {order.Type}, owner {order.Owner}{(order.AgencyCode is null ? string.Empty : "/" + order.AgencyCode)}");
-                return LibraryResult.Done(0);
-            });
-        }
-
+        // The notice is signed now, whatever dates the seal itself carries.
+        SealNotices.Publish(publicDirectory, SealNotice.File, registered, order.GrantedPosts, null, maker, clock.GetUtcNow(), random);
+        ImportEverywhere();
         return registered;
     }
 
-    /// <summary>Revokes a seal at every node; stamps made before now stay valid, later ones are refused.</summary>
+    /// <summary>
+    /// Revokes a seal: a signed revocation notice is published, and every node applies it when it takes it in; stamps
+    /// made before now stay valid, later ones are refused. Returns how many of this host's nodes revoked it.
+    /// </summary>
     public int Revoke(string esId, string reason)
     {
-        var count = 0;
-        foreach (var library in libraries)
+        var now = clock.GetUtcNow();
+        var known = libraries.Select(l => new SealRegistry(l.Database).Find(esId)).FirstOrDefault(s => s is not null && s.RevokedAt is null);
+        if (known is null)
         {
-            library.Run(session =>
-            {
-                count += SealRegistry.Revoke(session, esId, reason);
-                session.Audit("admin", "seal-revoke", esId, reason);
-                return LibraryResult.Done(0);
-            });
+            return 0;
         }
 
-        return count;
+        SealNotices.Publish(publicDirectory, SealNotice.Revocation, known, [], reason, maker, now, random);
+        ImportEverywhere();
+        return libraries.Count(l => new SealRegistry(l.Database).Find(esId)?.RevokedAt is not null);
+    }
+
+    private void ImportEverywhere()
+    {
+        foreach (var library in libraries)
+        {
+            var (_, rejection, message) = SealNotices.Import(library, publicDirectory);
+            if (rejection != SealNoticeRejection.None)
+            {
+                throw new InvalidOperationException($"{library.Party} refused a seal notice: {rejection} ({(int)rejection}): {message}");
+            }
+        }
     }
 
     public static string KindText(SealType type) => type switch
@@ -116,14 +111,14 @@ public sealed class SealAdministration(IReadOnlyList<VoucherLibrary> libraries, 
     /// <summary>The first seal of an owner and kind takes the plain esID; a replacement gets the next serial (-2, -3 …).</summary>
     private string NextEsId(string plain)
     {
-        var registry = new SealRegistry(libraries.First(l => l.Party == maker.Party).Database);
-        if (registry.Find(plain) is null)
+        var finance = libraries.FirstOrDefault(l => l.Party == maker.Party);
+        if (finance is null || new SealRegistry(finance.Database).Find(plain) is null)
         {
             return plain;
         }
 
         var serial = 2;
-        while (registry.Find($"{plain}-{serial}") is not null)
+        while (new SealRegistry(finance.Database).Find($"{plain}-{serial}") is not null)
         {
             serial++;
         }

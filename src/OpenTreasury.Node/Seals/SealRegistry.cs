@@ -130,9 +130,12 @@ public sealed class SealRegistry(NodeDatabase database)
     /// Revokes a seal as of the start of the current second: signing times are whole seconds, so a stamp
     /// made in the second of the revocation counts as made after it (fail safe).
     /// </summary>
-    internal static int Revoke(LibrarySession session, string esId, string reason)
+    internal static int Revoke(LibrarySession session, string esId, string reason) => Revoke(session, esId, reason, session.Now);
+
+    /// <summary>Revokes a seal as of the start of the second of <paramref name="at"/> (when the seal maker revoked it).</summary>
+    internal static int Revoke(LibrarySession session, string esId, string reason, DateTimeOffset at)
     {
-        var now = session.Now.UtcDateTime;
+        var now = at.UtcDateTime;
         var second = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero);
         return session.Connection.Execute(
             "UPDATE seals SET revoked_at = @at, revoke_reason = @reason WHERE es_id = @esId AND revoked_at IS NULL",

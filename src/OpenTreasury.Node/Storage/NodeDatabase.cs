@@ -10,7 +10,7 @@ namespace OpenTreasury.Node.Storage;
 public sealed class NodeDatabase
 {
     // Raised whenever the schema changes; an older file is refused with a clear message (no migrations yet).
-    private const int SchemaVersion = 3;
+    private const int SchemaVersion = 4;
 
     private NodeDatabase(string path)
     {

@@ -151,6 +151,15 @@ internal static class Schema
             filed_at      TEXT    NOT NULL
         );
 
+        -- The seal maker's signed notices (filings 备案 and revocations) this node has taken from the
+        -- published folder, by their sequence number: each is applied once, in order.
+        CREATE TABLE seal_notices (
+            sequence   INTEGER PRIMARY KEY,
+            kind       TEXT NOT NULL CHECK (kind IN ('file', 'revoke')),
+            es_id      TEXT NOT NULL,
+            applied_at TEXT NOT NULL
+        );
+
         -- Public seals granted to posts (岗位授权): who may have the seal server stamp with them.
         CREATE TABLE seal_grants (
             es_id      TEXT NOT NULL REFERENCES seals (es_id),

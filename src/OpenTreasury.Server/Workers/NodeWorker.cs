@@ -48,6 +48,8 @@ public sealed partial class NodeWorker(TreasuryNode node, TimeProvider clock, IL
     /// <summary>One pass: what was delivered plus what the desk handled.</summary>
     public async Task<int> PassAsync(CancellationToken cancellationToken)
     {
+        // Seals filed or revoked by the seal maker since the last pass (a refused notice is audited and waits for an operator).
+        var notices = Node.Seals.SealNotices.Import(node.Library).Applied;
         var delivered = await node.Worker.DeliverDueAsync(cancellationToken).ConfigureAwait(false);
         var businessDate = DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(ServerLimits.BusinessTimeOffset).DateTime);
         var handled = node switch
@@ -57,7 +59,7 @@ public sealed partial class NodeWorker(TreasuryNode node, TimeProvider clock, IL
             { FinanceDesk: { } finance } => finance.ProcessReceived().Handled,
             _ => 0,
         };
-        return checked(delivered + handled);
+        return checked(notices + delivered + handled);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Party}: a worker pass failed: {Error}: {Message}")]

@@ -392,11 +392,16 @@ public sealed class AttackCorpusTests
         {
             var unit = net.Master.Unit(TestNetwork.Agency);
             var bank = NodeCredential.Load(Path.Combine(net.Directory, "bank-102", "keys"), TestNetwork.Bank102Party, Simulation.TreasuryNetwork.DemoPassphrase);
-            var rogueAdministration = new SealAdministration([.. net.Network.Nodes.Values.Select(n => n.Library)], bank, new SecureRandom());
+            var roguePublic = net.Network.PublicDirectory; // published where the seal maker publishes: the next notice
+            var rogueAdministration = new SealAdministration([], bank, roguePublic, net.Clock, new SecureRandom());
             var rogue = rogueAdministration.Make(
                 new SealOrder(PartyId.Finance, TestNetwork.Agency, SealType.FinanceSeal, unit.Name, "财务专用章", "rogue", net.Finance.Library.Signing.Certificate, []),
                 net.Clock.GetUtcNow());
-            Assert.NotNull(new SealRegistry(net.Bank102.Library.Database).Find(rogue.EsId));
+
+            // Its filing notice, signed by the bank and not by the seal maker, is refused by every node: nothing registered.
+            var (applied, rejection, _) = SealNotices.Import(net.Bank102.Library, roguePublic);
+            Assert.Equal((0, SealNoticeRejection.BadSignature), (applied, rejection));
+            Assert.False(new SealRegistry(net.Bank102.Library.Database).Find(rogue.EsId)?.Der.AsSpan().SequenceEqual(rogue.Der) ?? false, "the rogue seal was registered");
             return Replace("dw_cwzyz", InstitutionStamp(net.Finance, rogue, "dw_cwzyz"));
         }
 
