@@ -24,20 +24,22 @@ internal static class Sm2Field
     /// <summary>1 in Montgomery form.</summary>
     public static readonly U256 One = Montgomery.ROne(P);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // The operations are calls on purpose: inlined into the point formulas they exhaust the JIT's
+    // inlining budget, and the word helpers inside them then become calls (several times slower).
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Mul(in U256 a, in U256 b, out U256 r) => Montgomery.Mul(a, b, P, PInv, out r);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Sqr(in U256 a, out U256 r) => Montgomery.Mul(a, a, P, PInv, out r);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Add(in U256 a, in U256 b, out U256 r) => Montgomery.Add(a, b, P, out r);
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Sub(in U256 a, in U256 b, out U256 r) => Montgomery.Sub(a, b, P, out r);
 
     /// <summary>−a mod p (0 stays 0).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Neg(in U256 a, out U256 r) => Montgomery.Sub(default, a, P, out r);
 
     /// <summary>Into Montgomery form; a must be below p.</summary>
@@ -70,6 +72,7 @@ internal static class Sm2Scalar
     private static readonly U256 s_one = Montgomery.ROne(N);
 
     /// <summary>Montgomery product a·b·2^−256 mod n: with one factor in Montgomery form, a plain product.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Mul(in U256 a, in U256 b, out U256 r) => Montgomery.Mul(a, b, N, s_nInv, out r);
 
     public static void Add(in U256 a, in U256 b, out U256 r) => Montgomery.Add(a, b, N, out r);

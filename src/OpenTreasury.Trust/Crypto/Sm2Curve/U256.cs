@@ -104,13 +104,19 @@ internal struct U256
 internal static class Limb
 {
     /// <summary>a + b + carry (carry is 0 or 1); carry receives the carry out.</summary>
+    /// <remarks>
+    /// A comparison used as a value compiles to <c>cmp</c> + <c>setb</c> (RyuJIT materialises relops
+    /// with <c>setcc</c>; checked in the x64 disassembly, no conditional jump), so it is branch-free.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Add(ulong a, ulong b, ref ulong carry)
     {
         unchecked
         {
-            var sum = a + b + carry;
-            carry = ((a & b) | ((a | b) & ~sum)) >> 63;
+            var sum = a + b;
+            var c1 = sum < a ? 1UL : 0UL;
+            sum += carry;
+            carry = c1 | (sum < carry ? 1UL : 0UL);
             return sum;
         }
     }
@@ -121,9 +127,11 @@ internal static class Limb
     {
         unchecked
         {
-            var diff = a - b - borrow;
-            borrow = ((~a & b) | (~(a ^ b) & diff)) >> 63;
-            return diff;
+            var diff = a - b;
+            var b1 = a < b ? 1UL : 0UL;
+            var result = diff - borrow;
+            borrow = b1 | (diff < borrow ? 1UL : 0UL);
+            return result;
         }
     }
 
@@ -134,12 +142,11 @@ internal static class Limb
         unchecked
         {
             var hi = Math.BigMul(a, b, out var lo);
-            ulong k = 0;
-            lo = Add(lo, c, ref k);
-            hi += k;
-            k = 0;
-            lo = Add(lo, carry, ref k);
-            carry = hi + k;
+            lo += c;
+            hi += lo < c ? 1UL : 0UL;
+            lo += carry;
+            hi += lo < carry ? 1UL : 0UL;
+            carry = hi;
             return lo;
         }
     }
