@@ -141,7 +141,19 @@ internal static class Limb
     {
         unchecked
         {
-            var hi = Math.BigMul(a, b, out var lo);
+            // mulx for the high word and imul for the low one: Math.BigMul's out parameter would go
+            // through the stack on every product.
+            ulong hi, lo;
+            if (System.Runtime.Intrinsics.X86.Bmi2.X64.IsSupported)
+            {
+                hi = System.Runtime.Intrinsics.X86.Bmi2.X64.MultiplyNoFlags(a, b);
+                lo = a * b;
+            }
+            else
+            {
+                hi = Math.BigMul(a, b, out lo);
+            }
+
             lo += c;
             hi += lo < c ? 1UL : 0UL;
             lo += carry;
