@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text;
 
@@ -124,12 +125,12 @@ internal static class Sm2Fast
             return false;
         }
 
-        var state = s_verifyingKeys.GetValue(key, static k => VerifyingKey.From(k));
+        var state = s_verifyingKeys.GetValue(key, static k => VerifyingKey.Of(k));
         Span<byte> eBytes = stackalloc byte[32];
         ComputeE(state.Z, data, eBytes);
         Sm2Scalar.Reduce(U256.FromBigEndian(eBytes), out var e);
 
-        Sm2Multiply.MulAddVar(s, t, state.POdd, state.P128Odd, out var sum);
+        Sm2Multiply.MulAddVar(s, t, state.Tables, out var sum);
         if (sum.IsInfinity)
         {
             return false;
@@ -352,25 +353,48 @@ internal static class Sm2Fast
         public byte[] Z { get; }
     }
 
-    /// <summary>A public key as verification needs it: Z with the default ID and the wNAF tables of P and 2^128·P.</summary>
-    private sealed class VerifyingKey(byte[] z, AffinePoint[] pOdd, AffinePoint[] p128Odd)
+    /// <summary>A public key as verification needs it: Z with the default ID and the wNAF tables of P.</summary>
+    private sealed class VerifyingKey(byte[] z, AffinePoint[][] tables)
     {
+        /// <summary>Keys kept by value, so a fresh copy of a known key (a certificate parsed again) is warm.</summary>
+        private static readonly ConcurrentDictionary<string, VerifyingKey> s_byValue = new(StringComparer.Ordinal);
+
+        /// <summary>Past this many distinct keys the by-value cache starts over (each entry is ≈ 4.5 KB).</summary>
+        private const int ByValueLimit = 4096;
+
         public byte[] Z { get; } = z;
 
-        public AffinePoint[] POdd { get; } = pOdd;
+        /// <summary>Odd multiples of 2^(64j)·P, j = 0..3.</summary>
+        public AffinePoint[][] Tables { get; } = tables;
 
-        public AffinePoint[] P128Odd { get; } = p128Odd;
-
-        public static VerifyingKey From(ECPublicKeyParameters key)
+        public static VerifyingKey Of(ECPublicKeyParameters key)
         {
             var q = key.Q.Normalize();
             var xBytes = q.AffineXCoord.GetEncoded();
             var yBytes = q.AffineYCoord.GetEncoded();
+            var id = Convert.ToHexString(xBytes) + Convert.ToHexString(yBytes);
+            if (s_byValue.TryGetValue(id, out var known))
+            {
+                return known;
+            }
+
+            var made = Make(xBytes, yBytes);
+            if (s_byValue.Count >= ByValueLimit)
+            {
+                s_byValue.Clear();
+            }
+
+            s_byValue[id] = made;
+            return made;
+        }
+
+        private static VerifyingKey Make(byte[] xBytes, byte[] yBytes)
+        {
             var x = U256.FromBigEndian(xBytes);
             var y = U256.FromBigEndian(yBytes);
             if (!Sm2Field.IsReduced(x) || !Sm2Field.IsReduced(y))
             {
-                throw new ArgumentException("The SM2 public key's coordinates are out of range.", nameof(key));
+                throw new ArgumentException("The SM2 public key's coordinates are out of range.", nameof(xBytes));
             }
 
             var p = default(AffinePoint);
@@ -378,14 +402,10 @@ internal static class Sm2Fast
             Sm2Field.ToMont(y, out p.Y);
             if (!Sm2Point.IsOnCurve(p))
             {
-                throw new ArgumentException("The SM2 public key is not on sm2p256v1.", nameof(key));
+                throw new ArgumentException("The SM2 public key is not on sm2p256v1.", nameof(xBytes));
             }
 
-            var count = 1 << (Sm2Multiply.KeyWnafWidth - 2);
-            return new VerifyingKey(
-                ComputeZ(s_defaultUserId, xBytes, yBytes),
-                Sm2Point.OddMultiples(p, count),
-                Sm2Point.OddMultiples(Sm2Point.DoubleTimes(p, 128), count));
+            return new VerifyingKey(ComputeZ(s_defaultUserId, xBytes, yBytes), Sm2Multiply.PartTables(p, Sm2Multiply.KeyWnafWidth));
         }
     }
 }

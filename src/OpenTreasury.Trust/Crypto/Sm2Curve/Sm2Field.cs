@@ -18,9 +18,6 @@ internal static class Sm2Field
 
     private static readonly U256 s_r2 = Montgomery.RSquared(P);
 
-    /// <summary>p − 2, Fermat's exponent for inversion.</summary>
-    private static readonly U256 s_pMinus2 = U256.FromBigInteger(P.ToBigInteger() - 2);
-
     /// <summary>1 in Montgomery form.</summary>
     public static readonly U256 One = Montgomery.ROne(P);
 
@@ -48,8 +45,55 @@ internal static class Sm2Field
     /// <summary>Out of Montgomery form.</summary>
     public static void FromMont(in U256 a, out U256 r) => Mul(a, new U256(1, 0, 0, 0), out r);
 
-    /// <summary>a⁻¹ = a^(p−2) (0 for 0), constant time.</summary>
-    public static void Invert(in U256 a, out U256 r) => Montgomery.Pow(a, s_pMinus2, P, PInv, One, out r);
+    /// <summary>a⁻¹ = a^(p−2) (0 for 0), constant time: a fixed chain of 256 squarings and 15 products.</summary>
+    /// <remarks>
+    /// From the top bit, p − 2 is 31 ones, a zero, 128 ones, 32 zeros, 62 ones, a zero and a one. With
+    /// x_k = a^(2^k − 1) (k ones), the result is built left to right by squaring (shifting in zeros) and
+    /// multiplying by x31 or x32 (filling in runs of ones).
+    /// </remarks>
+    public static void Invert(in U256 a, out U256 r)
+    {
+        Sqr(a, out var x2);
+        Mul(x2, a, out x2);                 // 2 ones
+        Sqr(x2, out var x3);
+        Mul(x3, a, out x3);                 // 3
+        SqrTimes(x3, 3, out var x6);
+        Mul(x6, x3, out x6);                // 6
+        Sqr(x6, out var x7);
+        Mul(x7, a, out x7);                 // 7
+        SqrTimes(x7, 7, out var x14);
+        Mul(x14, x7, out x14);              // 14
+        SqrTimes(x14, 14, out var x28);
+        Mul(x28, x14, out x28);             // 28
+        SqrTimes(x28, 3, out var x31);
+        Mul(x31, x3, out x31);              // 31
+        Sqr(x31, out var x32);
+        Mul(x32, a, out x32);               // 32
+
+        Sqr(x31, out var acc);              // 31 ones, then a zero
+        for (var i = 0; i < 4; i++)
+        {
+            SqrTimes(acc, 32, out acc);     // then 128 ones, 32 at a time
+            Mul(acc, x32, out acc);
+        }
+
+        SqrTimes(acc, 32, out acc);         // 32 zeros
+        SqrTimes(acc, 31, out acc);         // 62 ones, 31 at a time
+        Mul(acc, x31, out acc);
+        SqrTimes(acc, 31, out acc);
+        Mul(acc, x31, out acc);
+        SqrTimes(acc, 2, out acc);          // a zero and a one
+        Mul(acc, a, out r);
+    }
+
+    private static void SqrTimes(in U256 a, int times, out U256 r)
+    {
+        r = a;
+        for (var i = 0; i < times; i++)
+        {
+            Sqr(r, out r);
+        }
+    }
 
     /// <summary>1 when a is below p, for checking input coordinates.</summary>
     public static bool IsReduced(in U256 a) => Montgomery.LessThan(a, P) == 1;

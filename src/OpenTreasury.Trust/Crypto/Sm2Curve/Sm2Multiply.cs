@@ -4,7 +4,8 @@ namespace OpenTreasury.Trust.Crypto.Sm2Curve;
 
 /// <summary>
 /// Scalar multiplication on sm2p256v1: k·G in constant time for signing (a fixed-base table of signed
-/// 6-bit windows, read with masks), and s·G + t·P in variable time for verification (interleaved wNAF).
+/// 6-bit windows, read with masks), and s·G + t·P in variable time for verification (interleaved wNAF
+/// over four 64-bit parts of each scalar).
 /// </summary>
 internal static class Sm2Multiply
 {
@@ -17,11 +18,16 @@ internal static class Sm2Multiply
     /// <summary>Entries per window: the multiples 1..32 (signed digits reach ±32; the sign is applied after).</summary>
     private const int CombEntries = 1 << (CombWindowBits - 1);
 
-    /// <summary>wNAF width for G and 2^128·G (tables built once): odd multiples up to 63.</summary>
-    public const int BaseWnafWidth = 7;
+    /// <summary>wNAF width for G's tables (built once): odd multiples up to 127.</summary>
+    public const int BaseWnafWidth = 8;
 
-    /// <summary>wNAF width for a public key and 2^128·P (tables built once per key): odd multiples up to 15.</summary>
-    public const int KeyWnafWidth = 5;
+    /// <summary>wNAF width for a public key's tables (built once per key): odd multiples up to 31.</summary>
+    public const int KeyWnafWidth = 6;
+
+    /// <summary>Verification splits each scalar into this many parts of <see cref="PartBits"/> bits.</summary>
+    public const int Parts = 4;
+
+    public const int PartBits = 64;
 
     /// <summary>
     /// Window i holds j·2^(6i)·G for j = 1..32, affine: k·G is then the sum of one entry per window,
@@ -29,10 +35,29 @@ internal static class Sm2Multiply
     /// </summary>
     private static readonly AffinePoint[] s_comb = BuildComb();
 
-    private static readonly AffinePoint[] s_gOdd = Sm2Point.OddMultiples(Sm2Point.G, 1 << (BaseWnafWidth - 2));
+    /// <summary>Odd multiples of G, 2^64·G, 2^128·G and 2^192·G (4 × 64 affine points, 16 KB).</summary>
+    private static readonly AffinePoint[][] s_gTables = PartTables(Sm2Point.G, BaseWnafWidth);
 
-    private static readonly AffinePoint[] s_g128Odd =
-        Sm2Point.OddMultiples(Sm2Point.DoubleTimes(Sm2Point.G, 128), 1 << (BaseWnafWidth - 2));
+    /// <summary>
+    /// For each part j, the odd multiples 1, 3, …, 2^(w−1) − 1 of 2^(64j)·p: what <see cref="MulAddVar"/>
+    /// needs of a point (public; variable time).
+    /// </summary>
+    public static AffinePoint[][] PartTables(in AffinePoint p, int width)
+    {
+        var tables = new AffinePoint[Parts][];
+        var basePoint = p;
+        for (var part = 0; part < Parts; part++)
+        {
+            if (part > 0)
+            {
+                basePoint = Sm2Point.DoubleTimes(basePoint, PartBits);
+            }
+
+            tables[part] = Sm2Point.OddMultiples(basePoint, 1 << (width - 2));
+        }
+
+        return tables;
+    }
 
     private static AffinePoint[] BuildComb()
     {
@@ -156,10 +181,11 @@ internal static class Sm2Multiply
     }
 
     /// <summary>
-    /// s·G + t·P for public s, t and a public key's tables (variable time). Both scalars are split at bit
-    /// 128 using the tables of G, 2^128·G, P and 2^128·P, so the four wNAF sums share 128 doublings.
+    /// s·G + t·P for public s, t and a public key's <see cref="PartTables"/> (variable time). Digit i of a
+    /// wNAF is taken from part ⌊i/64⌋'s table at position i mod 64, so s = Σ_j s_j·2^(64j) and
+    /// t likewise become eight interleaved wNAF sums that share 64 doublings (Straus–Shamir).
     /// </summary>
-    public static void MulAddVar(in U256 s, in U256 t, AffinePoint[] pOdd, AffinePoint[] p128Odd, out JacobianPoint result)
+    public static void MulAddVar(in U256 s, in U256 t, AffinePoint[][] pTables, out JacobianPoint result)
     {
         Span<sbyte> sNaf = stackalloc sbyte[258];
         Span<sbyte> tNaf = stackalloc sbyte[258];
@@ -167,21 +193,20 @@ internal static class Sm2Multiply
         Wnaf(t, KeyWnafWidth, tNaf);
 
         var acc = default(JacobianPoint);
-        for (var i = 128; i >= 0; i--)
+        for (var i = PartBits; i >= 0; i--)
         {
             if (!acc.IsInfinity)
             {
                 Sm2Point.Double(acc, out acc);
             }
 
-            if (i < 128)
+            // A 256-bit wNAF has up to 257 digits: the last part takes position 256 too (i = 64).
+            for (var part = i < PartBits ? 0 : Parts - 1; part < Parts; part++)
             {
-                AddDigit(ref acc, sNaf[i], s_gOdd);
-                AddDigit(ref acc, tNaf[i], pOdd);
+                var at = i + (part * PartBits);
+                AddDigit(ref acc, sNaf[at], s_gTables[part]);
+                AddDigit(ref acc, tNaf[at], pTables[part]);
             }
-
-            AddDigit(ref acc, sNaf[i + 128], s_g128Odd);
-            AddDigit(ref acc, tNaf[i + 128], p128Odd);
         }
 
         result = acc;
