@@ -59,13 +59,24 @@ public class Sm2FastTests
         var bytes = new byte[32];
         for (var i = 0; i < 500; i++)
         {
-            var a = RandomBelow(Sm2Field.P, bytes, i);
-            var b = RandomBelow(Sm2Field.P, bytes, i + 7);
+            var a = i switch
+            {
+                0 => U256.FromBigInteger(p - 1),
+                1 => U256.FromBigInteger(p - 2),
+                2 => new U256(1, 0, 0, 0),
+                3 => default,
+                4 => new U256(0, 0, 0, 1UL << 63),
+                _ => RandomBelow(Sm2Field.P, bytes, i),
+            };
+            var b = i < 5 ? U256.FromBigInteger(p - 1) : RandomBelow(Sm2Field.P, bytes, i + 7);
             Sm2Field.ToMont(a, out var am);
             Sm2Field.ToMont(b, out var bm);
             Sm2Field.Mul(am, bm, out var prod);
             Sm2Field.FromMont(prod, out prod);
             Assert.Equal(a.ToBigInteger() * b.ToBigInteger() % p, prod.ToBigInteger());
+            Sm2Field.Sqr(am, out var square);
+            Sm2Field.FromMont(square, out square);
+            Assert.Equal(a.ToBigInteger() * a.ToBigInteger() % p, square.ToBigInteger());
             Sm2Field.Add(a, b, out var sum);
             Assert.Equal((a.ToBigInteger() + b.ToBigInteger()) % p, sum.ToBigInteger());
             Sm2Field.Sub(a, b, out var diff);
