@@ -84,8 +84,8 @@ internal static class Sm2Fast
     {
         // (x1, y1) = k·G
         Sm2Multiply.MulBase(k, out var kg);
-        Sm2Point.ToAffine(kg, out var point);
-        Sm2Field.FromMont(point.X, out var x1);
+        Sm2Point.AffineX(kg, out var x1Mont);
+        Sm2Field.FromMont(x1Mont, out var x1);
 
         // r = (e + x1) mod n; x1 < p < 2n and e < 2^256 < 2n, so one reduction each.
         Sm2Scalar.Reduce(U256.FromBigEndian(e), out var eModN);

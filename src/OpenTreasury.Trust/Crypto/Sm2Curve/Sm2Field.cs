@@ -24,10 +24,10 @@ internal static class Sm2Field
     // The operations are calls on purpose: inlined into the point formulas they exhaust the JIT's
     // inlining budget, and the word helpers inside them then become calls (several times slower).
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void Mul(in U256 a, in U256 b, out U256 r) => Montgomery.Mul(a, b, P, PInv, out r);
+    public static void Mul(in U256 a, in U256 b, out U256 r) => Montgomery.Mul(a, b, P, PInv, out r, negOneModWord: true);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
-    public static void Sqr(in U256 a, out U256 r) => Montgomery.Mul(a, a, P, PInv, out r);
+    public static void Sqr(in U256 a, out U256 r) => Montgomery.Mul(a, a, P, PInv, out r, negOneModWord: true);
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Add(in U256 a, in U256 b, out U256 r) => Montgomery.Add(a, b, P, out r);

@@ -167,6 +167,14 @@ internal static class Sm2Point
         Sm2Field.Mul(p.Y, zInv3, out r.Y);
     }
 
+    /// <summary>The affine x of a finite point (constant time), as signing needs it.</summary>
+    public static void AffineX(in JacobianPoint p, out U256 x)
+    {
+        Sm2Field.Invert(p.Z, out var zInv);
+        Sm2Field.Sqr(zInv, out var zInv2);
+        Sm2Field.Mul(p.X, zInv2, out x);
+    }
+
     /// <summary>Affine forms of finite public points with one inversion (Montgomery's trick).</summary>
     public static void BatchToAffine(ReadOnlySpan<JacobianPoint> points, Span<AffinePoint> result)
     {

@@ -191,14 +191,19 @@ internal static class Limb
 /// </summary>
 internal static class Montgomery
 {
+    /// <remarks>
+    /// <paramref name="negOneModWord"/> says m ≡ −1 mod 2^64 (so mInv = 1), as for SM2's p: then
+    /// q·m0 + t0 = q·2^64 exactly and the first product of each reduction step is skipped. It is a
+    /// constant at every call site, so the JIT drops the other branch.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Mul(in U256 a, in U256 b, in U256 m, ulong mInv, out U256 r)
+    public static void Mul(in U256 a, in U256 b, in U256 m, ulong mInv, out U256 r, bool negOneModWord = false)
     {
         ulong t0 = 0, t1 = 0, t2 = 0, t3 = 0, t4 = 0;
-        Step(b.L0, a, m, mInv, ref t0, ref t1, ref t2, ref t3, ref t4);
-        Step(b.L1, a, m, mInv, ref t0, ref t1, ref t2, ref t3, ref t4);
-        Step(b.L2, a, m, mInv, ref t0, ref t1, ref t2, ref t3, ref t4);
-        Step(b.L3, a, m, mInv, ref t0, ref t1, ref t2, ref t3, ref t4);
+        Step(b.L0, a, m, mInv, negOneModWord, ref t0, ref t1, ref t2, ref t3, ref t4);
+        Step(b.L1, a, m, mInv, negOneModWord, ref t0, ref t1, ref t2, ref t3, ref t4);
+        Step(b.L2, a, m, mInv, negOneModWord, ref t0, ref t1, ref t2, ref t3, ref t4);
+        Step(b.L3, a, m, mInv, negOneModWord, ref t0, ref t1, ref t2, ref t3, ref t4);
 
         // t < 2m here: subtract m once unless that borrows out of the five words.
         ulong borrow = 0;
@@ -219,7 +224,7 @@ internal static class Montgomery
     /// t = (t + a·bi + q·m) / 2^64 with q = −t0·m⁻¹ mod 2^64 chosen so the low word cancels.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Step(ulong bi, in U256 a, in U256 m, ulong mInv,
+    private static void Step(ulong bi, in U256 a, in U256 m, ulong mInv, bool negOneModWord,
         ref ulong t0, ref ulong t1, ref ulong t2, ref ulong t3, ref ulong t4)
     {
         unchecked
@@ -234,8 +239,16 @@ internal static class Montgomery
             var t5 = k;
 
             var q = t0 * mInv;
-            c = 0;
-            _ = Limb.MulAdd(q, m.L0, t0, ref c);
+            if (negOneModWord)
+            {
+                c = t0; // q·(2^64 − 1) + t0 = q·2^64 for q = t0
+            }
+            else
+            {
+                c = 0;
+                _ = Limb.MulAdd(q, m.L0, t0, ref c);
+            }
+
             t0 = Limb.MulAdd(q, m.L1, t1, ref c);
             t1 = Limb.MulAdd(q, m.L2, t2, ref c);
             t2 = Limb.MulAdd(q, m.L3, t3, ref c);
