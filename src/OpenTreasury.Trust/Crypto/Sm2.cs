@@ -18,8 +18,8 @@ namespace OpenTreasury.Trust.Crypto;
 /// </summary>
 /// <remarks>
 /// Signing, verification and d·G run on our own constant-time curve arithmetic (<see cref="Sm2Fast"/>,
-/// docs/sm2-implementation.md), about ten times faster than BouncyCastle's and byte-compatible with it;
-/// keys, encodings and encryption stay on BouncyCastle. BouncyCastle engines are not thread-safe, so
+/// docs/sm2-implementation.md): signing about 5.5 times and verification about 1.5 times as fast as
+/// BouncyCastle's, byte-compatible with it; keys, encodings and encryption stay on BouncyCastle. BouncyCastle engines are not thread-safe, so
 /// every encryption builds its own.
 /// </remarks>
 public static class Sm2
