@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Text;
 
-using Org.BouncyCastle.Crypto.Digests;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Security;
 
@@ -164,10 +163,10 @@ internal static class Sm2Fast
     /// <summary>e = SM3(Z‖M).</summary>
     private static void ComputeE(byte[] z, ReadOnlySpan<byte> data, Span<byte> e)
     {
-        var digest = new SM3Digest();
-        digest.BlockUpdate(z);
-        digest.BlockUpdate(data);
-        _ = digest.DoFinal(e);
+        var hasher = Sm3Hasher.Create();
+        hasher.Append(z);
+        hasher.Append(data);
+        hasher.Finish(e);
     }
 
     /// <summary>Z = SM3(ENTL‖ID‖a‖b‖xG‖yG‖xA‖yA), ENTL the ID's length in bits, two bytes big-endian.</summary>
@@ -179,15 +178,14 @@ internal static class Sm2Fast
         }
 
         var bits = userId.Length * 8;
-        var digest = new SM3Digest();
-        digest.Update((byte)(bits >> 8));
-        digest.Update((byte)bits);
-        digest.BlockUpdate(userId);
-        digest.BlockUpdate(s_curveForZ);
-        digest.BlockUpdate(x);
-        digest.BlockUpdate(y);
+        var hasher = Sm3Hasher.Create();
+        hasher.Append([(byte)(bits >> 8), (byte)bits]);
+        hasher.Append(userId);
+        hasher.Append(s_curveForZ);
+        hasher.Append(x);
+        hasher.Append(y);
         var z = new byte[32];
-        _ = digest.DoFinal(z);
+        hasher.Finish(z);
         return z;
     }
 
