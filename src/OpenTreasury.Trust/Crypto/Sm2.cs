@@ -1,22 +1,26 @@
 using System.Security.Cryptography;
 
+using OpenTreasury.Trust.Crypto.Sm2Curve;
+
 using Org.BouncyCastle.Asn1.GM;
 using Org.BouncyCastle.Crypto;
 using Org.BouncyCastle.Crypto.Engines;
 using Org.BouncyCastle.Crypto.Generators;
 using Org.BouncyCastle.Crypto.Parameters;
-using Org.BouncyCastle.Crypto.Signers;
+using Org.BouncyCastle.Math;
 using Org.BouncyCastle.Security;
 
 namespace OpenTreasury.Trust.Crypto;
 
 /// <summary>
-/// SM2 (GB/T 32918) over BouncyCastle: keys on the named curve sm2p256v1, SM3withSM2 signatures with the
-/// default user ID and DER <c>SEQUENCE{r,s}</c> encoding, and public-key encryption in C1C3C2 order.
+/// SM2 (GB/T 32918): keys on the named curve sm2p256v1, SM3withSM2 signatures with the default user ID
+/// and DER <c>SEQUENCE{r,s}</c> encoding, and public-key encryption in C1C3C2 order.
 /// </summary>
 /// <remarks>
-/// BouncyCastle signers and engines are not thread-safe, so every call builds its own; the cost is one
-/// SM3 of the Z value, small next to the curve arithmetic.
+/// Signing, verification and d·G run on our own constant-time curve arithmetic (<see cref="Sm2Fast"/>,
+/// docs/sm2-implementation.md): signing about 5.5 times and verification about 1.5 times as fast as
+/// BouncyCastle's, byte-compatible with it; keys, encodings and encryption stay on BouncyCastle. BouncyCastle engines are not thread-safe, so
+/// every encryption builds its own.
 /// </remarks>
 public static class Sm2
 {
@@ -54,7 +58,8 @@ public static class Sm2
     public static ECPublicKeyParameters PublicKeyOf(AsymmetricKeyParameter privateKey)
     {
         var priv = RequirePrivate(privateKey);
-        var q = priv.Parameters.G.Multiply(priv.D).Normalize();
+        var (x, y) = Sm2Fast.PublicKeyOf(priv);
+        var q = priv.Parameters.Curve.CreatePoint(new BigInteger(1, x), new BigInteger(1, y));
         return new ECPublicKeyParameters(priv.AlgorithmName, q, priv.Parameters);
     }
 
@@ -63,10 +68,7 @@ public static class Sm2
     {
         var priv = RequirePrivate(privateKey);
         ArgumentNullException.ThrowIfNull(random);
-        var signer = new SM2Signer();
-        signer.Init(true, new ParametersWithRandom(priv, random));
-        signer.BlockUpdate(data);
-        return signer.GenerateSignature();
+        return Sm2Fast.Sign(priv, data, random);
     }
 
     /// <summary>
@@ -76,24 +78,12 @@ public static class Sm2
     public static bool Verify(AsymmetricKeyParameter publicKey, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature)
     {
         ArgumentNullException.ThrowIfNull(publicKey);
-        if (publicKey.IsPrivate || !IsSm2Key(publicKey))
+        if (publicKey.IsPrivate || !IsSm2Key(publicKey) || publicKey is not ECPublicKeyParameters pub)
         {
             throw new ArgumentException("An SM2 public key on sm2p256v1 is required.", nameof(publicKey));
         }
 
-        var signer = new SM2Signer();
-        signer.Init(false, publicKey);
-        signer.BlockUpdate(data);
-        try
-        {
-            return signer.VerifySignature(signature.ToArray());
-        }
-        catch (Exception)
-        {
-            // Malformed r,s (not DER, negative, out of range) is simply not a valid signature, whatever
-            // the decoder throws.
-            return false;
-        }
+        return Sm2Fast.Verify(pub, data, signature);
     }
 
     /// <summary>SM2 encryption, output <c>C1‖C3‖C2</c> (GM/T 0009 order; BouncyCastle's default is C1C2C3).</summary>
