@@ -16,5 +16,6 @@ var root = new RootCommand("OpenTreasury 国库集中支付电子化管理: a fo
     PayCommand.Create(),
     ReconcileCommand.Create(),
     ServeCommand.Create(),
+    AuthorityCommands.Create(),
 };
 return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
