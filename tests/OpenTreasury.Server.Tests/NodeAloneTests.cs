@@ -7,8 +7,12 @@ using OpenTreasury.Business.Finance;
 using OpenTreasury.Domain.Money;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Domain.Vouchers;
+using OpenTreasury.Node.Network;
+using OpenTreasury.Node.Signing;
 using OpenTreasury.Simulation;
 using OpenTreasury.Trust.Certificates;
+using OpenTreasury.Trust.Pki;
+using Org.BouncyCastle.Security;
 
 namespace OpenTreasury.Server.Tests;
 
@@ -85,6 +89,27 @@ public sealed class NodeAloneTests
             }
 
             Assert.True(BankHolds(folder), "bank 102's library holds the 8202");
+
+            // The authority's TSA answers RFC 3161 over HTTP with a token the network's trust accepts, and only that media type.
+            var trust = NetworkTrust.Load(Path.Combine(folder, TreasuryNetwork.PublicFolder), new DeferredTimestampAuthority(() => throw new InvalidOperationException("not asked")));
+            var token = await new HttpTimestampAuthority(http, new Uri(tsa), trust.TimestampVerifier, new SecureRandom()).StampAsync(new byte[] { 1, 2, 3 }, timeout.Token);
+            Assert.NotEmpty(token);
+            using (var wrongType = await http.PostAsync(new Uri(tsa), new StringContent("x"), timeout.Token))
+            {
+                Assert.Equal(HttpStatusCode.UnsupportedMediaType, wrongType.StatusCode);
+            }
+
+            // SIGTERM stops a node gracefully: exit code 0.
+            if (!OperatingSystem.IsWindows())
+            {
+                using (var kill = Process.Start("kill", ["-TERM", nodes["bank-103"].Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+                {
+                    await kill.WaitForExitAsync(timeout.Token);
+                }
+
+                await nodes["bank-103"].WaitForExitAsync(timeout.Token);
+                Assert.Equal(0, nodes["bank-103"].ExitCode);
+            }
         }
         finally
         {

@@ -74,14 +74,8 @@ internal static class AuthorityCommands
             await using (app.ConfigureAwait(false))
             {
                 Console.WriteLine($"authority {app.Urls.First()}");
-                try
-                {
-                    await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    // Ctrl+C or SIGTERM: stop gracefully below.
-                }
+                // Until Ctrl+C or SIGTERM, then stop gracefully below.
+                await Common.WaitForStopAsync(cancellationToken).ConfigureAwait(false);
 
                 await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
                 return 0;

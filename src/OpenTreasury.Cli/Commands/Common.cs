@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using OpenTreasury.Business;
@@ -59,4 +60,26 @@ internal static class Common
     }
 
     public static void WriteJson<T>(T value) => Console.WriteLine(JsonSerializer.Serialize(value, Json));
+
+    /// <summary>
+    /// Waits until Ctrl+C (the command's token) or SIGTERM. SIGTERM is taken from the runtime, which would otherwise
+    /// end the process with 143 while the hosts are stopping, so a service manager sees a clean stop (exit 0).
+    /// </summary>
+    public static async Task WaitForStopAsync(CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        });
+        try
+        {
+            await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Asked to stop: the caller stops its hosts gracefully.
+        }
+    }
 }

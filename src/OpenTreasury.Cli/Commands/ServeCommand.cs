@@ -112,14 +112,8 @@ internal static class ServeCommand
                     Console.WriteLine($"{party} {app.Urls.First()}");
                 }
 
-                try
-                {
-                    await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    // Ctrl+C or SIGTERM: stop every host gracefully below.
-                }
+                // Until Ctrl+C or SIGTERM, then stop every host gracefully below.
+                await Common.WaitForStopAsync(cancellationToken).ConfigureAwait(false);
 
                 await StopAsync(hosts.Select(h => h.App)).ConfigureAwait(false);
                 return 0;
@@ -128,14 +122,15 @@ internal static class ServeCommand
         return command;
     }
 
-    private sealed record NodeRequest(DirectoryInfo Node, string? Urls, FileInfo? Peers, string? Tsa, DirectoryInfo? Trust, FileInfo? MasterData, bool RunWorker);
+    internal sealed record NodeRequest(DirectoryInfo Node, string? Urls, FileInfo? Peers, string? Tsa, DirectoryInfo? Trust, FileInfo? MasterData, bool RunWorker);
 
     /// <summary>
     /// One node alone. It reads its own folder, the public trust, the master data and the peers file, and — only
     /// for a demo network — the demo people's USBKeys beside it; it sends with <see cref="HttpTransport"/>, asks the
     /// TSA at <c>--tsa</c> over HTTP and receives at <c>POST /node/inbox</c>. Prints <c>&lt;party&gt; &lt;base URL&gt;</c>.
+    /// <paramref name="extend"/> gets the opened node and may map more endpoints on its host (a demo driver).
     /// </summary>
-    private static async Task<int> ServeNodeAsync(NodeRequest request, CancellationToken cancellationToken)
+    internal static async Task<int> ServeNodeAsync(NodeRequest request, CancellationToken cancellationToken, Func<StandaloneNode, Action<WebApplication>>? extend = null)
     {
         var nodeDirectory = request.Node.FullName;
         var networkDirectory = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(nodeDirectory)) ?? nodeDirectory;
@@ -218,7 +213,7 @@ internal static class ServeCommand
             WebApplication app;
             try
             {
-                app = alone.BuildHost(url, new NodeHostOptions { RunWorker = request.RunWorker });
+                app = alone.BuildHost(url, new NodeHostOptions { RunWorker = request.RunWorker, Extend = extend?.Invoke(alone) });
             }
             catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException)
             {
@@ -236,14 +231,8 @@ internal static class ServeCommand
             }
 
             Console.WriteLine($"{party} {app.Urls.First()}");
-            try
-            {
-                await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Ctrl+C or SIGTERM: stop the host gracefully below (the worker ends its pass).
-            }
+            // Until Ctrl+C or SIGTERM, then stop the host gracefully below (the worker ends its pass).
+            await Common.WaitForStopAsync(cancellationToken).ConfigureAwait(false);
 
             await StopAsync([app]).ConfigureAwait(false);
             return 0;
