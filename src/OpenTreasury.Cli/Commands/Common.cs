@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using OpenTreasury.Business;
@@ -62,24 +61,21 @@ internal static class Common
     public static void WriteJson<T>(T value) => Console.WriteLine(JsonSerializer.Serialize(value, Json));
 
     /// <summary>
-    /// Waits until Ctrl+C (the command's token) or SIGTERM. SIGTERM is taken from the runtime, which would otherwise
-    /// end the process with 143 while the hosts are stopping, so a service manager sees a clean stop (exit 0).
+    /// Waits until Ctrl+C or SIGTERM (both cancel the command's token; <c>Program.cs</c> gives the command
+    /// <see cref="StopTimeout"/> to stop its hosts before the process is ended anyway).
     /// </summary>
     public static async Task WaitForStopAsync(CancellationToken cancellationToken)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        });
         try
         {
-            await Task.Delay(Timeout.Infinite, stop.Token).ConfigureAwait(false);
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
             // Asked to stop: the caller stops its hosts gracefully.
         }
     }
+
+    /// <summary>How long a command has to stop after Ctrl+C or SIGTERM (the hosts' own shutdown timeout is as long).</summary>
+    public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
 }

@@ -68,32 +68,28 @@ public sealed class StandaloneNode : IDisposable
     public PartyId Party => Node.Party;
 
     /// <summary>
-    /// The party whose node the folder is: its certificate in <c>keys/</c>, which must name the party of the folder's
-    /// name. Null with a Chinese reason when the folder is not one node's.
+    /// The party whose node the folder is: the one whose institution certificate is in <c>keys/</c>; when the folder is
+    /// named after a party (as <c>treasury network init</c> lays it out) the two must agree. Null with a Chinese reason
+    /// when the folder is not one node's.
     /// </summary>
     public static PartyId? ReadParty(string nodeDirectory, out string problem)
     {
         ArgumentNullException.ThrowIfNull(nodeDirectory);
-        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(nodeDirectory)));
-        if (!PartyId.TryParse(name, out var party))
+        var keys = Path.Combine(nodeDirectory, NodeBuilder.KeysFolder);
+        var certificates = Directory.Exists(keys) ? Directory.GetFiles(keys, "*.crt.pem") : [];
+        if (certificates.Length != 1)
         {
-            problem = $"目录名 “{name}” 不是节点名（finance、pboc、bank-NNN）";
+            problem = certificates.Length == 0 ? $"{keys} 中没有节点证书（*.crt.pem）" : $"{keys} 中有 {certificates.Length} 个证书，应只有本节点的一个";
             return null;
         }
 
-        var certificateFile = Path.Combine(nodeDirectory, NodeBuilder.KeysFolder, NodeCredential.CertificateFileName(party));
-        if (!File.Exists(certificateFile))
-        {
-            problem = $"缺少节点证书 {certificateFile}";
-            return null;
-        }
-
+        var certificateFile = certificates[0];
         Org.BouncyCastle.X509.X509Certificate certificate;
         try
         {
             certificate = Pem.ReadCertificate(File.ReadAllText(certificateFile));
         }
-        catch (Exception e) when (e is FormatException or IOException or InvalidOperationException or ArgumentException or Org.BouncyCastle.Security.Certificates.CertificateException)
+        catch (Exception e) when (e is FormatException or IOException or InvalidOperationException or ArgumentException or UnauthorizedAccessException or Org.BouncyCastle.Security.Certificates.CertificateException)
         {
             problem = $"节点证书 {certificateFile} 无法读取：{e.Message}";
             return null;
@@ -105,9 +101,11 @@ public sealed class StandaloneNode : IDisposable
             return null;
         }
 
-        if (identity.Party != party)
+        var party = identity.Party;
+        var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(nodeDirectory)));
+        if ((PartyId.TryParse(name, out var named) && named != party) || Path.GetFileName(certificateFile) != NodeCredential.CertificateFileName(party))
         {
-            problem = $"目录 {name} 中的证书属于 {identity.Party}，与目录名不符";
+            problem = $"{certificateFile} 是 {party} 的证书，与目录或文件名不符";
             return null;
         }
 
