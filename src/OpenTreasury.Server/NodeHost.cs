@@ -28,6 +28,9 @@ public sealed record NodeHostOptions
 
     /// <summary>Run the delivery and desk worker (off in tests that move the network by hand).</summary>
     public bool RunWorker { get; init; } = true;
+
+    /// <summary>Called after the standard endpoints are mapped, so a caller can add its own (the node's inbox, a demo driver).</summary>
+    public Action<WebApplication>? Extend { get; init; }
 }
 
 /// <summary>The HTTP host of one node: health, login, the library interface, its worker. The caller starts and stops it.</summary>
@@ -59,6 +62,7 @@ public static class NodeHost
         AuthEndpoints.Map(app, context);
         VoucherEndpoints.Map(app, context);
         PeopleEndpoints.Map(app, context);
+        options.Extend?.Invoke(app);
         return app;
     }
 
@@ -78,11 +82,12 @@ public static class NodeHost
         return Task.CompletedTask;
     }
 
-    /// <summary>The host neither listens for Ctrl+C nor stops the process: the caller (CLI, tests) owns its lifetime.</summary>
-    private sealed class CallerLifetime : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
 
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-    }
+/// <summary>The host neither listens for Ctrl+C nor stops the process: the caller (CLI, tests) owns its lifetime.</summary>
+internal sealed class CallerLifetime : IHostLifetime
+{
+    public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

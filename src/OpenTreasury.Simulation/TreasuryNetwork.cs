@@ -199,14 +199,21 @@ public sealed class TreasuryNetwork : IDisposable
         var nodes = new Dictionary<PartyId, TreasuryNode>();
         foreach (var party in master.Parties)
         {
-            var partyDirectory = Path.Combine(directory, party.ToString());
-            var keys = Path.Combine(partyDirectory, "keys");
-            var certificate = Pem.ReadCertificate(File.ReadAllText(Path.Combine(keys, NodeCredential.CertificateFileName(party))));
-            var institution = new InstitutionKey(party, certificate, () => NodeCredential.Load(keys, party, passphrase()));
-            var library = new VoucherLibrary(NodeDatabase.Open(Path.Combine(partyDirectory, "library.db")), new SignatureServer(institution, trust, random), clock);
-            transport.Register(library);
-            var users = new UserDirectory(library, Path.Combine(directory, PeopleFolder, party.ToString()), random);
-            nodes[party] = new TreasuryNode(library, transport, master, clock, users, new SignerPool(users, pins is null ? null : userId => pins(party, userId)));
+            var node = NodeBuilder.Build(new NodeOptions
+            {
+                Directory = Path.Combine(directory, party.ToString()),
+                Party = party,
+                Master = master,
+                Clock = clock,
+                Trust = trust,
+                Transport = transport,
+                PeopleDirectory = Path.Combine(directory, PeopleFolder, party.ToString()),
+                Pins = pins,
+                Passphrase = passphrase,
+                Random = random,
+            });
+            transport.Register(node.Library);
+            nodes[party] = node;
         }
 
         return new TreasuryNetwork(directory, master, trust, nodes, transport, authority, clock, random);

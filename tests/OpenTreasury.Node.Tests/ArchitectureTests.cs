@@ -19,6 +19,7 @@ public sealed class ArchitectureTests
         ["OpenTreasury.Simulation"] = ["OpenTreasury.Domain", "OpenTreasury.Wire", "OpenTreasury.Trust", "OpenTreasury.Authority", "OpenTreasury.Node", "OpenTreasury.Business", "BouncyCastle.Cryptography", "Dapper", "Microsoft.Data.Sqlite"],
         ["OpenTreasury.Transport.Http"] = ["OpenTreasury.Domain", "OpenTreasury.Trust", "OpenTreasury.Node", "BouncyCastle.Cryptography"],
         ["OpenTreasury.Server"] = ["OpenTreasury.Domain", "OpenTreasury.Wire", "OpenTreasury.Trust", "OpenTreasury.Node", "OpenTreasury.Business", "OpenTreasury.Printing",
+            "OpenTreasury.Authority", "OpenTreasury.Transport.Http",
             "BouncyCastle.Cryptography", "Dapper", "Microsoft.Data.Sqlite", "Scalar.AspNetCore", "Microsoft.AspNetCore.OpenApi", "Microsoft.OpenApi"],
     };
 

@@ -59,4 +59,23 @@ internal static class Common
     }
 
     public static void WriteJson<T>(T value) => Console.WriteLine(JsonSerializer.Serialize(value, Json));
+
+    /// <summary>
+    /// Waits until Ctrl+C or SIGTERM (both cancel the command's token; <c>Program.cs</c> gives the command
+    /// <see cref="StopTimeout"/> to stop its hosts before the process is ended anyway).
+    /// </summary>
+    public static async Task WaitForStopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Asked to stop: the caller stops its hosts gracefully.
+        }
+    }
+
+    /// <summary>How long a command has to stop after Ctrl+C or SIGTERM (the hosts' own shutdown timeout is as long).</summary>
+    public static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
 }
