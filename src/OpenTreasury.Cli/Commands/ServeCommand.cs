@@ -67,7 +67,8 @@ internal static class ServeCommand
 
                 return await ServeNodeAsync(
                     new NodeRequest(nodeFolder, result.GetValue(urls), result.GetValue(peers), result.GetValue(tsa), result.GetValue(trust), result.GetValue(masterData), !result.GetValue(noWorker)),
-                    cancellationToken).ConfigureAwait(false);
+                    cancellationToken,
+                    DemoDriverEndpoint(nodeFolder)).ConfigureAwait(false);
             }
             if (folder is null || !TreasuryNetwork.Exists(folder.FullName))
             {
@@ -130,6 +131,22 @@ internal static class ServeCommand
     /// TSA at <c>--tsa</c> over HTTP and receives at <c>POST /node/inbox</c>. Prints <c>&lt;party&gt; &lt;base URL&gt;</c>.
     /// <paramref name="extend"/> gets the opened node and may map more endpoints on its host (a demo driver).
     /// </summary>
+    /// <summary>
+    /// A demo node started by <c>treasury demo --processes</c> (a demo network, and the run's token in the environment)
+    /// also takes the driver's steps at <c>/demo/action</c>; any other node does not have that endpoint.
+    /// </summary>
+    private static Func<StandaloneNode, Action<WebApplication>>? DemoDriverEndpoint(DirectoryInfo nodeFolder)
+    {
+        var network = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(nodeFolder.FullName));
+        var token = Environment.GetEnvironmentVariable(Simulation.Demo.DemoNodeEndpoints.TokenVariable);
+        if (network is null || !TreasuryNetwork.IsDemo(network) || string.IsNullOrEmpty(token))
+        {
+            return null;
+        }
+
+        return alone => app => Simulation.Demo.DemoNodeEndpoints.Map(app, alone.Node, token);
+    }
+
     internal static async Task<int> ServeNodeAsync(NodeRequest request, CancellationToken cancellationToken, Func<StandaloneNode, Action<WebApplication>>? extend = null)
     {
         var nodeDirectory = request.Node.FullName;
