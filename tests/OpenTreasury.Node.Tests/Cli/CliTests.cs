@@ -247,9 +247,30 @@ public sealed record CliResult(int ExitCode, string Stdout, string Stderr);
 /// <summary>Runs <c>dotnet treasury.dll</c> from the test output folder, with a timeout.</summary>
 internal static class Cli
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(240);
 
     public static Task<CliResult> RunAsync(params string[] args) => RunWithAsync(new Dictionary<string, string>(), args);
+
+    /// <summary>Starts the command with its output redirected, for a test that watches it run.</summary>
+    public static Process Start(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = System.Text.Encoding.UTF8,
+            StandardErrorEncoding = System.Text.Encoding.UTF8,
+        };
+        start.ArgumentList.Add(System.IO.Path.Combine(AppContext.BaseDirectory, "treasury.dll"));
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(start)!;
+    }
 
     /// <summary>Runs the command with extra environment variables (e.g. the key passphrase of a non-demo network).</summary>
     public static async Task<CliResult> RunWithAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
