@@ -29,6 +29,7 @@ public sealed class ArchitectureTests
     private static readonly (string Project, string Namespace, string[] Forbidden)[] s_namespaceArrows =
     [
         ("OpenTreasury.Business", "Bank", ["OpenTreasury.Business.Pboc", "OpenTreasury.Business.Finance"]),
+        ("OpenTreasury.Business", "Bank/Received", ["OpenTreasury.Business.Pboc", "OpenTreasury.Business.Finance"]),
         ("OpenTreasury.Business", "Pboc", ["OpenTreasury.Business.Bank", "OpenTreasury.Business.Finance"]),
         ("OpenTreasury.Business", "Finance", ["OpenTreasury.Business.Bank", "OpenTreasury.Business.Pboc"]),
         ("OpenTreasury.Business", "Statements", ["OpenTreasury.Business.Bank", "OpenTreasury.Business.Pboc", "OpenTreasury.Business.Finance"]),
