@@ -31,6 +31,7 @@ public sealed class ArchitectureTests
         ("OpenTreasury.Business", "Bank", ["OpenTreasury.Business.Pboc", "OpenTreasury.Business.Finance"]),
         ("OpenTreasury.Business", "Bank/Received", ["OpenTreasury.Business.Pboc", "OpenTreasury.Business.Finance"]),
         ("OpenTreasury.Business", "Pboc", ["OpenTreasury.Business.Bank", "OpenTreasury.Business.Finance"]),
+        ("OpenTreasury.Business", "Pboc/Received", ["OpenTreasury.Business.Bank", "OpenTreasury.Business.Finance"]),
         ("OpenTreasury.Business", "Finance", ["OpenTreasury.Business.Bank", "OpenTreasury.Business.Pboc"]),
         ("OpenTreasury.Business", "Statements", ["OpenTreasury.Business.Bank", "OpenTreasury.Business.Pboc", "OpenTreasury.Business.Finance"]),
         ("OpenTreasury.Node", "Audit", ["OpenTreasury.Node.Library", "OpenTreasury.Node.Messaging", "OpenTreasury.Node.People", "OpenTreasury.Node.Seals", "OpenTreasury.Node.Signing", "OpenTreasury.Node.Network"]),
