@@ -33,6 +33,7 @@ public sealed class ArchitectureTests
         ("OpenTreasury.Business", "Pboc", ["OpenTreasury.Business.Bank", "OpenTreasury.Business.Finance"]),
         ("OpenTreasury.Business", "Pboc/Received", ["OpenTreasury.Business.Bank", "OpenTreasury.Business.Finance"]),
         ("OpenTreasury.Business", "Finance", ["OpenTreasury.Business.Bank", "OpenTreasury.Business.Pboc"]),
+        ("OpenTreasury.Business", "Finance/Received", ["OpenTreasury.Business.Bank", "OpenTreasury.Business.Pboc"]),
         ("OpenTreasury.Business", "Statements", ["OpenTreasury.Business.Bank", "OpenTreasury.Business.Pboc", "OpenTreasury.Business.Finance"]),
         ("OpenTreasury.Node", "Audit", ["OpenTreasury.Node.Library", "OpenTreasury.Node.Messaging", "OpenTreasury.Node.People", "OpenTreasury.Node.Seals", "OpenTreasury.Node.Signing", "OpenTreasury.Node.Network"]),
         ("OpenTreasury.Node", "Storage", ["OpenTreasury.Node.Library", "OpenTreasury.Node.Messaging", "OpenTreasury.Node.People", "OpenTreasury.Node.Seals", "OpenTreasury.Node.Signing", "OpenTreasury.Node.Network"]),
