@@ -30,8 +30,11 @@ public sealed class ArchitectureTests
     private static readonly (string Project, string Namespace, string[] Forbidden)[] s_namespaceArrows =
     [
         ("OpenTreasury.Business", "Bank", ["OpenTreasury.Business.Pboc", "OpenTreasury.Business.Finance"]),
+        ("OpenTreasury.Business", "Bank/Received", ["OpenTreasury.Business.Pboc", "OpenTreasury.Business.Finance"]),
         ("OpenTreasury.Business", "Pboc", ["OpenTreasury.Business.Bank", "OpenTreasury.Business.Finance"]),
+        ("OpenTreasury.Business", "Pboc/Received", ["OpenTreasury.Business.Bank", "OpenTreasury.Business.Finance"]),
         ("OpenTreasury.Business", "Finance", ["OpenTreasury.Business.Bank", "OpenTreasury.Business.Pboc"]),
+        ("OpenTreasury.Business", "Finance/Received", ["OpenTreasury.Business.Bank", "OpenTreasury.Business.Pboc"]),
         ("OpenTreasury.Business", "Statements", ["OpenTreasury.Business.Bank", "OpenTreasury.Business.Pboc", "OpenTreasury.Business.Finance"]),
         ("OpenTreasury.Node", "Audit", ["OpenTreasury.Node.Library", "OpenTreasury.Node.Messaging", "OpenTreasury.Node.People", "OpenTreasury.Node.Seals", "OpenTreasury.Node.Signing", "OpenTreasury.Node.Network"]),
         ("OpenTreasury.Node", "Storage", ["OpenTreasury.Node.Library", "OpenTreasury.Node.Messaging", "OpenTreasury.Node.People", "OpenTreasury.Node.Seals", "OpenTreasury.Node.Signing", "OpenTreasury.Node.Network"]),

@@ -1,6 +1,4 @@
-using System.Data;
 using System.Globalization;
-using Dapper;
 using OpenTreasury.Business.Statements;
 using OpenTreasury.Domain.Codes;
 using OpenTreasury.Domain.Money;
@@ -12,12 +10,12 @@ using OpenTreasury.Node.Library;
 namespace OpenTreasury.Business.Pboc;
 
 /// <summary>
-/// 凭证对账 at PBOC: at the end of a day it lists what its library holds of the day with each counterpart,
-/// per voucher type — a 3501 to Finance, a 3502 to each bank (detail VoucherNo, Amt, ProState) — and a
-/// 4004 to Finance, a 4005 to each bank with each type's count and total. Finance and the banks check
-/// them against their own libraries (<see cref="VoucherStatements.Check"/>).
+/// 凭证对账, PBOC's half: at the end of a day it lists what its library holds of the day with each
+/// counterpart, per voucher type — a 3501 to Finance, a 3502 to each bank (detail VoucherNo, Amt, ProState)
+/// — and a 4004 to Finance, a 4005 to each bank with each type's count and total. Finance and the banks
+/// check them against their own libraries (<see cref="VoucherStatements.Check"/>).
 /// </summary>
-public sealed partial class PbocDesk
+internal static class SendVoucherReconciliation
 {
     /// <summary>
     /// Sends the day's voucher statements (3501/3502 per voucher type, 4004/4005) to Finance and each bank
@@ -25,26 +23,26 @@ public sealed partial class PbocDesk
     /// fixed by day, counterpart and type, so a rerun carries on a statement already begun and never sends
     /// one twice; a statement already sent is not remade when the day's vouchers changed since.
     /// </summary>
-    public IReadOnlyList<LibraryResult> SendVoucherReconciliation(DateOnly date)
+    public static IReadOnlyList<LibraryResult> Handle(PbocContext pboc, DateOnly date)
     {
-        var (bookkeeper, reviewer) = (signers.SignerFor(Bookkeeper), signers.SignerFor(Reviewer));
+        var (bookkeeper, reviewer) = (pboc.Signers.SignerFor(PbocContext.Bookkeeper), pboc.Signers.SignerFor(PbocContext.Reviewer));
         var results = new List<LibraryResult>();
-        using var session = library.Begin();
+        using var session = pboc.Library.Begin();
         var counterparts = new[] { PartyId.Finance }
-            .Concat(master.Banks.OrderBy(b => b.BankCode, StringComparer.Ordinal).Select(b => PartyId.ForBank(BankCode.Parse(b.BankCode))));
+            .Concat(pboc.Master.Banks.OrderBy(b => b.BankCode, StringComparer.Ordinal).Select(b => PartyId.ForBank(BankCode.Parse(b.BankCode))));
         foreach (var counterpart in counterparts)
         {
-            var lines = VoucherStatements.Lines(session.Connection, session.Transaction, library.Party, counterpart, date);
+            var lines = VoucherStatements.Lines(session.Connection, session.Transaction, pboc.Library.Party, counterpart, date);
             foreach (var type in lines.GroupBy(l => l.VtCode, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
-                var statement = VoucherStatement(counterpart, date, type.Key, [.. type.Select(l => l.Line)]);
-                results.Add(library.Issue(session, statement, [counterpart], bookkeeper, reviewer).ThrowIfRefused());
+                var statement = VoucherStatement(pboc, counterpart, date, type.Key, [.. type.Select(l => l.Line)]);
+                results.Add(pboc.Library.Issue(session, statement, [counterpart], bookkeeper, reviewer).ThrowIfRefused());
             }
 
             if (lines.Count > 0)
             {
-                var totals = PaymentStatement(counterpart, date, VoucherReconciliation.Totals(lines));
-                results.Add(library.Issue(session, totals, [counterpart], bookkeeper, reviewer).ThrowIfRefused());
+                var totals = PaymentStatement(pboc, counterpart, date, VoucherReconciliation.Totals(lines));
+                results.Add(pboc.Library.Issue(session, totals, [counterpart], bookkeeper, reviewer).ThrowIfRefused());
             }
         }
 
@@ -53,24 +51,24 @@ public sealed partial class PbocDesk
     }
 
     /// <summary>A 3501 (to Finance) or 3502 (to a bank) for one voucher type of the day.</summary>
-    private Voucher VoucherStatement(PartyId counterpart, DateOnly date, string vtCode, IReadOnlyList<ReconLine> lines)
+    private static Voucher VoucherStatement(PbocContext pboc, PartyId counterpart, DateOnly date, string vtCode, IReadOnlyList<ReconLine> lines)
     {
         var bank = counterpart.Bank?.Value;
         var code = bank is null ? "3501" : "3502";
-        var voucherNo = $"PZDZ{bank}{Date(date)}{vtCode}";
+        var voucherNo = $"PZDZ{bank}{PbocContext.Date(date)}{vtCode}";
         var header = new List<VoucherField>
         {
-            new("AdmDivCode", master.AdmDivCode),
-            new("StYear", master.StYear.ToString(CultureInfo.InvariantCulture)),
+            new("AdmDivCode", pboc.Master.AdmDivCode),
+            new("StYear", pboc.Master.StYear.ToString(CultureInfo.InvariantCulture)),
             new("VtCode", code),
-            new("VouDate", Date(date)),
+            new("VouDate", PbocContext.Date(date)),
             new("VoucherNo", voucherNo),
-            new("TreCode", master.TreCode),
+            new("TreCode", pboc.Master.TreCode),
         };
-        header.AddRange(bank is null ? [new("ClearBankCode", "001"), new("ClearBankName", master.PbocName)] : [new VoucherField("PayBankCode", bank)]);
+        header.AddRange(bank is null ? [new("ClearBankCode", "001"), new("ClearBankName", pboc.Master.PbocName)] : [new VoucherField("PayBankCode", bank)]);
         header.AddRange(
         [
-            new("CheckDate", Date(date)),
+            new("CheckDate", PbocContext.Date(date)),
             new("EVoucherType", vtCode),
             new("AllNum", lines.Count.ToString(CultureInfo.InvariantCulture)),
             new("AllAmt", Amount.Sum(lines.Select(l => l.Amount)).ToWire()),
@@ -86,22 +84,22 @@ public sealed partial class PbocDesk
     }
 
     /// <summary>A 4004 (to Finance) or 4005 (to a bank): each voucher type's count and total of the day.</summary>
-    private Voucher PaymentStatement(PartyId counterpart, DateOnly date, IReadOnlyList<TypeTotal> totals)
+    private static Voucher PaymentStatement(PbocContext pboc, PartyId counterpart, DateOnly date, IReadOnlyList<TypeTotal> totals)
     {
         var bank = counterpart.Bank?.Value;
         var code = bank is null ? "4004" : "4005";
-        var voucherNo = $"ZFDZ{bank}{Date(date)}";
+        var voucherNo = $"ZFDZ{bank}{PbocContext.Date(date)}";
         List<VoucherField> header =
         [
-            .. master.VoucherHeader(code, voucherNo, Date(date)),
-            new("TreCode", master.TreCode),
+            .. pboc.Master.VoucherHeader(code, voucherNo, PbocContext.Date(date)),
+            new("TreCode", pboc.Master.TreCode),
         ];
         if (bank is not null)
         {
-            header.AddRange([new("PayBankCode", bank), new("PayBankName", master.Bank(bank).Name)]);
+            header.AddRange([new("PayBankCode", bank), new("PayBankName", pboc.Master.Bank(bank).Name)]);
         }
 
-        header.Add(new("CheckDate", Date(date)));
+        header.Add(new("CheckDate", PbocContext.Date(date)));
         var details = totals.Select(t => new VoucherDetail(
         [
             new("EVoucherType", t.VtCode),

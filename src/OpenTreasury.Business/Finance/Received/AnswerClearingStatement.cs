@@ -2,18 +2,16 @@ using Dapper;
 using OpenTreasury.Business.Statements;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Node.Library;
-using OpenTreasury.Node.People;
 
-namespace OpenTreasury.Business.Finance;
+namespace OpenTreasury.Business.Finance.Received;
 
 /// <summary>
 /// 清算信息对账 at Finance: PBOC's 3507 is checked line by line against the 2301 回单 PBOC passed on to
 /// Finance, and answered with a 5507 entered by cz_lr and approved by cz_sh, in the transaction that signs for it.
 /// </summary>
-public sealed partial class FinanceDesk
+internal static class AnswerClearingStatement
 {
-    /// <summary>3507: compare with the 2301 回单 Finance holds, answer with a 5507, sign for the statement.</summary>
-    private LibraryResult AnswerClearingStatement(LibrarySession session, StoredVoucher statement, Signer entry, Signer approval)
+    public static LibraryResult Handle(FinanceShift shift, LibrarySession session, StoredVoucher statement)
     {
         var ids = session.Connection.Query<long>(
             """
@@ -28,10 +26,10 @@ public sealed partial class FinanceDesk
         foreach (var id in ids)
         {
             var receipt = VoucherLibrary.Find(session, id)!.Content;
-            var bank = master.Banks.FirstOrDefault(b => b.BankNo == receipt["PayBankNo"])?.BankCode ?? string.Empty;
+            var bank = shift.Finance.Master.Banks.FirstOrDefault(b => b.BankNo == receipt["PayBankNo"])?.BankCode ?? string.Empty;
             ours.AddRange(ClearingStatements.LinesOf(receipt, bank));
         }
 
-        return ClearingStatements.Answer(library, session, statement, ours, "5507", entry, approval);
+        return ClearingStatements.Answer(shift.Finance.Library, session, statement, ours, "5507", shift.Entry, shift.Approval);
     }
 }

@@ -21,33 +21,31 @@ public sealed record DirectPaymentOrder(string VoucherNo, string AgencyCode, str
     public IReadOnlyList<DirectPaymentLine> Lines => [new(ExpFuncCode, Amount, Payee), .. MoreLines];
 }
 
-public sealed partial class FinanceDesk
+/// <summary>直接支付: the 5201 财政直接支付凭证 to the unit's agent bank and the 5108 clearing quota for it to PBOC, both or neither.</summary>
+internal static class SubmitDirectPayment
 {
     /// <summary>
-    /// 直接支付: Finance's clerk (cz_lr) enters and its approver (cz_sh) approves the 5201 to the unit's
+    /// Finance's clerk (cz_lr) enters and its approver (cz_sh) approves the 5201 to the unit's
     /// agent bank and the matching 5108 (the bank's clearing quota for it, per unit × class) to PBOC, in
     /// one transaction: both are sent, or neither. Submitting the same order again makes nothing twice.
     /// </summary>
-    public LibraryResult SubmitDirectPayment(DirectPaymentOrder order, DateOnly vouDate)
+    public static LibraryResult Handle(FinanceContext finance, DirectPaymentOrder order, DateOnly vouDate)
     {
         ArgumentNullException.ThrowIfNull(order);
-        var unit = master.Unit(order.AgencyCode);
-        var bank = master.Bank(unit.BankCode);
-        var (entry, approval) = (signers.SignerFor(Entry), signers.SignerFor(Approval));
-        using var session = library.Begin();
-        var payment = library.Issue(session, DirectPaymentVoucher(order, unit, bank, vouDate), [PartyId.Parse($"bank-{bank.BankCode}")], entry, approval);
+        var unit = finance.Master.Unit(order.AgencyCode);
+        var bank = finance.Master.Bank(unit.BankCode);
+        var (entry, approval) = (finance.Signers.SignerFor(FinanceContext.Entry), finance.Signers.SignerFor(FinanceContext.Approval));
+        using var session = finance.Library.Begin();
+        var payment = finance.Library.Issue(session, DirectPaymentVoucher(finance, order, unit, bank, vouDate), [PartyId.Parse($"bank-{bank.BankCode}")], entry, approval);
         var result = payment.Ok
-            ? library.Issue(session, DirectClearingQuota(order, unit, bank, vouDate), [PartyId.Pboc], entry, approval)
+            ? finance.Library.Issue(session, DirectClearingQuota(finance, order, unit, bank, vouDate), [PartyId.Pboc], entry, approval)
             : payment;
         result = result.Ok ? payment : result;
-        library.Finish(session, result);
+        finance.Library.Finish(session, result);
         return result;
     }
 
-    /// <summary>The 5108 number of a direct payment's clearing quota: the 5201's number with a suffix.</summary>
-    public static string ClearingQuotaNumberOf(string directVoucherNo) => $"{directVoucherNo}-QE";
-
-    private Voucher DirectPaymentVoucher(DirectPaymentOrder order, BudgetUnit unit, AgentBank bank, DateOnly vouDate)
+    private static Voucher DirectPaymentVoucher(FinanceContext finance, DirectPaymentOrder order, BudgetUnit unit, AgentBank bank, DateOnly vouDate)
     {
         var lines = order.Lines;
         var first = unit.Classes.Single(c => c.ExpFuncCode == order.ExpFuncCode);
@@ -55,7 +53,7 @@ public sealed partial class FinanceDesk
         var total = Amount.Sum(lines.Select(l => l.Amount));
         List<VoucherField> header =
         [
-            .. master.VoucherHeader("5201", order.VoucherNo, Date(vouDate)),
+            .. finance.Master.VoucherHeader("5201", order.VoucherNo, FinanceContext.Date(vouDate)),
             new("FundTypeCode", "1"),
             new("FundTypeName", "一般公共预算资金"),
             new("PayTypeCode", "11"),
@@ -67,7 +65,7 @@ public sealed partial class FinanceDesk
             new("PayBankCode", bank.BankCode),
             new("PayBankName", bank.Name),
             new("ClearBankCode", "001"),
-            new("ClearBankName", master.PbocName),
+            new("ClearBankName", finance.Master.PbocName),
         ];
         if (onePayee)
         {
@@ -83,7 +81,7 @@ public sealed partial class FinanceDesk
         header.AddRange(
         [
             new("PayAcctNo", bank.ClearingAccountNo),
-            new("PayAcctName", $"{master.FinanceName}财政零余额账户"),
+            new("PayAcctName", $"{finance.Master.FinanceName}财政零余额账户"),
             new("PayAcctBankName", bank.Name),
             new("PaySummaryName", order.Summary),
             new("PayAmt", total.ToWire()),
@@ -93,7 +91,7 @@ public sealed partial class FinanceDesk
             var functional = unit.Classes.Single(c => c.ExpFuncCode == l.ExpFuncCode);
             return new VoucherDetail(
             [
-                new("Id", Text(i + 1)),
+                new("Id", FinanceContext.Text(i + 1)),
                 new("VoucherBillId", order.VoucherNo),
                 new("VoucherBillNo", order.VoucherNo),
                 new("FundTypeCode", "1"),
@@ -111,26 +109,26 @@ public sealed partial class FinanceDesk
     }
 
     /// <summary>The 5108 for one direct payment: the agent bank's clearing quota per unit × class.</summary>
-    private Voucher DirectClearingQuota(DirectPaymentOrder order, BudgetUnit unit, AgentBank bank, DateOnly vouDate)
+    private static Voucher DirectClearingQuota(FinanceContext finance, DirectPaymentOrder order, BudgetUnit unit, AgentBank bank, DateOnly vouDate)
     {
-        var voucherNo = ClearingQuotaNumberOf(order.VoucherNo);
+        var voucherNo = FinanceDesk.ClearingQuotaNumberOf(order.VoucherNo);
         var lines = order.Lines.GroupBy(l => l.ExpFuncCode, StringComparer.Ordinal)
             .Select(g => (Functional: unit.Classes.Single(c => c.ExpFuncCode == g.Key), Amount: Amount.Sum(g.Select(l => l.Amount))))
             .ToList();
         List<VoucherField> header =
         [
-            .. master.VoucherHeader("5108", voucherNo, Date(vouDate)),
-            new("TreCode", master.TreCode),
-            new("FinOrgCode", master.FinOrgCode),
+            .. finance.Master.VoucherHeader("5108", voucherNo, FinanceContext.Date(vouDate)),
+            new("TreCode", finance.Master.TreCode),
+            new("FinOrgCode", finance.Master.FinOrgCode),
             new("PayAmt", Amount.Sum(lines.Select(l => l.Amount)).ToWire()),
             new("FundTypeCode", "1"),
             new("FundTypeName", "一般公共预算资金"),
             new("PayeeAcctNo", bank.ClearingAccountNo),
             new("PayeeAcctName", $"{bank.Name}财政直接支付清算户"),
             new("PayeeAcctBankName", bank.Name),
-            new("PayAcctNo", master.TreasuryAccountNo),
-            new("PayAcctName", master.TreasuryAccountName),
-            new("PayAcctBankName", master.PbocName),
+            new("PayAcctNo", finance.Master.TreasuryAccountNo),
+            new("PayAcctName", finance.Master.TreasuryAccountName),
+            new("PayAcctBankName", finance.Master.PbocName),
             new("PayBankCode", bank.BankCode),
             new("PayBankName", bank.Name),
             new("PayBankNo", bank.BankNo),

@@ -2,20 +2,19 @@ using Dapper;
 using OpenTreasury.Business.Statements;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Node.Library;
-using OpenTreasury.Node.People;
 
-namespace OpenTreasury.Business.Bank;
+namespace OpenTreasury.Business.Bank.Received;
 
 /// <summary>
-/// 清算信息对账 at an agent bank: PBOC's 3507 is checked line by line against the bank's own 2301s that
-/// PBOC answered with a 回单, and answered with a 2507 entered by the clerk (经办) and approved by the
-/// reviewer (复核), in the transaction that signs for it.
+/// 清算信息对账: PBOC's 3507 is checked line by line against the bank's own 2301s that PBOC answered with a
+/// 回单, and answered with a 2507 entered by the clerk (经办) and approved by the reviewer (复核), in the
+/// transaction that signs for it.
 /// </summary>
-public sealed partial class BankDesk
+internal static class AnswerClearingStatement
 {
-    /// <summary>3507: compare with the own cleared 2301s, answer with a 2507, sign for the statement.</summary>
-    private LibraryResult AnswerClearingStatement(LibrarySession session, StoredVoucher statement, Signer clerk, Signer reviewer)
+    public static LibraryResult Handle(BankShift shift, LibrarySession session, StoredVoucher statement)
     {
+        // Load: the own 2301s (their latest version) PBOC has answered.
         var ids = session.Connection.Query<long>(
             """
             SELECT v.id FROM vouchers v
@@ -30,9 +29,10 @@ public sealed partial class BankDesk
         var ours = new List<ClearedLine>();
         foreach (var id in ids)
         {
-            ours.AddRange(ClearingStatements.LinesOf(VoucherLibrary.Find(session, id)!.Content, _bank.BankCode));
+            ours.AddRange(ClearingStatements.LinesOf(VoucherLibrary.Find(session, id)!.Content, shift.Bank.Bank.BankCode));
         }
 
-        return ClearingStatements.Answer(library, session, statement, ours, "2507", clerk, reviewer);
+        // Decide and record: the shared check compares, answers with the 2507 and signs for the 3507.
+        return ClearingStatements.Answer(shift.Bank.Library, session, statement, ours, "2507", shift.Clerk, shift.Reviewer);
     }
 }

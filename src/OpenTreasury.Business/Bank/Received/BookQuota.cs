@@ -1,0 +1,78 @@
+using System.Globalization;
+using Dapper;
+using OpenTreasury.Domain.Money;
+using OpenTreasury.Domain.Parties;
+using OpenTreasury.Domain.Vouchers;
+using OpenTreasury.Node.Library;
+
+namespace OpenTreasury.Business.Bank.Received;
+
+/// <summary>
+/// 5105 财政授权支付额度通知单: book each unit × class quota, sign for it, and tell Finance with a
+/// 2105 arrival notice (到账通知书), in the transaction that signs for it.
+/// </summary>
+internal static class BookQuota
+{
+    public static LibraryResult Handle(BankShift shift, LibrarySession session, StoredVoucher notice)
+    {
+        var (bank, library) = (shift.Bank, shift.Bank.Library);
+        // Load.
+        var content = notice.Content;
+        // Decide: a notice for another bank is refused.
+        if (content["PayBankCode"] != bank.Bank.BankCode)
+        {
+            return library.Refuse(session, notice.Id, bank.Clerk,
+                BankRejection.NotOurBank.Say($"额度通知单的代理银行 {content["PayBankCode"]} 不是本行 {bank.Bank.BankCode}"));
+        }
+
+        // Record: the quota, the signature, the 2105.
+        foreach (var detail in content.Details)
+        {
+            session.Connection.Execute(
+                """
+                INSERT INTO bank_quotas (adm_div_code, st_year, agency_code, exp_func_code, issued_fen) VALUES (@adm, @year, @agency, @func, @fen)
+                ON CONFLICT (adm_div_code, st_year, agency_code, exp_func_code) DO UPDATE SET issued_fen = issued_fen + excluded.issued_fen
+                """,
+                new { adm = notice.AdmDivCode, year = notice.StYear, agency = detail["AgencyCode"], func = detail["ExpFuncCode"], fen = Amount.ParseWire(detail["PlanAmt"]!).Fen },
+                session.Transaction);
+        }
+
+        var signed = library.SignFor(session, notice.Id, bank.Clerk);
+        if (!signed.Ok)
+        {
+            return signed;
+        }
+
+        return library.Issue(session, ArrivalNotice(bank, notice, content), [PartyId.Finance], shift.Clerk, shift.Reviewer);
+    }
+
+    /// <summary>2105 财政授权支付额度到账通知书: the 5105's lines, as booked by this bank.</summary>
+    private static Voucher ArrivalNotice(BankContext bank, StoredVoucher notice, Voucher quota)
+    {
+        var header = new List<VoucherField>
+        {
+            new("Id", $"DZ{notice.VoucherNo}"),
+            new("AdmDivCode", notice.AdmDivCode),
+            new("StYear", notice.StYear.ToString(CultureInfo.InvariantCulture)),
+            new("VtCode", "2105"),
+            new("VouDate", quota["VouDate"]!),
+            new("VoucherNo", $"DZ{notice.VoucherNo}"),
+            new("OriVoucherNo", notice.VoucherNo),
+            new("SetMonth", quota["SetMonth"]!),
+            new("PlanAmt", quota["PlanAmt"]!),
+            new("PayBankCode", bank.Bank.BankCode),
+            new("PayBankName", bank.Bank.Name),
+        };
+        var details = quota.Details.Select((d, i) => new VoucherDetail(
+        [
+            new("Id", (i + 1).ToString(CultureInfo.InvariantCulture)),
+            new("AgencyCode", d["AgencyCode"]!),
+            new("AgencyName", d["AgencyName"] ?? string.Empty),
+            new("ExpFuncCode", d["ExpFuncCode"]!),
+            new("ExpFuncName", d["ExpFuncName"] ?? string.Empty),
+            new("AgencyAcctNo", d["AgencyAcctNo"] ?? string.Empty),
+            new("PlanAmt", d["PlanAmt"]!),
+        ]));
+        return new Voucher(header, details);
+    }
+}

@@ -1,0 +1,84 @@
+using System.Globalization;
+using Dapper;
+using OpenTreasury.Domain.Money;
+using OpenTreasury.Domain.Parties;
+using OpenTreasury.Domain.Vouchers;
+using OpenTreasury.Node.Library;
+using OpenTreasury.Node.People;
+
+namespace OpenTreasury.Business.Bank;
+
+/// <summary>The 2207 财政授权支付日报表: the authorized payments made up to a business day and not yet reported.</summary>
+internal static class SendDailyReport
+{
+    /// <summary>
+    /// The 2207 daily report of authorized payments made on a business day, one line per paid voucher line.
+    /// <paramref name="misbookFirstLineByFen"/> makes the bank book its first line wrong by that many fen:
+    /// the demo's <c>--inject-mismatch</c>, to show that reconciliation finds and names it.
+    /// </summary>
+    public static LibraryResult? Handle(BankContext bank, DateOnly businessDate, long misbookFirstLineByFen)
+    {
+        var (clerk, reviewer) = (bank.Signers.SignerFor(bank.Clerk), bank.Signers.SignerFor(bank.Reviewer));
+        using var session = bank.Library.Begin();
+        var baseNo = $"RB{bank.Bank.BankCode}{businessDate:yyyyMMdd}";
+        var reports = session.Connection.Query<long>(
+            "SELECT id FROM vouchers WHERE origin = 'own' AND vt_code = '2207' AND flag = 0 AND (voucher_no = @baseNo OR voucher_no LIKE @baseNo || '-%') ORDER BY id",
+            new { baseNo }, session.Transaction).ToList();
+        LibraryResult? last = null;
+        foreach (var id in reports)
+        {
+            last = bank.Library.Complete(session, id, clerk, reviewer).ThrowIfRefused(); // One interrupted by a crash is finished first.
+        }
+
+        // Every payment up to this day not yet reported: a payment made after the day's report goes into a supplement (-2, -3 …).
+        var lines = session.Connection.Query<ReportLine>(
+            """
+            SELECT p.voucher_id AS VoucherId, p.voucher_no AS VoucherNo, p.line AS Line, p.agency_code AS AgencyCode, p.exp_func_code AS ExpFuncCode,
+                   p.amount_fen AS AmountFen, p.business_no AS BusinessNo
+            FROM bank_payments p
+            WHERE p.reported_in IS NULL AND p.pay_date <= @date AND p.adm_div_code = @adm AND p.st_year = @year ORDER BY p.voucher_id, p.line
+            """,
+            new { date = BankContext.Date(businessDate), adm = bank.Master.AdmDivCode, year = bank.Master.StYear }, session.Transaction).ToList();
+        if (lines.Count > 0)
+        {
+            var voucherNo = reports.Count == 0 ? baseNo : $"{baseNo}-{reports.Count + 1}";
+            foreach (var line in lines)
+            {
+                session.Connection.Execute(
+                    "UPDATE bank_payments SET reported_in = @voucherNo WHERE voucher_id = @VoucherId AND line = @Line",
+                    new { voucherNo, line.VoucherId, line.Line }, session.Transaction);
+            }
+
+            if (misbookFirstLineByFen != 0)
+            {
+                lines[0] = lines[0] with { AmountFen = lines[0].AmountFen + misbookFirstLineByFen };
+                session.Audit(bank.Clerk, "misbook", voucherNo, $"line 1 ({lines[0].VoucherNo}) booked {misbookFirstLineByFen} fen off (demo --inject-mismatch)");
+            }
+
+            last = bank.Library.Issue(session, DailyReport(bank, voucherNo, businessDate, lines), [PartyId.Finance], clerk, reviewer).ThrowIfRefused();
+        }
+
+        session.Commit();
+        return last;
+    }
+
+    private static Voucher DailyReport(BankContext bank, string voucherNo, DateOnly businessDate, IReadOnlyList<ReportLine> lines)
+    {
+        var total = new Amount(lines.Sum(l => l.AmountFen));
+        var header = bank.DailyReportHeader("2207", BankDesk.AuthorizedPayType, "授权支付", voucherNo, businessDate, total);
+        var details = lines.Select((l, i) => new VoucherDetail(
+        [
+            new("Id", (i + 1).ToString(CultureInfo.InvariantCulture)),
+            new("VoucherNo", l.VoucherNo),
+            new("AgencyCode", l.AgencyCode),
+            new("AgencyName", bank.Master.Unit(l.AgencyCode).Name),
+            new("ExpFuncCode", l.ExpFuncCode),
+            new("PayDate", BankContext.Date(businessDate)),
+            new("AgentBusinessNo", l.BusinessNo),
+            new("PayAmt", new Amount(l.AmountFen).ToWire()),
+        ]));
+        return new Voucher(header, details);
+    }
+
+    private sealed record ReportLine(long VoucherId, string VoucherNo, long Line, string AgencyCode, string ExpFuncCode, long AmountFen, string BusinessNo);
+}

@@ -1,0 +1,23 @@
+namespace OpenTreasury.Business.Finance;
+
+/// <summary>
+/// Why Finance refused a received voucher: stable, public codes. The text people see keeps its Chinese
+/// wording with the code in front, e.g. <c>RefundExceedsPaid (5): 退款 … 超过原拨款凭证 …</c>.
+/// </summary>
+public enum FinanceRejection
+{
+    None = 0,
+    UnknownVoucherType = 1,     // no handler for this VtCode (and 回单 flag) at Finance
+    NotOurAllocation = 2,       // a 3208 naming a 5207 Finance never issued
+    AllocationNotAnswered = 3,  // a 3208 of a 5207 PBOC has not answered with its 回单
+    RefundAmountZero = 4,       // a 3208 of zero
+    RefundExceedsPaid = 5,      // a 3208 beyond what was paid less earlier refunds
+}
+
+/// <summary>How a <see cref="FinanceRejection"/> is put in front of the text people read.</summary>
+public static class FinanceRejections
+{
+    /// <summary><c>{code} ({number}): {text}</c>.</summary>
+    public static string Say(this FinanceRejection code, string text) =>
+        $"{code} ({(int)code}): {text}";
+}

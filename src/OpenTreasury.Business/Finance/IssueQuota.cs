@@ -1,0 +1,95 @@
+using OpenTreasury.Domain.Money;
+using OpenTreasury.Domain.Parties;
+using OpenTreasury.Domain.Vouchers;
+using OpenTreasury.Node.Library;
+using OpenTreasury.Node.Network;
+
+namespace OpenTreasury.Business.Finance;
+
+/// <summary>One month's authorized quota for a budget unit × functional class (用款计划 line).</summary>
+public sealed record QuotaPlanLine(string AgencyCode, string ExpFuncCode, Amount Amount);
+
+/// <summary>额度下达: the monthly plan (用款计划) becomes one 5105 per bank (its units' lines) and one 5106 per bank to PBOC.</summary>
+internal static class IssueQuota
+{
+    /// <summary>The monthly plan becomes one 5105 per bank (its units' lines) and one 5106 per bank to PBOC.</summary>
+    public static IReadOnlyList<LibraryResult> Handle(FinanceContext finance, int month, DateOnly vouDate, IReadOnlyList<QuotaPlanLine> plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var results = new List<LibraryResult>();
+        var (entry, approval) = (finance.Signers.SignerFor(FinanceContext.Entry), finance.Signers.SignerFor(FinanceContext.Approval));
+        foreach (var byBank in plan.GroupBy(l => finance.Master.Unit(l.AgencyCode).BankCode).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var bank = finance.Master.Bank(byBank.Key);
+            var party = PartyId.Parse($"bank-{bank.BankCode}");
+            using var session = finance.Library.Begin();
+            results.Add(finance.Library.Issue(session, QuotaNotice(finance, "5105", $"ED{bank.BankCode}{finance.Master.StYear}{month:D2}", month, vouDate, bank, [.. byBank]), [party], entry, approval).ThrowIfRefused());
+            results.Add(finance.Library.Issue(session, QuotaNotice(finance, "5106", $"QS{bank.BankCode}{finance.Master.StYear}{month:D2}", month, vouDate, bank, [.. byBank]), [PartyId.Pboc], entry, approval).ThrowIfRefused());
+            session.Commit();
+        }
+
+        return results;
+    }
+
+    private static Voucher QuotaNotice(FinanceContext finance, string vtCode, string voucherNo, int month, DateOnly vouDate, AgentBank bank, IReadOnlyList<QuotaPlanLine> lines)
+    {
+        var total = Amount.Sum(lines.Select(l => l.Amount));
+        List<VoucherField> header =
+        [
+            .. finance.Master.VoucherHeader(vtCode, voucherNo, FinanceContext.Date(vouDate)),
+            new("TreCode", finance.Master.TreCode),
+            new("FinOrgCode", finance.Master.FinOrgCode),
+            new("FundTypeCode", "1"),
+            new("FundTypeName", "一般公共预算资金"),
+        ];
+        if (vtCode == "5105")
+        {
+            header.AddRange(
+            [
+                new("PayTypeCode", "12"),
+                new("PayTypeName", "授权支付"),
+                new("SetMonth", FinanceContext.Text(month)),
+                new("PlanAmt", total.ToWire()),
+                new("PayBankCode", bank.BankCode),
+                new("PayBankName", bank.Name),
+                new("PayBankNo", bank.BankNo),
+            ]);
+        }
+        else
+        {
+            header.AddRange(
+            [
+                new("PlanAmt", total.ToWire()),
+                new("PayAcctNo", finance.Master.TreasuryAccountNo),
+                new("PayAcctName", finance.Master.TreasuryAccountName),
+                new("PayeeAcctNo", bank.ClearingAccountNo),
+                new("PayeeAcctName", $"{bank.Name}财政授权支付清算户"),
+                new("SetMonth", FinanceContext.Text(month)),
+                new("DeptNum", FinanceContext.Text(lines.Select(l => finance.Master.Unit(l.AgencyCode).SupDepCode).Distinct().Count())),
+                new("ClearBankCode", "001"),
+                new("ClearBankName", finance.Master.PbocName),
+                new("PayBankCode", bank.BankCode),
+                new("PayBankName", bank.Name),
+                new("PayBankNo", bank.BankNo),
+            ]);
+        }
+
+        var details = lines.Select((l, i) =>
+        {
+            var unit = finance.Master.Unit(l.AgencyCode);
+            var fields = new List<VoucherField>
+            {
+                new("Id", FinanceContext.Text(i + 1)),
+                new("SupDepCode", unit.SupDepCode),
+                new("AgencyCode", unit.AgencyCode),
+                new("AgencyName", unit.Name),
+                new("ExpFuncCode", l.ExpFuncCode),
+                new("ExpFuncName", unit.Classes.Single(c => c.ExpFuncCode == l.ExpFuncCode).ExpFuncName),
+                new("PlanAmt", l.Amount.ToWire()),
+            };
+            fields.Add(vtCode == "5105" ? new("AgencyAcctNo", unit.AccountNo) : new("AgencyAccoCode", unit.AccountNo));
+            return new VoucherDetail(fields);
+        });
+        return new Voucher(header, details);
+    }
+}

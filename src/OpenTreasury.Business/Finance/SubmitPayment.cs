@@ -1,0 +1,67 @@
+using OpenTreasury.Domain.Money;
+using OpenTreasury.Domain.Parties;
+using OpenTreasury.Domain.Vouchers;
+using OpenTreasury.Node.Library;
+using OpenTreasury.Node.Network;
+using OpenTreasury.Node.People;
+
+namespace OpenTreasury.Business.Finance;
+
+/// <summary>A budget unit's payment order, entered by its clerk and approved by its finance head.</summary>
+public sealed record PaymentOrder(string VoucherNo, string AgencyCode, string ExpFuncCode, Amount Amount, Payee Payee, string Summary);
+
+/// <summary>授权支付: a budget unit's 8202 财政授权支付凭证, entered and approved by two people of the unit, sent to its bank.</summary>
+internal static class SubmitPayment
+{
+    /// <summary>A unit's 8202 entered by <paramref name="clerk"/> and approved by <paramref name="approver"/>, who must be two people of the unit.</summary>
+    public static LibraryResult Handle(FinanceContext finance, PaymentOrder order, DateOnly vouDate, Signer clerk, Signer approver)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var unit = finance.Master.Unit(order.AgencyCode);
+        var bank = finance.Master.Bank(unit.BankCode);
+        using var session = finance.Library.Begin();
+        var result = finance.Library.Issue(session, PaymentVoucher(finance, order, unit, bank, vouDate), [PartyId.Parse($"bank-{bank.BankCode}")], clerk, approver);
+        finance.Library.Finish(session, result);
+        return result;
+    }
+
+    private static Voucher PaymentVoucher(FinanceContext finance, PaymentOrder order, BudgetUnit unit, AgentBank bank, DateOnly vouDate)
+    {
+        var functional = unit.Classes.Single(c => c.ExpFuncCode == order.ExpFuncCode);
+        List<VoucherField> header =
+        [
+            .. finance.Master.VoucherHeader("8202", order.VoucherNo, FinanceContext.Date(vouDate)),
+            new("FundTypeCode", "1"),
+            new("FundTypeName", "一般公共预算资金"),
+            new("PayTypeCode", "12"),
+            new("PayTypeName", "授权支付"),
+            new("SetModeCode", "2"),
+            new("SetModeName", "转账"),
+            new("SupDepCode", unit.SupDepCode),
+            .. unit.ClassFields(functional),
+            new("PayeeAcctNo", order.Payee.AccountNo),
+            new("PayeeAcctName", order.Payee.Name),
+            new("PayeeAcctBankName", order.Payee.BankName),
+            new("PayeeAcctBankNo", order.Payee.BankNo),
+            new("PayAcctNo", unit.AccountNo),
+            new("PayAcctName", $"{unit.Name}零余额账户"),
+            new("PayAcctBankName", bank.Name),
+            new("PayBankCode", bank.BankCode),
+            new("PayBankName", bank.Name),
+            new("PayBankNo", bank.BankNo),
+            new("PaySummaryName", order.Summary),
+            new("PayAmt", order.Amount.ToWire()),
+        ];
+        VoucherDetail[] details =
+        [
+            new(
+            [
+                new("Id", "1"),
+                new("VoucherBillId", order.VoucherNo),
+                .. unit.ClassFields(functional),
+                new("PayAmt", order.Amount.ToWire()),
+            ]),
+        ];
+        return new Voucher(header, details);
+    }
+}

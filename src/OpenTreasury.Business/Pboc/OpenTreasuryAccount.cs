@@ -1,0 +1,43 @@
+using Dapper;
+using OpenTreasury.Domain.Money;
+using OpenTreasury.Node.Library;
+
+namespace OpenTreasury.Business.Pboc;
+
+/// <summary>The treasury single account (国库单一账户): its opening balance, booked once, and its balance.</summary>
+internal static class OpenTreasuryAccount
+{
+    /// <summary>Books the opening balance of the treasury single account for the network's division and year, once.</summary>
+    public static LibraryResult Handle(PbocContext pboc, Amount amount) => pboc.Library.Run(session =>
+    {
+        var subject = $"treasury/{pboc.Master.AdmDivCode}/{pboc.Master.StYear}";
+        if (amount.IsNegative)
+        {
+            return LibraryResult.Refused(LibraryRejection.InvalidVoucher, $"an opening balance of {amount.ToWire()} is negative");
+        }
+
+        var opened = session.Connection.Execute(
+            """
+            INSERT INTO pboc_treasury (adm_div_code, st_year, opening_fen, balance_fen, opened_at) VALUES (@adm, @year, @fen, @fen, @now)
+            ON CONFLICT (adm_div_code, st_year) DO NOTHING
+            """,
+            new { adm = pboc.Master.AdmDivCode, year = pboc.Master.StYear, fen = amount.Fen, now = session.NowText }, session.Transaction);
+        if (opened == 0)
+        {
+            session.AuditRefusal(PbocContext.Reviewer, "open-treasury-refused", subject, "the treasury account is already open");
+            return LibraryResult.Refused(LibraryRejection.IllegalTransition, $"the treasury account of {pboc.Master.AdmDivCode}/{pboc.Master.StYear} is already open");
+        }
+
+        session.Audit(PbocContext.Reviewer, "open-treasury", subject, $"opening balance {amount.ToWire()}");
+        return LibraryResult.Done(0);
+    });
+
+    /// <summary>The balance of the treasury single account (zero when it was never opened).</summary>
+    public static Amount Balance(PbocContext pboc)
+    {
+        using var connection = pboc.Library.Database.Connect();
+        return new Amount(connection.ExecuteScalar<long?>(
+            "SELECT balance_fen FROM pboc_treasury WHERE adm_div_code = @adm AND st_year = @year",
+            new { adm = pboc.Master.AdmDivCode, year = pboc.Master.StYear }) ?? 0);
+    }
+}
