@@ -12,11 +12,10 @@ public sealed class ArchitectureTests
         ["OpenTreasury.Trust"] = ["OpenTreasury.Domain", "BouncyCastle.Cryptography"],
         ["OpenTreasury.Printing"] = ["OpenTreasury.Domain", "SkiaSharp", "DocumentFormat.OpenXml", "DocumentFormat.OpenXml.Framework"],
         ["OpenTreasury.Node"] = ["OpenTreasury.Domain", "OpenTreasury.Wire", "OpenTreasury.Trust", "BouncyCastle.Cryptography", "Microsoft.Data.Sqlite", "Dapper", "OpenTreasury.Printing"],
-        // Business and Simulation still see Microsoft.Data.Sqlite through the node's connection type; the storage
-        // seam (connection + dialect behind Node/Storage) removes it.
-        ["OpenTreasury.Business"] = ["OpenTreasury.Domain", "OpenTreasury.Wire", "OpenTreasury.Trust", "OpenTreasury.Node", "BouncyCastle.Cryptography", "Dapper", "Microsoft.Data.Sqlite"],
+        // Business and Simulation see the store only through the ADO.NET base types and Node/Storage's dialect.
+        ["OpenTreasury.Business"] = ["OpenTreasury.Domain", "OpenTreasury.Wire", "OpenTreasury.Trust", "OpenTreasury.Node", "BouncyCastle.Cryptography", "Dapper"],
         ["OpenTreasury.Authority"] = ["OpenTreasury.Domain", "OpenTreasury.Trust", "BouncyCastle.Cryptography"],
-        ["OpenTreasury.Simulation"] = ["OpenTreasury.Domain", "OpenTreasury.Wire", "OpenTreasury.Trust", "OpenTreasury.Authority", "OpenTreasury.Node", "OpenTreasury.Business", "BouncyCastle.Cryptography", "Dapper", "Microsoft.Data.Sqlite"],
+        ["OpenTreasury.Simulation"] = ["OpenTreasury.Domain", "OpenTreasury.Wire", "OpenTreasury.Trust", "OpenTreasury.Authority", "OpenTreasury.Node", "OpenTreasury.Business", "BouncyCastle.Cryptography", "Dapper"],
         ["OpenTreasury.Transport.Http"] = ["OpenTreasury.Domain", "OpenTreasury.Trust", "OpenTreasury.Node", "BouncyCastle.Cryptography"],
         ["OpenTreasury.Server"] = ["OpenTreasury.Domain", "OpenTreasury.Wire", "OpenTreasury.Trust", "OpenTreasury.Node", "OpenTreasury.Business", "OpenTreasury.Printing",
             "OpenTreasury.Authority", "OpenTreasury.Transport.Http",

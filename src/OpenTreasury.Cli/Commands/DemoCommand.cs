@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Microsoft.Data.Sqlite;
 using OpenTreasury.Node.Network;
+using OpenTreasury.Node.Storage;
 using OpenTreasury.Simulation;
 using OpenTreasury.Simulation.Demo;
 
@@ -49,7 +49,7 @@ internal static class DemoCommand
             {
                 // The folder is made (or checked) here; then this process only drives and reads, the nodes do the work.
                 TreasuryNetwork.OpenOrCreate(folder, () => SampleMasterData.Mangshi(2026), TimeProvider.System).Dispose();
-                SqliteConnection.ClearAllPools();
+                NodeDatabase.ReleaseAll();
                 using var network = TreasuryNetwork.Open(folder, TimeProvider.System);
                 plan = DemoPlan.Create(network.Master, seedValue, count) with { InjectMismatch = result.GetValue(inject), Days = dayCount };
                 using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };

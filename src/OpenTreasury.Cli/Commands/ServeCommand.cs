@@ -1,6 +1,6 @@
 using System.CommandLine;
+using System.Data.Common;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.Data.Sqlite;
 using OpenTreasury.Server;
 using OpenTreasury.Server.Standalone;
 using OpenTreasury.Simulation;
@@ -85,7 +85,7 @@ internal static class ServeCommand
             {
                 network = TreasuryNetwork.Open(folder.FullName, TimeProvider.System, TreasuryNetwork.DemoPins);
             }
-            catch (Exception ex) when (ex is InvalidOperationException or IOException or SqliteException or FormatException)
+            catch (Exception ex) when (ex is InvalidOperationException or IOException or DbException or FormatException)
             {
                 return Fail(ServeError.CannotOpen, $"无法打开 {folder.FullName} 中的网络：{ex.Message}");
             }
@@ -220,7 +220,7 @@ internal static class ServeCommand
         {
             return Fail(ServeError.KeyPassphrase, ex.Message);
         }
-        catch (Exception ex) when (ex is InvalidOperationException or IOException or SqliteException or FormatException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or DbException or FormatException or UnauthorizedAccessException or System.Text.Json.JsonException)
         {
             return Fail(ServeError.CannotOpen, $"无法打开节点 {nodeDirectory}：{ex.Message}");
         }

@@ -1,7 +1,7 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Text;
 using Dapper;
-using Microsoft.Data.Sqlite;
 using OpenTreasury.Trust.Crypto;
 
 namespace OpenTreasury.Node.Audit;
@@ -18,7 +18,7 @@ public static class AuditLog
 {
     public const string GenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";
 
-    public static void Append(SqliteConnection connection, SqliteTransaction transaction, DateTimeOffset at, string actor, string operation, string subject, string detail)
+    public static void Append(DbConnection connection, DbTransaction transaction, DateTimeOffset at, string actor, string operation, string subject, string detail)
     {
         ArgumentNullException.ThrowIfNull(connection);
         var last = connection.QueryFirstOrDefault<LastEntry>(
@@ -33,7 +33,7 @@ public static class AuditLog
             transaction);
     }
 
-    public static AuditVerification Verify(SqliteConnection connection)
+    public static AuditVerification Verify(DbConnection connection)
     {
         ArgumentNullException.ThrowIfNull(connection);
         var prev = GenesisHash;

@@ -1,6 +1,7 @@
+using System.Data.Common;
 using System.Globalization;
-using Microsoft.Data.Sqlite;
 using OpenTreasury.Node.Audit;
+using OpenTreasury.Node.Storage;
 
 namespace OpenTreasury.Node.Library;
 
@@ -11,16 +12,25 @@ namespace OpenTreasury.Node.Library;
 /// </summary>
 public sealed class LibrarySession : IDisposable
 {
-    internal LibrarySession(SqliteConnection connection, DateTimeOffset now)
+    internal LibrarySession(NodeDatabase database, DateTimeOffset now)
     {
-        Connection = connection;
-        Transaction = connection.BeginTransaction(deferred: false);
+        Connection = database.Connect();
+        try
+        {
+            Transaction = database.BeginWrite(Connection);
+        }
+        catch
+        {
+            Connection.Dispose();
+            throw;
+        }
+
         Now = now;
     }
 
-    public SqliteConnection Connection { get; }
+    public DbConnection Connection { get; }
 
-    public SqliteTransaction Transaction { get; }
+    public DbTransaction Transaction { get; }
 
     /// <summary>The time of this transaction, read once from the node's clock.</summary>
     public DateTimeOffset Now { get; }

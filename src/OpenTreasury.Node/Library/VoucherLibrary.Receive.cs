@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Dapper;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Domain.Seals;
@@ -45,10 +46,12 @@ public sealed partial class VoucherLibrary : IMessageReceiver
         {
             return message.Kind == MessageKind.Status ? ReceiveStatus(message) : ReceiveVoucher(message);
         }
-        catch (Microsoft.Data.Sqlite.SqliteException ex)
+        catch (DbException ex)
         {
-            // The store is busy or failing: the sender keeps the message and retries.
-            throw new TransportException($"{Party} could not store the message now: {ex.Message}", ex);
+            // The store is busy or failing, or a concurrent delivery of the same message stored it first:
+            // the sender keeps the message and retries (a repeat then replays the stored answer).
+            var why = database.Dialect.IsBusy(ex) ? "the store is busy" : database.Dialect.IsUniqueViolation(ex) ? "a concurrent delivery stored it first" : "the store failed";
+            throw new TransportException($"{Party} could not store the message now ({why}): {ex.Message}", ex);
         }
         catch (Exception ex) when (ex is not TransportException)
         {

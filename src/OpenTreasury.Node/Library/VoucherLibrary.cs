@@ -33,7 +33,7 @@ public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServ
 
     public ISignatureServer Signing => signing;
 
-    public LibrarySession Begin() => new(database.Connect(), clock.GetUtcNow());
+    public LibrarySession Begin() => new(database, clock.GetUtcNow());
 
     /// <summary>Runs one operation in its own transaction and commits it when it succeeded.</summary>
     public LibraryResult Run(Func<LibrarySession, LibraryResult> operation)

@@ -1,34 +1,29 @@
-using Dapper;
-using Microsoft.Data.Sqlite;
+using System.Data.Common;
 
 namespace OpenTreasury.Node.Storage;
 
 /// <summary>
-/// One party node's SQLite file: WAL journal, FULL synchronous commits (a commit survives power
-/// loss), foreign keys on. The schema is created on first open and versioned by user_version.
+/// One party node's store: a SQLite file today (see <see cref="SqliteDialect"/>), its schema brought up to
+/// this build by the numbered <see cref="Migrations"/> when it is opened. Callers see only the ADO.NET base
+/// types; what is engine-specific is behind <see cref="Dialect"/>.
 /// </summary>
 public sealed class NodeDatabase
 {
-    // Raised whenever the schema changes; an older file is refused with a clear message (no migrations yet).
-    private const int SchemaVersion = 4;
-
-    private NodeDatabase(string path)
+    private NodeDatabase(string path, IStoreDialect dialect)
     {
         Path = path;
-        ConnectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            DefaultTimeout = 30,
-        }.ToString();
+        Dialect = dialect;
     }
 
     public string Path { get; }
 
-    private string ConnectionString { get; }
+    public IStoreDialect Dialect { get; }
 
-    public static NodeDatabase Open(string path)
+    /// <summary>Opens (or creates) the store at <paramref name="path"/> and applies the migrations built into this assembly.</summary>
+    public static NodeDatabase Open(string path) => Open(path, Migrations.Known);
+
+    /// <summary>Opens (or creates) the store at <paramref name="path"/> and applies <paramref name="migrations"/>, in order.</summary>
+    public static NodeDatabase Open(string path, IReadOnlyList<Migration> migrations)
     {
         if (!File.Exists(path) && !OperatingSystem.IsWindows())
         {
@@ -39,31 +34,18 @@ public sealed class NodeDatabase
             }
         }
 
-        var database = new NodeDatabase(path);
+        var database = new NodeDatabase(path, new SqliteDialect(path));
         using var connection = database.Connect();
-        var version = connection.ExecuteScalar<long>("PRAGMA user_version");
-        if (version == 0)
-        {
-            connection.Execute("PRAGMA journal_mode=WAL");
-            using var tx = connection.BeginTransaction();
-            connection.Execute(Schema.Sql, transaction: tx);
-            connection.Execute($"PRAGMA user_version={SchemaVersion}", transaction: tx);
-            tx.Commit();
-        }
-        else if (version != SchemaVersion)
-        {
-            throw new InvalidOperationException($"{path} has schema version {version}; this build expects {SchemaVersion}. There are no migrations yet: make the network anew (a new --data folder).");
-        }
-
+        Storage.Migrations.Apply(connection, database.Dialect, migrations, DateTimeOffset.UtcNow);
         return database;
     }
 
+    /// <summary>Closes every pooled connection of this process, so the files are checkpointed and may be copied, moved or deleted.</summary>
+    public static void ReleaseAll() => SqliteDialect.ReleaseAll();
+
     /// <summary>A new open connection, configured for durable commits.</summary>
-    public SqliteConnection Connect()
-    {
-        var connection = new SqliteConnection(ConnectionString);
-        connection.Open();
-        connection.Execute("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;");
-        return connection;
-    }
+    public DbConnection Connect() => Dialect.Open();
+
+    /// <summary>Begins a write transaction on <paramref name="connection"/> that takes the write lock at once.</summary>
+    public DbTransaction BeginWrite(DbConnection connection) => Dialect.BeginWrite(connection);
 }

@@ -1,0 +1,106 @@
+using System.Data.Common;
+using System.Globalization;
+using Dapper;
+
+namespace OpenTreasury.Node.Storage;
+
+/// <summary>One numbered schema change: <c>Storage/Migrations/NNNN_name.sql</c>.</summary>
+public sealed record Migration(int Number, string Name, string Sql);
+
+/// <summary>
+/// Brings a store's schema up to this build: applies, in order, each known migration not yet recorded in
+/// <c>schema_migrations</c>, each in its own transaction together with its row. A store whose recorded
+/// migrations are not a prefix of the known ones was made by a newer (or another) build and is refused.
+/// </summary>
+public static class Migrations
+{
+    // The user_version of the one-script schema this build's predecessor wrote; identical to migration 0001.
+    private const long LegacySchemaVersion = 4;
+
+    private const string ResourcePrefix = "OpenTreasury.Node.Storage.Migrations.";
+
+    /// <summary>The migrations built into this assembly, by number.</summary>
+    public static IReadOnlyList<Migration> Known { get; } = Load();
+
+    /// <summary>Applies what is missing; returns the migrations applied now (none when the store is current).</summary>
+    public static IReadOnlyList<Migration> Apply(DbConnection connection, IStoreDialect dialect, IReadOnlyList<Migration> migrations, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(dialect);
+        ArgumentNullException.ThrowIfNull(migrations);
+        var legacy = dialect.LegacySchemaVersion(connection);
+        connection.Execute("CREATE TABLE IF NOT EXISTS schema_migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+        var applied = connection.Query<(long Number, string Name)>("SELECT number, name FROM schema_migrations ORDER BY number").ToList();
+        var at = now.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+        if (applied.Count == 0 && legacy != 0)
+        {
+            if (legacy != LegacySchemaVersion || migrations.Count == 0)
+            {
+                throw new InvalidOperationException($"{connection.DataSource} has schema version {legacy}, older than this build's first migration: make the network anew (a new --data folder).");
+            }
+
+            // Made by the build before numbered migrations: its schema is migration 0001.
+            Record(connection, null, migrations[0], at);
+            applied.Add((migrations[0].Number, migrations[0].Name));
+        }
+
+        for (var i = 0; i < applied.Count; i++)
+        {
+            if (i >= migrations.Count || applied[i].Number != migrations[i].Number || applied[i].Name != migrations[i].Name)
+            {
+                throw new InvalidOperationException(
+                    $"{connection.DataSource} has migration {applied[i].Number:D4}_{applied[i].Name} applied, which this build does not know " +
+                    $"(it knows {string.Join(", ", migrations.Select(m => $"{m.Number:D4}_{m.Name}"))}): it was made by a newer build; open it with that build.");
+            }
+        }
+
+        if (applied.Count == 0)
+        {
+            dialect.PrepareNew(connection);
+        }
+
+        var done = new List<Migration>();
+        foreach (var migration in migrations.Skip(applied.Count))
+        {
+            using var tx = dialect.BeginWrite(connection);
+            // Another process opening the same store may have applied it since we looked.
+            if (connection.ExecuteScalar<long>("SELECT COUNT(*) FROM schema_migrations WHERE number = @Number", new { migration.Number }, tx) == 0)
+            {
+                connection.Execute(migration.Sql, transaction: tx);
+                Record(connection, tx, migration, at);
+                done.Add(migration);
+            }
+
+            tx.Commit();
+        }
+
+        return done;
+    }
+
+    private static void Record(DbConnection connection, DbTransaction? tx, Migration migration, string at) =>
+        connection.Execute("INSERT INTO schema_migrations (number, name, applied_at) VALUES (@Number, @Name, @at)", new { migration.Number, migration.Name, at }, tx);
+
+    private static List<Migration> Load()
+    {
+        var assembly = typeof(Migrations).Assembly;
+        var list = new List<Migration>();
+        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal)))
+        {
+            var file = resource[ResourcePrefix.Length..^".sql".Length];
+            var underscore = file.IndexOf('_', StringComparison.Ordinal);
+            var number = int.Parse(file[..underscore], NumberStyles.None, CultureInfo.InvariantCulture);
+            using var reader = new StreamReader(assembly.GetManifestResourceStream(resource)!);
+            list.Add(new Migration(number, file[(underscore + 1)..], reader.ReadToEnd()));
+        }
+
+        list.Sort((a, b) => a.Number.CompareTo(b.Number));
+        for (var i = 0; i < list.Count; i++)
+        {
+            if (list[i].Number != i + 1)
+            {
+                throw new InvalidOperationException($"the built-in migrations are not numbered 1, 2, 3, …: {string.Join(", ", list.Select(m => m.Number))}");
+            }
+        }
+
+        return list;
+    }
+}

@@ -1,0 +1,66 @@
+using System.Data.Common;
+using Dapper;
+using Microsoft.Data.Sqlite;
+
+namespace OpenTreasury.Node.Storage;
+
+/// <summary>
+/// One node's SQLite file: WAL journal, FULL synchronous commits (a commit survives power loss), foreign
+/// keys on, a 30 s busy timeout, writes in BEGIN IMMEDIATE transactions.
+/// </summary>
+public sealed class SqliteDialect : IStoreDialect
+{
+    // https://www.sqlite.org/rescode.html
+    private const int SqliteBusy = 5;
+    private const int SqliteLocked = 6;
+    private const int SqliteConstraintPrimaryKey = 1555;
+    private const int SqliteConstraintUnique = 2067;
+
+    private readonly string _connectionString;
+
+    public SqliteDialect(string path)
+    {
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+    }
+
+    public string Name => "SQLite";
+
+    /// <summary>Closes every pooled SQLite connection of this process (so the WAL is checkpointed and the files may be copied or deleted).</summary>
+    public static void ReleaseAll() => SqliteConnection.ClearAllPools();
+
+    public DbConnection Open()
+    {
+        var connection = new SqliteConnection(_connectionString);
+        try
+        {
+            connection.Open();
+            connection.Execute("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;");
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
+
+    public DbTransaction BeginWrite(DbConnection connection) =>
+        connection is SqliteConnection sqlite
+            ? sqlite.BeginTransaction(deferred: false)
+            : throw new ArgumentException($"a {connection?.GetType().Name ?? "null"} is not a SQLite connection", nameof(connection));
+
+    public void PrepareNew(DbConnection connection) => connection.Execute("PRAGMA journal_mode=WAL");
+
+    public long LegacySchemaVersion(DbConnection connection) => connection.ExecuteScalar<long>("PRAGMA user_version");
+
+    public bool IsBusy(DbException exception) => exception is SqliteException { SqliteErrorCode: SqliteBusy or SqliteLocked };
+
+    public bool IsUniqueViolation(DbException exception) =>
+        exception is SqliteException { SqliteExtendedErrorCode: SqliteConstraintUnique or SqliteConstraintPrimaryKey };
+}
