@@ -26,26 +26,13 @@ internal static class RequestClearing
         using var session = bank.Library.Begin();
         ReleaseRefusedRequests(bank, session);
         ReleaseRefusedDirectRequests(session); // 直接支付
-        var pending = session.Connection.Query<PaymentRow>(
-            """
-            SELECT adm_div_code AS AdmDivCode, st_year AS StYear, agency_code AS AgencyCode, exp_func_code AS ExpFuncCode, SUM(amount_fen) AS AmountFen
-            FROM bank_payments WHERE clearing_voucher_no IS NULL
-            GROUP BY adm_div_code, st_year, agency_code, exp_func_code ORDER BY adm_div_code, st_year, agency_code, exp_func_code
-            """, transaction: session.Transaction).ToList();
-        foreach (var division in pending.GroupBy(p => (p.AdmDivCode, p.StYear)))
-        {
-            var sequence = session.Connection.ExecuteScalar<long>(
-                "SELECT COUNT(*) FROM vouchers WHERE origin = 'own' AND vt_code = '2301' AND flag = 0", transaction: session.Transaction) + 1;
-            var voucherNo = $"HK{bank.Bank.BankCode}{businessDate:yyyyMMdd}{sequence:D3}";
-            session.Connection.Execute(
-                "UPDATE bank_payments SET clearing_voucher_no = @voucherNo WHERE clearing_voucher_no IS NULL AND adm_div_code = @adm AND st_year = @year",
-                new { voucherNo, adm = division.Key.AdmDivCode, year = division.Key.StYear }, session.Transaction);
-            var result = bank.Library.Issue(session, TransferRequest(bank, division.Key.AdmDivCode, (int)division.Key.StYear, voucherNo, businessDate, [.. division]), [PartyId.Pboc], clerk, reviewer);
-            results.Add(result.ThrowIfRefused());
-        }
+        results.AddRange(Request(bank, session, businessDate, clerk, reviewer, "bank_payments", request => request));
 
         // 直接支付: what the bank paid on 5201s goes in 2301s of PayTypeCode 11 of their own (the ones above are 12).
-        results.AddRange(RequestDirectClearing(bank, session, businessDate, clerk, reviewer));
+        results.AddRange(Request(bank, session, businessDate, clerk, reviewer, "bank_direct_payments", request => request
+            .With("PayTypeCode", BankDesk.DirectPayType)
+            .With("PayTypeName", "直接支付")
+            .With("AgentAcctName", $"{bank.Bank.Name}财政直接支付清算户")));
         session.Commit();
         return results;
     }
@@ -72,14 +59,17 @@ internal static class RequestClearing
         }
     }
 
-    /// <summary>Direct payments paid and not yet asked for: a 2301 of PayTypeCode 11 per division and year, apart from the authorized ones.</summary>
-    private static List<LibraryResult> RequestDirectClearing(BankContext bank, LibrarySession session, DateOnly businessDate, Signer clerk, Signer reviewer)
+    /// <summary>
+    /// The payments of one table (<c>bank_payments</c>: 授权支付; <c>bank_direct_payments</c>: 直接支付) paid and not yet
+    /// asked for: one 2301 per division and year, numbered in one sequence, shaped by <paramref name="kind"/>.
+    /// </summary>
+    private static List<LibraryResult> Request(BankContext bank, LibrarySession session, DateOnly businessDate, Signer clerk, Signer reviewer, string table, Func<Voucher, Voucher> kind)
     {
         var results = new List<LibraryResult>();
         var pending = session.Connection.Query<PaymentRow>(
-            """
+            $"""
             SELECT adm_div_code AS AdmDivCode, st_year AS StYear, agency_code AS AgencyCode, exp_func_code AS ExpFuncCode, SUM(amount_fen) AS AmountFen
-            FROM bank_direct_payments WHERE clearing_voucher_no IS NULL
+            FROM {table} WHERE clearing_voucher_no IS NULL
             GROUP BY adm_div_code, st_year, agency_code, exp_func_code ORDER BY adm_div_code, st_year, agency_code, exp_func_code
             """, transaction: session.Transaction).ToList();
         foreach (var division in pending.GroupBy(p => (p.AdmDivCode, p.StYear)))
@@ -88,12 +78,9 @@ internal static class RequestClearing
                 "SELECT COUNT(*) FROM vouchers WHERE origin = 'own' AND vt_code = '2301' AND flag = 0", transaction: session.Transaction) + 1;
             var voucherNo = $"HK{bank.Bank.BankCode}{businessDate:yyyyMMdd}{sequence:D3}";
             session.Connection.Execute(
-                "UPDATE bank_direct_payments SET clearing_voucher_no = @voucherNo WHERE clearing_voucher_no IS NULL AND adm_div_code = @adm AND st_year = @year",
+                $"UPDATE {table} SET clearing_voucher_no = @voucherNo WHERE clearing_voucher_no IS NULL AND adm_div_code = @adm AND st_year = @year",
                 new { voucherNo, adm = division.Key.AdmDivCode, year = division.Key.StYear }, session.Transaction);
-            var request = TransferRequest(bank, division.Key.AdmDivCode, (int)division.Key.StYear, voucherNo, businessDate, [.. division])
-                .With("PayTypeCode", BankDesk.DirectPayType)
-                .With("PayTypeName", "直接支付")
-                .With("AgentAcctName", $"{bank.Bank.Name}财政直接支付清算户");
+            var request = kind(TransferRequest(bank, division.Key.AdmDivCode, (int)division.Key.StYear, voucherNo, businessDate, [.. division]));
             results.Add(bank.Library.Issue(session, request, [PartyId.Pboc], clerk, reviewer).ThrowIfRefused());
         }
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Dapper;
 using OpenTreasury.Domain.Parties;
@@ -187,6 +186,4 @@ public static class SealNotices
     }
 
     private sealed record Signed(byte[] Notice, byte[] Signature);
-
-    internal static string Text(DateTimeOffset time) => time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 }
