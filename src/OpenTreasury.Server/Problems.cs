@@ -51,6 +51,7 @@ public static class Problems
         LibraryRejection.InvalidVoucher => Make(StatusCodes.Status400BadRequest, "请求参数无效", "library", rejection, detail),
         LibraryRejection.UnknownUser => Make(StatusCodes.Status403Forbidden, "用户不存在", "library", rejection, detail),
         LibraryRejection.UserLocked => Make(StatusCodes.Status403Forbidden, "用户已被管理员锁定", "library", rejection, detail),
+        LibraryRejection.Tampered => Make(StatusCodes.Status409Conflict, "凭证库中的凭证已被篡改：内容与摘要或签章不符", "library", rejection, detail),
         LibraryRejection.None => throw new ArgumentOutOfRangeException(nameof(rejection), rejection, "not a refusal"),
         _ => Make(StatusCodes.Status422UnprocessableEntity, "凭证库拒绝了该操作", "library", rejection, detail),
     };

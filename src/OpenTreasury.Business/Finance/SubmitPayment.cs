@@ -1,3 +1,4 @@
+using OpenTreasury.Domain.Codes;
 using OpenTreasury.Domain.Money;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Domain.Vouchers;
@@ -7,8 +8,13 @@ using OpenTreasury.Node.People;
 
 namespace OpenTreasury.Business.Finance;
 
-/// <summary>A budget unit's payment order, entered by its clerk and approved by its finance head.</summary>
-public sealed record PaymentOrder(string VoucherNo, string AgencyCode, string ExpFuncCode, Amount Amount, Payee Payee, string Summary);
+/// <summary>
+/// A budget unit's payment order, entered by its clerk and approved by its finance head. Without a
+/// <paramref name="VoucherNo"/> the library gives the next number of Finance's 8202 sequence; with one, the
+/// number is the caller's idempotency key (the same order again returns the first result, another order
+/// under it is refused).
+/// </summary>
+public sealed record PaymentOrder(string? VoucherNo, string AgencyCode, string ExpFuncCode, Amount Amount, Payee Payee, string Summary);
 
 /// <summary>授权支付: a budget unit's 8202 财政授权支付凭证, entered and approved by two people of the unit, sent to its bank.</summary>
 internal static class SubmitPayment
@@ -20,6 +26,15 @@ internal static class SubmitPayment
         var unit = finance.Master.Unit(order.AgencyCode);
         var bank = finance.Master.Bank(unit.BankCode);
         using var session = finance.Library.Begin();
+        if (order.VoucherNo is null)
+        {
+            var master = finance.Master;
+            order = order with
+            {
+                VoucherNo = finance.Library.NextVoucherNo(session, AdmDivCode.Parse(master.AdmDivCode), new StYear(master.StYear), VtCode.Parse("8202"), "ZF").Value,
+            };
+        }
+
         var result = finance.Library.Issue(session, PaymentVoucher(finance, order, unit, bank, vouDate), [PartyId.Parse($"bank-{bank.BankCode}")], clerk, approver);
         finance.Library.Finish(session, result);
         return result;
@@ -30,7 +45,7 @@ internal static class SubmitPayment
         var functional = unit.Classes.Single(c => c.ExpFuncCode == order.ExpFuncCode);
         List<VoucherField> header =
         [
-            .. finance.Master.VoucherHeader("8202", order.VoucherNo, FinanceContext.Date(vouDate)),
+            .. finance.Master.VoucherHeader("8202", order.VoucherNo!, FinanceContext.Date(vouDate)),
             new("FundTypeCode", "1"),
             new("FundTypeName", "一般公共预算资金"),
             new("PayTypeCode", "12"),
@@ -57,7 +72,7 @@ internal static class SubmitPayment
             new(
             [
                 new("Id", "1"),
-                new("VoucherBillId", order.VoucherNo),
+                new("VoucherBillId", order.VoucherNo!),
                 .. unit.ClassFields(functional),
                 new("PayAmt", order.Amount.ToWire()),
             ]),

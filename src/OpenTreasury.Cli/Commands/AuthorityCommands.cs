@@ -84,9 +84,6 @@ internal static class AuthorityCommands
         return new Command("authority", "The network authority (CA, TSA, seal maker) as a service") { serve };
     }
 
-    private static int Fail(AuthorityError error, string message)
-    {
-        Console.Error.WriteLine($"错误 {error} ({(int)error}): {message}");
-        return 2;
-    }
+    private static int Fail(AuthorityError error, string message) =>
+        Report.BadInput($"{error}-{(int)error}", message, error.ToString());
 }

@@ -18,8 +18,7 @@ internal static class CaCommands
             var folder = result.GetValue(data)!;
             if (!TreasuryNetwork.Exists(folder.FullName))
             {
-                Console.Error.WriteLine($"error: {folder.FullName} holds no network");
-                return 2;
+                return Report.NoNetwork(folder.FullName);
             }
 
             using var network = TreasuryNetwork.Open(folder.FullName, TimeProvider.System);

@@ -38,24 +38,60 @@ internal static class Common
         node = null!;
         if (!TreasuryNetwork.Exists(data.FullName))
         {
-            Console.Error.WriteLine($"error: {data.FullName} holds no network; make one with `treasury demo --data {data.FullName}`");
+            Report.NoNetwork(data.FullName);
             return false;
         }
 
         if (!PartyId.TryParse(partyText, out var party))
         {
-            Console.Error.WriteLine($"error: '{partyText}' is not a party; use finance, pboc or bank-NNN");
+            Report.BadInput("NO-PARTY", $"“{partyText}”不是机构名；可用 finance、pboc 或 bank-NNN", $"'{partyText}' is not a party; use finance, pboc or bank-NNN");
             return false;
         }
 
         network = TreasuryNetwork.Open(data.FullName, TimeProvider.System);
         if (!network.Nodes.TryGetValue(party, out node!))
         {
-            Console.Error.WriteLine($"error: the network has no party {party}; it has {string.Join(", ", network.Nodes.Keys)}");
+            Report.BadInput("NO-PARTY", $"网络中没有机构 {party}；有 {string.Join("、", network.Nodes.Keys)}", $"the network has no party {party}; it has {string.Join(", ", network.Nodes.Keys)}");
             return false;
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Writes an output file the command makes (an export, a print, a report) whole or not at all: never over
+    /// an existing file (that is <c>OUTPUT-EXISTS</c>), through a temporary file beside it that is flushed to
+    /// disk and then renamed, so a full disk or a crash leaves no half-written file under the name.
+    /// </summary>
+    public static void WriteNew(string path, ReadOnlySpan<byte> bytes)
+    {
+        const int Eexist = 17;
+        if (File.Exists(path) || Directory.Exists(path))
+        {
+            throw new IOException($"The file '{path}' already exists.", Eexist);
+        }
+
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is not null && !Directory.Exists(folder))
+        {
+            throw new DirectoryNotFoundException($"Could not find a part of the path '{folder}'.");
+        }
+
+        var temporary = $"{path}.{Environment.ProcessId}.tmp";
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+            {
+                stream.Write(bytes);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temporary, path, overwrite: false);
+        }
+        finally
+        {
+            File.Delete(temporary);
+        }
     }
 
     public static void WriteJson<T>(T value) => Console.WriteLine(JsonSerializer.Serialize(value, Json));

@@ -30,8 +30,8 @@ internal static class DemoCommand
             var dayCount = result.GetValue(days);
             if (count is < 0 or > DemoPlan.PaymentsMax || seedValue < 0 || dayCount is < 1 or > DemoPlan.DaysMax)
             {
-                Console.Error.WriteLine($"error: --payments must be 0–{DemoPlan.PaymentsMax}, --seed must not be negative, --days must be 1–{DemoPlan.DaysMax}");
-                return 2;
+                return Report.BadInput("DEMO-1", $"--payments 应为 0–{DemoPlan.PaymentsMax}，--seed 不能为负，--days 应为 1–{DemoPlan.DaysMax}",
+                    $"--payments must be 0–{DemoPlan.PaymentsMax}, --seed must not be negative, --days must be 1–{DemoPlan.DaysMax}");
             }
 
             var folder = result.GetValue(data)?.FullName ?? Path.Combine(Path.GetTempPath(), $"opentreasury-{Guid.NewGuid():N}"[..25]);
@@ -60,8 +60,7 @@ internal static class DemoCommand
                 }
                 catch (Exception ex) when (ex is DemoNodeUnreachableException or InvalidOperationException or IOException or TaskCanceledException)
                 {
-                    Console.Error.WriteLine($"错误 error [DEMO-3]: {ex.Message} — 再次运行同一命令即可完成计划 rerun the same command to finish the plan");
-                    return 3;
+                    return Report.Fail(new("DEMO-3", Exit.Environment, $"{ex.Message} — 再次运行同一命令即可完成计划", "a node did not answer; rerun the same command to finish the plan"));
                 }
             }
             else

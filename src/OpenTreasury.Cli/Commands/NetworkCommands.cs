@@ -22,8 +22,7 @@ internal static class NetworkCommands
             var folder = result.GetValue(data)!.FullName;
             if (TreasuryNetwork.Exists(folder))
             {
-                Console.Error.WriteLine($"错误 error [NETWORK-1]: {folder} 已有一个网络 already holds a network");
-                return 2;
+                return Report.BadInput("NETWORK-1", $"{folder} 已有一个网络", $"{folder} already holds a network");
             }
 
             MasterData masterData;
@@ -34,8 +33,7 @@ internal static class NetworkCommands
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidDataException)
             {
-                Console.Error.WriteLine($"错误 error [NETWORK-2]: 主数据文件无法读取 the master data cannot be read: {ex.Message}");
-                return 2;
+                return Report.BadInput("NETWORK-2", $"主数据文件无法读取：{ex.Message}", "the master data cannot be read");
             }
 
             var passphrase = KeyPassphrase.Resolve(null, "新网络的私钥口令 passphrase for the new network's keys: ");

@@ -24,7 +24,7 @@ internal static class PayCommand
         var payee = new Option<string>("--payee") { Description = "Payee name (收款人)", DefaultValueFactory = _ => "芒市鑫源文具商行" };
         var payeeAccount = new Option<string>("--payee-account") { Description = "Payee account number", DefaultValueFactory = _ => "2504110109000012346" };
         var payeeBank = new Option<string>("--payee-bank") { Description = "Payee's bank", DefaultValueFactory = _ => "中国工商银行芒市支行" };
-        var voucherNo = new Option<string?>("--no") { Description = "Voucher number (a new one is made when omitted)" };
+        var voucherNo = new Option<string?>("--no") { Description = "Voucher number, the request's idempotency key: the same payment again returns the first result, another under it is refused (the next of Finance's 8202 sequence when omitted)" };
         var clerk = new Option<string>("--clerk") { Description = "User who enters the voucher (经办人), e.g. dw101001_jbr", Required = true };
         var clerkPin = new Option<string>("--clerk-pin") { Description = "The clerk's USBKey PIN", Required = true };
         var approver = new Option<string>("--approver") { Description = "User who approves it (财务负责人), another person, e.g. dw101001_fzr", Required = true };
@@ -46,27 +46,25 @@ internal static class PayCommand
                 var unit = network.Master.Units.FirstOrDefault(u => u.AgencyCode == unitCode);
                 if (unit is null || unit.Classes.All(c => c.ExpFuncCode != result.GetValue(functional)))
                 {
-                    Console.Error.WriteLine($"error: no unit {unitCode} with functional class {result.GetValue(functional)} in this network");
-                    return 2;
+                    return Report.BadInput("NO-UNIT", $"网络中没有预算单位 {unitCode} 的功能分类 {result.GetValue(functional)}",
+                        $"no unit {unitCode} with functional class {result.GetValue(functional)} in this network");
                 }
 
                 if (!Amount.TryParseWire(result.GetValue(amount), out var money, out var amountError))
                 {
-                    Console.Error.WriteLine($"error: {amountError}");
-                    return 2;
+                    return Report.BadInput("BAD-AMOUNT", $"金额“{result.GetValue(amount)}”无效：应为以元为单位、两位小数的正数，如 1234.50", amountError);
                 }
 
-                var number = result.GetValue(voucherNo) ?? $"ZF{DateTime.UtcNow:yyyyMMddHHmmssfff}";
-                if (!VoucherNo.TryParse(number, out _))
+                var number = result.GetValue(voucherNo);
+                if (number is not null && !VoucherNo.TryParse(number, out _))
                 {
-                    Console.Error.WriteLine($"error: '{number}' is not a voucher number");
-                    return 2;
+                    return Report.BadInput("BAD-VOUCHER-NO", $"“{number}”不是有效的凭证号", $"'{number}' is not a voucher number");
                 }
 
                 if (!TryLogin(finance, result.GetValue(clerk)!, result.GetValue(clerkPin)!, out var clerkSigner)
                     || !TryLogin(finance, result.GetValue(approver)!, result.GetValue(approverPin)!, out var approverSigner))
                 {
-                    return 1;
+                    return Exit.Refused;
                 }
 
                 using (clerkSigner)
@@ -78,15 +76,18 @@ internal static class PayCommand
                     var submitted = finance.FinanceDesk!.SubmitPayment(order, date, clerkSigner!, approverSigner!);
                     if (!submitted.Ok)
                     {
-                        Console.Error.WriteLine($"refused: {submitted.Rejection} ({(int)submitted.Rejection}): {submitted.Message}");
-                        return 1;
+                        return Report.Refused(submitted.Rejection, submitted.Message, number);
                     }
 
+                    // Committed: what is printed from here on is read back from the library, not from the command line.
+                    var stored = finance.Library.Find(submitted.VoucherId)!;
+                    var paid = new Amount(stored.AmountFen!.Value);
+                    Console.WriteLine($"已保存 stored 8202 {stored.VoucherNo} {paid.ToWire()}（人民币{paid.ToChineseCapitals()}）{unit.Name} → bank-{unit.BankCode}");
                     await network.SettleAsync(cancellationToken).ConfigureAwait(false);
                     var delivery = finance.Library.Deliveries(submitted.VoucherId).Single();
-                    Console.WriteLine($"8202 {number} {money.ToWire()} (人民币{money.ToChineseCapitals()}) from {unit.Name} to bank-{unit.BankCode}: {(int)delivery.Status} {delivery.Status}{(delivery.Reason is null ? string.Empty : " — " + delivery.Reason)}");
-                    Console.WriteLine("the bank's desk pays it within quota or returns it when its people work their queue (`treasury demo --data DIR` does)");
-                    return delivery.Status == Domain.Vouchers.VoucherStatus.Received ? 0 : 1;
+                    Console.WriteLine($"送达 bank-{unit.BankCode}: {(int)delivery.Status} {delivery.Status}{(delivery.Reason is null ? string.Empty : " — " + delivery.Reason)}");
+                    Console.WriteLine("代理银行在处理其待办时于额度内支付或退回（`treasury demo --data DIR` 即会处理）");
+                    return delivery.Status == Domain.Vouchers.VoucherStatus.Received ? Exit.Ok : Exit.Environment;
                 }
             }
         });
@@ -98,7 +99,8 @@ internal static class PayCommand
         var login = finance.Users.Login(userId, pin, out signer);
         if (!login.Ok)
         {
-            Console.Error.WriteLine($"refused: {login.Rejection} ({(int)login.Rejection}){(login.RemainingRetries is { } left ? $", {left} tries left" : string.Empty)}: {login.Message}");
+            Report.Refused(login.TokenError != Trust.Tokens.TokenError.None ? login.TokenError : login.Rejection, login.Message,
+                login.RemainingRetries is { } left ? $"{userId}，还可尝试 {left} 次" : userId);
         }
 
         return login.Ok;

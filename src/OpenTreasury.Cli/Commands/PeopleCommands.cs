@@ -137,8 +137,7 @@ internal static class PeopleCommands
                 var check = Administrators.Login(node.Users, result.GetValue(admin), result.GetValue(adminPin), actionName!);
                 if (!check.Ok)
                 {
-                    Console.Error.WriteLine($"拒绝 refused: {check.Rejection} ({(int)check.Rejection}): {check.Message}");
-                    return 1;
+                    return Report.Refused(check.Rejection, check.Message);
                 }
             }
 
@@ -149,8 +148,7 @@ internal static class PeopleCommands
                 return 0;
             }
 
-            Console.Error.WriteLine($"refused: {outcome.Rejection} ({(int)outcome.Rejection}){(outcome.TokenError == Trust.Tokens.TokenError.None ? string.Empty : $" {outcome.TokenError}")}: {outcome.Message}");
-            return 1;
+            return Report.Refused(outcome.TokenError == Trust.Tokens.TokenError.None ? outcome.Rejection : outcome.TokenError, outcome.Message);
         }
     }
 }

@@ -27,8 +27,7 @@ internal static class ReconcileCommand
             {
                 if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
                 {
-                    Console.Error.WriteLine($"error: '{text}' is not a date in the form YYYY-MM-DD");
-                    return 2;
+                    return Report.BadInput("BAD-DATE", $"“{text}”不是 YYYY-MM-DD 格式的日期", $"'{text}' is not a date in the form YYYY-MM-DD");
                 }
 
                 day = parsed;
@@ -45,12 +44,12 @@ internal static class ReconcileCommand
                 var reportDate = day ?? DateOnly.FromDateTime(DateTime.UtcNow);
                 if (result.GetValue(xlsx) is { } xlsxFile)
                 {
-                    File.WriteAllBytes(xlsxFile.FullName, ReconciliationExport.ToXlsx(report, reportDate));
+                    Common.WriteNew(xlsxFile.FullName, ReconciliationExport.ToXlsx(report, reportDate));
                 }
 
                 if (result.GetValue(csv) is { } csvFile)
                 {
-                    File.WriteAllBytes(csvFile.FullName, ReconciliationExport.ToCsv(report));
+                    Common.WriteNew(csvFile.FullName, ReconciliationExport.ToCsv(report));
                 }
 
                 if (result.GetValue(json))

@@ -48,8 +48,7 @@ internal static class SealCommands
 
                 if (!TryType(result.GetValue(type)!, out var sealType))
                 {
-                    Console.Error.WriteLine($"error: unknown seal type '{result.GetValue(type)}'");
-                    return 2;
+                    return Report.BadInput("SEAL-TYPE", $"未知的印章类型“{result.GetValue(type)}”", $"unknown seal type '{result.GetValue(type)}'");
                 }
 
                 if (sealType == SealType.Personal)
@@ -57,8 +56,7 @@ internal static class SealCommands
                     var userId = result.GetValue(holder);
                     if (userId is null || node.Users.Find(userId) is null)
                     {
-                        Console.Error.WriteLine($"error: a personal seal needs --holder, a user of {node.Party}");
-                        return 2;
+                        return Report.BadInput("SEAL-HOLDER", $"个人名章需要 --holder（{node.Party} 的用户）", $"a personal seal needs --holder, a user of {node.Party}");
                     }
 
                     var personal = network.MakePersonalSeal(node, userId);
@@ -69,8 +67,7 @@ internal static class SealCommands
                 var unitCode = result.GetValue(agency);
                 if (unitCode is not null && (node.Party != PartyId.Finance || network.Master.Units.All(u => u.AgencyCode != unitCode)))
                 {
-                    Console.Error.WriteLine($"error: {unitCode} is not a budget unit on Finance's platform");
-                    return 2;
+                    return Report.BadInput("NO-UNIT", $"{unitCode} 不是财政平台上的预算单位", $"{unitCode} is not a budget unit on Finance's platform");
                 }
 
                 var organisation = unitCode is null ? network.Master.OrganisationName(node.Party) : network.Master.Unit(unitCode).Name;
@@ -102,7 +99,7 @@ internal static class SealCommands
         var check = Administrators.LoginTwo(network.Finance.Users, result.GetValue(admin), result.GetValue(adminPin), result.GetValue(checker), result.GetValue(checkerPin), action);
         if (!check.Ok)
         {
-            Console.Error.WriteLine($"拒绝 refused: {check.Rejection} ({(int)check.Rejection}): {check.Message}");
+            Report.Refused(check.Rejection, check.Message);
         }
 
         return check.Ok;
@@ -123,8 +120,7 @@ internal static class SealCommands
             var folder = result.GetValue(data)!;
             if (!TreasuryNetwork.Exists(folder.FullName))
             {
-                Console.Error.WriteLine($"error: {folder.FullName} holds no network");
-                return 2;
+                return Report.NoNetwork(folder.FullName);
             }
 
             using var network = TreasuryNetwork.Open(folder.FullName, TimeProvider.System);
@@ -136,8 +132,7 @@ internal static class SealCommands
             var count = network.Seals.Revoke(result.GetValue(id)!, result.GetValue(reason)!);
             if (count == 0)
             {
-                Console.Error.WriteLine($"error: no unrevoked seal {result.GetValue(id)} is known");
-                return 1;
+                return Report.Fail(new("NO-SEAL", Exit.Refused, $"没有未吊销的印章 {result.GetValue(id)}", $"no unrevoked seal {result.GetValue(id)} is known"));
             }
 
             Console.WriteLine($"revoked {result.GetValue(id)} at {count} node(s)");
@@ -215,21 +210,20 @@ internal static class SealCommands
                 var seal = new SealRegistry(node.Library.Database).Find(result.GetValue(id)!);
                 if (seal is null || !ElectronicSeal.TryParse(seal.Der, out var parsed, out var error))
                 {
-                    Console.Error.WriteLine($"error: {node.Party} knows no seal {result.GetValue(id)}");
-                    return 2;
+                    return Report.BadInput("NO-SEAL", $"{node.Party} 没有印章 {result.GetValue(id)}", $"{node.Party} knows no seal {result.GetValue(id)}");
                 }
 
                 Print(SealInspector.Inspect(seal.Der, new SealInspectionContext(TimeProvider.System.GetUtcNow(), network.Trust.Validator)));
                 Console.WriteLine($"registry: owner {seal.OwnerParty}{(seal.AgencyCode is null ? string.Empty : "/" + seal.AgencyCode)}, {(seal.RevokedAt is null ? "not revoked" : $"revoked {seal.RevokedAt}: {seal.RevokeReason}")}");
                 if (result.GetValue(png) is { } pngFile)
                 {
-                    File.WriteAllBytes(pngFile.FullName, parsed!.Info.Picture.Data);
+                    Common.WriteNew(pngFile.FullName, parsed!.Info.Picture.Data);
                     Console.WriteLine($"wrote the picture ({parsed.Info.Picture.Type}, {parsed.Info.Picture.WidthMm}×{parsed.Info.Picture.HeightMm} mm) to {pngFile.FullName}");
                 }
 
                 if (result.GetValue(der) is { } derFile)
                 {
-                    File.WriteAllBytes(derFile.FullName, seal.Der);
+                    Common.WriteNew(derFile.FullName, seal.Der);
                     Console.WriteLine($"wrote the SESeal ({seal.Der.Length} bytes DER) to {derFile.FullName}");
                 }
 
@@ -251,8 +245,7 @@ internal static class SealCommands
             var path = result.GetValue(file)!;
             if (!path.Exists)
             {
-                Console.Error.WriteLine($"error: {path.FullName} does not exist");
-                return 2;
+                return Report.Missing(path.FullName);
             }
 
             TreasuryNetwork? network = null;
@@ -260,8 +253,7 @@ internal static class SealCommands
             {
                 if (!TreasuryNetwork.Exists(folder.FullName))
                 {
-                    Console.Error.WriteLine($"error: {folder.FullName} holds no network");
-                    return 2;
+                    return Report.NoNetwork(folder.FullName);
                 }
 
                 network = TreasuryNetwork.Open(folder.FullName, TimeProvider.System);

@@ -265,9 +265,6 @@ internal static class ServeCommand
         }
     }
 
-    private static int Fail(ServeError error, string message)
-    {
-        Console.Error.WriteLine($"错误 {error} ({(int)error}): {message}");
-        return 2;
-    }
+    private static int Fail(ServeError error, string message) =>
+        Report.BadInput($"{error}-{(int)error}", message, error.ToString());
 }

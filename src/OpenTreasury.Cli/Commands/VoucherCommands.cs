@@ -130,7 +130,7 @@ internal static class VoucherCommands
             }
 
             var path = result.GetValue(output)!.FullName;
-            File.WriteAllBytes(path, node.Library.Export(voucher.Id));
+            Common.WriteNew(path, node.Library.Export(voucher.Id));
             Console.WriteLine($"wrote {voucher.VtCode} {voucher.VoucherNo} v{voucher.Version} to {path}");
             return 0;
         });
@@ -149,14 +149,12 @@ internal static class VoucherCommands
             var folder = result.GetValue(data)!;
             if (!path.Exists)
             {
-                Console.Error.WriteLine($"error: {path.FullName} does not exist");
-                return 2;
+                return Report.Missing(path.FullName);
             }
 
             if (!TreasuryNetwork.Exists(folder.FullName))
             {
-                Console.Error.WriteLine($"error: {folder.FullName} holds no network");
-                return 2;
+                return Report.NoNetwork(folder.FullName);
             }
 
             using var network = TreasuryNetwork.Open(folder.FullName, TimeProvider.System);
@@ -195,8 +193,7 @@ internal static class VoucherCommands
             var path = result.GetValue(file)!;
             if (!path.Exists)
             {
-                Console.Error.WriteLine($"error: {path.FullName} does not exist");
-                return 2;
+                return Report.Missing(path.FullName);
             }
 
             if (!Common.TryOpen(result.GetValue(data)!, result.GetValue(party)!, out _, out var node))
@@ -207,8 +204,7 @@ internal static class VoucherCommands
             var read = MofFormat.Read(File.ReadAllBytes(path.FullName));
             if (!read.IsSuccess)
             {
-                Console.Error.WriteLine($"error: {string.Join("; ", read.Errors)}");
-                return 2;
+                return Report.BadInput("BAD-FILE", $"文件不是有效的 MOF 凭证报文：{string.Join("；", read.Errors)}", string.Join("; ", read.Errors));
             }
 
             var now = TimeProvider.System.GetUtcNow();
@@ -216,15 +212,14 @@ internal static class VoucherCommands
                 .FirstOrDefault(seal => seal.OwnerParty == node.Party.ToString() && seal.Type == Domain.Seals.SealType.BusinessSeal && seal.RevokedAt is null);
             if (own is null || !ElectronicSeal.TryParse(own.Der, out var eseal, out _))
             {
-                Console.Error.WriteLine($"error: {node.Party} has no business seal to stamp with");
-                return 2;
+                return Report.BadInput("NO-SEAL", $"{node.Party} 没有可用的业务专用章", $"{node.Party} has no business seal to stamp with");
             }
 
             var bodies = read.Value.Bodies.Select(b => b with
             {
                 Stamps = [.. b.Stamps.Select(s => s with { Der = node.Library.Signing.StampAsInstitution(eseal!, b.InnerVoucher, SignatureServer.PropertyInfo(b.Key, b.Version, s.Position), now).Der })],
             });
-            File.WriteAllBytes(result.GetValue(output)!.FullName, MofFormat.Write(new MofEnvelope([.. bodies])));
+            Common.WriteNew(result.GetValue(output)!.FullName, MofFormat.Write(new MofEnvelope([.. bodies])));
             Console.WriteLine($"re-signed {read.Value.Bodies.Count} voucher(s) as {node.Party} into {result.GetValue(output)!.FullName}");
             return 0;
         });
@@ -248,8 +243,7 @@ internal static class VoucherCommands
                 var chain = node.Library.Chain(result.GetValue(vt)!, result.GetValue(no)!);
                 if (chain.Count == 0)
                 {
-                    Console.Error.WriteLine($"error: {node.Party} issued no {result.GetValue(vt)} {result.GetValue(no)}");
-                    return 2;
+                    return Report.BadInput("NO-VOUCHER", $"{node.Party} 没有开具 {result.GetValue(vt)} {result.GetValue(no)}", $"{node.Party} issued no {result.GetValue(vt)} {result.GetValue(no)}");
                 }
 
                 if (result.GetValue(json))
@@ -295,8 +289,8 @@ internal static class VoucherCommands
                 var original = node.Library.Versions(result.GetValue(vt)!, result.GetValue(no)!).FirstOrDefault(v => v.Origin == "own" && !v.IsReply);
                 if (original is null || !VoucherNo.TryParse(result.GetValue(newNo), out _))
                 {
-                    Console.Error.WriteLine($"error: {node.Party} issued no {result.GetValue(vt)} {result.GetValue(no)}, or '{result.GetValue(newNo)}' is not a voucher number");
-                    return 2;
+                    return Report.BadInput("NO-VOUCHER", $"{node.Party} 没有开具 {result.GetValue(vt)} {result.GetValue(no)}，或“{result.GetValue(newNo)}”不是有效的凭证号",
+                        $"{node.Party} issued no {result.GetValue(vt)} {result.GetValue(no)}, or '{result.GetValue(newNo)}' is not a voucher number");
                 }
 
                 Domain.Money.Amount? corrected = null;
@@ -304,8 +298,7 @@ internal static class VoucherCommands
                 {
                     if (!Domain.Money.Amount.TryParseWire(text, out var parsed, out var error))
                     {
-                        Console.Error.WriteLine($"error: {error}");
-                        return 2;
+                        return Report.BadInput("BAD-AMOUNT", $"金额“{text}”无效：应为两位小数的正数", error);
                     }
 
                     corrected = parsed;
@@ -315,8 +308,8 @@ internal static class VoucherCommands
                 var checker = node.Users.Login(result.GetValue(approver)!, result.GetValue(approverPin)!, out var checkerSigner);
                 if (!maker.Ok || !checker.Ok)
                 {
-                    Console.Error.WriteLine($"refused: {(maker.Ok ? checker.Message : maker.Message)}");
-                    return 1;
+                    var refused = maker.Ok ? checker : maker;
+                    return Report.Refused(refused.TokenError == Trust.Tokens.TokenError.None ? refused.Rejection : refused.TokenError, refused.Message);
                 }
 
                 using (makerSigner)
@@ -334,8 +327,7 @@ internal static class VoucherCommands
                     }, makerSigner!, checkerSigner!, result.GetValue(reason)!));
                     if (!reissued.Ok)
                     {
-                        Console.Error.WriteLine($"refused: {reissued.Rejection} ({(int)reissued.Rejection}): {reissued.Message}");
-                        return 1;
+                        return Report.Refused(reissued.Rejection, reissued.Message);
                     }
 
                     await network.SettleAsync(cancellationToken).ConfigureAwait(false);
@@ -367,7 +359,7 @@ internal static class VoucherCommands
             }
 
             var printed = node.Library.Print(voucher.Id, "printer");
-            File.WriteAllBytes(result.GetValue(output)!.FullName, printed.Pdf);
+            Common.WriteNew(result.GetValue(output)!.FullName, printed.Pdf);
             Console.WriteLine($"printed {voucher.VtCode} {voucher.VoucherNo} v{voucher.Version} ({printed.Seals} seals) to {result.GetValue(output)!.FullName}{(printed.PrintNo > 1 ? $", reprint no. {printed.PrintNo}" : string.Empty)}");
             return 0;
         });
@@ -394,7 +386,7 @@ internal static class VoucherCommands
         var voucherNo = result.GetValue(no)!;
         if (!VtCode.TryParse(vtCode, out _) || !VoucherNo.TryParse(voucherNo, out _))
         {
-            Console.Error.WriteLine($"error: '{vtCode}' / '{voucherNo}' is not a VtCode / voucher number");
+            Report.BadInput("BAD-KEY", $"“{vtCode}”/“{voucherNo}”不是有效的凭证类型/凭证号", $"'{vtCode}' / '{voucherNo}' is not a VtCode / voucher number");
             return false;
         }
 
@@ -405,11 +397,13 @@ internal static class VoucherCommands
             : versions.Where(x => x.Origin == "own").OrderByDescending(x => x.Version).FirstOrDefault() ?? versions.OrderByDescending(x => x.Version).FirstOrDefault();
         if (found is null)
         {
-            Console.Error.WriteLine($"error: {node.Party} holds no {vtCode} {voucherNo}{(wanted is null ? string.Empty : $" version {wanted}")}");
+            Report.BadInput("NO-VOUCHER", $"{node.Party} 的凭证库中没有 {vtCode} {voucherNo}{(wanted is null ? string.Empty : $" 第 {wanted} 版")}",
+                $"{node.Party} holds no {vtCode} {voucherNo}{(wanted is null ? string.Empty : $" version {wanted}")}");
             return false;
         }
 
-        voucher = found;
+        // Shown, printed or exported only when its bytes, columns and stamps agree (else Edge reports TAMPERED, exit 4).
+        voucher = node.Library.RequireIntact(found);
         return true;
     }
 

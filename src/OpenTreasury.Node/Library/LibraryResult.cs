@@ -22,6 +22,7 @@ public enum LibraryRejection
     TokenRefused = 16,            // the USBKey refused (wrong PIN, locked, …)
     UserLocked = 17,              // locked by an administrator
     ProcessingFailed = 18,        // the desk's work on a received voucher threw; it was refused with the reason
+    Tampered = 19,                // the stored bytes do not match their digest or their stamps: shown, printed and exported nowhere
 }
 
 /// <summary>The outcome of a library operation: the voucher it concerns, or why it was refused.</summary>

@@ -2,6 +2,7 @@ using OpenTreasury.Domain.Parties;
 using OpenTreasury.Domain.Seals;
 using OpenTreasury.Domain.Vouchers;
 using OpenTreasury.Node.People;
+using OpenTreasury.Wire;
 
 namespace OpenTreasury.Node.Library;
 
@@ -10,8 +11,10 @@ public sealed partial class VoucherLibrary
     /// <summary>
     /// Enters, stamps, approves and sends a voucher within the caller's transaction: the maker enters it
     /// and puts on their personal seal; the checker, another person, approves it and puts on theirs and
-    /// the institution's public seals; then it is sent. When the voucher already exists (a rerun after a
-    /// crash) it is carried on from where it stopped, never made twice.
+    /// the institution's public seals; then it is sent. When the voucher already exists with the same
+    /// content (a rerun after a crash, or a caller repeating its request under the same number, which is
+    /// its idempotency key) it is carried on from where it stopped, never made twice; under the same
+    /// number with other content it is refused (<see cref="LibraryRejection.DuplicateVoucherNo"/>).
     /// </summary>
     public LibraryResult Issue(LibrarySession session, Voucher voucher, IReadOnlyList<PartyId> receivers, Signer maker, Signer checker, string attach = "")
     {
@@ -29,6 +32,11 @@ public sealed partial class VoucherLibrary
             }
 
             id = created.VoucherId;
+        }
+        else if (!existing.InnerXml.AsSpan().SequenceEqual(VoucherXml.Write(voucher)))
+        {
+            return LibraryResult.Refused(LibraryRejection.DuplicateVoucherNo,
+                $"{voucher.Key} already exists at {Party} with other content; a new voucher needs a new number", existing.Id);
         }
         else
         {

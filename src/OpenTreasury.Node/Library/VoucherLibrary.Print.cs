@@ -18,7 +18,7 @@ public sealed partial class VoucherLibrary
     /// </summary>
     public PrintedVoucher Print(long id, string actor)
     {
-        var voucher = Find(id) ?? throw new KeyNotFoundException($"no voucher {id} at {Party}");
+        var voucher = RequireIntact(Find(id) ?? throw new KeyNotFoundException($"no voucher {id} at {Party}"));
         var content = voucher.Content;
         var positions = StampTemplates.For(voucher.Key.AdmDivCode, voucher.Key.VtCode).Positions;
         var stamps = Stamps(voucher.Id)

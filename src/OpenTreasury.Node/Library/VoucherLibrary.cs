@@ -447,7 +447,7 @@ public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServ
     /// <summary>The MOF envelope of a stored voucher with its stamps: byte for byte what was sent or received.</summary>
     public byte[] Export(long id)
     {
-        var voucher = Find(id) ?? throw new KeyNotFoundException($"no voucher {id} at {Party}");
+        var voucher = RequireIntact(Find(id) ?? throw new KeyNotFoundException($"no voucher {id} at {Party}"));
         return Envelope(voucher, Stamps(id));
     }
 

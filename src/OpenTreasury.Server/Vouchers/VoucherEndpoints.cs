@@ -122,7 +122,14 @@ public static class VoucherEndpoints
             return Problems.Of(rejection, $"{session.Actor.UserId} ({session.Actor.Post}) may not {action} {subject}");
         }
 
-        return voucher is null ? Problems.Of(LibraryRejection.NotFound, $"no voucher {id} at {context.Node.Party}") : work(session, voucher);
+        if (voucher is null)
+        {
+            return Problems.Of(LibraryRejection.NotFound, $"no voucher {id} at {context.Node.Party}");
+        }
+
+        // Shown, exported, printed or acted on only when its bytes, columns and stamps agree.
+        var integrity = context.Library.CheckIntegrity(voucher);
+        return integrity.Intact ? work(session, voucher) : Problems.Of(LibraryRejection.Tampered, integrity.ToString());
     }
 
     private static IResult Act(NodeContext context, HttpContext http, long id, NodeAction action, Func<LibrarySession, NodeSession, StoredVoucher, LibraryResult> operation) =>
