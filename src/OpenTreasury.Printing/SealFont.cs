@@ -8,6 +8,8 @@ namespace OpenTreasury.Printing;
 /// <summary>
 /// The one typeface seals are set in: a subset of Noto Serif CJK SC Bold embedded in this assembly
 /// (see Fonts/README.md). System fonts are never used, so a picture looks the same on every machine.
+/// It covers every character of GB2312 (both levels of hanzi and the symbol rows), the 8,105 characters of the
+/// 通用规范汉字表 (2013), printable ASCII and common CJK punctuation.
 /// </summary>
 public static class SealFont
 {
@@ -71,8 +73,8 @@ public static class SealFont
             string names = string.Join(", ", missing.Select(static r =>
                 string.Create(CultureInfo.InvariantCulture, $"'{r}' (U+{r.Value:X4})")));
             throw new ArgumentException(
-                $"The seal font has no glyph for {names}; it covers GB2312 level 1 hanzi, ASCII and common "
-                + "CJK punctuation (see Fonts/README.md in OpenTreasury.Printing).",
+                $"The seal font has no glyph for {names}; it covers GB2312, the 通用规范汉字表 (8,105 characters), "
+                + "ASCII and common CJK punctuation (see Fonts/README.md in OpenTreasury.Printing).",
                 paramName);
         }
     }
