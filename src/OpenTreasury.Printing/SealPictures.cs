@@ -64,7 +64,11 @@ public static class SealPictures
     /// traditional order, read right column first, top to bottom: two characters side by side and tall; three as
     /// the first character in a tall right column and the other two stacked on the left; four as a 2×2 grid.
     /// </summary>
-    /// <param name="name">The person's name, 2 to 4 characters, e.g. 张丽, 李建华, 欧阳明月.</param>
+    /// <remarks>
+    /// An interpunct between the parts of a name (欧阳·娜娜; the variants ・ • ‧ are read as ·) is not a character of
+    /// the layout: it is drawn as a small dot in the gutter between the two characters it separates.
+    /// </remarks>
+    /// <param name="name">The person's name, 2 to 4 characters, e.g. 张丽, 李建华, 欧阳明月, 欧阳·娜娜.</param>
     /// <param name="sideMm">The side of the square, 10 to 40 mm.</param>
     public static SealImage SquarePersonalSeal(string name, double sideMm = 20)
     {
@@ -74,7 +78,8 @@ public static class SealPictures
             throw new ArgumentOutOfRangeException(nameof(sideMm), sideMm, "A square seal is 10 to 40 mm on a side.");
         }
 
-        string[] chars = Characters(name, nameof(name), 2, 4);
+        (string[] chars, bool[] dotAfter) = NameCharacters(name, nameof(name), 2, 4);
+        bool dotted = dotAfter.Any(static d => d);
         float s = (float)sideMm;
         return Render(sideMm, sideMm, canvas =>
         {
@@ -87,7 +92,7 @@ public static class SealPictures
 
             float inset = edge + border + (s * 0.04f);
             SKRect inner = SKRect.Create(inset, inset, s - (2 * inset), s - (2 * inset));
-            float gutter = s * 0.02f;
+            float gutter = s * (dotted ? 0.07f : 0.02f); // room for an interpunct's dot
             float midX = inner.MidX;
             float midY = inner.MidY;
             SKRect right = new(midX + (gutter / 2), inner.Top, inner.Right, inner.Bottom);
@@ -111,6 +116,26 @@ public static class SealPictures
                     DrawInCell(canvas, fill, chars[2], Top(left, midY, gutter));
                     DrawInCell(canvas, fill, chars[3], Bottom(left, midY, gutter));
                     break;
+            }
+
+            // An interpunct sits in the gutter between the two characters it separates: between the columns when
+            // the name goes on in the next column, in the column's horizontal gutter when it goes on below.
+            float dot = s * 0.022f;
+            for (int i = 0; i < dotAfter.Length; i++)
+            {
+                if (!dotAfter[i])
+                {
+                    continue;
+                }
+
+                float x = (chars.Length, i) switch
+                {
+                    (3, 1) => left.MidX,
+                    (4, 0) => right.MidX,
+                    (4, 2) => left.MidX,
+                    _ => midX,
+                };
+                canvas.DrawCircle(x, midY, dot, fill);
             }
         });
     }
@@ -261,10 +286,41 @@ public static class SealPictures
         return new SKPaint { Color = Ink, IsAntialias = true, Style = style };
     }
 
-    /// <summary>Splits the text into characters (code points), checking its length and that the font has them all.</summary>
+    /// <summary>
+    /// Splits a person's name into its characters and where interpuncts stand (<c>dotAfter[i]</c>: between
+    /// character i and i + 1), checking that each interpunct separates two characters.
+    /// </summary>
+    private static (string[] Chars, bool[] DotAfter) NameCharacters(string text, string paramName, int min, int max)
+    {
+        string normalised = SealFont.NormaliseInterpuncts(text).Trim();
+        string interpunct = SealFont.Interpunct.ToString();
+        string[] parts = normalised.Split(SealFont.Interpunct);
+        if (parts.Length > 1 && parts.Any(static p => p.Length == 0))
+        {
+            throw new ArgumentException(
+                $"An interpunct ({interpunct}) in a name must stand between two characters, as in 欧阳{interpunct}娜娜.",
+                paramName);
+        }
+
+        string[] chars = Characters(string.Concat(parts), paramName, min, max);
+        bool[] dotAfter = new bool[chars.Length - 1];
+        int count = 0;
+        for (int p = 0; p < parts.Length - 1; p++)
+        {
+            count += parts[p].EnumerateRunes().Count();
+            dotAfter[count - 1] = true;
+        }
+
+        return (chars, dotAfter);
+    }
+
+    /// <summary>
+    /// Splits the text into characters (code points), interpunct variants read as U+00B7, checking its length and
+    /// that the font has them all.
+    /// </summary>
     private static string[] Characters(string text, string paramName, int min, int max)
     {
-        string trimmed = text.Trim();
+        string trimmed = SealFont.NormaliseInterpuncts(text).Trim();
         if (trimmed.Any(char.IsWhiteSpace) || trimmed.Any(char.IsControl))
         {
             throw new ArgumentException("Seal text may not contain spaces or control characters.", paramName);

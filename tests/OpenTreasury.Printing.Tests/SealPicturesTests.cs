@@ -113,20 +113,20 @@ public sealed class SealPicturesTests
     [Fact]
     public void Character_outside_the_font_subset_throws_naming_it()
     {
-        // 堃 is in GBK but not in GB2312, so not in the embedded subset.
+        // 亞 (the traditional form of 亚) is in GBK but in neither GB2312 nor the 通用规范汉字表, so not in the subset.
         ArgumentException round = Assert.Throws<ArgumentException>(
-            () => SealPictures.RoundPublicSeal("芒市堃业有限公司", "财务专用章"));
+            () => SealPictures.RoundPublicSeal("芒市亞业有限公司", "财务专用章"));
         Assert.Equal("organisation", round.ParamName);
-        Assert.Contains("'堃' (U+5803)", round.Message, StringComparison.Ordinal);
+        Assert.Contains("'亞' (U+4E9E)", round.Message, StringComparison.Ordinal);
 
         ArgumentException kind = Assert.Throws<ArgumentException>(
             () => SealPictures.RoundPublicSeal("芒市财政局", "𠀀专用章"));
         Assert.Equal("sealKind", kind.ParamName);
         Assert.Contains("U+20000", kind.Message, StringComparison.Ordinal);
 
-        ArgumentException person = Assert.Throws<ArgumentException>(() => SealPictures.SquarePersonalSeal("王堃"));
+        ArgumentException person = Assert.Throws<ArgumentException>(() => SealPictures.SquarePersonalSeal("王亞"));
         Assert.Equal("name", person.ParamName);
-        Assert.Contains("堃", person.Message, StringComparison.Ordinal);
+        Assert.Contains("亞", person.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("'王'", person.Message, StringComparison.Ordinal);
     }
 
