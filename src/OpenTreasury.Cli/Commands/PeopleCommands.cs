@@ -37,7 +37,8 @@ internal static class PeopleCommands
         {
             data, party, id, name, post, agency, pin, soPin, admin, adminPin,
         };
-        command.SetAction(result => Run(result, data, party, admin, adminPin, "添加用户", (network, node) =>
+        // The name is checked before anything is made: a user is added with their seal or not at all.
+        command.SetAction(result => PersonalSealRefusal(result.GetValue(name)!) ?? Run(result, data, party, admin, adminPin, "添加用户", (network, node) =>
         {
             var userId = result.GetValue(id)!;
             var added = network.AddUser(node, userId, result.GetValue(name)!, result.GetValue(post)!,
@@ -51,6 +52,24 @@ internal static class PeopleCommands
             return added;
         }));
         return command;
+    }
+
+    /// <summary>Why <paramref name="name"/> cannot be cut as a personal seal (名章), or null when it can.</summary>
+    private static int? PersonalSealRefusal(string name)
+    {
+        try
+        {
+            _ = Printing.SealPictures.SquarePersonalSeal(name);
+            return null;
+        }
+        catch (ArgumentException ex)
+        {
+            var missing = Printing.SealFont.Missing(name);
+            var chinese = missing.Count > 0
+                ? $"姓名“{name}”中有印章字库没有的字：{string.Join("、", missing.Select(r => $"{r}（U+{r.Value:X4}）"))}，无法刻制个人名章"
+                : $"姓名“{name}”无法刻成个人名章：{ex.Message}";
+            return Report.Fail(new(Business.Texts.RejectionTexts.Code(UserRejection.InvalidInput), Exit.Refused, chinese, ex.Message));
+        }
     }
 
     private static Command List()

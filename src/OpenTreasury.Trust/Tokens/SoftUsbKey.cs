@@ -28,6 +28,10 @@ namespace OpenTreasury.Trust.Tokens;
 /// rename) before it answers, so neither a crash nor a second handle on the same file gives free tries.
 /// Handles in one process take turns per file; two processes using one token file at the same moment
 /// are not coordinated (the later write wins), which a per-user token file makes unlikely.</para>
+/// <para>A lock is more than the counter: locking a PIN overwrites its verifier and the key sealed under it
+/// with zeros, so setting the counter back in the file unlocks nothing (the administrator PIN re-seals the
+/// key from its own copy). Between locks the counter is a number in the file: lowering the count of wrong
+/// tries by editing it is not detected (a hardware token, or the node's own count, is the answer).</para>
 /// <para>What the retry counter is worth: it stops guessing through this API. Someone who copies the
 /// file can guess offline, limited only by PBKDF2's cost and the PIN's length; a hardware token is the
 /// answer to that threat, not a bigger counter. Keep the file 0600 (it is created so).</para>

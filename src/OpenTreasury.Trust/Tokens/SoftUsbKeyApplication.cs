@@ -147,7 +147,7 @@ internal sealed class SoftUsbKeyApplication : IUsbKeyApplication
     internal bool LockedSinceLogin()
     {
         var file = Refresh();
-        if (file.Application.UserPin.RemainingRetries > 0)
+        if (!IsLocked(file.Application.UserPin))
         {
             return false;
         }
@@ -156,7 +156,30 @@ internal sealed class SoftUsbKeyApplication : IUsbKeyApplication
         return true;
     }
 
-    private static PinInfo InfoOf(SoftPin pin) => new(pin.MaxRetries, pin.RemainingRetries, pin.RemainingRetries == 0);
+    private static PinInfo InfoOf(SoftPin pin) => IsLocked(pin) ? new(pin.MaxRetries, 0, true) : new(pin.MaxRetries, pin.RemainingRetries, false);
+
+    /// <summary>
+    /// Locked: the counter is at 0, or the slot was locked once and its verifier and sealed key erased since.
+    /// The counter alone is only a number in a file; the erasure is what an edit cannot undo.
+    /// </summary>
+    private static bool IsLocked(SoftPin pin) => pin.RemainingRetries == 0 || pin.Verifier.AsSpan().IndexOfAnyExcept((byte)0) < 0;
+
+    /// <summary>
+    /// Locks a slot for good: the counter at 0, the PIN verifier and the key sealed under that PIN overwritten
+    /// with zeros. Setting the counter back in the file then unlocks nothing: no PIN matches an erased
+    /// verifier and no key is left to open. A locked user PIN is unblocked only with the administrator PIN,
+    /// which re-seals the key from its own copy; a locked administrator PIN means the token is re-issued.
+    /// </summary>
+    private static SoftUsbKeyFile Lock(SoftUsbKeyFile file, PinSlot slot, SoftPin counted)
+    {
+        var erasedPin = counted with { RemainingRetries = 0, Verifier = new byte[counted.Verifier.Length] };
+        var container = file.Application.Containers[0];
+        var erasedContainer = slot == PinSlot.User
+            ? container with { KeyUnderUserPin = new byte[container.KeyUnderUserPin.Length] }
+            : container with { KeyUnderAdminPin = new byte[container.KeyUnderAdminPin.Length] };
+        var locked = WithPin(file, slot, erasedPin);
+        return locked with { Application = locked.Application with { Containers = [erasedContainer] } };
+    }
 
     private SoftUsbKeyFile Refresh()
     {
@@ -189,7 +212,7 @@ internal sealed class SoftUsbKeyApplication : IUsbKeyApplication
         var file = read.Value!;
         _last = file;
         var record = slot == PinSlot.User ? file.Application.UserPin : file.Application.AdminPin;
-        if (record.RemainingRetries == 0)
+        if (IsLocked(record))
         {
             return Locked(slot, record);
         }
@@ -206,7 +229,7 @@ internal sealed class SoftUsbKeyApplication : IUsbKeyApplication
             if (!PinKeys.Matches(verifier, record.Verifier))
             {
                 var counted = record with { RemainingRetries = record.RemainingRetries - 1 };
-                Save(WithPin(file, slot, counted));
+                Save(counted.RemainingRetries == 0 ? Lock(file, slot, counted) : WithPin(file, slot, counted));
                 return counted.RemainingRetries == 0
                     ? Locked(slot, counted)
                     : TokenResult.Fail(

@@ -197,13 +197,13 @@ public sealed class CliTests(CliTests.DemoFolder demo) : IClassFixture<CliTests.
         Assert.All(results, r =>
         {
             Assert.Equal(0, r.ExitCode);
-            Assert.Contains("Usage", r.Stdout, StringComparison.Ordinal);
+            Assert.Contains("用法", r.Stdout, StringComparison.Ordinal);
         });
     }
 
     [Theory]
-    [InlineData("nobody", "is not a party")]
-    [InlineData("bank-999", "has no party")]
+    [InlineData("nobody", "不是机构名")]
+    [InlineData("bank-999", "网络中没有机构")]
     public async Task A_bad_party_exits_2_with_a_clear_error(string party, string message)
     {
         var list = await Cli.RunAsync("voucher", "list", "--data", demo.Path, "--party", party);

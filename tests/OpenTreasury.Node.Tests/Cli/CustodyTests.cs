@@ -62,13 +62,13 @@ public sealed class CustodyTests(CustodyTests.InitFolder network) : IClassFixtur
         var before = Users("bank-102");
         var result = await InitFolder.RunAsync("user", "add", "--data", network.Path, "--party", "bank-102", "--id", "yh102_new", "--name", "钱进", "--post", "经办", "--pin", "12345678", "--so-pin", "admin-1234");
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("NoAdministratorLogin (1)", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("NoAdministratorLogin-1", result.Stderr, StringComparison.Ordinal);
         Assert.Equal(before, Users("bank-102"));
         Assert.False(File.Exists(Path.Combine(network.Path, "people", "bank-102", "yh102_new.usbkey")));
 
         var notAdmin = await InitFolder.RunAsync("user", "add", "--data", network.Path, "--party", "bank-102", "--id", "yh102_new", "--name", "钱进", "--post", "经办", "--pin", "12345678", "--so-pin", "admin-1234", "--admin", "yh102_jb", "--admin-pin", "88888888");
         Assert.Equal(1, notAdmin.ExitCode);
-        Assert.Contains("NotAnAdministrator (3)", notAdmin.Stderr, StringComparison.Ordinal);
+        Assert.Contains("NotAnAdministrator-3", notAdmin.Stderr, StringComparison.Ordinal);
         Assert.Equal(before, Users("bank-102"));
     }
 
@@ -87,15 +87,15 @@ public sealed class CustodyTests(CustodyTests.InitFolder network) : IClassFixtur
         string[] order = ["seal", "make", "--data", network.Path, "--party", "pboc", "--type", "business", "--grant", "复核员"];
         var none = await InitFolder.RunAsync(order);
         Assert.Equal(1, none.ExitCode);
-        Assert.Contains("NoAdministratorLogin (1)", none.Stderr, StringComparison.Ordinal);
+        Assert.Contains("NoAdministratorLogin-1", none.Stderr, StringComparison.Ordinal);
 
         var alone = await InitFolder.RunAsync([.. order, "--admin", "cz_gly1", "--admin-pin", "88888888"]);
         Assert.Equal(1, alone.ExitCode);
-        Assert.Contains("NoAdministratorLogin (1)", alone.Stderr, StringComparison.Ordinal);
+        Assert.Contains("NoAdministratorLogin-1", alone.Stderr, StringComparison.Ordinal);
 
         var twice = await InitFolder.RunAsync([.. order, "--admin", "cz_gly1", "--admin-pin", "88888888", "--checker", "cz_gly1", "--checker-pin", "88888888"]);
         Assert.Equal(1, twice.ExitCode);
-        Assert.Contains("SameAdministratorTwice (4)", twice.Stderr, StringComparison.Ordinal);
+        Assert.Contains("SameAdministratorTwice-4", twice.Stderr, StringComparison.Ordinal);
 
         var bankAdmin = await InitFolder.RunAsync([.. order, "--admin", "cz_gly1", "--admin-pin", "88888888", "--checker", "yh102_gly", "--checker-pin", "88888888"]);
         Assert.Equal(1, bankAdmin.ExitCode); // not a user of Finance
@@ -112,7 +112,7 @@ public sealed class CustodyTests(CustodyTests.InitFolder network) : IClassFixtur
     {
         var alone = await InitFolder.RunAsync("seal", "revoke", "--data", network.Path, "--id", "anything", "--reason", "test", "--admin", "cz_gly2", "--admin-pin", "88888888");
         Assert.Equal(1, alone.ExitCode);
-        Assert.Contains("NoAdministratorLogin (1)", alone.Stderr, StringComparison.Ordinal);
+        Assert.Contains("NoAdministratorLogin-1", alone.Stderr, StringComparison.Ordinal);
     }
 
     private static List<string> KeyFiles(string folder) =>

@@ -144,6 +144,35 @@ public sealed class SoftUsbKeyTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void Setting_a_locked_tokens_counter_back_in_the_file_leaves_it_locked()
+    {
+        using (var device = CreateToken())
+        {
+            var app = App(device);
+            for (var i = 0; i < 5; i++)
+            {
+                app.VerifyPin("wrong-pin");
+            }
+        }
+
+        var text = File.ReadAllText(TokenPath);
+        var edited = text.Replace("\"remainingRetries\": 0", "\"remainingRetries\": 5", StringComparison.Ordinal);
+        Assert.NotEqual(text, edited);
+        File.WriteAllText(TokenPath, edited);
+
+        using var reopened = OpenToken();
+        var app2 = App(reopened);
+        Assert.Equal(new PinInfo(5, 0, true), app2.UserPin);
+        Assert.Equal(TokenError.PinLocked, app2.VerifyPin(UserPin).Error);
+        Assert.False(Container(reopened).SignDigest(new byte[32]).Succeeded);
+
+        // The administrator PIN still unblocks it: the key is re-sealed from the administrator's copy.
+        Assert.True(app2.UnblockPin(AdminPin, "new-pin-42").Succeeded);
+        Assert.True(app2.VerifyPin("new-pin-42").Succeeded);
+        Assert.True(Container(reopened).SignDigest(new byte[32]).Succeeded);
+    }
+
+    [Fact]
     public void A_right_PIN_resets_the_counter()
     {
         using var device = CreateToken();
