@@ -20,6 +20,7 @@ var root = new RootCommand("OpenTreasury 国库集中支付电子化管理: a fo
     PayCommand.Create(),
     ReconcileCommand.Create(),
     ServeCommand.Create(),
+    NodeCommands.Create(),
     AuthorityCommands.Create(),
 };
 var parsed = root.Parse(args);

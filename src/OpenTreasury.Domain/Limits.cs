@@ -50,4 +50,7 @@ public static class Limits
 
     /// <summary>Outbox messages one delivery pass sends.</summary>
     public const int DeliveryBatchMax = 100;
+
+    /// <summary>Audit entries between two signed checkpoints of a node's audit chain.</summary>
+    public const int AuditCheckpointEvery = 100;
 }

@@ -12,8 +12,11 @@ namespace OpenTreasury.Node.Library;
 /// </summary>
 public sealed class LibrarySession : IDisposable
 {
-    internal LibrarySession(NodeDatabase database, DateTimeOffset now)
+    private readonly Action<LibrarySession>? _beforeCommit;
+
+    internal LibrarySession(NodeDatabase database, DateTimeOffset now, Action<LibrarySession>? beforeCommit = null)
     {
+        _beforeCommit = beforeCommit;
         Connection = database.Connect();
         try
         {
@@ -49,7 +52,12 @@ public sealed class LibrarySession : IDisposable
 
     internal List<RefusalEntry> Refusals { get; } = [];
 
-    public void Commit() => Transaction.Commit();
+    /// <summary>Commits, after the library's own last step of every transaction (a signed audit checkpoint when one is due).</summary>
+    public void Commit()
+    {
+        _beforeCommit?.Invoke(this);
+        Transaction.Commit();
+    }
 
     internal sealed record RefusalEntry(string Actor, string Operation, string Subject, string Detail);
 

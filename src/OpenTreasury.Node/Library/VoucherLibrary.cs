@@ -2,6 +2,7 @@ using Dapper;
 using OpenTreasury.Domain;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Domain.Vouchers;
+using OpenTreasury.Node.Audit;
 using OpenTreasury.Node.Messaging;
 using OpenTreasury.Node.People;
 using OpenTreasury.Node.Signing;
@@ -33,7 +34,7 @@ public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServ
 
     public ISignatureServer Signing => signing;
 
-    public LibrarySession Begin() => new(database, clock.GetUtcNow());
+    public LibrarySession Begin() => new(database, clock.GetUtcNow(), session => AuditCheckpoints.MaybeSign(session.Connection, session.Transaction, signing, session.Now));
 
     /// <summary>Runs one operation in its own transaction and commits it when it succeeded.</summary>
     public LibraryResult Run(Func<LibrarySession, LibraryResult> operation)

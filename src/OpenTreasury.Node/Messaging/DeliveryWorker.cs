@@ -17,7 +17,13 @@ public sealed class DeliveryWorker(VoucherLibrary library, ITransport transport,
     private static readonly TimeSpan BackoffMax = TimeSpan.FromMinutes(10);
 
     /// <summary>Delivers the messages that are due now; returns how many were delivered.</summary>
-    public async Task<int> DeliverDueAsync(CancellationToken cancellationToken)
+    public Task<int> DeliverDueAsync(CancellationToken cancellationToken) => DeliverDueAsync(null, cancellationToken);
+
+    /// <summary>
+    /// Delivers the messages due now, or only those of one voucher (a command that made it and reports its
+    /// delivery leaves everyone else's messages to their own worker); returns how many were delivered.
+    /// </summary>
+    public async Task<int> DeliverDueAsync(long? voucherId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         List<OutboxRow> due;
@@ -26,9 +32,10 @@ public sealed class DeliveryWorker(VoucherLibrary library, ITransport transport,
             due = [.. connection.Query<OutboxRow>(
                 """
                 SELECT id AS Id, message_id AS MessageId, receiver AS Receiver, kind AS Kind, voucher_id AS VoucherId, payload AS Payload, attempts AS Attempts
-                FROM outbox WHERE delivered_at IS NULL AND parked = 0 AND next_attempt_at <= @now ORDER BY id LIMIT @limit
+                FROM outbox WHERE delivered_at IS NULL AND parked = 0 AND next_attempt_at <= @now AND (@voucherId IS NULL OR voucher_id = @voucherId)
+                ORDER BY id LIMIT @limit
                 """,
-                new { now = Text(now), limit = Limits.DeliveryBatchMax })];
+                new { now = Text(now), limit = Limits.DeliveryBatchMax, voucherId })];
         }
 
         var delivered = 0;
@@ -51,9 +58,9 @@ public sealed class DeliveryWorker(VoucherLibrary library, ITransport transport,
 
             using var session = library.Begin();
             session.Connection.Execute("UPDATE outbox SET delivered_at = @now, attempts = attempts + 1 WHERE id = @id", new { id = row.Id, now = session.NowText }, session.Transaction);
-            if (message.Kind == MessageKind.Voucher && row.VoucherId is { } voucherId)
+            if (message.Kind == MessageKind.Voucher && row.VoucherId is { } rowVoucherId)
             {
-                VoucherLibrary.ApplyAnswer(session, voucherId, receiver, answer);
+                VoucherLibrary.ApplyAnswer(session, rowVoucherId, receiver, answer);
             }
 
             session.Commit();
