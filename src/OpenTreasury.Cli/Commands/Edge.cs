@@ -147,7 +147,7 @@ internal static class Edge
         }
 
         return new("INTERNAL", Exit.Internal,
-            $"程序内部错误（{exception.GetType().Name}），已提交的部分保持不变；详情已写入 {file}，请联系系统管理员",
+            $"程序内部错误，已提交的部分保持不变；详情已写入 {file}，请联系系统管理员",
             $"internal error {exception.GetType().Name}; details in {file}");
     }
 }

@@ -50,8 +50,9 @@ internal static class PayCommand
                         $"no unit {unitCode} with functional class {result.GetValue(functional)} in this network");
                 }
 
-                if (!Amount.TryParseWire(result.GetValue(amount), out var money, out var amountError))
+                if (!Amount.TryParseWire(result.GetValue(amount), out var money, out var amountError) || money <= Amount.Zero)
                 {
+                    amountError ??= "the amount must be above zero";
                     return Report.BadInput("BAD-AMOUNT", $"金额“{result.GetValue(amount)}”无效：应为以元为单位、两位小数的正数，如 1234.50", amountError);
                 }
 

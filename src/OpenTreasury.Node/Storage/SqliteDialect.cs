@@ -6,10 +6,13 @@ namespace OpenTreasury.Node.Storage;
 
 /// <summary>
 /// One node's SQLite file: WAL journal, FULL synchronous commits (a commit survives power loss), foreign
-/// keys on, a 30 s busy timeout, writes in BEGIN IMMEDIATE transactions.
+/// keys on, a bounded wait for a busy file (<see cref="BusyTimeout"/>), writes in BEGIN IMMEDIATE transactions.
 /// </summary>
 public sealed class SqliteDialect : IStoreDialect
 {
+    /// <summary>Where an operator sets how long a writer waits for another's lock, in seconds (1–600; 30 when unset).</summary>
+    public const string BusyTimeoutVariable = "OPENTREASURY_DB_BUSY_SECONDS";
+
     // https://www.sqlite.org/rescode.html
     private const int SqliteBusy = 5;
     private const int SqliteLocked = 6;
@@ -25,9 +28,15 @@ public sealed class SqliteDialect : IStoreDialect
             DataSource = path,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = true,
-            DefaultTimeout = 30,
+            DefaultTimeout = (int)BusyTimeout.TotalSeconds,
         }.ToString();
     }
+
+    /// <summary>How long a writer waits for another's lock before it gives up (then the caller names who holds it).</summary>
+    public static TimeSpan BusyTimeout { get; } =
+        int.TryParse(Environment.GetEnvironmentVariable(BusyTimeoutVariable), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds is >= 1 and <= 600
+            ? TimeSpan.FromSeconds(seconds)
+            : TimeSpan.FromSeconds(30);
 
     public string Name => "SQLite";
 
@@ -40,7 +49,7 @@ public sealed class SqliteDialect : IStoreDialect
         try
         {
             connection.Open();
-            connection.Execute("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;");
+            connection.Execute($"PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout={(int)BusyTimeout.TotalMilliseconds};");
             return connection;
         }
         catch

@@ -282,6 +282,7 @@ internal static class Cli
             RedirectStandardInput = true,
             UseShellExecute = false,
             StandardOutputEncoding = System.Text.Encoding.UTF8,
+            StandardErrorEncoding = System.Text.Encoding.UTF8,
         };
         foreach (var (name, value) in environment)
         {
