@@ -217,6 +217,13 @@ public static partial class MofFormat
             errors.Add(new WireError(WireErrorCode.Malformed, null, Body, null, "the envelope carries no voucher"));
         }
 
+        // One voucher once: a repeat in the same envelope would be verified, counted and shown again.
+        foreach (var repeat in bodies.GroupBy(b => (b.Key, b.Version, b.Flag)).Where(g => g.Count() > 1))
+        {
+            errors.Add(new WireError(WireErrorCode.DuplicateBody, null, Body, null,
+                $"{repeat.Key.Key}/v{repeat.Key.Version}{(repeat.Key.Flag == VoucherFlag.Reply ? " 回单" : string.Empty)} is in the envelope {repeat.Count()} times"));
+        }
+
         return errors.Count == 0 ? WireResult.Success(new MofEnvelope(bodies)) : WireResult.Failure<MofEnvelope>(errors);
     }
 

@@ -248,7 +248,10 @@ internal sealed class StrictXml : IDisposable
         if (!string.Equals(_reader.LocalName, name, StringComparison.Ordinal) || _reader.NamespaceURI.Length > 0 || _reader.Prefix.Length > 0)
         {
             var where = container is null ? "as the root" : $"in <{container}>";
-            throw Abort(WireErrorCode.UnexpectedElement, _reader.Name, $"expected <{name}> {where}, found <{Shorten(_reader.Name)}>");
+            var found = _reader.NamespaceURI.Length > 0 || _reader.Prefix.Length > 0
+                ? $"<{Shorten(_reader.Name)}> in namespace '{Shorten(_reader.NamespaceURI)}' (the format's elements have no namespace)"
+                : $"<{Shorten(_reader.Name)}>";
+            throw Abort(WireErrorCode.UnexpectedElement, _reader.Name, $"expected <{name}> {where}, found {found}");
         }
     }
 

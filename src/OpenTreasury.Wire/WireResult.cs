@@ -43,6 +43,9 @@ public enum WireErrorCode
 
     /// <summary>The voucher's content breaks a rule of <see cref="VoucherRules"/>; see <see cref="WireError.Problem"/>.</summary>
     Content = 13,
+
+    /// <summary>The same voucher (key, version and flag) twice in one envelope.</summary>
+    DuplicateBody = 14,
 }
 
 /// <summary>

@@ -78,6 +78,7 @@ internal static class VoucherCommands
                 stamps = stamps.Select(s => new { s.Position, s.Signer, s.SignedAt, bytes = s.Der.Length }).ToList(),
                 digestSm3 = voucher.Digest,
                 reason = voucher.Reason,
+                unsignedAttach = voucher.Attach.Length == 0 ? null : voucher.Attach,
             };
             if (result.GetValue(json))
             {
@@ -109,6 +110,11 @@ internal static class VoucherCommands
             foreach (var delivery in node.Library.Deliveries(voucher.Id))
             {
                 Console.WriteLine($"  状态 {delivery.Receiver}: {(int)delivery.Status} {delivery.Status}{(delivery.Reason is null ? string.Empty : " — " + delivery.Reason)}");
+            }
+
+            if (voucher.Attach.Length > 0)
+            {
+                Console.WriteLine($"  附言（未签名，签章不覆盖）unsigned attach: {voucher.Attach}");
             }
 
             Console.WriteLine($"  SM3 {voucher.Digest}");
@@ -169,6 +175,14 @@ internal static class VoucherCommands
             foreach (var problem in verdict.Problems)
             {
                 Console.WriteLine($"problem: {problem}");
+            }
+
+            if (MofFormat.Read(File.ReadAllBytes(path.FullName)) is { IsSuccess: true } read)
+            {
+                foreach (var body in read.Value.Bodies.Where(b => b.Attach.Length > 0))
+                {
+                    Console.WriteLine($"{body.Key}/v{body.Version} 附言（未签名，签章不覆盖）unsigned attach: {body.Attach}");
+                }
             }
 
             Console.WriteLine(verdict.Valid ? $"verified: content and all {verdict.Stamps.Count} stamps are valid" : "NOT verified");

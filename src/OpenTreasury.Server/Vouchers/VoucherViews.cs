@@ -21,7 +21,7 @@ public sealed record DeliveryView(string Receiver, int Code, string Status, stri
 public sealed record VoucherDetail(
     VoucherSummary Voucher, string AdmDivCode, long StYear, string? AmountInCapitals, IReadOnlyDictionary<string, string> Header,
     IReadOnlyList<IReadOnlyDictionary<string, string>> Details, IReadOnlyList<StampView> Stamps, IReadOnlyList<DeliveryView> Deliveries,
-    string? EnteredBy, string? ApprovedBy, string? Reason, string DigestSm3, int PrintCount);
+    string? EnteredBy, string? ApprovedBy, string? Reason, string DigestSm3, int PrintCount, string? UnsignedAttach);
 
 public sealed record StampPositionView(string Name, string ChineseName, string Party, string SealType, string Role, bool OnReply, bool Stamped);
 
@@ -51,7 +51,9 @@ internal static class VoucherViews
                     seal?.Property.Name, seal?.EsId ?? s.EsId, s.Signer, s.SignedAt);
             })],
             [.. library.Deliveries(v.Id).Select(d => new DeliveryView(d.Receiver, (int)d.Status, d.Status.ToString(), d.Reason, d.UpdatedAt))],
-            v.EnteredBy, v.ApprovedBy, v.Reason, v.Digest, library.PrintCount(v.Id));
+            v.EnteredBy, v.ApprovedBy, v.Reason, v.Digest, library.PrintCount(v.Id),
+            // The envelope's Attach (附言) travels beside the voucher: no stamp covers it, so it is named as unsigned.
+            v.Attach.Length == 0 ? null : v.Attach);
     }
 
     public static IReadOnlyList<StampPositionView> Positions(VoucherLibrary library, StoredVoucher v)

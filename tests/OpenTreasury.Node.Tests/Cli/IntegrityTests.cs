@@ -136,6 +136,19 @@ public sealed class IntegrityTests(CliTests.DemoFolder demo) : IClassFixture<Cli
         Assert.Contains("the 5105s signed for explain", check.Stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_unsigned_attach_is_shown_as_unsigned()
+    {
+        var show = await Cli.RunAsync("voucher", "show", "--data", _copy, "--party", "pboc", "--vt", "5207", "--no", "SB1-003R");
+        var export = await Cli.RunAsync("voucher", "export", "--data", _copy, "--party", "pboc", "--vt", "5207", "--no", "SB1-003R", "--out", Path.Combine(_copy, "r.xml"));
+        var verify = await Cli.RunAsync("voucher", "verify", Path.Combine(_copy, "r.xml"), "--data", _copy);
+
+        Assert.Equal(0, show.ExitCode);
+        Assert.Contains("附言（未签名，签章不覆盖）unsigned attach: 重开 SB1-003", show.Stdout, StringComparison.Ordinal);
+        Assert.Equal(0, export.ExitCode);
+        Assert.Contains("附言（未签名，签章不覆盖）unsigned attach: 重开 SB1-003", verify.Stdout, StringComparison.Ordinal);
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
