@@ -80,7 +80,17 @@ internal static class Common
         var temporary = $"{path}.{Environment.ProcessId}.tmp";
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
+            FileStream stream;
+            try
+            {
+                stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write);
+            }
+            catch (UnauthorizedAccessException)
+            {
+                throw new UnauthorizedAccessException($"Access to the path '{folder}' is denied.");
+            }
+
+            using (stream)
             {
                 stream.Write(bytes);
                 stream.Flush(flushToDisk: true);

@@ -76,6 +76,18 @@ public static class Migrations
         return done;
     }
 
+    /// <summary>For a store opened read-only: refuses one whose schema is not this build's, since it cannot be brought up to it.</summary>
+    public static void RequireCurrent(DbConnection connection, IReadOnlyList<Migration> migrations)
+    {
+        ArgumentNullException.ThrowIfNull(migrations);
+        var applied = connection.ExecuteScalar<long>("SELECT COUNT(*) FROM schema_migrations");
+        if (applied != migrations.Count)
+        {
+            throw new InvalidOperationException(
+                $"{connection.DataSource} is read-only and has {applied} of this build's {migrations.Count} migrations: open it once where it can be written.");
+        }
+    }
+
     private static void Record(DbConnection connection, DbTransaction? tx, Migration migration, string at) =>
         connection.Execute("INSERT INTO schema_migrations (number, name, applied_at) VALUES (@Number, @Name, @at)", new { migration.Number, migration.Name, at }, tx);
 

@@ -34,10 +34,45 @@ public sealed class NodeDatabase
             }
         }
 
+        if (File.Exists(path) && !Writable(path))
+        {
+            // A read-only folder or file (a copy on a read-only mount, a folder of another user): opened for reading,
+            // so queries, checks and exports still work; a write is refused by SQLite (SQLITE_READONLY) and nothing changes.
+            var readOnly = new NodeDatabase(path, new SqliteDialect(path, readOnly: true)) { IsReadOnly = true };
+            using var reader = readOnly.Connect();
+            Storage.Migrations.RequireCurrent(reader, migrations);
+            return readOnly;
+        }
+
         var database = new NodeDatabase(path, new SqliteDialect(path));
         using var connection = database.Connect();
         Storage.Migrations.Apply(connection, database.Dialect, migrations, DateTimeOffset.UtcNow);
         return database;
+    }
+
+    /// <summary>True when the store was opened for reading only (its file or folder cannot be written).</summary>
+    public bool IsReadOnly { get; private init; }
+
+    /// <summary>Whether this process may write the file and create its -wal and -shm files beside it.</summary>
+    private static bool Writable(string path)
+    {
+        try
+        {
+            using (File.Open(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete))
+            {
+            }
+
+            var probe = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!, $".write-probe-{Environment.ProcessId}-{Guid.NewGuid():N}");
+            using (File.Create(probe, 1, FileOptions.DeleteOnClose))
+            {
+            }
+
+            return true;
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Closes every pooled connection of this process, so the files are checkpointed and may be copied, moved or deleted.</summary>

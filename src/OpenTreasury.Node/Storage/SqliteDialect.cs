@@ -21,12 +21,13 @@ public sealed class SqliteDialect : IStoreDialect
 
     private readonly string _connectionString;
 
-    public SqliteDialect(string path)
+    public SqliteDialect(string path, bool readOnly = false)
     {
         _connectionString = new SqliteConnectionStringBuilder
         {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
+            // Read-only: immutable, so SQLite needs no -shm or -wal file in a folder it cannot write.
+            DataSource = readOnly ? new Uri(Path.GetFullPath(path)).AbsoluteUri + "?immutable=1" : path,
+            Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWriteCreate,
             Pooling = true,
             DefaultTimeout = (int)BusyTimeout.TotalSeconds,
         }.ToString();

@@ -139,8 +139,8 @@ public sealed class IntegrityTests(CliTests.DemoFolder demo) : IClassFixture<Cli
     [Fact]
     public async Task The_unsigned_attach_is_shown_as_unsigned()
     {
-        var show = await Cli.RunAsync("voucher", "show", "--data", _copy, "--party", "pboc", "--vt", "5207", "--no", "SB1-003R");
-        var export = await Cli.RunAsync("voucher", "export", "--data", _copy, "--party", "pboc", "--vt", "5207", "--no", "SB1-003R", "--out", Path.Combine(_copy, "r.xml"));
+        var show = await Cli.RunAsync("voucher", "show", "--data", _copy, "--party", "pboc", "--vt", "5207", "--no", "SB1-003R", "--version", "1");
+        var export = await Cli.RunAsync("voucher", "export", "--data", _copy, "--party", "pboc", "--vt", "5207", "--no", "SB1-003R", "--version", "1", "--out", Path.Combine(_copy, "r.xml"));
         var verify = await Cli.RunAsync("voucher", "verify", Path.Combine(_copy, "r.xml"), "--data", _copy);
 
         Assert.Equal(0, show.ExitCode);
