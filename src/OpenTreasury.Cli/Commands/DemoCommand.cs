@@ -43,6 +43,21 @@ internal static class DemoCommand
                 Console.WriteLine($"  (a demo network: its keys are encrypted under the demo passphrase {TreasuryNetwork.DemoPassphrase}; USBKey PIN {MasterData.DemoPinOfEveryToken})");
             }
 
+            // One demo at a time on a folder: a second one, started while the first makes or runs the network, is told so
+            // (the first one's lock is released when it ends, however it ends).
+            Directory.CreateDirectory(folder);
+            FileStream demoLock;
+            try
+            {
+                demoLock = new FileStream(Path.Combine(folder, DemoLockFile), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException)
+            {
+                return Report.Fail(new("DEMO-BUSY", Exit.Environment, $"另一个 treasury demo 正在使用 {folder}；请等它结束后再运行（同一命令会继续未完成的计划）",
+                    $"another treasury demo is using {folder}"));
+            }
+
+            using var held = demoLock;
             DemoSummary summary;
             DemoPlan plan;
             if (result.GetValue(processes))
@@ -85,6 +100,9 @@ internal static class DemoCommand
         });
         return command;
     }
+
+    /// <summary>Held by the demo that uses a folder, so two never make or run one network at once.</summary>
+    private const string DemoLockFile = ".demo.lock";
 
     private static void Print(DemoSummary s)
     {

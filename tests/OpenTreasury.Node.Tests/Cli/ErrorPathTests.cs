@@ -105,6 +105,36 @@ public sealed class ErrorPathTests(CliTests.DemoFolder demo) : IClassFixture<Cli
         }
     }
 
+    [Fact]
+    public async Task Two_demos_on_one_new_folder_one_makes_it_the_other_is_told_and_changes_nothing()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "ot-two-demos-" + Path.GetRandomFileName());
+        try
+        {
+            using var first = Cli.Start("demo", "--data", folder, "--payments", "5");
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (!File.Exists(Path.Combine(folder, ".demo.lock")) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+
+            var second = await Cli.RunAsync("demo", "--data", folder, "--payments", "5");
+            await first.WaitForExitAsync();
+
+            Assert.Equal(3, second.ExitCode);
+            Assert.StartsWith("错误 [DEMO-BUSY]", second.Stderr, StringComparison.Ordinal);
+            NoStackTrace(second);
+            Assert.Equal(0, first.ExitCode);
+            var rerun = await Cli.RunAsync("demo", "--data", folder, "--payments", "5", "--json");
+            Assert.Equal(0, rerun.ExitCode);
+        }
+        finally
+        {
+            SqliteConnection.ClearAllPools();
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     private static void NoStackTrace(CliResult run)
     {
         foreach (var text in new[] { run.Stdout, run.Stderr })
