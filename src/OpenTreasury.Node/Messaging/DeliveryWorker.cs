@@ -17,8 +17,13 @@ public sealed class DeliveryWorker(VoucherLibrary library, ITransport transport,
     private static readonly TimeSpan BackoffMax = TimeSpan.FromMinutes(10);
 
     /// <summary>Delivers the messages that are due now; returns how many were delivered.</summary>
-    public async Task<int> DeliverDueAsync(CancellationToken cancellationToken)
+    public Task<int> DeliverDueAsync(CancellationToken cancellationToken) => DeliverDueAsync(Limits.DeliveryBatchMax, cancellationToken);
+
+    /// <summary>Delivers up to <paramref name="limit"/> of the messages due now, oldest first; returns how many were delivered.</summary>
+    public async Task<int> DeliverDueAsync(int limit, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        limit = Math.Min(limit, Limits.DeliveryBatchMax);
         var now = clock.GetUtcNow();
         List<OutboxRow> due;
         using (var connection = library.Database.Connect())
@@ -28,7 +33,7 @@ public sealed class DeliveryWorker(VoucherLibrary library, ITransport transport,
                 SELECT id AS Id, message_id AS MessageId, receiver AS Receiver, kind AS Kind, voucher_id AS VoucherId, payload AS Payload, attempts AS Attempts
                 FROM outbox WHERE delivered_at IS NULL AND parked = 0 AND next_attempt_at <= @now ORDER BY id LIMIT @limit
                 """,
-                new { now = Text(now), limit = Limits.DeliveryBatchMax })];
+                new { now = Text(now), limit })];
         }
 
         var delivered = 0;
@@ -68,6 +73,32 @@ public sealed class DeliveryWorker(VoucherLibrary library, ITransport transport,
     {
         using var connection = library.Database.Connect();
         return connection.ExecuteScalar<long>("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL AND parked = 0");
+    }
+
+    /// <summary>
+    /// The operator's release of parked messages (after the link or the receiver is mended): each goes back in the
+    /// queue, due now, with its attempts counted afresh; audited. Returns how many were released.
+    /// </summary>
+    public int ReleaseParked(string actor)
+    {
+        using var session = library.Begin();
+        var ids = session.Connection.Query<string>("SELECT message_id FROM outbox WHERE parked = 1 AND delivered_at IS NULL ORDER BY id", transaction: session.Transaction).ToList();
+        if (ids.Count == 0)
+        {
+            return 0;
+        }
+
+        session.Connection.Execute(
+            "UPDATE outbox SET parked = 0, attempts = 0, next_attempt_at = @now WHERE parked = 1 AND delivered_at IS NULL",
+            new { now = session.NowText },
+            session.Transaction);
+        foreach (var id in ids)
+        {
+            session.Audit(actor, "delivery-released", id, "parked message released for delivery");
+        }
+
+        session.Commit();
+        return ids.Count;
     }
 
     private void Reschedule(OutboxRow row, string error)
