@@ -17,6 +17,7 @@ var root = new RootCommand("OpenTreasury 国库集中支付电子化管理: a fo
     ReconcileCommand.Create(),
     ServeCommand.Create(),
     AuthorityCommands.Create(),
+    SimulateCommand.Create(),
 };
 // Ctrl+C and SIGTERM cancel the command's token; a server then has this long to stop its hosts and worker.
 return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = Common.StopTimeout }).ConfigureAwait(false);
