@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using OpenTreasury.Simulation.Deterministic;
 
 namespace OpenTreasury.Cli.Commands;
@@ -11,6 +12,8 @@ namespace OpenTreasury.Cli.Commands;
 /// </summary>
 internal static class SimulateCommand
 {
+    private static readonly JsonSerializerOptions CamelCase = new(Common.Json) { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
     public static Command Create()
     {
         var seed = new Option<long>("--seed") { Description = "Seed of the run: the same seed and steps replay exactly", DefaultValueFactory = _ => 1 };
@@ -57,7 +60,8 @@ internal static class SimulateCommand
 
             if (asJson)
             {
-                Common.WriteJson(new { outcome.Summary, outcome.Failure, outcome.ElapsedMs, Replay = outcome.Failure?.ReplayCommand });
+                // Everything but elapsedMs is the same on a replay of the same seed and steps.
+                Console.WriteLine(JsonSerializer.Serialize(new { outcome.Summary, outcome.Failure, Replay = outcome.Failure?.ReplayCommand, outcome.ElapsedMs }, CamelCase));
             }
             else if (outcome.Passed)
             {
