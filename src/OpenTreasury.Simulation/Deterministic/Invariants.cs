@@ -26,6 +26,7 @@ public static class Invariant
     public const string ClearedExactlyOnce = "cleared-exactly-once";
     public const string ReconciliationBalanced = "reconciliation-balanced";
     public const string StatementsBalanced = "statements-balanced";
+    public const string BooksAgree = "books-agree";
 
     /// <summary>A step threw: the product failed under the step's faults instead of refusing or retrying.</summary>
     public const string StepCompletes = "step-completes";
@@ -108,7 +109,7 @@ public sealed class Invariants(MasterData master)
 
     /// <summary>
     /// At quiescence, after a day was closed on a mended network: nothing left to deliver, every paid line cleared
-    /// exactly once, the day's reconciliation and every statement balanced, every per-step invariant on every node, and
+    /// exactly once, the parties' books agreeing, the day's reconciliation and every statement balanced, every per-step invariant on every node, and
     /// every audit chain verified whole.
     /// </summary>
     public void AtQuiescence(IReadOnlyDictionary<PartyId, TreasuryNode> live, DateOnly date)
@@ -156,6 +157,7 @@ public sealed class Invariants(MasterData master)
             }
         }
 
+        CheckBooksAgree(live);
         var finance = live[PartyId.Finance];
         var report = FinanceReconciliation.Reconcile(FinanceBooksReader.Read(finance.Library, master, date));
         Check(Invariant.ReconciliationBalanced, report.Balanced,
@@ -182,6 +184,37 @@ public sealed class Invariants(MasterData master)
         }
 
         pbocState.ClearingAnswersChecked = answers.Count;
+    }
+
+    /// <summary>
+    /// The parties' books tell one story: what PBOC has cleared on each clearing quota is what the banks paid less what
+    /// came back (per pay type), and what each bank still holds of a unit × class quota is what Finance's journal says
+    /// is left of it (1011).
+    /// </summary>
+    private void CheckBooksAgree(IReadOnlyDictionary<PartyId, TreasuryNode> live)
+    {
+        long paid12 = 0, paid11 = 0, refunded12 = 0, refunded11 = 0;
+        var trial = new FinanceJournal(live[PartyId.Finance].Library).TrialBalance();
+        foreach (var (party, node) in live.Where(n => n.Key.Kind == PartyKind.Bank))
+        {
+            using var connection = node.Library.Database.Connect();
+            paid12 += connection.ExecuteScalar<long>("SELECT COALESCE(SUM(amount_fen), 0) FROM bank_payments");
+            paid11 += connection.ExecuteScalar<long>("SELECT COALESCE(SUM(amount_fen), 0) FROM bank_direct_payments");
+            refunded12 += connection.ExecuteScalar<long>("SELECT COALESCE(SUM(amount_fen), 0) FROM bank_refunds WHERE pay_type = '12' AND cancelled_reason IS NULL");
+            refunded11 += connection.ExecuteScalar<long>("SELECT COALESCE(SUM(amount_fen), 0) FROM bank_refunds WHERE pay_type = '11' AND cancelled_reason IS NULL");
+            foreach (var quota in connection.Query<(string Agency, string Func, long Issued, long Paid)>("SELECT agency_code, exp_func_code, issued_fen, paid_fen FROM bank_quotas"))
+            {
+                var booked = trial.BalanceOf(Domain.Ledgers.Accounts.QuotaReceivable, quota.Agency, quota.Func).Fen;
+                Check(Invariant.BooksAgree, quota.Issued - quota.Paid == booked,
+                    () => $"{party} quota {quota.Agency}/{quota.Func}: issued − paid = {quota.Issued - quota.Paid} fen, Finance's journal 1011 holds {booked} fen");
+            }
+        }
+
+        using var pboc = live[PartyId.Pboc].Library.Database.Connect();
+        var cleared12 = pboc.ExecuteScalar<long>("SELECT COALESCE(SUM(cleared_fen), 0) FROM pboc_clearing_quotas");
+        var cleared11 = pboc.ExecuteScalar<long>("SELECT COALESCE(SUM(cleared_fen), 0) FROM pboc_direct_clearing_quotas");
+        Check(Invariant.BooksAgree, cleared12 == paid12 - refunded12, () => $"授权 (12): PBOC's clearing quotas cleared {cleared12} fen, the banks paid {paid12} less {refunded12} refunded");
+        Check(Invariant.BooksAgree, cleared11 == paid11 - refunded11, () => $"直接 (11): PBOC's direct clearing quotas cleared {cleared11} fen, the banks paid {paid11} less {refunded11} refunded");
     }
 
     private void CheckAudit(PartyId party, DbConnection connection, PartyState state)
