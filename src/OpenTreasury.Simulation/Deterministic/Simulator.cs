@@ -84,14 +84,15 @@ public sealed class Simulator : IDisposable
     private const string Operator = "simulator-operator";
 
     /// <summary>
-    /// The step kinds and their weights (of 5,950): business 1.4% (a stamped voucher costs tens of milliseconds of SM2
+    /// The step kinds and their weights (of 5,948, and a day close's, from 1 to 10, so that a run closes about
+    /// <see cref="DaysMax"/> − 1 days spread over its steps): business 1.4% (a stamped voucher costs tens of milliseconds of SM2
     /// work, so business is what bounds the speed), moving messages 62%, transport faults 15%, clock 17%, partitions,
     /// crashes and restarts 5%.
     /// </summary>
     private static readonly (StepKind Kind, int Weight)[] Weights =
     [
         (StepKind.Payment, 40), (StepKind.DirectPayment, 10), (StepKind.Allocation, 3), (StepKind.Refund, 12),
-        (StepKind.Clearing, 15), (StepKind.PostJournal, 3), (StepKind.CloseDay, 2),
+        (StepKind.Clearing, 15), (StepKind.PostJournal, 3), (StepKind.CloseDay, 0),
         (StepKind.Deliver, 2600), (StepKind.Process, 700), (StepKind.Release, 400), (StepKind.Tick, 1000),
         (StepKind.Drop, 200), (StepKind.DropAnswer, 150), (StepKind.Duplicate, 200), (StepKind.Delay, 200), (StepKind.Reorder, 100), (StepKind.CrashInDelivery, 30),
         (StepKind.Partition, 60), (StepKind.Heal, 80), (StepKind.Crash, 25), (StepKind.Restart, 120),
@@ -108,6 +109,7 @@ public sealed class Simulator : IDisposable
     private readonly FaultyTransport _transport;
     private readonly TreasuryNetwork _network;
     private readonly Invariants _invariants;
+    private readonly int _closeDayWeight;
     private readonly SortedDictionary<PartyId, TreasuryNode> _live = new(Comparer<PartyId>.Create((a, b) => string.CompareOrdinal(a.ToString(), b.ToString())));
     private readonly List<PartyId> _parties;
     private readonly List<(string Agency, string Func)> _lines;
@@ -143,6 +145,10 @@ public sealed class Simulator : IDisposable
         }
 
         _transport = new FaultyTransport(_random);
+
+        // About DaysMax − 1 day closes spread over the whole run (then one after the last step), at most one in ~600 steps.
+        var others = Weights.Sum(w => w.Weight);
+        _closeDayWeight = (int)Math.Clamp((long)others * (DaysMax - 1) / Math.Max(1, options.Steps), 1, 10);
         _invariants = new Invariants(_network.Master);
         _parties = [.. _network.Master.Parties];
         _lines = [.. _network.Master.Units.SelectMany(u => u.Classes.Select(c => (u.AgencyCode, c.ExpFuncCode)))];
@@ -292,7 +298,7 @@ public sealed class Simulator : IDisposable
 
     private StepKind Pick()
     {
-        var applicable = Weights.Where(w => w.Kind switch
+        var applicable = Weights.Select(w => w.Kind == StepKind.CloseDay ? (w.Kind, Weight: _closeDayWeight) : w).Where(w => w.Kind switch
         {
             StepKind.Restart => _live.Count < _parties.Count,
             StepKind.Crash or StepKind.Deliver or StepKind.Process => _live.Count > 0,
