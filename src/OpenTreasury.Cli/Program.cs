@@ -22,6 +22,7 @@ var root = new RootCommand("OpenTreasury 国库集中支付电子化管理: a fo
     ServeCommand.Create(),
     NodeCommands.Create(),
     AuthorityCommands.Create(),
+    SimulateCommand.Create(),
 };
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0 && !args.Contains("--help") && !args.Contains("-h"))

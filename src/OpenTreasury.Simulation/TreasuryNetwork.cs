@@ -44,10 +44,16 @@ public sealed class TreasuryNetwork : IDisposable
     private readonly TimeProvider _clock;
     private readonly Lazy<NetworkAuthority> _authority;
     private readonly Lazy<SealAdministration> _seals;
+    private readonly PinSource? _pins;
+    private readonly Func<string> _passphrase;
+    private readonly SecureRandom _random;
 
-    private TreasuryNetwork(string directory, MasterData master, NetworkTrust trust, IReadOnlyDictionary<PartyId, TreasuryNode> nodes, InProcessTransport transport, Lazy<NetworkAuthority> authority, TimeProvider clock, SecureRandom random)
+    private TreasuryNetwork(string directory, MasterData master, NetworkTrust trust, IReadOnlyDictionary<PartyId, TreasuryNode> nodes, InProcessTransport transport, Lazy<NetworkAuthority> authority, TimeProvider clock, SecureRandom random, PinSource? pins, Func<string> passphrase)
     {
         _clock = clock;
+        _pins = pins;
+        _passphrase = passphrase;
+        _random = random;
         _authority = authority;
         Directory = directory;
         Master = master;
@@ -109,7 +115,8 @@ public sealed class TreasuryNetwork : IDisposable
     /// (certified from the token's request) and a personal seal, and the public seals granted to their posts. The
     /// manifest is written last, so a crash half-way leaves no manifest and the next run starts afresh.
     /// </summary>
-    public static void Create(string directory, MasterData master, TimeProvider clock, bool demo, string passphrase)
+    /// <remarks><paramref name="random"/> makes the keys (a fresh <see cref="SecureRandom"/> when null; the deterministic simulation passes a seeded one).</remarks>
+    public static void Create(string directory, MasterData master, TimeProvider clock, bool demo, string passphrase, SecureRandom? random = null)
     {
         ArgumentNullException.ThrowIfNull(master);
         ArgumentNullException.ThrowIfNull(clock);
@@ -134,7 +141,7 @@ public sealed class TreasuryNetwork : IDisposable
             File.WriteAllText(Path.Combine(directory, DemoMarkerFile), $"A demo network: every private key here is encrypted under the published demo passphrase '{DemoPassphrase}'. Never use it for real money.\n");
         }
 
-        var random = new SecureRandom();
+        random ??= new SecureRandom();
         var authority = NetworkAuthority.Create(Path.Combine(directory, AuthorityFolder), $"OpenTreasury {master.AdmDivCode}", master.FinanceName, passphrase, iterations, clock, random);
         authority.Publish(Path.Combine(directory, PublicFolder));
         foreach (var party in master.Parties)
@@ -151,7 +158,7 @@ public sealed class TreasuryNetwork : IDisposable
             tx.Commit();
         }
 
-        using (var network = Load(directory, master, clock, null, new Lazy<NetworkAuthority>(authority), () => passphrase))
+        using (var network = Load(directory, master, clock, null, new Lazy<NetworkAuthority>(authority), () => passphrase, random))
         {
             foreach (var user in master.Users)
             {
@@ -177,7 +184,11 @@ public sealed class TreasuryNetwork : IDisposable
     /// first used, with <paramref name="passphrase"/> (a demo network's is <see cref="DemoPassphrase"/>; otherwise the
     /// environment variable or a prompt, see <see cref="KeyPassphrase"/>).
     /// </summary>
-    public static TreasuryNetwork Open(string directory, TimeProvider clock, PinSource? pins = null, Func<string>? passphrase = null)
+    /// <remarks>
+    /// <paramref name="random"/> is what the nodes sign with (a fresh <see cref="SecureRandom"/> when null; the
+    /// deterministic simulation passes a seeded one, so a run replays byte for byte).
+    /// </remarks>
+    public static TreasuryNetwork Open(string directory, TimeProvider clock, PinSource? pins = null, Func<string>? passphrase = null, SecureRandom? random = null)
     {
         if (!Exists(directory))
         {
@@ -186,38 +197,48 @@ public sealed class TreasuryNetwork : IDisposable
 
         var master = MasterData.FromJson(File.ReadAllText(Path.Combine(directory, ManifestFile)));
         var secret = new Lazy<string>(passphrase ?? (() => IsDemo(directory) ? DemoPassphrase : KeyPassphrase.Resolve(null, "私钥口令 key passphrase: ")));
-        var authority = new Lazy<NetworkAuthority>(() => NetworkAuthority.Load(Path.Combine(directory, AuthorityFolder), secret.Value, clock, new SecureRandom()));
-        return Load(directory, master, clock, pins, authority, () => secret.Value);
+        var authority = new Lazy<NetworkAuthority>(() => NetworkAuthority.Load(Path.Combine(directory, AuthorityFolder), secret.Value, clock, random ?? new SecureRandom()));
+        return Load(directory, master, clock, pins, authority, () => secret.Value, random ?? new SecureRandom());
     }
 
-    private static TreasuryNetwork Load(string directory, MasterData master, TimeProvider clock, PinSource? pins, Lazy<NetworkAuthority> authority, Func<string> passphrase)
+    private static TreasuryNetwork Load(string directory, MasterData master, TimeProvider clock, PinSource? pins, Lazy<NetworkAuthority> authority, Func<string> passphrase, SecureRandom random)
     {
-        var random = new SecureRandom();
         var publicDirectory = Path.Combine(directory, PublicFolder);
         var trust = NetworkTrust.Load(publicDirectory, new DeferredTimestampAuthority(() => authority.Value.Timestamps));
         var transport = new InProcessTransport();
         var nodes = new Dictionary<PartyId, TreasuryNode>();
         foreach (var party in master.Parties)
         {
-            var node = NodeBuilder.Build(new NodeOptions
-            {
-                Directory = Path.Combine(directory, party.ToString()),
-                Party = party,
-                Master = master,
-                Clock = clock,
-                Trust = trust,
-                Transport = transport,
-                PeopleDirectory = Path.Combine(directory, PeopleFolder, party.ToString()),
-                Pins = pins,
-                Passphrase = passphrase,
-                Random = random,
-            });
+            var node = BuildNode(directory, party, master, clock, trust, transport, pins, passphrase, random);
             transport.Register(node.Library);
             nodes[party] = node;
         }
 
-        return new TreasuryNetwork(directory, master, trust, nodes, transport, authority, clock, random);
+        return new TreasuryNetwork(directory, master, trust, nodes, transport, authority, clock, random, pins, passphrase);
     }
+
+    /// <summary>
+    /// A new object of one party's node, opened afresh from its folder (its <c>library.db</c> and key), with this network's
+    /// trust, clock, PINs and randomness but <paramref name="transport"/> of the caller's: how the deterministic simulation
+    /// restarts a node after a crash. <see cref="Nodes"/> does not see it; dispose its <see cref="TreasuryNode.Signers"/> when done.
+    /// </summary>
+    public TreasuryNode OpenNode(PartyId party, ITransport transport) =>
+        BuildNode(Directory, party, Master, _clock, Trust, transport, _pins, _passphrase, _random);
+
+    private static TreasuryNode BuildNode(string directory, PartyId party, MasterData master, TimeProvider clock, NetworkTrust trust, ITransport transport, PinSource? pins, Func<string> passphrase, SecureRandom random) =>
+        NodeBuilder.Build(new NodeOptions
+        {
+            Directory = Path.Combine(directory, party.ToString()),
+            Party = party,
+            Master = master,
+            Clock = clock,
+            Trust = trust,
+            Transport = transport,
+            PeopleDirectory = Path.Combine(directory, PeopleFolder, party.ToString()),
+            Pins = pins,
+            Passphrase = passphrase,
+            Random = random,
+        });
 
     /// <summary>Adds a person to a node: their USBKey makes the key, the authority certifies the token's request.</summary>
     public UserResult AddUser(TreasuryNode node, string userId, string name, string post, string? agencyCode, string pin, string adminPin)

@@ -55,7 +55,7 @@ public static class NodeCheck
             differences.Add($"audit: {chain.Message}");
         }
 
-        differences.AddRange(AuditCheckpoints.Check(connection, library.Signing).Select(p => $"audit: {p}"));
+        differences.AddRange(library.CheckAuditCheckpoints(connection).Select(p => $"audit: {p}"));
         var checkpoints = connection.ExecuteScalar<long>("SELECT COUNT(*) FROM audit_checkpoints");
         var lines = node.Party.Kind == PartyKind.Bank ? BankQuotas(connection, library, differences) : 0;
         return new NodeCheckReport(node.Party, vouchers, chain.Entries, checkpoints, lines, differences);

@@ -65,17 +65,7 @@ internal static class Common
     /// </summary>
     public static void WriteNew(string path, ReadOnlySpan<byte> bytes)
     {
-        const int Eexist = 17;
-        if (File.Exists(path) || Directory.Exists(path))
-        {
-            throw new IOException($"The file '{path}' already exists.", Eexist);
-        }
-
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (folder is not null && !Directory.Exists(folder))
-        {
-            throw new DirectoryNotFoundException($"Could not find a part of the path '{folder}'.");
-        }
+        var folder = RequireNew(path);
 
         var temporary = $"{path}.{Environment.ProcessId}.tmp";
         try
@@ -102,6 +92,22 @@ internal static class Common
         {
             File.Delete(temporary);
         }
+    }
+
+    /// <summary>
+    /// Refuses an output path that exists or whose folder does not, before the command changes anything (a print
+    /// is counted only when its file can be written); returns the folder.
+    /// </summary>
+    public static string RequireNew(string path)
+    {
+        const int Eexist = 17;
+        if (File.Exists(path) || Directory.Exists(path))
+        {
+            throw new IOException($"The file '{path}' already exists.", Eexist);
+        }
+
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        return Directory.Exists(folder) ? folder : throw new DirectoryNotFoundException($"Could not find a part of the path '{folder}'.");
     }
 
     public static void WriteJson<T>(T value) => Console.WriteLine(JsonSerializer.Serialize(value, Json));

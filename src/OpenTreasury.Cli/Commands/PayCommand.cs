@@ -85,7 +85,7 @@ internal static class PayCommand
                     var paid = new Amount(stored.AmountFen!.Value);
                     Console.WriteLine($"已保存 stored 8202 {stored.VoucherNo} {paid.ToWire()}（人民币{paid.ToChineseCapitals()}）{unit.Name} → bank-{unit.BankCode}");
                     // This voucher only: other people's messages are their workers' (or their own commands') to carry.
-                    await finance.Worker.DeliverDueAsync(submitted.VoucherId, cancellationToken).ConfigureAwait(false);
+                    await finance.Worker.DeliverDueAsync(Domain.Limits.DeliveryBatchMax, submitted.VoucherId, cancellationToken).ConfigureAwait(false);
                     var delivery = finance.Library.Deliveries(submitted.VoucherId).Single();
                     Console.WriteLine($"送达 bank-{unit.BankCode}: {(int)delivery.Status} {delivery.Status}{(delivery.Reason is null ? string.Empty : " — " + delivery.Reason)}");
                     Console.WriteLine("代理银行在处理其待办时于额度内支付或退回（`treasury demo --data DIR` 即会处理）");

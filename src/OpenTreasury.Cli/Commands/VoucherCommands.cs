@@ -372,6 +372,7 @@ internal static class VoucherCommands
                 return 2;
             }
 
+            Common.RequireNew(result.GetValue(output)!.FullName);
             var printed = node.Library.Print(voucher.Id, "printer");
             Common.WriteNew(result.GetValue(output)!.FullName, printed.Pdf);
             Console.WriteLine($"printed {voucher.VtCode} {voucher.VoucherNo} v{voucher.Version} ({printed.Seals} seals) to {result.GetValue(output)!.FullName}{(printed.PrintNo > 1 ? $", reprint no. {printed.PrintNo}" : string.Empty)}");

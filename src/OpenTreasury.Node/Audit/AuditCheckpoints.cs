@@ -4,7 +4,6 @@ using System.Text;
 using Dapper;
 using OpenTreasury.Domain;
 using OpenTreasury.Domain.Parties;
-using OpenTreasury.Node.Signing;
 using OpenTreasury.Trust.Certificates;
 
 namespace OpenTreasury.Node.Audit;
@@ -31,10 +30,11 @@ public static class AuditCheckpoints
     /// the last one. A node opened without its key's passphrase (a read-only look) signs none; the next
     /// session that has it covers the head.
     /// </summary>
-    public static void MaybeSign(DbConnection connection, DbTransaction transaction, ISignatureServer signing, DateTimeOffset now)
+    /// <param name="sign">Signs the checkpoint's bytes with the node's institution key (the node's signature server).</param>
+    public static void MaybeSign(DbConnection connection, DbTransaction transaction, PartyId party, Func<byte[], byte[]> sign, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        ArgumentNullException.ThrowIfNull(signing);
+        ArgumentNullException.ThrowIfNull(sign);
         var head = connection.QueryFirstOrDefault<(long Seq, string Hash)?>("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", transaction: transaction);
         if (head is not { } last)
         {
@@ -50,7 +50,7 @@ public static class AuditCheckpoints
         byte[] signature;
         try
         {
-            signature = signing.Sign(SignedBytes(signing.Party, last.Seq, last.Hash), PropertyInfo, now);
+            signature = sign(SignedBytes(party, last.Seq, last.Hash));
         }
         catch (KeyFileException)
         {
@@ -71,17 +71,17 @@ public static class AuditCheckpoints
     /// The differences between the chain and its checkpoints: a checkpoint whose signature does not verify,
     /// whose entry is gone (the tail was cut), or whose entry's hash is another (the chain was recomputed).
     /// </summary>
-    public static IReadOnlyList<string> Check(DbConnection connection, ISignatureServer signing)
+    /// <param name="verify">Why the signature over the bytes is not the node's, or null when it is.</param>
+    public static IReadOnlyList<string> Check(DbConnection connection, PartyId party, Func<byte[], byte[], string?> verify)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        ArgumentNullException.ThrowIfNull(signing);
+        ArgumentNullException.ThrowIfNull(verify);
         var problems = new List<string>();
         foreach (var checkpoint in List(connection))
         {
-            var verified = signing.Verify(SignedBytes(signing.Party, checkpoint.Seq, checkpoint.Hash), checkpoint.Signature, PropertyInfo, signing.Party);
-            if (!verified.IsValid)
+            if (verify(SignedBytes(party, checkpoint.Seq, checkpoint.Hash), checkpoint.Signature) is { } why)
             {
-                problems.Add($"checkpoint at entry {checkpoint.Seq} is not signed by {signing.Party}'s key: {verified.Message}");
+                problems.Add($"checkpoint at entry {checkpoint.Seq} is not signed by {party}'s key: {why}");
                 continue;
             }
 

@@ -33,13 +33,27 @@ public static class AuditLog
             transaction);
     }
 
-    public static AuditVerification Verify(DbConnection connection)
+    public static AuditVerification Verify(DbConnection connection) => VerifyFrom(connection, 0, GenesisHash, out _);
+
+    /// <summary>
+    /// Checks the chain after entry <paramref name="afterSeq"/>, whose hash was <paramref name="afterHash"/> when it was
+    /// last checked (0 and <see cref="GenesisHash"/>: the whole chain); <paramref name="lastHash"/> is the hash of the last
+    /// entry checked, to continue from next time. Entries are counted from the start of the chain.
+    /// </summary>
+    public static AuditVerification VerifyFrom(DbConnection connection, long afterSeq, string afterHash, out string lastHash)
     {
         ArgumentNullException.ThrowIfNull(connection);
-        var prev = GenesisHash;
-        long expectedSeq = 1;
+        var prev = afterHash;
+        var expectedSeq = afterSeq + 1;
+        lastHash = afterHash;
+        if (afterSeq > 0 && connection.ExecuteScalar<string?>("SELECT hash FROM audit WHERE seq = @afterSeq", new { afterSeq }) != afterHash)
+        {
+            return new(false, afterSeq - 1, afterSeq, $"entry {afterSeq} changed or vanished since it was last checked: the log was altered");
+        }
+
         foreach (var row in connection.Query<AuditRow>(
-            "SELECT seq AS Seq, at AS At, actor AS Actor, operation AS Operation, subject AS Subject, detail AS Detail, prev_hash AS PrevHash, hash AS Hash FROM audit ORDER BY seq",
+            "SELECT seq AS Seq, at AS At, actor AS Actor, operation AS Operation, subject AS Subject, detail AS Detail, prev_hash AS PrevHash, hash AS Hash FROM audit WHERE seq > @afterSeq ORDER BY seq",
+            new { afterSeq },
             buffered: false))
         {
             if (row.Seq != expectedSeq)
@@ -59,6 +73,7 @@ public static class AuditLog
             }
 
             prev = row.Hash;
+            lastHash = row.Hash;
             expectedSeq++;
         }
 

@@ -34,7 +34,13 @@ public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServ
 
     public ISignatureServer Signing => signing;
 
-    public LibrarySession Begin() => new(database, clock.GetUtcNow(), session => AuditCheckpoints.MaybeSign(session.Connection, session.Transaction, signing, session.Now));
+    public LibrarySession Begin() => new(database, clock.GetUtcNow(), session =>
+        AuditCheckpoints.MaybeSign(session.Connection, session.Transaction, Party, bytes => signing.Sign(bytes, AuditCheckpoints.PropertyInfo, session.Now), session.Now));
+
+    /// <summary>The differences between this node's audit chain and its signed checkpoints (none when they agree).</summary>
+    public IReadOnlyList<string> CheckAuditCheckpoints(System.Data.Common.DbConnection connection) =>
+        AuditCheckpoints.Check(connection, Party, (bytes, signature) =>
+            signing.Verify(bytes, signature, AuditCheckpoints.PropertyInfo, Party) is { IsValid: false } check ? check.Message : null);
 
     /// <summary>Runs one operation in its own transaction and commits it when it succeeded.</summary>
     public LibraryResult Run(Func<LibrarySession, LibraryResult> operation)

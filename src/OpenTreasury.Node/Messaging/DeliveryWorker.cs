@@ -17,14 +17,20 @@ public sealed class DeliveryWorker(VoucherLibrary library, ITransport transport,
     private static readonly TimeSpan BackoffMax = TimeSpan.FromMinutes(10);
 
     /// <summary>Delivers the messages that are due now; returns how many were delivered.</summary>
-    public Task<int> DeliverDueAsync(CancellationToken cancellationToken) => DeliverDueAsync(null, cancellationToken);
+    public Task<int> DeliverDueAsync(CancellationToken cancellationToken) => DeliverDueAsync(Limits.DeliveryBatchMax, null, cancellationToken);
+
+    /// <summary>Delivers up to <paramref name="limit"/> of the messages due now, oldest first; returns how many were delivered.</summary>
+    public Task<int> DeliverDueAsync(int limit, CancellationToken cancellationToken) => DeliverDueAsync(limit, null, cancellationToken);
 
     /// <summary>
-    /// Delivers the messages due now, or only those of one voucher (a command that made it and reports its
-    /// delivery leaves everyone else's messages to their own worker); returns how many were delivered.
+    /// Delivers up to <paramref name="limit"/> of the messages due now, or only those of one voucher (a command
+    /// that made it and reports its delivery leaves everyone else's messages to their own worker); returns how
+    /// many were delivered.
     /// </summary>
-    public async Task<int> DeliverDueAsync(long? voucherId, CancellationToken cancellationToken)
+    public async Task<int> DeliverDueAsync(int limit, long? voucherId, CancellationToken cancellationToken)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        limit = Math.Min(limit, Limits.DeliveryBatchMax);
         var now = clock.GetUtcNow();
         List<OutboxRow> due;
         using (var connection = library.Database.Connect())
@@ -35,7 +41,7 @@ public sealed class DeliveryWorker(VoucherLibrary library, ITransport transport,
                 FROM outbox WHERE delivered_at IS NULL AND parked = 0 AND next_attempt_at <= @now AND (@voucherId IS NULL OR voucher_id = @voucherId)
                 ORDER BY id LIMIT @limit
                 """,
-                new { now = Text(now), limit = Limits.DeliveryBatchMax, voucherId })];
+                new { now = Text(now), limit, voucherId })];
         }
 
         var delivered = 0;
@@ -75,6 +81,32 @@ public sealed class DeliveryWorker(VoucherLibrary library, ITransport transport,
     {
         using var connection = library.Database.Connect();
         return connection.ExecuteScalar<long>("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL AND parked = 0");
+    }
+
+    /// <summary>
+    /// The operator's release of parked messages (after the link or the receiver is mended): each goes back in the
+    /// queue, due now, with its attempts counted afresh; audited. Returns how many were released.
+    /// </summary>
+    public int ReleaseParked(string actor)
+    {
+        using var session = library.Begin();
+        var ids = session.Connection.Query<string>("SELECT message_id FROM outbox WHERE parked = 1 AND delivered_at IS NULL ORDER BY id", transaction: session.Transaction).ToList();
+        if (ids.Count == 0)
+        {
+            return 0;
+        }
+
+        session.Connection.Execute(
+            "UPDATE outbox SET parked = 0, attempts = 0, next_attempt_at = @now WHERE parked = 1 AND delivered_at IS NULL",
+            new { now = session.NowText },
+            session.Transaction);
+        foreach (var id in ids)
+        {
+            session.Audit(actor, "delivery-released", id, "parked message released for delivery");
+        }
+
+        session.Commit();
+        return ids.Count;
     }
 
     private void Reschedule(OutboxRow row, string error)

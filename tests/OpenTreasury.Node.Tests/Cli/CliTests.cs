@@ -111,12 +111,15 @@ public sealed class CliTests(CliTests.DemoFolder demo) : IClassFixture<CliTests.
         var pdf = System.IO.Path.Combine(demo.Path, "arrival.pdf");
 
         var first = await Cli.RunAsync("voucher", "print", "--data", demo.Path, "--party", "bank-102", "--vt", "2105", "--no", voucherNo, "--out", pdf);
-        var second = await Cli.RunAsync("voucher", "print", "--data", demo.Path, "--party", "bank-102", "--vt", "2105", "--no", voucherNo, "--out", pdf);
+        var second = await Cli.RunAsync("voucher", "print", "--data", demo.Path, "--party", "bank-102", "--vt", "2105", "--no", voucherNo, "--out", pdf + ".2.pdf");
+        var over = await Cli.RunAsync("voucher", "print", "--data", demo.Path, "--party", "bank-102", "--vt", "2105", "--no", voucherNo, "--out", pdf);
 
         Assert.Equal(0, first.ExitCode);
         Assert.Contains("(3 seals)", first.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain("reprint", first.Stdout, StringComparison.Ordinal);
         Assert.Contains("reprint no. 2", second.Stdout, StringComparison.Ordinal);
+        Assert.Equal(2, over.ExitCode); // an existing file is never written over (OUTPUT-EXISTS)
+        Assert.Contains("[OUTPUT-EXISTS]", over.Stderr, StringComparison.Ordinal);
         Assert.Equal("%PDF"u8.ToArray(), (await File.ReadAllBytesAsync(pdf))[..4]);
     }
 

@@ -8,7 +8,13 @@ namespace OpenTreasury.Node.Tests.Storage;
 /// <summary>Numbered migrations: applied once, in order, each in its own transaction; a newer build's store is refused.</summary>
 public sealed class MigrationTests : IDisposable
 {
-    private static readonly Migration Nickname = new(2, "user_nickname", "ALTER TABLE users ADD COLUMN nickname TEXT;");
+    /// <summary>What this build applies to a fresh store, in order.</summary>
+    private static readonly (long, string)[] Built = [.. Migrations.Known.Select(m => ((long)m.Number, m.Name))];
+
+    /// <summary>The number a next build's migration would take.</summary>
+    private static readonly int Next = Migrations.Known.Count + 1;
+
+    private static readonly Migration Nickname = new(Next, "user_nickname", "ALTER TABLE users ADD COLUMN nickname TEXT;");
 
     private readonly string _directory = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "ot-migrations-" + Path.GetRandomFileName())).FullName;
 
@@ -23,8 +29,9 @@ public sealed class MigrationTests : IDisposable
     [Fact]
     public void The_built_in_migrations_start_with_the_library_schema()
     {
-        var first = Assert.Single(Migrations.Known);
+        var first = Migrations.Known[0];
         Assert.Equal((1, "library"), (first.Number, first.Name));
+        Assert.Equal(Enumerable.Range(1, Migrations.Known.Count), Migrations.Known.Select(m => m.Number));
         Assert.Contains("CREATE TABLE vouchers", first.Sql, StringComparison.Ordinal);
     }
 
@@ -34,7 +41,7 @@ public sealed class MigrationTests : IDisposable
         var database = NodeDatabase.Open(File);
 
         using var connection = database.Connect();
-        Assert.Equal([(1L, "library")], Applied(connection));
+        Assert.Equal(Built, Applied(connection));
         Assert.Equal(0L, connection.ExecuteScalar<long>("SELECT COUNT(*) FROM vouchers"));
         Assert.Equal("wal", connection.ExecuteScalar<string>("PRAGMA journal_mode"));
     }
@@ -49,7 +56,7 @@ public sealed class MigrationTests : IDisposable
         Assert.Empty(Migrations.Apply(connection, database.Dialect, Migrations.Known, DateTimeOffset.UtcNow));
         NodeDatabase.Open(File);
 
-        Assert.Equal([(1L, "library")], Applied(connection));
+        Assert.Equal(Built, Applied(connection));
         Assert.Equal(appliedAt, connection.ExecuteScalar<string>("SELECT applied_at FROM schema_migrations WHERE number = 1"));
     }
 
@@ -66,7 +73,7 @@ public sealed class MigrationTests : IDisposable
 
         using (var connection = database.Connect())
         {
-            Assert.Equal([(1L, "library"), (2L, "user_nickname")], Applied(connection));
+            Assert.Equal([.. Built, ((long)Next, "user_nickname")], Applied(connection));
             connection.Execute("UPDATE users SET nickname = 'xiao Li' WHERE id = 'u1'");
             Assert.Equal("xiao Li", connection.ExecuteScalar<string>("SELECT nickname FROM users WHERE id = 'u1'"));
             Assert.Empty(Migrations.Apply(connection, database.Dialect, [.. Migrations.Known, Nickname], DateTimeOffset.UtcNow));
@@ -77,13 +84,13 @@ public sealed class MigrationTests : IDisposable
     public void A_failing_migration_leaves_nothing_of_itself_behind()
     {
         NodeDatabase.Open(File);
-        var broken = new Migration(2, "broken", "CREATE TABLE half_done (a TEXT); INSERT INTO no_such_table VALUES (1);");
+        var broken = new Migration(Next, "broken", "CREATE TABLE half_done (a TEXT); INSERT INTO no_such_table VALUES (1);");
 
         Assert.Throws<SqliteException>(() => NodeDatabase.Open(File, [.. Migrations.Known, broken]));
 
         var database = NodeDatabase.Open(File);
         using var connection = database.Connect();
-        Assert.Equal([(1L, "library")], Applied(connection));
+        Assert.Equal(Built, Applied(connection));
         Assert.Equal(0L, connection.ExecuteScalar<long>("SELECT COUNT(*) FROM sqlite_master WHERE name = 'half_done'"));
     }
 
@@ -94,7 +101,7 @@ public sealed class MigrationTests : IDisposable
 
         var error = Assert.Throws<InvalidOperationException>(() => NodeDatabase.Open(File));
 
-        Assert.Contains("migration 0002_user_nickname", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"migration {Next:D4}_user_nickname", error.Message, StringComparison.Ordinal);
         Assert.Contains("newer build", error.Message, StringComparison.Ordinal);
     }
 
@@ -112,7 +119,7 @@ public sealed class MigrationTests : IDisposable
         var database = NodeDatabase.Open(File, [.. Migrations.Known, Nickname]);
 
         using var connection = database.Connect();
-        Assert.Equal([(1L, "library"), (2L, "user_nickname")], Applied(connection));
+        Assert.Equal([.. Built, ((long)Next, "user_nickname")], Applied(connection));
         Assert.Equal(1L, connection.ExecuteScalar<long>("SELECT COUNT(*) FROM users WHERE id = 'u1' AND nickname IS NULL"));
     }
 
