@@ -1,5 +1,6 @@
 using System.Text;
 
+using OpenTreasury.Node.Seals;
 using OpenTreasury.Node.Signing;
 using OpenTreasury.Trust.Pki;
 using OpenTreasury.Trust.Seals;
@@ -65,7 +66,7 @@ public static class FuzzTargets
         }
 
         var world = FuzzWorld.Instance;
-        var verdict = EnvelopeVerifier.Verify(data, world.SealVerifier, _ => null);
+        var verdict = EnvelopeVerifier.Verify(data, world.SealVerifier, esId => esId == world.RegisteredSeal.EsId ? world.RegisteredSeal : null);
         Require(verdict.Stamps is not null && verdict.Problems is not null, "a verdict without stamps or problems");
     }
 
@@ -171,11 +172,20 @@ public static class FuzzTargets
         }
     }
 
-    /// <summary>An RFC 3161 token as carried in a stamp (<see cref="TimestampVerifier.Verify"/> over the world's signature value).</summary>
+    /// <summary>
+    /// An RFC 3161 token as carried in a received stamp: the node reads its time for the seal's revocation
+    /// (<see cref="StampRights.Check"/>), then verifies it (<see cref="TimestampVerifier.Verify"/> over the world's signature value).
+    /// </summary>
     public static void Timestamp(byte[] data)
     {
         ArgumentNullException.ThrowIfNull(data);
         var world = FuzzWorld.Instance;
+        if (world.StampWithToken(data) is { } stamp)
+        {
+            var refusal = StampRights.Check(world.RegisteredSeal, FuzzWorld.Position, FuzzWorld.Sender, null, stamp);
+            Require(refusal is null || Enum.IsDefined(refusal.Failure), "an undefined stamp refusal");
+        }
+
         var check = world.TimestampVerifier.Verify(data, world.Stamp.Signature);
         Require(Enum.IsDefined(check.Failure) && check.IsValid == (check.Time is not null), "an undefined timestamp failure, or a valid one without a time");
     }

@@ -2,7 +2,9 @@ using System.Text;
 
 using OpenTreasury.Domain.Codes;
 using OpenTreasury.Domain.Parties;
+using OpenTreasury.Domain.Seals;
 using OpenTreasury.Domain.Vouchers;
+using OpenTreasury.Node.Seals;
 using OpenTreasury.Node.Signing;
 using OpenTreasury.Trust.Certificates;
 using OpenTreasury.Trust.Crypto;
@@ -40,7 +42,7 @@ public sealed class FuzzWorld
         var signer = Sm2.GenerateKeyPair(random);
         var tsa = Sm2.GenerateKeyPair(random);
         MakerCertificate = Pki.IssueInstitution(PartyId.Finance, "某市财政局", maker.Public, Now, year);
-        SignerCertificate = Pki.IssueInstitution(PartyId.ForBank(BankCode.Parse("102")), "中国工商银行", signer.Public, Now, year);
+        SignerCertificate = Pki.IssueInstitution(Sender, "中国工商银行", signer.Public, Now, year);
         TimestampingCertificate = Pki.IssueTimestamping("OpenTreasury Fuzz TSA", tsa.Public, Now, year);
         var revoked = Pki.IssueInstitution(PartyId.ForBank(BankCode.Parse("103")), "中国农业银行", Sm2.GenerateKeyPair(random).Public, Now, year);
         _ = Pki.Revoke(revoked.SerialNumber, Now, RevocationReason.KeyCompromise);
@@ -60,10 +62,29 @@ public sealed class FuzzWorld
         TimestampToken = Stamp.TimeStamp ?? throw new InvalidOperationException("The world's stamp has no timestamp.");
         TimestampRequest = TimestampRequests.Create(Stamp.Signature, random);
         TimestampResponse = authority.Respond(TimestampRequest.GetEncoded());
+        RegisteredSeal = new RegisteredSeal
+        {
+            EsId = Seal.Info.EsId,
+            SealType = (long)SealType.BusinessSeal,
+            Name = Seal.Info.Property.Name,
+            OwnerParty = Sender.ToString(),
+            Der = Seal.Der,
+            ValidFrom = Seal.Info.Property.ValidStart.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            ValidTo = Seal.Info.Property.ValidEnd.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            // Revoked later than the stamp: a token's time decides whether the stamp falls before or after.
+            RevokedAt = Now.AddDays(100).ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            RevokeReason = "fuzz",
+        };
         EnvelopeBytes = MofFormat.Write(new MofEnvelope([new VoucherBody(Key, 1, VoucherFlag.Voucher, "附言", VoucherBytes, [new WireStamp(StampPosition, Stamp.Der)])]));
     }
 
-    public const string StampPosition = "cz_qm";
+    public const string StampPosition = "yh_qm";
+
+    /// <summary>The bank whose seal server made the world's stamp.</summary>
+    public static readonly PartyId Sender = PartyId.ForBank(BankCode.Parse("102"));
+
+    /// <summary>The position the world's stamp is for, as the bank's public seal.</summary>
+    public static readonly TemplatePosition Position = new(StampPosition, PartyKind.Bank, false, SealType.BusinessSeal, StampRole.Institution, "银行签章");
 
     public static FuzzWorld Instance => s_instance.Value;
 
@@ -104,6 +125,16 @@ public sealed class FuzzWorld
     public byte[] TimestampResponse { get; }
 
     public byte[] EnvelopeBytes { get; }
+
+    /// <summary>The world's seal as filed with a receiving node.</summary>
+    public RegisteredSeal RegisteredSeal { get; }
+
+    /// <summary>The world's stamp with <paramref name="token"/> as its timestamp; null when the stamp would be unreadable (too large).</summary>
+    public SealSignature? StampWithToken(byte[] token)
+    {
+        var der = SealSignature.Encode(Stamp.ToSignDer, SignerCertificate.GetEncoded(), Sm2.SignatureAlgorithmOid, Stamp.Signature, token);
+        return SealSignature.TryParse(der, out var stamp, out _) ? stamp : null;
+    }
 
     /// <summary>The seed corpus: a few valid samples per target, public data only.</summary>
     public IReadOnlyDictionary<string, IReadOnlyList<(string Name, byte[] Bytes)>> Corpus() => new Dictionary<string, IReadOnlyList<(string, byte[])>>(StringComparer.Ordinal)
