@@ -1,9 +1,12 @@
+using OpenTreasury.Fuzz;
+using OpenTreasury.Node.Seals;
 using OpenTreasury.Trust.Pki;
 
 namespace OpenTreasury.Trust.Tests;
 
 /// <summary>
 /// What <c>fuzz/run</c> found, each as the exact input the fuzzer saved, and the rejection the reader now gives.
+/// (A finding in the node's readers is here too: this project has the fuzz world the input was found against.)
 /// </summary>
 public class FuzzFindingsTests
 {
@@ -24,5 +27,25 @@ public class FuzzFindingsTests
         var e = Assert.Throws<InvalidDataException>(() => CrlPem.Read(pem));
 
         Assert.Contains("not a well-formed CRL", e.Message, StringComparison.Ordinal);
+    }
+
+    // fuzz/run timestamp: a token whose SignerInfo has a mangled [0] signedAttrs tag. The node reads the token's time
+    // for the seal's revocation before verifying it (StampRights.TimestampTimeOf), and BouncyCastle threw
+    // InvalidOperationException ("unexpected implicit primitive encoding"), which that reader did not expect.
+    private const string TokenWithBadSignedAttributes =
+        "MIIEVQYJKoZIhvcNAQcCoIIERjCCBEICAQMxDDAKBggqgRzPVQGDETCBggYLKoZIhvcNAQkQAQSgcwRxMG8CAQEGFGmBk9bM5/T/6qHFv57FjLqj38w6MC4wCgYIKoEcz1UBgxEEINVmJj1SG8NrVafcldkAViOY2ijJMvP9xfu90k//wJmQAgkBnKwqncAAAAEYDzIwMjYwMzAyMDEzMDAwWgIIaysUbPMI9LKgggHeMIIB2jCCAYCgAwIBAgIRAJsJEP3QUMnNqNfMU/kj9YIwCgYIKoEcz1UBg3UwJzElMCMGA1UEAwwcT3BlblRyZWFzdXJ5IEZ1enogSXNzdWluZyBDQTAeFw0yNjAzMDIwMTMwMDBaFw0yNzAzMDIwMTMwMDBaMDwxHjAcBgNVBAMMFU+MZW5UcmVhc3VyeSBGdXp6IFRTQTEaMBgGA1UECgwRT3BlblRyZWFzdXJ5IEZ1enowWTATBgcqhkjOPQIBBggqgRzPVQGCLQNCAARpWDVJZyFM2wjbi09fmR+wHaOVMVWrlYoRiTQZp/sOHfjsFEIQh9VIdHJJSipJlYEyJledz9ps4o4XQc9J/qnvo3gwdjAMBgNVHRMBAf8EAjAAMB8GA1UdIwQYMBaAFN0RbaIG6J53RoUYTHhy+EBC8jjyMB0GA1UdDgQWBBQ3vQJ97BNiHWEWMNDdTawPqCw75TAOBgNVHQ8BAf8EBAMCB4AwFgYDVR0lAQH/BAwwCgYIKwYBBQUHAwgwCgYIKoEcz1UBg3UDSAAwRQIhAK8ndWRx+W7xTfu84vOn5E5/04HKorhDKXtuUdrzUeJrAiBkBA+W/6jqJ95LSDVn7H9sREk+SEsfEhKLNpe78/V2ODGCAcYwggHCAgEBMDwwJzElMCMGA1UEAwwcT3BlblRyZWFzdXJ5IEZ1enogSXNzdWluZyBDQQIRAJsJEP3QUMnNqNfMU/kj9YIwCgYIKoEcz1UBgxGAggEcMBoGCSqGSIb3DQEJAzENBgsqhkiG9w0BCRABBDAcBgkqhkiG9w0BCQUxDxcNMjYxMjAxMjIzNzE0WjAnBgkqhkiG9w0BCTQxGjAYMAoGCCqBHM9VAYMRoQoGCCqBHM9VAYN1MC8GCSqGSIb3DQEJBDEiBCC/yPZiYXV+fPycteG8qNkfmoeyDobGVSG4uqc5BTtUvTCBhQYLKoZIhvcNAQkQAi8xdjB0MHIwcDAKBggqgRzPVQGDEQQg2JvG+y2IztIFlfINb82hTMVCDcXJxmOrJmC81UxUs4cwQDArpCkwJzElMCMGA1UEAwwcT3BlblRyZWFzdXJ5IEZ1enogSXNzdWluZyBDQQIRAJsJEP3QUMnNqNfMU/kj9YIwCgYIKoEcz1UBg3UERzBFAiB8AJa3qkcXA7+o7VHPo+U6ZkgmELyJsnQcC3OGRFCK2X8AAADlRvcFITKSStFNbL3Z4x6I1DMNoxcK1mFMQX4+aXyw";
+
+    [Fact]
+    public void A_stamp_whose_token_is_malformed_gets_past_the_seal_rights_and_the_verifier_refuses_the_token()
+    {
+        var world = FuzzWorld.Instance;
+        var token = Convert.FromBase64String(TokenWithBadSignedAttributes);
+        var stamp = world.StampWithToken(token)!;
+
+        var refusal = StampRights.Check(world.RegisteredSeal, FuzzWorld.Position, FuzzWorld.Sender, null, stamp);
+        var check = world.TimestampVerifier.Verify(token, stamp.Signature);
+
+        Assert.Null(refusal); // not revoked at timeInfo, since the token has no time to read
+        Assert.Equal(TimestampFailure.Malformed, check.Failure);
     }
 }
