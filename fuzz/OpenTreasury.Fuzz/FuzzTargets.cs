@@ -2,6 +2,7 @@ using System.Text;
 
 using OpenTreasury.Node.Seals;
 using OpenTreasury.Node.Signing;
+using OpenTreasury.Trust.Certificates;
 using OpenTreasury.Trust.Pki;
 using OpenTreasury.Trust.Seals;
 using OpenTreasury.Wire;
@@ -120,26 +121,40 @@ public static class FuzzTargets
     }
 
     /// <summary>
-    /// An X.509 certificate as received in a stamp: the seal verifier's reader, then what the node asks of it (validation for
-    /// each use at the world's time, the identity it names).
+    /// An X.509 certificate as received in a stamp (the seal verifier's reader) and as a peer serves it over HTTP
+    /// (<see cref="Pem.ReadCertificate"/>, documented to refuse with <see cref="InvalidDataException"/>; the input is wrapped
+    /// in PEM), then what the node asks of it: validation for each use at the world's time, and the identity it names.
     /// </summary>
     public static void Certificate(byte[] data)
     {
         ArgumentNullException.ThrowIfNull(data);
         var certificate = SealVerifier.ReadCertificate(data, out _);
-        if (certificate is null)
+        X509Certificate? fromPem;
+        try
         {
-            return;
+            fromPem = Pem.ReadCertificate(PemOf("CERTIFICATE", data));
+        }
+        catch (InvalidDataException)
+        {
+            fromPem = null;
         }
 
-        var world = FuzzWorld.Instance;
-        foreach (var use in Enum.GetValues<CertificateUse>())
+        foreach (var read in new[] { certificate, fromPem })
         {
-            var validation = world.Validator.Validate(certificate, FuzzWorld.Now, use);
-            Require(Enum.IsDefined(validation.Failure), "an undefined certificate failure");
-        }
+            if (read is null)
+            {
+                continue;
+            }
 
-        _ = CertificateIdentities.TryRead(certificate, out _);
+            var world = FuzzWorld.Instance;
+            foreach (var use in Enum.GetValues<CertificateUse>())
+            {
+                var validation = world.Validator.Validate(read, FuzzWorld.Now, use);
+                Require(Enum.IsDefined(validation.Failure), "an undefined certificate failure");
+            }
+
+            _ = CertificateIdentities.TryRead(read, out _);
+        }
     }
 
     /// <summary>
@@ -150,13 +165,10 @@ public static class FuzzTargets
     public static void Crl(byte[] data)
     {
         ArgumentNullException.ThrowIfNull(data);
-        var text = data.AsSpan().StartsWith("-----BEGIN"u8)
-            ? Encoding.Latin1.GetString(data)
-            : $"-----BEGIN X509 CRL-----\n{Convert.ToBase64String(data, Base64FormattingOptions.InsertLineBreaks)}\n-----END X509 CRL-----\n";
         X509Crl crl;
         try
         {
-            crl = CrlPem.Read(text);
+            crl = CrlPem.Read(PemOf("X509 CRL", data));
         }
         catch (InvalidDataException)
         {
@@ -198,6 +210,11 @@ public static class FuzzTargets
         var check = TimestampRequests.CheckResponse(data, world.TimestampRequest, world.Stamp.Signature, world.TimestampVerifier);
         Require(Enum.IsDefined(check.Failure) && check.IsValid == (check.Token is not null), "an undefined response failure, or a valid one without a token");
     }
+
+    /// <summary>DER wrapped in a PEM block of <paramref name="label"/>; input that already starts with a PEM header, as it is.</summary>
+    private static string PemOf(string label, byte[] data) => data.AsSpan().StartsWith("-----BEGIN"u8)
+        ? Encoding.Latin1.GetString(data)
+        : $"-----BEGIN {label}-----\n{Convert.ToBase64String(data, Base64FormattingOptions.InsertLineBreaks)}\n-----END {label}-----\n";
 
     private static void Require(bool condition, string what)
     {

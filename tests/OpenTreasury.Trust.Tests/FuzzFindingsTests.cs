@@ -1,5 +1,6 @@
 using OpenTreasury.Fuzz;
 using OpenTreasury.Node.Seals;
+using OpenTreasury.Trust.Certificates;
 using OpenTreasury.Trust.Pki;
 
 namespace OpenTreasury.Trust.Tests;
@@ -63,5 +64,25 @@ public class FuzzFindingsTests
 
         Assert.Equal(TimestampFailure.Malformed, check.Failure);
         Assert.Null(check.Token);
+    }
+
+    // fuzz/run x509: the x509 target wraps its input in PEM, as here, the form a peer serves its certificate in;
+    // BouncyCastle's X509Certificate threw on these DER bodies, types the callers of Pem.ReadCertificate did not expect.
+    [Theory]
+    // ArgumentException: failed to construct sequence from byte[].
+    [InlineData("FoAVCoPJn9+WDFucvIp5apqwIFqZyWFrMND5NwnDdjAgBgNVQTAeFw0yNjAzMDJEMTBaMCdvb3QgQwRuVHJlYXN1cnkgRnV6eiBSMSUwIwYDVQQDDONPcGVuVHJlYXN1cnkgRnV6eiBJc3N1aW5nIENBMFkwEwYHKoZIzj0CAQYIKoEcz1UBgi0DQgAEc3JOoM8zRUEOoKoTSCmh+79iIDEXTcgL6LlrZ5FUaoDcSKWxZB77yQY/ulhcU6d1o2YwZDASBgNVHRMBAf8ECDAGAQH/AgEAMA4GA1UdDwEB/wQEAwIBBjAfBgNyHSMEGDAWgBT2g/aYl0FSW5yIinkrGsmfwZYsdDAdBgNVHQ4EFgQU3RFtogbonndGhRhMeHL4QELyOPIwCgYIKoETz1UBg3UhAIRb7o5KDCAb/RR2wR6dASyQ92V2I606bzQQjPgqIYJuAiEAulccsi2s/dL2w0Go7APYFLO0ptaiiaJqKgy+xLCyeG8=")]
+    // CertificateParsingException: cannot construct KeyUsage (its BIT STRING is not one).
+    [InlineData("MIIBsDCCAVWgAwIBAgIQapqwIFqZyWFrMND5NwnDdjAKBggqgRzPVQGDdTAkMSIwIAYDVQQDDBlPcGVuVHJlYXN1cnkgRnV6eiBSb290IENBMB4XDTI2MDMwMjAxMzAwMFoXDTM2MDMwMjAxMzAwMFowJzElMCMGA1UEAwwcT3BlblRyZWFzdXJ5IEZ1enogSXNzdWluZyBDQTBZMBMGByqGSM49AgEGCCqBHM9VAYItA0IABHNyTqDPM0VBDqCqE1Mpofu/YiAxF03IC+i5a2eRVGqA3EilsWQe+9VuWG3BlHJcLhLnHNecpyDJBj+6WFxTp3WjZjBkMBIGA1UdEwEB/wQIMAYBAf8CAQAwDgYDVR0PAQH/BAQDFvgFMB8GA1UdIwQYMBaAFPaD9piXQVJbnLyKeSsayZ/flix0MB0GA1UdDgQWBBTdEW2iBuied0aFGEx4cvhAQvI48jAKBggqgRzPVQGDdQNJADBGAiEAhFzujkoMIBv9FHbBHp0BLJD3ZXYjrTpvNBCM+Cohgm4CIQC6VxyyLaz90vbDQajsA9gUs7Sm1qKJomoqDL7EsLJ4bw==")]
+    // DecoderFallbackException: the issuer's UTF8String is not UTF-8.
+    [InlineData("MIIBsDCCAVWgAwIBAgIQapqwIFqZyWFrMND5NwnDdjAKBggqgRzPVQGDdTAkMSIwIAYDVQQDDBlPcGVuVHJlYXN1cnkgRot6eiBSb290IENBMB4XDTI2MDMwMjAxMzAwMFoXDTM2MDMwMjAxMzAwMFowJzElMCMGA1UEAwwcT3BlblRyZWFzdXJ5IEZ1enogSXNzdWluZyBDQTBZMBMGB/+GSM49AgEGCCqBHM9VAYItA0IABHNyTqDPM0VBDqCqE1Mpofu/YiAxF03IC+i5a2eRVGqA3EilsWQe+9VuWG3BlHJcLhLnHNecpyDJBj+6WFxTp3WjZjBkMBIGA1UdEwEB/wQIMAYBAf8CAQAwDgYDVR0PAQH/BAQDAgEGMB8GA1UdIwQYMBaAFPaD9piXQVJbnLyKeSsayZ/flix0MB0GA1UdDgQWBBTdEW2iBuied0aFGEx4cvhAQvI48jAKBggqgRzPVQGDdQNJADBGAiEAhFzujkoMIBv9FHbBHp0BLJD3ZXYjrTpvNBCM+Cohgm4CIQC6VxyyLaz90vbDQajsA9gUs7Sm1qKJomoqDL7EsLJ4bw==")]
+    // InvalidOperationException: unexpected explicit encoding (a mangled [3] extensions tag).
+    [InlineData("MIIBsDCCAVWgAwIBAgIQapqwIFqZyWFrMND5NwnDdjAKBggqgRzPVQGDdTAkMSIwIAYDVQQDDBlPcGVuVHJlYXN1cnkgRnV6eiBSb290IENBMB4XDTI2MDMwMjAxMzAwMFoXDTM2MDMwMjAxMzAwMFowJzElMCMGA1UEAwwcT3BlblRyZWFzdXJ5IEZ1enogSXNzdWluZyBDQTBZMBMGByqGSM49AgEGCCqBHM9VAYItA0IABHNyTqDPM0VBDqCqE1Mpofu/YiAxF03IC+i5a2eRVGqA3EilsWQe+9VuWG3BlHJcLhLnHNecpyDJBj+6WFxTp3WjZkBkMBIGA1UdEwEB/wQIMAYBAf8CAQAwDgYDVR0PAQH/BAQDAgEGMB8GA1UdIwQYMBaAFPaD9piXQVJbnLyKeSsayZ/flix0MB0GAzodDgQWBBTdEW2iBuied0aFGEx4cvhAQvI48jAKBggqgRzPVQGDdQNJADBGAiEAhFzujkoMIBv9FHbBHp0BLJD3ZXYjrTpvNBCM+Cohgm4CIQC6VxyyLaz90vbDQajsA9gUs7Sm1qKJomoqDL7EsLJ4bw==")]
+    public void A_malformed_certificate_in_a_PEM_block_is_InvalidDataException(string der)
+    {
+        var pem = $"-----BEGIN CERTIFICATE-----\n{Convert.ToBase64String(Convert.FromBase64String(der), Base64FormattingOptions.InsertLineBreaks)}\n-----END CERTIFICATE-----\n";
+
+        var e = Assert.Throws<InvalidDataException>(() => Pem.ReadCertificate(pem));
+
+        Assert.Contains("not a well-formed X.509 certificate", e.Message, StringComparison.Ordinal);
     }
 }
