@@ -1,7 +1,13 @@
+using OpenTreasury.Domain.Codes;
+using OpenTreasury.Domain.Vouchers;
 using OpenTreasury.Fuzz;
+using OpenTreasury.Node.Signing;
 using OpenTreasury.Node.Seals;
 using OpenTreasury.Trust.Certificates;
+using OpenTreasury.Trust.Crypto;
 using OpenTreasury.Trust.Pki;
+using OpenTreasury.Trust.Seals;
+using OpenTreasury.Wire;
 
 namespace OpenTreasury.Trust.Tests;
 
@@ -84,5 +90,22 @@ public class FuzzFindingsTests
         var e = Assert.Throws<InvalidDataException>(() => Pem.ReadCertificate(pem));
 
         Assert.Contains("not a well-formed X.509 certificate", e.Message, StringComparison.Ordinal);
+    }
+
+    // Found reading the envelope target's path, not by AFL (it needs a bank's voucher whose content fails and a
+    // readable stamp whose certificate does not): EnvelopeVerifier looks for the sending bank in the stamps' signer
+    // certificates when the content names none, and new X509Certificate threw on a certificate that is not one.
+    [Fact]
+    public void An_exported_file_whose_stamp_carries_a_broken_certificate_is_a_verdict_not_an_exception()
+    {
+        var world = FuzzWorld.Instance;
+        var stamp = SealSignature.Encode(world.Stamp.ToSignDer, [0x30, 0x03, 0x02, 0x01, 0x01], Sm2.SignatureAlgorithmOid, world.Stamp.Signature, null);
+        var key = new VoucherKey(AdmDivCode.Parse("533103"), StYear.Parse("2026"), VtCode.Parse("2105"), VoucherNo.Parse("F2"));
+        var file = MofFormat.Write(new MofEnvelope([new VoucherBody(key, 1, VoucherFlag.Voucher, "", "<Voucher/>"u8.ToArray(), [new WireStamp("yh_qm", stamp)])]));
+
+        var verdict = EnvelopeVerifier.Verify(file, world.SealVerifier, _ => null);
+
+        Assert.False(verdict.Valid);
+        Assert.All(verdict.Stamps, s => Assert.False(s.Valid));
     }
 }
