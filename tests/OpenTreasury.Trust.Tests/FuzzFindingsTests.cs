@@ -1,8 +1,8 @@
 using OpenTreasury.Domain.Codes;
 using OpenTreasury.Domain.Vouchers;
 using OpenTreasury.Fuzz;
-using OpenTreasury.Node.Signing;
 using OpenTreasury.Node.Seals;
+using OpenTreasury.Node.Signing;
 using OpenTreasury.Trust.Certificates;
 using OpenTreasury.Trust.Crypto;
 using OpenTreasury.Trust.Pki;
