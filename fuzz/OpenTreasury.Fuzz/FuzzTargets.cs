@@ -3,6 +3,7 @@ using System.Text;
 using OpenTreasury.Node.Seals;
 using OpenTreasury.Node.Signing;
 using OpenTreasury.Trust.Certificates;
+using OpenTreasury.Trust.Envelopes;
 using OpenTreasury.Trust.Pki;
 using OpenTreasury.Trust.Seals;
 using OpenTreasury.Wire;
@@ -42,6 +43,7 @@ public static class FuzzTargets
         ["crl"] = Crl,
         ["timestamp"] = Timestamp,
         ["tsa-response"] = TimestampResponse,
+        ["node-envelope"] = NodeEnvelopeOpen,
     };
 
     /// <summary>
@@ -209,6 +211,18 @@ public static class FuzzTargets
         var world = FuzzWorld.Instance;
         var check = TimestampRequests.CheckResponse(data, world.TimestampRequest, world.Stamp.Signature, world.TimestampVerifier);
         Require(Enum.IsDefined(check.Failure) && check.IsValid == (check.Token is not null), "an undefined response failure, or a valid one without a token");
+    }
+
+    /// <summary>
+    /// A node envelope as a node's HTTP inbox receives it from a peer (<see cref="NodeEnvelope.Open"/> by Finance's node at the
+    /// world's time): an opened envelope or an <see cref="EnvelopeRejection"/>, never an exception.
+    /// </summary>
+    public static void NodeEnvelopeOpen(byte[] data)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        var world = FuzzWorld.Instance;
+        var opening = NodeEnvelope.Open(data, world.Receiver, world.Validator, FuzzWorld.Now);
+        Require(Enum.IsDefined(opening.Rejection) && opening.IsOpen == (opening.Envelope is not null), "an undefined rejection, or an open envelope without its content");
     }
 
     /// <summary>DER wrapped in a PEM block of <paramref name="label"/>; input that already starts with a PEM header, as it is.</summary>

@@ -8,6 +8,7 @@ using OpenTreasury.Node.Seals;
 using OpenTreasury.Node.Signing;
 using OpenTreasury.Trust.Certificates;
 using OpenTreasury.Trust.Crypto;
+using OpenTreasury.Trust.Envelopes;
 using OpenTreasury.Trust.Pki;
 using OpenTreasury.Trust.Seals;
 using OpenTreasury.Wire;
@@ -76,6 +77,10 @@ public sealed class FuzzWorld
             RevokeReason = "fuzz",
         };
         EnvelopeBytes = MofFormat.Write(new MofEnvelope([new VoucherBody(Key, 1, VoucherFlag.Voucher, "附言", VoucherBytes, [new WireStamp(StampPosition, Stamp.Der)])]));
+
+        // Last, so the samples above stay what they were: the bank's node sends the voucher to Finance's.
+        Receiver = new NodeCredential(PartyId.Finance, MakerCertificate, maker.Private);
+        NodeEnvelopeBytes = NodeEnvelope.Seal(new NodeCredential(Sender, SignerCertificate, signer.Private), MakerCertificate, "fuzz-0001", 1, VoucherBytes, Now, random);
     }
 
     public const string StampPosition = "yh_qm";
@@ -126,6 +131,12 @@ public sealed class FuzzWorld
 
     public byte[] EnvelopeBytes { get; }
 
+    /// <summary>Finance's node, which the world's node envelope is sealed to.</summary>
+    public NodeCredential Receiver { get; }
+
+    /// <summary>The world's voucher sealed by the bank's node to Finance's (<see cref="NodeEnvelope.Seal"/>).</summary>
+    public byte[] NodeEnvelopeBytes { get; }
+
     /// <summary>The world's seal as filed with a receiving node.</summary>
     public RegisteredSeal RegisteredSeal { get; }
 
@@ -147,6 +158,7 @@ public sealed class FuzzWorld
         ["crl"] = [("crl.der", Crl.GetEncoded()), ("root-crl.der", RootCrl.GetEncoded()), ("crl.pem", Encoding.ASCII.GetBytes(CrlPem.Write(Crl)))],
         ["timestamp"] = [("token.der", TimestampToken)],
         ["tsa-response"] = [("granted.der", TimestampResponse)],
+        ["node-envelope"] = [("bank-to-finance.bin", NodeEnvelopeBytes)],
     };
 
     private static SealInfo SealInfoFor(X509Certificate signer) => new(

@@ -1,4 +1,5 @@
 using OpenTreasury.Fuzz;
+using OpenTreasury.Trust.Envelopes;
 using OpenTreasury.Trust.Pki;
 using OpenTreasury.Trust.Seals;
 
@@ -58,6 +59,7 @@ public class FuzzCorpusTests
         Assert.Equal(world.VoucherBytes, Seed("voucher/payment.xml"));
         Assert.Equal(StampFailure.None, world.SealVerifier.Verify(world.VoucherBytes, Seed("signature/stamp.der"), world.PropertyInfo).Failure);
         Assert.Equal(TimestampFailure.None, world.TimestampVerifier.Verify(Seed("timestamp/token.der"), world.Stamp.Signature).Failure);
+        Assert.True(NodeEnvelope.Open(Seed("node-envelope/bank-to-finance.bin"), world.Receiver, world.Validator, FuzzWorld.Now).IsOpen);
         Assert.Equal(TimestampFailure.None, TimestampRequests.CheckResponse(Seed("tsa-response/granted.der"), world.TimestampRequest, world.Stamp.Signature, world.TimestampVerifier).Failure);
     }
 
