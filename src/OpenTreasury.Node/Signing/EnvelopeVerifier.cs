@@ -113,7 +113,8 @@ public static class EnvelopeVerifier
         foreach (var stamp in stamps)
         {
             if (SealSignature.TryParse(stamp.Der, out var signature, out _)
-                && CertificateIdentities.TryRead(new X509Certificate(signature!.SignerCertificate), out var identity)
+                && ReadCertificate(signature.SignerCertificate) is { } certificate
+                && CertificateIdentities.TryRead(certificate, out var identity)
                 && identity.Party.Kind == PartyKind.Bank)
             {
                 return identity.Party;
@@ -121,5 +122,19 @@ public static class EnvelopeVerifier
         }
 
         return PartyId.ForBank(BankCode.Parse("000"));
+    }
+
+    /// <summary>The certificate, or null when the bytes are not one: this stamp is not verified yet, and its verdict will say so.</summary>
+    private static X509Certificate? ReadCertificate(byte[] der)
+    {
+        try
+        {
+            return new X509Certificate(der);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Hostile certificate bytes make BouncyCastle throw almost anything; all of it means "not a certificate".
+            return null;
+        }
     }
 }

@@ -89,7 +89,7 @@ public sealed class StandaloneNode : IDisposable
         {
             certificate = Pem.ReadCertificate(File.ReadAllText(certificateFile));
         }
-        catch (Exception e) when (e is FormatException or IOException or InvalidOperationException or ArgumentException or UnauthorizedAccessException or Org.BouncyCastle.Security.Certificates.CertificateException)
+        catch (Exception e) when (e is InvalidDataException or FormatException or IOException or InvalidOperationException or ArgumentException or UnauthorizedAccessException or Org.BouncyCastle.Security.Certificates.CertificateException)
         {
             problem = $"节点证书 {certificateFile} 无法读取：{e.Message}";
             return null;

@@ -26,7 +26,21 @@ public static class Pem
         return Write(CertificateLabel, certificate.GetEncoded());
     }
 
-    public static X509Certificate ReadCertificate(string pem) => new(Read(pem, CertificateLabel));
+    /// <summary>Reads the first PEM block as a certificate; anything else, malformed DER included, is <see cref="InvalidDataException"/>.</summary>
+    public static X509Certificate ReadCertificate(string pem)
+    {
+        var der = Read(pem, CertificateLabel);
+        try
+        {
+            return new X509Certificate(der);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Hostile DER makes BouncyCastle throw ArgumentException, CertificateParsingException, InvalidOperationException,
+            // DecoderFallbackException...: all of it means "not a certificate" (found by fuzz/run x509).
+            throw new InvalidDataException($"The '{CertificateLabel}' block is not a well-formed X.509 certificate: {e.Message}", e);
+        }
+    }
 
     public static string WritePublicKey(AsymmetricKeyParameter publicKey)
     {

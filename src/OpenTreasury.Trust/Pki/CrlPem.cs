@@ -21,14 +21,42 @@ public static class CrlPem
         return text.ToString();
     }
 
+    /// <summary>Reads the first PEM block as a CRL; anything else, malformed PEM or DER included, is <see cref="InvalidDataException"/>.</summary>
     public static X509Crl Read(string pem)
     {
         ArgumentNullException.ThrowIfNull(pem);
-        using var text = new StringReader(pem);
-        var obj = new PemReader(text).ReadPemObject()
-            ?? throw new InvalidDataException($"No PEM block found; expected '{Label}'.");
-        return obj.Type == Label
-            ? new X509Crl(obj.Content)
-            : throw new InvalidDataException($"The PEM block is '{obj.Type}', expected '{Label}'.");
+        PemObject? obj;
+        using (var text = new StringReader(pem))
+        {
+            try
+            {
+                obj = new PemReader(text).ReadPemObject();
+            }
+            catch (IOException e)
+            {
+                throw new InvalidDataException($"The PEM text is malformed: {e.Message}", e);
+            }
+        }
+
+        if (obj is null)
+        {
+            throw new InvalidDataException($"No PEM block found; expected '{Label}'.");
+        }
+
+        if (obj.Type != Label)
+        {
+            throw new InvalidDataException($"The PEM block is '{obj.Type}', expected '{Label}'.");
+        }
+
+        try
+        {
+            return new X509Crl(obj.Content);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Hostile DER makes BouncyCastle throw ArgumentException, InvalidOperationException, CrlException,
+            // DecoderFallbackException...: all of it means the published CRL is malformed (found by fuzz/run crl).
+            throw new InvalidDataException($"The '{Label}' block is not a well-formed CRL: {e.Message}", e);
+        }
     }
 }

@@ -111,10 +111,16 @@ public static class TimestampRequests
 
         TimeStampResponse parsed;
         TimeStampToken? token;
+        string? statusText;
+        int failInfo;
         try
         {
             parsed = new TimeStampResponse(response.ToArray());
             token = parsed.TimeStampToken;
+            // Read here, where a bad encoding is still Malformed: a statusString that is not UTF-8 made
+            // GetStatusString throw DecoderFallbackException (found by fuzz/run tsa-response).
+            statusText = parsed.GetStatusString();
+            failInfo = parsed.GetFailInfo()?.IntValue ?? 0;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -123,8 +129,7 @@ public static class TimestampRequests
 
         if (parsed.Status is not (0 or 1))
         {
-            var failInfo = parsed.GetFailInfo()?.IntValue ?? 0;
-            return Fail(TimestampFailure.Refused, $"时间戳服务拒绝了请求：PKIStatus {parsed.Status}，failInfo 0x{failInfo:x}，{parsed.GetStatusString()}");
+            return Fail(TimestampFailure.Refused, $"时间戳服务拒绝了请求：PKIStatus {parsed.Status}，failInfo 0x{failInfo:x}，{statusText}");
         }
 
         if (token is null)
