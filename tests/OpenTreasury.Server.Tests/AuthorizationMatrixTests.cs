@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Dapper;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Node.People;
 using Xunit.Abstractions;
@@ -125,6 +126,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixNetwork net, ITe
         var clock = Stopwatch.StartNew();
         var failures = new List<string>();
         var cells = 0;
+        var refusals = net.Clients.Keys.ToDictionary(p => p, _ => 0L);
+        var auditedBefore = net.Clients.Keys.ToDictionary(p => p, RefusalsAudited);
         foreach (var person in net.People)
         {
             var subjects = Subjects(person);
@@ -135,6 +138,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixNetwork net, ITe
                 {
                     cells++;
                     var expected = Expect(person, operation, division);
+                    var refused = expected is Expected.PostMayNot or Expected.OtherUnit ? 1 : 0;
+                    refusals[person.Party] += refused;
                     var path = PathOf(operation, person, operation.OneVoucher ? subjects[division] : 0);
                     using var response = await net.SendAsync(person.Party, person.Token, new HttpMethod(operation.Method), path, operation.Body);
                     var got = await OutcomeAsync(response);
@@ -152,6 +157,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixNetwork net, ITe
                     {
                         // The table is asked before the body is: without one, the same refusal (and an allowed person's 400 a problem, not a bare status).
                         cells++;
+                        refusals[person.Party] += refused;
                         using var bare = await net.SendAsync(person.Party, person.Token, new HttpMethod(operation.Method), path, jsonBody: null);
                         var gotBare = await OutcomeAsync(bare);
                         if (!Meets(expected, gotBare) || gotBare.Code is null)
@@ -163,7 +169,10 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixNetwork net, ITe
             }
         }
 
-        output.WriteLine($"{cells} cells ({net.People.Count} people × {s_operations.Length} operations, voucher operations × the divisions their node holds) in {clock.Elapsed.TotalSeconds:F1} s");
+        // Every refusal is written to the node's audit chain (refused-<action>), and nothing else is.
+        failures.AddRange(net.Clients.Keys.Where(p => RefusalsAudited(p) - auditedBefore[p] != refusals[p])
+            .Select(p => $"{p}: {RefusalsAudited(p) - auditedBefore[p]} refusals audited, {refusals[p]} refused"));
+        output.WriteLine($"{cells} cells ({net.People.Count} people × {s_operations.Length} operations, voucher operations × the divisions their node holds, calls with a body also without), {refusals.Values.Sum()} refused and audited, in {clock.Elapsed.TotalSeconds:F1} s");
         Assert.True(failures.Count == 0, $"{failures.Count} of {cells} cells disagree with the table:\n{string.Join("\n", failures)}");
     }
 
@@ -293,6 +302,12 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixNetwork net, ITe
                 subjects[division] = voucher.Id;
             }
         }
+    }
+
+    private long RefusalsAudited(PartyId party)
+    {
+        using var connection = net.Network.Nodes[party].Library.Database.Connect();
+        return connection.ExecuteScalar<long>("SELECT COUNT(*) FROM audit WHERE operation LIKE 'refused-%'");
     }
 
     private long AnyVoucher(PartyId party) => net.Network.Nodes[party].Library.List()[0].Id;
