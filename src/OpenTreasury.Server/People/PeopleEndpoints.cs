@@ -31,7 +31,7 @@ public static class PeopleEndpoints
         .WithName("ListPeople").WithSummary("The people of this node 用户列表")
         .Produces<IReadOnlyList<PersonView>>();
 
-        people.MapPost("/{userId}/lock", (HttpContext http, string userId, Vouchers.ReasonRequest request) =>
+        people.MapPost("/{userId}/lock", (HttpContext http, string userId, Vouchers.ReasonRequest? request) =>
         {
             var session = SessionFilter.SessionOf(http);
             var rejection = context.Authorize(session, NodeAction.Administer, userId, null, oneVoucher: false);

@@ -72,17 +72,17 @@ public static class VoucherEndpoints
             .WithName("SignForVoucher").WithSummary("Sign for a received voucher 签收 (confirmVoucher)")
             .Produces<VoucherActionResult>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
-        vouchers.MapPost("/{id:long}/refuse", (HttpContext http, long id, ReasonRequest request) =>
+        vouchers.MapPost("/{id:long}/refuse", (HttpContext http, long id, ReasonRequest? request) =>
             Act(context, http, id, NodeAction.Refuse, (session, s, v) => context.Library.Refuse(session, v.Id, s.Actor.UserId, request?.Reason ?? string.Empty)))
             .WithName("RefuseVoucher").WithSummary("Refuse a received voucher with a reason 签收失败 (confirmVoucherFail)")
             .Produces<VoucherActionResult>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
-        vouchers.MapPost("/{id:long}/return", (HttpContext http, long id, ReasonRequest request) =>
+        vouchers.MapPost("/{id:long}/return", (HttpContext http, long id, ReasonRequest? request) =>
             Act(context, http, id, NodeAction.Return, (session, s, v) => context.Library.Return(session, v.Id, s.Actor.UserId, request?.Reason ?? string.Empty)))
             .WithName("ReturnVoucher").WithSummary("Return a received voucher to its sender with a reason 退回 (returnVoucher)")
             .Produces<VoucherActionResult>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
-        vouchers.MapPost("/{id:long}/void", (HttpContext http, long id, ReasonRequest request) =>
+        vouchers.MapPost("/{id:long}/void", (HttpContext http, long id, ReasonRequest? request) =>
             Act(context, http, id, NodeAction.Void, (session, s, v) => context.Library.Void(session, v.Id, s.Actor.UserId, request?.Reason ?? string.Empty)))
             .WithName("VoidVoucher").WithSummary("Void an own voucher nobody accepted 作废 (discardVoucher)")
             .Produces<VoucherActionResult>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
