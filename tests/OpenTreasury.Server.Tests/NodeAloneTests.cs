@@ -152,7 +152,7 @@ public sealed class NodeAloneTests
             Assert.Equal(2, process.ExitCode);
             Assert.Equal(string.Empty, await stdout);
             var error = Assert.Single((await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries));
-            Assert.StartsWith("错误 NoTsa (6): ", error, StringComparison.Ordinal);
+            Assert.StartsWith("错误 [NoTsa-6] ", error, StringComparison.Ordinal);
             Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
         }
         finally

@@ -64,7 +64,7 @@ public sealed class ServeCommandTests
             Assert.Equal(2, process.ExitCode);
             Assert.Equal(string.Empty, await stdout);
             var error = Assert.Single((await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries));
-            Assert.StartsWith("错误 NoNetwork (1): ", error, StringComparison.Ordinal);
+            Assert.StartsWith("错误 [NoNetwork-1] ", error, StringComparison.Ordinal);
             Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
         }
         finally

@@ -329,7 +329,7 @@ public sealed class Simulator : IDisposable
         var order = new PaymentOrder(Number("P"), agency, func, new Amount(fen), Master.Payees[_random.Next(Master.Payees.Count)], Summaries[_random.Next(Summaries.Length)]);
         if (await RunAsync(PartyId.Finance, new SubmitPayment(order, _date), cancellationToken).ConfigureAwait(false))
         {
-            _submitted.Add(new Submitted(order.VoucherNo, Master.Unit(agency).BankCode, order.Amount));
+            _submitted.Add(new Submitted(order.VoucherNo!, Master.Unit(agency).BankCode, order.Amount));
         }
     }
 
@@ -345,7 +345,7 @@ public sealed class Simulator : IDisposable
         var order = new DirectPaymentOrder(Number("D"), agency, func, new Amount((_random.Next(500, 80_000) * 100L) + _random.Next(100)), payee, Summaries[_random.Next(Summaries.Length)]);
         if (await RunAsync(PartyId.Finance, new SubmitDirectPayment(order, _date), cancellationToken).ConfigureAwait(false))
         {
-            _submitted.Add(new Submitted(order.VoucherNo, Master.Unit(agency).BankCode, order.Amount));
+            _submitted.Add(new Submitted(order.VoucherNo!, Master.Unit(agency).BankCode, order.Amount));
         }
     }
 

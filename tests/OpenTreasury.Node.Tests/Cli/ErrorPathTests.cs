@@ -106,6 +106,19 @@ public sealed class ErrorPathTests(CliTests.DemoFolder demo) : IClassFixture<Cli
     }
 
     [Fact]
+    public async Task A_name_beyond_gb2312_level_1_makes_the_user_and_the_seal()
+    {
+        var add = await Cli.RunAsync("user", "add", "--data", demo.Path, "--party", "finance", "--id", "wl_lu", "--name", "王璐", "--post", "国库股录入",
+            "--pin", "12345678", "--so-pin", "87654321", "--admin", "cz_gly1", "--admin-pin", "88888888");
+        var seals = await Cli.RunAsync("seal", "list", "--data", demo.Path, "--party", "finance");
+
+        Assert.True(add.ExitCode == 0, add.Stdout + add.Stderr);
+        Assert.Contains("王璐", add.Stdout, StringComparison.Ordinal);
+        Assert.Contains("王璐", seals.Stdout, StringComparison.Ordinal);
+        NoStackTrace(add);
+    }
+
+    [Fact]
     public async Task Two_demos_on_one_new_folder_one_makes_it_the_other_is_told_and_changes_nothing()
     {
         var folder = Path.Combine(Path.GetTempPath(), "ot-two-demos-" + Path.GetRandomFileName());

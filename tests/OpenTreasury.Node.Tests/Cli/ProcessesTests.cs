@@ -33,7 +33,7 @@ public sealed class ProcessesTests : IDisposable
         string[] args = ["demo", "--data", folder, "--payments", Payments, "--seed", "5", "--json", "--processes"];
         var killed = await RunAndKillAsync(args, "授权支付 payments: 50/", $"{folder}{Path.DirectorySeparatorChar}bank-102");
         Assert.Equal(3, killed.ExitCode);
-        Assert.Contains("DEMO-3", killed.Stderr, StringComparison.Ordinal);
+        Assert.Contains("\"code\": \"DEMO-3\"", killed.Stdout, StringComparison.Ordinal); // with --json the failure is the JSON object
         Assert.DoesNotContain("   at ", killed.Stderr, StringComparison.Ordinal);
         Assert.Empty(NodeProcessesOf(folder));
 
