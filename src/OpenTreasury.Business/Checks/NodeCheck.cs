@@ -79,13 +79,20 @@ public static class NodeCheck
         }
 
         var paid = new Dictionary<(string, long, string, string), long>();
+        var payments = new Dictionary<long, Domain.Vouchers.Voucher?>();
         foreach (var row in connection.Query<PaymentRow>(
             "SELECT voucher_id AS VoucherId, line AS Line, adm_div_code AS AdmDivCode, st_year AS StYear, agency_code AS AgencyCode, exp_func_code AS ExpFuncCode, amount_fen AS AmountFen FROM bank_payments"))
         {
             var key = (row.AdmDivCode, row.StYear, row.AgencyCode, row.ExpFuncCode);
             paid[key] = checked(paid.GetValueOrDefault(key) + row.AmountFen);
-            var voucher = library.Find(row.VoucherId);
-            var content = voucher is { VtCode: "8202", Origin: "received", State: "signed_for" } ? Readable(voucher) : null;
+            // A voucher of many lines is read and parsed once, not once per line.
+            if (!payments.TryGetValue(row.VoucherId, out var content))
+            {
+                var voucher = library.Find(row.VoucherId);
+                content = voucher is { VtCode: "8202", Origin: "received", State: "signed_for" } ? Readable(voucher) : null;
+                payments[row.VoucherId] = content;
+            }
+
             var line = content is not null && row.Line >= 1 && row.Line <= content.Details.Count ? content.Details[(int)row.Line - 1]["PayAmt"] : null;
             if (line is null || Amount.ParseWire(line).Fen != row.AmountFen)
             {
