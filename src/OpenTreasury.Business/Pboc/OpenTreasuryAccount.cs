@@ -32,6 +32,14 @@ internal static class OpenTreasuryAccount
         return LibraryResult.Done(0);
     });
 
+    public static bool IsOpen(PbocContext pboc)
+    {
+        using var connection = pboc.Library.Database.Connect();
+        return connection.ExecuteScalar<long>(
+            "SELECT COUNT(*) FROM pboc_treasury WHERE adm_div_code = @adm AND st_year = @year",
+            new { adm = pboc.Master.AdmDivCode, year = pboc.Master.StYear }) == 1;
+    }
+
     /// <summary>The balance of the treasury single account (zero when it was never opened).</summary>
     public static Amount Balance(PbocContext pboc)
     {

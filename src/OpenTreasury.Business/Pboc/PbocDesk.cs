@@ -44,6 +44,12 @@ public sealed class PbocDesk(VoucherLibrary library, MasterData master, ISignerS
     /// <summary>The balance of the treasury single account (zero when it was never opened).</summary>
     public Amount TreasuryBalance() => Pboc.OpenTreasuryAccount.Balance(_pboc);
 
+    /// <summary>Whether the treasury single account of the division and year was opened.</summary>
+    public bool TreasuryAccountOpen() => Pboc.OpenTreasuryAccount.IsOpen(_pboc);
+
+    /// <summary>The treasury single account's book of one business day, or of the year so far when <paramref name="day"/> is null (TreasuryAccount.cs).</summary>
+    public TreasuryBook TreasuryBook(DateOnly? day) => TreasuryAccount.Book(_pboc, day);
+
     /// <summary>
     /// Sends a 3208 实拨退款通知书 to Finance for money returned on the paid 5207
     /// <paramref name="originalVoucherNo"/>: entered by the bookkeeper (rh_jz), approved by the reviewer

@@ -75,9 +75,7 @@ internal static class SendAllocationRefund
         session.Connection.Execute(
             "UPDATE pboc_allocations SET refunded_fen = refunded_fen + @fen WHERE adm_div_code = @adm AND st_year = @year AND voucher_no = @ori",
             new { fen = amount.Fen, key.adm, key.year, key.ori }, session.Transaction);
-        session.Connection.Execute(
-            "UPDATE pboc_treasury SET balance_fen = balance_fen + @fen WHERE adm_div_code = @adm AND st_year = @year",
-            new { fen = amount.Fen, key.adm, key.year }, session.Transaction);
+        TreasuryAccount.Move(session, pboc.Master.AdmDivCode, pboc.Master.StYear, TreasuryMovementKind.AllocationRefund, subject, amount, refundDate);
         session.Connection.Execute(
             """
             INSERT INTO pboc_allocation_refunds (adm_div_code, st_year, voucher_no, ori_voucher_no, amount_fen, reason, refund_date)

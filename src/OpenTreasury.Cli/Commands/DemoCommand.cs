@@ -132,6 +132,10 @@ internal static class DemoCommand
         }
 
         Console.WriteLine($"清算 clearing     cleared {s.Clearing.Cleared} in {s.Clearing.Requests} transfer request(s)");
+        if (s.TreasuryAccount is { } t)
+        {
+            Console.WriteLine($"国库 treasury     opening {t.Opening} − cleared {t.Cleared} − allocated {t.Allocated} + refunded {t.Refunded} = closing {t.Closing} {(t.Balanced ? "相符" : "NOT balanced 不符")}");
+        }
         Console.WriteLine($"对账 reconcile    {(s.Reconciliation.Balanced ? "balanced 平衡" : "NOT balanced 不平")} — {s.Reconciliation.Mismatches} mismatch(es)");
         foreach (var detail in s.Reconciliation.Details)
         {

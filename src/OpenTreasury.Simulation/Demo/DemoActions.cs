@@ -37,7 +37,7 @@ public sealed record SubmitPayment(PaymentOrder Order, DateOnly Date) : DemoActi
 
 public sealed record SubmitDirectPayment(DirectPaymentOrder Order, DateOnly Date) : DemoAction;
 
-/// <summary>Opens the treasury account with <paramref name="Amount"/> unless it already holds money or allocations.</summary>
+/// <summary>Opens the treasury account with <paramref name="Amount"/> unless it is open already (a rerun).</summary>
 public sealed record OpenTreasuryAccount(Amount Amount) : DemoAction;
 
 public sealed record IssueAllocation(AllocationOrder Order, DateOnly Date) : DemoAction;
@@ -104,7 +104,7 @@ public static class DemoActions
             IssueAllocation a => DemoOutcome.Of(Finance(node).IssueAllocation(a.Order, a.Date)),
             ReissueAllocation r => DemoOutcome.Of(Finance(node).ReissueAllocation(r.Returned, r.Reissued, r.Date, Finance(node).UnitPayee(r.PayeeAgencyCode), r.Reason)),
             PostJournal => DemoOutcome.Done(new FinanceJournal(node.Library).PostPending().Count),
-            OpenTreasuryAccount o => Pboc(node).TreasuryBalance().IsZero && !node.Library.List("5207").Any()
+            OpenTreasuryAccount o => !Pboc(node).TreasuryAccountOpen()
                 ? DemoOutcome.Of(Pboc(node).OpenTreasuryAccount(o.Amount))
                 : DemoOutcome.Done(),
             SendAllocationRefund r => DemoOutcome.Of(Pboc(node).SendAllocationRefund(r.OriVoucherNo, r.Amount, r.Reason, r.VoucherNo, r.Date)),

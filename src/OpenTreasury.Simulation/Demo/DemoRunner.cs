@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Dapper;
 using OpenTreasury.Business.Finance;
+using OpenTreasury.Business.Pboc;
 using OpenTreasury.Domain.Money;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Domain.Reconciliation;
@@ -34,6 +35,8 @@ public sealed class DemoRunner(TreasuryNetwork network, IDemoParties parties, Ac
         var watch = Stopwatch.StartNew();
         var first = plan.DateOf(0);
 
+        progress($"国库单一账户 treasury single account: opened at PBOC with {DemoPlan.TreasuryOpening.ToWire()} (debited by clearing and allocation, credited by refunds)");
+        await RunAsync(PartyId.Pboc, new OpenTreasuryAccount(DemoPlan.TreasuryOpening), cancellationToken).ConfigureAwait(false);
         progress($"额度下达 quota: {plan.Quota.Count} lines for month {plan.Month} (5105 to the banks, 5106 to PBOC)");
         await RunAsync(PartyId.Finance, new IssueQuota(plan.Month, first, plan.Quota), cancellationToken, throwIfRefused: false).ConfigureAwait(false);
         await SettleAndProcessAsync(first, cancellationToken).ConfigureAwait(false);
@@ -95,8 +98,6 @@ public sealed class DemoRunner(TreasuryNetwork network, IDemoParties parties, Ac
         {
             return;
         }
-
-        await RunAsync(PartyId.Pboc, new OpenTreasuryAccount(DemoPlan.TreasuryOpening), cancellationToken).ConfigureAwait(false);
 
         progress($"实拨 allocations: {plan.Allocations.Count} (5207 to PBOC, paid from the treasury or returned)");
         foreach (var order in plan.Allocations)
@@ -251,6 +252,7 @@ public sealed class DemoRunner(TreasuryNetwork network, IDemoParties parties, Ac
             elapsedMs)
         {
             Flows = FlowsOf(plan),
+            TreasuryAccount = TreasuryAccountOf(plan),
         };
     }
 
@@ -320,6 +322,18 @@ public sealed class DemoRunner(TreasuryNetwork network, IDemoParties parties, Ac
             ["directQuotaCleared"] = new Amount(pboc.ExecuteScalar<long>("SELECT COALESCE(SUM(cleared_fen), 0) FROM pboc_direct_clearing_quotas")).ToWire(),
         };
         return new LedgerBalances(trial.IsBalanced, finance, banks, pbocBooks);
+    }
+
+    private TreasuryAccountSummary TreasuryAccountOf(DemoPlan plan)
+    {
+        static TreasuryDay Day(string date, TreasuryBook b) => new(
+            date, b.Opening.ToWire(), b.Cleared.ToWire(), b.Allocated.ToWire(), (b.Refunded + b.AllocationRefunded).ToWire(), b.Closing.ToWire());
+        var pboc = network.Pboc.PbocDesk!;
+        var year = pboc.TreasuryBook(null);
+        return new TreasuryAccountSummary(
+            year.Opening.ToWire(), year.Cleared.ToWire(), year.Allocated.ToWire(), (year.Refunded + year.AllocationRefunded).ToWire(), year.Closing.ToWire(),
+            year.Balances && year.Closing == pboc.TreasuryBalance(),
+            [.. Enumerable.Range(0, plan.Days).Select(plan.DateOf).Select(d => Day(d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), pboc.TreasuryBook(d)))]);
     }
 
     private FlowCounts FlowsOf(DemoPlan plan)

@@ -17,7 +17,33 @@ public sealed record DemoSummary(
     /// <summary>The other flows of the day, beside authorized payment (<see cref="Payments"/>, <see cref="Quota"/>).</summary>
     [JsonPropertyName("flows")]
     public FlowCounts? Flows { get; init; }
+
+    /// <summary>PBOC's treasury single account (国库单一账户) over the run and per business day.</summary>
+    [JsonPropertyName("treasuryAccount")]
+    public TreasuryAccountSummary? TreasuryAccount { get; init; }
 }
+
+/// <summary>
+/// 国库单一账户: closing = opening − cleared (2301) − allocated (5207) + refunded (2302 and 3208), to the fen;
+/// <see cref="Balanced"/> also holds the closing against the account's stored balance.
+/// </summary>
+public sealed record TreasuryAccountSummary(
+    [property: JsonPropertyName("opening")] string Opening,
+    [property: JsonPropertyName("cleared")] string Cleared,
+    [property: JsonPropertyName("allocated")] string Allocated,
+    [property: JsonPropertyName("refunded")] string Refunded,
+    [property: JsonPropertyName("closing")] string Closing,
+    [property: JsonPropertyName("balanced")] bool Balanced,
+    [property: JsonPropertyName("days")] IReadOnlyList<TreasuryDay> Days);
+
+/// <summary>One business day of the treasury single account.</summary>
+public sealed record TreasuryDay(
+    [property: JsonPropertyName("date")] string Date,
+    [property: JsonPropertyName("opening")] string Opening,
+    [property: JsonPropertyName("cleared")] string Cleared,
+    [property: JsonPropertyName("allocated")] string Allocated,
+    [property: JsonPropertyName("refunded")] string Refunded,
+    [property: JsonPropertyName("closing")] string Closing);
 
 /// <summary>直接支付 and 实拨 as the day ran them.</summary>
 public sealed record FlowCounts(

@@ -8,7 +8,8 @@ namespace OpenTreasury.Business.Pboc.Received;
 
 /// <summary>
 /// 2301 申请划款凭证: match against the clearing quota (domain guide §5; 5106 for PayTypeCode 12, 5108 for
-/// 11), then clear it from the treasury single account and send the 回单 to the bank and to Finance, or
+/// 11), then clear it from the treasury single account (returned when the account
+/// would go below zero) and send the 回单 to the bank and to Finance, or
 /// return (退回) it with the reason.
 /// </summary>
 internal static class ClearTransferRequest
@@ -38,9 +39,12 @@ internal static class ClearTransferRequest
         var (rejection, reason) = content["PayBankNo"] != bank.BankNo
             ? (ClearingRejection.WrongBank, $"代理银行行号 {content["PayBankNo"]} 与发送方 {bank.BankNo} 不符")
             : ClearingQuotaMatch.Match(total, lines);
-        if (rejection != ClearingRejection.None)
+        var failure = rejection != ClearingRejection.None
+            ? Code(rejection).Say($"{(direct ? "直接支付 " : string.Empty)}{reason}")
+            : TreasuryAccount.Shortfall(session, request.AdmDivCode, request.StYear, total, "清算");
+        if (failure is not null)
         {
-            var returned = library.Return(session, request.Id, PbocContext.Bookkeeper, Code(rejection).Say($"{(direct ? "直接支付 " : string.Empty)}{reason}"));
+            var returned = library.Return(session, request.Id, PbocContext.Bookkeeper, failure);
             return returned.Ok ? returned with { Message = PbocContext.Returned } : returned;
         }
 
@@ -55,6 +59,7 @@ internal static class ClearTransferRequest
         session.Connection.Execute(
             "INSERT INTO pboc_clearings (bank_code, adm_div_code, st_year, voucher_no, amount_fen, cleared_date) VALUES (@bank, @adm, @year, @no, @fen, @date)",
             new { bank = bankCode, adm = request.AdmDivCode, year = request.StYear, no = request.VoucherNo, fen = total.Fen, date = PbocContext.Date(businessDate) }, session.Transaction);
+        TreasuryAccount.Move(session, request.AdmDivCode, request.StYear, TreasuryMovementKind.Clearing, request.Key.ToString(), total, businessDate);
         session.Audit(PbocContext.Bookkeeper, direct ? "clear-direct" : "clear", request.Key.ToString(), $"{total.ToWire()} from the treasury single account to {bank.Name}{(direct ? " (直接支付)" : string.Empty)}");
         return library.Reply(session, request.Id, bookkeeper, reviewer,
             v => v.With("XClearDate", PbocContext.Date(businessDate)).With("XPayAmt", total.ToWire()),

@@ -59,6 +59,7 @@ internal static class CreditRefund
             }
         }
 
+        TreasuryAccount.Move(session, request.AdmDivCode, request.StYear, TreasuryMovementKind.Refund, request.Key.ToString(), -total, businessDate);
         var date = PbocContext.Date(businessDate);
         session.Connection.Execute(
             "INSERT INTO pboc_refunds (bank_code, adm_div_code, st_year, voucher_no, pay_type, amount_fen, credited_date) VALUES (@bank, @adm, @year, @no, @payType, @fen, @date)",

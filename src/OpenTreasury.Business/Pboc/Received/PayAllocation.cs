@@ -17,8 +17,6 @@ internal static class PayAllocation
         var content = order.Content;
         var total = Amount.ParseWire(content["PayAmt"]!);
         var key = new { adm = order.AdmDivCode, year = order.StYear, no = order.VoucherNo };
-        var balance = session.Connection.ExecuteScalar<long?>(
-            "SELECT balance_fen FROM pboc_treasury WHERE adm_div_code = @adm AND st_year = @year", key, session.Transaction);
         var closed = new[] { content["PayeeAcctNo"] }.Concat(content.Details.Select(d => d["PayeeAcctNo"]))
             .FirstOrDefault(a => a is not null && a.EndsWith(PbocDesk.ClosedAccountSuffix, StringComparison.Ordinal));
         var failure =
@@ -26,9 +24,7 @@ internal static class PayAllocation
                 ? PbocRejection.DuplicateVoucherNo.Say($"拨款凭证 {order.VoucherNo} 已支付")
             : content["PayTypeCode"] != "91" ? PbocRejection.WrongPayType.Say($"支付方式 {content["PayTypeCode"]} 不是实拨(91)")
             : closed is not null ? PbocRejection.PayeeBankRefused.Say($"收款行拒绝入账, 收款账户 {closed} 已销户")
-            : balance is null ? PbocRejection.TreasuryAccountNotOpen.Say($"{order.AdmDivCode}/{order.StYear} 国库单一账户未开立")
-            : balance.Value < total.Fen ? PbocRejection.InsufficientTreasuryBalance.Say($"国库单一账户余额 {new Amount(balance.Value).ToWire()} 不足支付 {total.ToWire()}")
-            : null;
+            : TreasuryAccount.Shortfall(session, order.AdmDivCode, order.StYear, total, "支付");
         if (failure is not null)
         {
             var returned = library.Return(session, order.Id, PbocContext.Bookkeeper, failure);
@@ -37,9 +33,7 @@ internal static class PayAllocation
 
         var seq = session.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM pboc_allocations", transaction: session.Transaction) + 1;
         var businessNo = $"SB{PbocContext.Date(businessDate)}{seq:D6}";
-        session.Connection.Execute(
-            "UPDATE pboc_treasury SET balance_fen = balance_fen - @fen WHERE adm_div_code = @adm AND st_year = @year",
-            new { fen = total.Fen, key.adm, key.year }, session.Transaction);
+        TreasuryAccount.Move(session, order.AdmDivCode, order.StYear, TreasuryMovementKind.Allocation, order.Key.ToString(), total, businessDate);
         session.Connection.Execute(
             """
             INSERT INTO pboc_allocations (adm_div_code, st_year, voucher_no, voucher_id, amount_fen, pay_date, business_no)
