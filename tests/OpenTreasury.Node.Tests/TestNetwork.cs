@@ -30,6 +30,9 @@ internal sealed class TestNetwork : IDisposable
 
     // The first unit banks at 102; its clerk enters, its finance head approves.
     public const string Agency = "101001";
+
+    /// <summary>The treasury single account's opening balance unless a test opens it itself.</summary>
+    public static readonly Amount TreasuryOpening = Amount.FromYuan(10_000_000);
     public const string FuncCode = "2010301";
     public const string UnitClerk = "dw101001_jbr";
     public const string UnitHead = "dw101001_fzr";
@@ -38,11 +41,19 @@ internal sealed class TestNetwork : IDisposable
     public const string FinanceClerk = "cz_lr";
     public const string FinanceChecker = "cz_sh";
 
-    public TestNetwork()
+    /// <param name="openTreasury">
+    /// Opens PBOC's treasury single account with <see cref="TreasuryOpening"/>, as clearing and allocation draw
+    /// on it; false for a test that opens it with its own balance.
+    /// </param>
+    public TestNetwork(bool openTreasury = true)
     {
         Directory = Path.Combine(Path.GetTempPath(), "ot-node-" + Path.GetRandomFileName());
         NetworkTemplate.CopyTo(Directory);
         Network = TreasuryNetwork.Open(Directory, Clock, TreasuryNetwork.DemoPins);
+        if (openTreasury)
+        {
+            Pboc.PbocDesk!.OpenTreasuryAccount(TreasuryOpening).ThrowIfRefused();
+        }
     }
 
     public FakeTimeProvider Clock { get; } = new(Start);

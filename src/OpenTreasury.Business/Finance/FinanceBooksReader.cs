@@ -63,12 +63,25 @@ public static class FinanceBooksReader
             .SelectMany(v => v.Details.Select(d => new DirectPaymentRecord(d["VoucherNo"]!, v.Require("PayBankCode"), d["AgencyCode"]!, d["ExpFuncCode"]!,
                 d["PayeeAcctNo"] ?? string.Empty, Amount.ParseWire(d["PayAmt"]!))))
             .ToList();
+        // 退款: PBOC's 2302 回单 (lines negative) against the banks' 2208 and 2203 (lines negative, VoucherNo the refund's).
+        string BankOf(Voucher v) => master.Banks.Single(b => b.BankNo == v.Require("PayBankNo")).BankCode;
+        var refundsCredited = Contents(connection, "origin = 'received' AND vt_code = '2302' AND flag = 1 AND state = 'signed_for'")
+            .Where(v => Today(v, "XClearDate"))
+            .SelectMany(v => v.Details.Select(d => new RefundRecord(v.Require("VoucherNo"), BankOf(v), v.Require("PayTypeCode"), d["AgencyCode"] ?? string.Empty, d["ExpFuncCode"]!, -Amount.ParseWire(d["PayAmt"]!))))
+            .ToList();
+        var refundsReported = Contents(connection, "origin = 'received' AND vt_code IN ('2208', '2203') AND state = 'signed_for'")
+            .Where(v => Today(v, "VouDate"))
+            .SelectMany(v => v.Details.Select(d => new RefundRecord(d["VoucherNo"]!, v.Require("PayBankCode"), v.Require("VtCode") == "2208" ? "12" : DirectPayType,
+                d["AgencyCode"]!, d["ExpFuncCode"]!, -Amount.ParseWire(d["PayAmt"]!))))
+            .ToList();
         return new FinanceBooks(quota, accepted, reported, Cleared(direct: false))
         {
             DirectPaid = [.. directLines.Where(l => !l.Paid.IsZero).Select(l => l.Line with { Amount = l.Paid, FailureReason = null })],
             DirectFailed = [.. directLines.Where(l => l.Paid.IsZero).Select(l => l.Line)],
             DirectReported = directReported,
             DirectCleared = Cleared(direct: true),
+            RefundsCredited = refundsCredited,
+            RefundsReported = refundsReported,
         };
     }
 

@@ -30,6 +30,12 @@ public sealed record QuotaRecord(string VoucherNo, string Bank, string AgencyCod
 /// </summary>
 public sealed record DirectPaymentRecord(string VoucherNo, string Bank, string AgencyCode, string ExpFuncCode, string PayeeAcctNo, Amount Amount, string? FailureReason = null);
 
+/// <summary>
+/// A refund (退款, money back from a payee to the treasury) as one party states it: PBOC's 2302 回单, or the
+/// bank's 2208 (授权支付退款日报表) or 2203 (直接支付退款通知书). <paramref name="Amount"/> is positive.
+/// </summary>
+public sealed record RefundRecord(string RefundNo, string Bank, string PayTypeCode, string AgencyCode, string ExpFuncCode, Amount Amount);
+
 /// <summary>Everything Finance knows at the end of the day.</summary>
 public sealed record FinanceBooks(
     IReadOnlyList<QuotaRecord> QuotaIssued,
@@ -48,6 +54,12 @@ public sealed record FinanceBooks(
 
     /// <summary>直接支付: lines of PBOC's 回单 of 2301s of PayTypeCode 11.</summary>
     public IReadOnlyList<ClearedRecord> DirectCleared { get; init; } = [];
+
+    /// <summary>退款: lines of PBOC's 2302 回单, the refunds the treasury took back.</summary>
+    public IReadOnlyList<RefundRecord> RefundsCredited { get; init; } = [];
+
+    /// <summary>退款: lines of the banks' 2208 (授权支付) and 2203 (直接支付) for the same refunds.</summary>
+    public IReadOnlyList<RefundRecord> RefundsReported { get; init; } = [];
 }
 
 public sealed record ReconciliationReport(IReadOnlyList<Mismatch> Mismatches, Amount QuotaIssued, Amount Paid, Amount Cleared)
@@ -72,6 +84,9 @@ public sealed record ReconciliationReport(IReadOnlyList<Mismatch> Mismatches, Am
 /// </summary>
 public static class FinanceReconciliation
 {
+    /// <summary>PayTypeCode of 授权支付 (12); 11 is 直接支付.</summary>
+    private const string AuthorizedPayType = "12";
+
     public static ReconciliationReport Reconcile(FinanceBooks books)
     {
         ArgumentNullException.ThrowIfNull(books);
@@ -81,6 +96,7 @@ public static class FinanceReconciliation
         CompareQuota(books, mismatches);
         CompareDirectPayments(books, mismatches);
         CompareDirectClearing(books, mismatches);
+        CompareRefunds(books, mismatches);
         return new ReconciliationReport(
             mismatches,
             Amount.Sum(books.QuotaIssued.Select(q => q.Amount)),
@@ -211,10 +227,47 @@ public static class FinanceReconciliation
 
     private sealed record ReportedLine(string Key, Amount Amount, string? VoucherNo);
 
+    /// <summary>
+    /// 退款: per bank and refund, what PBOC's 2302 回单 credited against what the bank's 2208 or 2203 states
+    /// (pay type, unit, class and amount); a refund on one side only is named.
+    /// </summary>
+    private static void CompareRefunds(FinanceBooks books, List<Mismatch> mismatches)
+    {
+        static string RefundKey(RefundRecord r) => $"{r.Bank}|{r.RefundNo}";
+        static Dictionary<string, RefundRecord> ByRefund(IEnumerable<RefundRecord> records) => records
+            .GroupBy(RefundKey, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First() with { Amount = Amount.Sum(g.Select(r => r.Amount)) }, StringComparer.Ordinal);
+        var credited = ByRefund(books.RefundsCredited);
+        var reported = ByRefund(books.RefundsReported);
+        foreach (var key in credited.Keys.Union(reported.Keys).Order(StringComparer.Ordinal))
+        {
+            var (pboc, bank) = (credited.GetValueOrDefault(key), reported.GetValueOrDefault(key));
+            var refund = pboc ?? bank!;
+            var what = $"银行 {refund.Bank} 退款 {refund.RefundNo}";
+            if (bank is null)
+            {
+                mismatches.Add(new(MismatchKind.Missing, $"refund {refund.RefundNo}", [refund.RefundNo], pboc!.Amount, Amount.Zero,
+                    $"{what} 人民银行已退库 {pboc.Amount.ToWire()}, 但银行未报退款日报表或退款通知书"));
+            }
+            else if (pboc is null)
+            {
+                mismatches.Add(new(MismatchKind.Extra, $"refund {refund.RefundNo}", [refund.RefundNo], Amount.Zero, bank.Amount,
+                    $"{what} 银行报退款 {bank.Amount.ToWire()}, 财政无人民银行退款回单"));
+            }
+            else if (pboc.Amount != bank.Amount || pboc.PayTypeCode != bank.PayTypeCode || pboc.AgencyCode != bank.AgencyCode || pboc.ExpFuncCode != bank.ExpFuncCode)
+            {
+                mismatches.Add(new(MismatchKind.AmountDiffers, $"refund {refund.RefundNo}", [refund.RefundNo], pboc.Amount, bank.Amount,
+                    $"{what} 人民银行回单 {pboc.PayTypeCode}/{pboc.AgencyCode}/{pboc.ExpFuncCode} {pboc.Amount.ToWire()} 与银行 {bank.PayTypeCode}/{bank.AgencyCode}/{bank.ExpFuncCode} {bank.Amount.ToWire()} 不符"));
+            }
+        }
+    }
+
+    /// <summary>授权支付: per bank × unit × class, what the 2207s paid less what PBOC took back (2302 回单 of type 12) against the quota issued.</summary>
     private static void CompareQuota(FinanceBooks books, List<Mismatch> mismatches)
     {
         var issued = Totals(books.QuotaIssued.Select(q => (Key(q.Bank, q.AgencyCode, q.ExpFuncCode), q.Amount)));
-        var paid = Totals(books.PaymentsReported.Select(p => (Key(p.Bank, p.AgencyCode, p.ExpFuncCode), p.Amount)));
+        var paid = Totals(books.PaymentsReported.Select(p => (Key(p.Bank, p.AgencyCode, p.ExpFuncCode), p.Amount))
+            .Concat(books.RefundsCredited.Where(r => r.PayTypeCode == AuthorizedPayType).Select(r => (Key(r.Bank, r.AgencyCode, r.ExpFuncCode), -r.Amount))));
         foreach (var (key, amount) in paid.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             var quota = issued.GetValueOrDefault(key);
@@ -223,7 +276,7 @@ public static class FinanceReconciliation
                 var vouchers = books.PaymentsReported.Where(p => Key(p.Bank, p.AgencyCode, p.ExpFuncCode) == key)
                     .Select(p => p.VoucherNo).Order(StringComparer.Ordinal).ToList();
                 mismatches.Add(new(MismatchKind.Overspent, $"quota {key}", vouchers, quota, amount,
-                    $"{key}: 支付合计 {amount.ToWire()} 超过下达额度 {quota.ToWire()}"));
+                    $"{key}: 支付合计 (扣除退款) {amount.ToWire()} 超过下达额度 {quota.ToWire()}"));
             }
         }
     }

@@ -14,7 +14,7 @@ public sealed class AllocationTests : IDisposable
     private const string Agency2 = "102001";
     private const string Func2 = "2050201";
 
-    private readonly TestNetwork _net = new();
+    private readonly TestNetwork _net = new(openTreasury: false);
 
     public void Dispose() => _net.Dispose();
 

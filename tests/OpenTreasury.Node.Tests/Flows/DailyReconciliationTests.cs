@@ -154,7 +154,6 @@ public sealed class DailyReconciliationTests : IDisposable
     [Fact]
     public async Task An_allocation_returned_voided_and_reissued_and_a_refund_balance_at_finance()
     {
-        Pboc.OpenTreasuryAccount(Amount.ParseWire("1000.00")).ThrowIfRefused();
         AllocationLine[] lines = [new(TestNetwork.Agency, TestNetwork.FuncCode, Amount.ParseWire("300.00"))];
         Finance.IssueAllocation(new AllocationOrder("SB-0001", new("53001638736050000000", "芒市已销户商行", "中国建设银行芒市支行", "105751000016"), lines, "实拨经费"), Day).ThrowIfRefused();
         await _net.SettleAndProcessAsync();

@@ -40,7 +40,6 @@ public sealed class JournalTests : IDisposable
         Bank.SendDailyReport(Day);
         await _net.SettleAndProcessAsync();
 
-        _net.Pboc.PbocDesk!.OpenTreasuryAccount(Yuan("100000.00")).ThrowIfRefused();
         Finance.IssueAllocation(new AllocationOrder("SB-0001", _net.Master.Payees[0],
             [new(TestNetwork.Agency, TestNetwork.FuncCode, Yuan("300.00")), new(Agency2, Func2, Yuan("200.00"))], "实拨经费"), Day).ThrowIfRefused();
         await _net.SettleAndProcessAsync();
