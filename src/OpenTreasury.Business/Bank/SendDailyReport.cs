@@ -8,7 +8,7 @@ using OpenTreasury.Node.People;
 
 namespace OpenTreasury.Business.Bank;
 
-/// <summary>The 2207 财政授权支付日报表: the authorized payments made up to a business day and not yet reported.</summary>
+/// <summary>The 2207 财政授权支付日报表: the authorized payments made up to a business day, cleared by PBOC's 2301 回单, not yet reported.</summary>
 internal static class SendDailyReport
 {
     /// <summary>
@@ -30,13 +30,14 @@ internal static class SendDailyReport
             last = bank.Library.Complete(session, id, clerk, reviewer).ThrowIfRefused(); // One interrupted by a crash is finished first.
         }
 
-        // Every payment up to this day not yet reported: a payment made after the day's report goes into a supplement (-2, -3 …).
+        // Every payment up to this day that PBOC's 2301 回单 has cleared and that is not yet reported (seed 六: the
+        // bank reports after the 回单): one cleared after the day's report goes into a supplement (-2, -3 …).
         var lines = session.Connection.Query<ReportLine>(
             """
             SELECT p.voucher_id AS VoucherId, p.voucher_no AS VoucherNo, p.line AS Line, p.agency_code AS AgencyCode, p.exp_func_code AS ExpFuncCode,
                    p.amount_fen AS AmountFen, p.business_no AS BusinessNo
             FROM bank_payments p
-            WHERE p.reported_in IS NULL AND p.pay_date <= @date AND p.adm_div_code = @adm AND p.st_year = @year ORDER BY p.voucher_id, p.line
+            WHERE p.reported_in IS NULL AND p.cleared_date IS NOT NULL AND p.pay_date <= @date AND p.adm_div_code = @adm AND p.st_year = @year ORDER BY p.voucher_id, p.line
             """,
             new { date = BankContext.Date(businessDate), adm = bank.Master.AdmDivCode, year = bank.Master.StYear }, session.Transaction).ToList();
         if (lines.Count > 0)

@@ -10,7 +10,8 @@ namespace OpenTreasury.Business.Bank;
 
 /// <summary>
 /// 直接支付 reports to Finance: a 2209 财政直接支付入账通知书 per paid 5201 (its paid lines) and the 2206
-/// 财政直接支付日报表 of direct payments made up to a business day and not yet reported.
+/// 财政直接支付日报表 of direct payments made up to a business day and not yet reported. Both only once PBOC's
+/// 2301 回单 has cleared the lines (seed 六): a line paid but not yet cleared waits for the next run.
 /// </summary>
 internal static class SendDirectPaymentReports
 {
@@ -33,12 +34,12 @@ internal static class SendDirectPaymentReports
 
         var date = BankContext.Date(businessDate);
         var toNotice = session.Connection.Query<DirectLine>(
-            $"{SelectDirectLines} WHERE noticed_in IS NULL AND pay_date <= @date AND adm_div_code = @adm AND st_year = @year ORDER BY voucher_id, line",
+            $"{SelectDirectLines} WHERE noticed_in IS NULL AND cleared_date IS NOT NULL AND pay_date <= @date AND adm_div_code = @adm AND st_year = @year ORDER BY voucher_id, line",
             new { date, adm = bank.Master.AdmDivCode, year = bank.Master.StYear }, session.Transaction).ToList();
         foreach (var paid in toNotice.GroupBy(l => l.VoucherId))
         {
             var noticeNo = $"RZ{bank.Bank.BankCode}{paid.Key:D8}";
-            session.Connection.Execute("UPDATE bank_direct_payments SET noticed_in = @noticeNo WHERE voucher_id = @id", new { noticeNo, id = paid.Key }, session.Transaction);
+            session.Connection.Execute("UPDATE bank_direct_payments SET noticed_in = @noticeNo WHERE voucher_id = @id AND noticed_in IS NULL AND cleared_date IS NOT NULL", new { noticeNo, id = paid.Key }, session.Transaction);
             var original = VoucherLibrary.Find(session, paid.Key)!.Content;
             results.Add(bank.Library.Issue(session, CreditNotice(bank, noticeNo, businessDate, original, [.. paid]), [PartyId.Finance], clerk, reviewer).ThrowIfRefused());
         }
@@ -48,13 +49,13 @@ internal static class SendDirectPaymentReports
             "SELECT COUNT(*) FROM vouchers WHERE origin = 'own' AND vt_code = '2206' AND flag = 0 AND (voucher_no = @baseNo OR voucher_no LIKE @baseNo || '-%')",
             new { baseNo }, session.Transaction);
         var toReport = session.Connection.Query<DirectLine>(
-            $"{SelectDirectLines} WHERE reported_in IS NULL AND pay_date <= @date AND adm_div_code = @adm AND st_year = @year ORDER BY voucher_id, line",
+            $"{SelectDirectLines} WHERE reported_in IS NULL AND cleared_date IS NOT NULL AND pay_date <= @date AND adm_div_code = @adm AND st_year = @year ORDER BY voucher_id, line",
             new { date, adm = bank.Master.AdmDivCode, year = bank.Master.StYear }, session.Transaction).ToList();
         if (toReport.Count > 0)
         {
             var voucherNo = reports == 0 ? baseNo : $"{baseNo}-{reports + 1}";
             session.Connection.Execute(
-                "UPDATE bank_direct_payments SET reported_in = @voucherNo WHERE reported_in IS NULL AND pay_date <= @date AND adm_div_code = @adm AND st_year = @year",
+                "UPDATE bank_direct_payments SET reported_in = @voucherNo WHERE reported_in IS NULL AND cleared_date IS NOT NULL AND pay_date <= @date AND adm_div_code = @adm AND st_year = @year",
                 new { voucherNo, date, adm = bank.Master.AdmDivCode, year = bank.Master.StYear }, session.Transaction);
             results.Add(bank.Library.Issue(session, DirectDailyReport(bank, voucherNo, businessDate, toReport), [PartyId.Finance], clerk, reviewer).ThrowIfRefused());
         }

@@ -254,6 +254,15 @@ public sealed class DirectPaymentTests : IDisposable
 
         var finance = Finance.ProcessReceived();
         Assert.Equal((1, 1, 2), (finance.DirectPaymentReceipts, finance.ClearingReceipts, finance.Handled));
+
+        // The 2209 and 2206 wait for PBOC's 2301 回单 of the line (seed 六).
+        _net.Bank102.BankDesk!.RequestClearing(Day);
+        await _net.SettleAsync();
+        _net.Pboc.PbocDesk!.ProcessReceived(Day);
+        await _net.SettleAsync();
+        _net.Bank102.BankDesk!.ProcessReceived(Day);
+        await _net.SettleAsync();
+        Finance.ProcessReceived();
         _net.Bank102.BankDesk!.SendDirectPaymentReports(Day);
         await _net.SettleAsync();
         finance = Finance.ProcessReceived();

@@ -75,12 +75,15 @@ public sealed class RecoveryTests : IDisposable
         var finance = _net.Finance.FinanceDesk!;
         finance.SubmitPayment(_net.Order("ZF-0001", Amount.ParseWire("10.00")), TestNetwork.BusinessDate).ThrowIfRefused();
         await _net.SettleAndProcessAsync();
+        _net.Bank102.BankDesk!.RequestClearing(TestNetwork.BusinessDate);
+        await _net.SettleAndProcessAsync();
         _net.Bank102.BankDesk!.SendDailyReport(TestNetwork.BusinessDate);
         await _net.SettleAndProcessAsync();
 
         finance.SubmitPayment(_net.Order("ZF-0002", Amount.ParseWire("20.00")), TestNetwork.BusinessDate).ThrowIfRefused();
         await _net.SettleAndProcessAsync();
         _net.Bank102.BankDesk!.RequestClearing(TestNetwork.BusinessDate);
+        await _net.SettleAndProcessAsync();
         _net.Bank102.BankDesk!.SendDailyReport(TestNetwork.BusinessDate);
         await _net.SettleAndProcessAsync();
 
