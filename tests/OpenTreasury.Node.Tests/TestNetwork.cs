@@ -33,6 +33,9 @@ internal sealed class TestNetwork : IDisposable
 
     /// <summary>The treasury single account's opening balance unless a test opens it itself.</summary>
     public static readonly Amount TreasuryOpening = Amount.FromYuan(10_000_000);
+
+    /// <summary>The budget indicator of every unit × class unless a test registers its own.</summary>
+    public static readonly Amount IndicatorEach = Amount.FromYuan(1_000_000);
     public const string FuncCode = "2010301";
     public const string UnitClerk = "dw101001_jbr";
     public const string UnitHead = "dw101001_fzr";
@@ -45,7 +48,8 @@ internal sealed class TestNetwork : IDisposable
     /// Opens PBOC's treasury single account with <see cref="TreasuryOpening"/>, as clearing and allocation draw
     /// on it; false for a test that opens it with its own balance.
     /// </param>
-    public TestNetwork(bool openTreasury = true)
+    /// <param name="indicators">Registers a budget indicator of <see cref="IndicatorEach"/> for every unit × class, so quota can be issued; false for a test of indicators.</param>
+    public TestNetwork(bool openTreasury = true, bool indicators = true)
     {
         Directory = Path.Combine(Path.GetTempPath(), "ot-node-" + Path.GetRandomFileName());
         NetworkTemplate.CopyTo(Directory);
@@ -53,6 +57,11 @@ internal sealed class TestNetwork : IDisposable
         if (openTreasury)
         {
             Pboc.PbocDesk!.OpenTreasuryAccount(TreasuryOpening).ThrowIfRefused();
+        }
+
+        if (indicators)
+        {
+            Finance.FinanceDesk!.RegisterIndicators("测试预算指标", [.. Master.Units.SelectMany(u => u.Classes.Select(c => new IndicatorLine(u.AgencyCode, c.ExpFuncCode, IndicatorEach)))]).ThrowIfRefused();
         }
     }
 

@@ -61,6 +61,7 @@ public sealed class AuthorizationMatrixNetwork : IAsyncLifetime
             finance.SubmitDirectPayment(new DirectPaymentOrder($"ZJ-{unit.AgencyCode}", unit.AgencyCode, unit.Classes[0].ExpFuncCode, Amount.ParseWire("200.00"), payee, "设备采购"), date).ThrowIfRefused();
         }
 
+        finance.RegisterIndicators("测试预算指标", [.. units.Select(u => new IndicatorLine(u.AgencyCode, u.Classes[0].ExpFuncCode, Amount.ParseWire("120000.00")))]).ThrowIfRefused();
         finance.IssueQuota(3, date, [.. units.Select(u => new QuotaPlanLine(u.AgencyCode, u.Classes[0].ExpFuncCode, Amount.ParseWire("10000.00")))]);
         await Network.SettleAsync();
 

@@ -21,6 +21,15 @@ public sealed class FinanceDesk(VoucherLibrary library, MasterData master, ISign
     public IReadOnlyList<LibraryResult> IssueQuota(int month, DateOnly vouDate, IReadOnlyList<QuotaPlanLine> plan) =>
         Finance.IssueQuota.Handle(_finance, month, vouDate, plan);
 
+    /// <summary>
+    /// 预算指标: enters (cz_lr) and approves (cz_sh) budget indicators under <paramref name="reference"/>, the
+    /// budget document's number; the same reference again changes nothing (BudgetIndicators.cs).
+    /// </summary>
+    public LibraryResult RegisterIndicators(string reference, IReadOnlyList<IndicatorLine> lines) => BudgetIndicators.Register(_finance, reference, lines);
+
+    /// <summary>Every indicator with what was planned on it as quota, what the units paid, and what is left.</summary>
+    public IReadOnlyList<IndicatorRow> Indicators() => BudgetIndicators.Book(_finance);
+
     /// <summary>A unit's 8202: entered by its clerk (经办人), approved by its finance head (财务负责人), sent to its bank.</summary>
     public LibraryResult SubmitPayment(PaymentOrder order, DateOnly vouDate, string? approver = null)
     {

@@ -9,7 +9,10 @@ namespace OpenTreasury.Business.Finance;
 /// <summary>One month's authorized quota for a budget unit × functional class (用款计划 line).</summary>
 public sealed record QuotaPlanLine(string AgencyCode, string ExpFuncCode, Amount Amount);
 
-/// <summary>额度下达: the monthly plan (用款计划) becomes one 5105 per bank (its units' lines) and one 5106 per bank to PBOC.</summary>
+/// <summary>
+/// 额度下达: the monthly plan (用款计划) becomes one 5105 per bank (its units' lines) and one 5106 per bank to PBOC,
+/// each line drawn on its budget indicator (BudgetIndicators); a plan beyond an indicator is refused whole.
+/// </summary>
 internal static class IssueQuota
 {
     /// <summary>The monthly plan becomes one 5105 per bank (its units' lines) and one 5106 per bank to PBOC.</summary>
@@ -18,18 +21,42 @@ internal static class IssueQuota
         ArgumentNullException.ThrowIfNull(plan);
         var results = new List<LibraryResult>();
         var (entry, approval) = (finance.Signers.SignerFor(FinanceContext.Entry), finance.Signers.SignerFor(FinanceContext.Approval));
-        foreach (var byBank in plan.GroupBy(l => finance.Master.Unit(l.AgencyCode).BankCode).OrderBy(g => g.Key, StringComparer.Ordinal))
+        var banks = plan.GroupBy(l => finance.Master.Unit(l.AgencyCode).BankCode).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => (Bank: finance.Master.Bank(g.Key), Lines: g.ToList(), Notice: $"ED{g.Key}{finance.Master.StYear}{month:D2}"))
+            .ToList();
+
+        // 预算指标: the month's new lines (a rerun's are drawn already) must fit what is left of their indicators.
+        var fresh = banks.Where(b => finance.Library.FindOwn(QuotaKey(finance, b.Notice)) is null).ToList();
+        if (BudgetIndicators.Shortfall(finance, fresh.SelectMany(b => b.Lines)) is { } shortfall)
         {
-            var bank = finance.Master.Bank(byBank.Key);
+            finance.Library.Run(s =>
+            {
+                s.AuditRefusal(FinanceContext.Entry, "quota-refused", $"quota/{finance.Master.StYear}/{month:D2}", shortfall);
+                return LibraryResult.Done(0);
+            });
+            return [LibraryResult.Refused(LibraryRejection.InvalidVoucher, shortfall)];
+        }
+
+        foreach (var (bank, lines, notice) in banks)
+        {
             var party = PartyId.Parse($"bank-{bank.BankCode}");
             using var session = finance.Library.Begin();
-            results.Add(finance.Library.Issue(session, QuotaNotice(finance, "5105", $"ED{bank.BankCode}{finance.Master.StYear}{month:D2}", month, vouDate, bank, [.. byBank]), [party], entry, approval).ThrowIfRefused());
+            var byBank = lines;
+            if (finance.Library.FindOwn(session, QuotaKey(finance, notice)) is null)
+            {
+                BudgetIndicators.Draw(session, finance, $"5105/{notice}", lines, entry, approval);
+            }
+
+            results.Add(finance.Library.Issue(session, QuotaNotice(finance, "5105", notice, month, vouDate, bank, [.. byBank]), [party], entry, approval).ThrowIfRefused());
             results.Add(finance.Library.Issue(session, QuotaNotice(finance, "5106", $"QS{bank.BankCode}{finance.Master.StYear}{month:D2}", month, vouDate, bank, [.. byBank]), [PartyId.Pboc], entry, approval).ThrowIfRefused());
             session.Commit();
         }
 
         return results;
     }
+
+    private static VoucherKey QuotaKey(FinanceContext finance, string voucherNo) => new(
+        Domain.Codes.AdmDivCode.Parse(finance.Master.AdmDivCode), new Domain.Codes.StYear(finance.Master.StYear), Domain.Codes.VtCode.Parse("5105"), Domain.Codes.VoucherNo.Parse(voucherNo));
 
     private static Voucher QuotaNotice(FinanceContext finance, string vtCode, string voucherNo, int month, DateOnly vouDate, AgentBank bank, IReadOnlyList<QuotaPlanLine> lines)
     {

@@ -82,6 +82,10 @@ public static class RejectionTexts
         [FinanceRejection.AllocationNotAnswered] = "实拨凭证尚未收到人民银行回单",
         [FinanceRejection.RefundAmountZero] = "退款金额为零",
         [FinanceRejection.RefundExceedsPaid] = "退款超过已支付金额",
+        [FinanceRejection.NoIndicator] = "无预算指标",
+        [FinanceRejection.IndicatorExceeded] = "用款计划超过指标余额",
+        [FinanceRejection.ReallocationExceedsRefund] = "重新拨款超过退款余额",
+        [FinanceRejection.NotARefund] = "所指凭证不是已登记的实拨退款",
 
         [PbocRejection.UnknownVoucherType] = "人民银行不处理该类凭证",
         [PbocRejection.WrongBank] = "付款行与发送银行不符",

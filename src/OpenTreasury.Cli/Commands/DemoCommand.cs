@@ -108,6 +108,11 @@ internal static class DemoCommand
     {
         Console.WriteLine();
         Console.WriteLine($"支付 payments     requested {s.Payments.Requested}, paid {s.Payments.Paid} ({s.Payments.PaidAmount}), returned {s.Payments.Rejected}");
+        if (s.Indicators is { } i)
+        {
+            Console.WriteLine($"指标 indicators   {i.Lines} lines: indicator {i.Indicator}, planned as quota {i.Planned}, paid {i.Paid}, left {i.Left}");
+        }
+
         Console.WriteLine($"额度 quota        issued {s.Quota.Issued}, paid {s.Quota.Paid}, remaining {s.Quota.Remaining}");
         if (s.Flows is { } flows)
         {

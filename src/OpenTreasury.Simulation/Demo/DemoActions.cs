@@ -17,6 +17,7 @@ namespace OpenTreasury.Simulation.Demo;
 [JsonDerivedType(typeof(SubmitPayment), "submit-payment")]
 [JsonDerivedType(typeof(SubmitDirectPayment), "submit-direct-payment")]
 [JsonDerivedType(typeof(OpenTreasuryAccount), "open-treasury-account")]
+[JsonDerivedType(typeof(RegisterIndicators), "register-indicators")]
 [JsonDerivedType(typeof(IssueAllocation), "issue-allocation")]
 [JsonDerivedType(typeof(ReissueAllocation), "reissue-allocation")]
 [JsonDerivedType(typeof(SendAllocationRefund), "send-allocation-refund")]
@@ -30,6 +31,9 @@ namespace OpenTreasury.Simulation.Demo;
 [JsonDerivedType(typeof(Deliver), "deliver")]
 [JsonDerivedType(typeof(ProcessReceived), "process-received")]
 public abstract record DemoAction;
+
+/// <summary>预算指标: Finance enters and approves the year's budget indicators under the budget document's number.</summary>
+public sealed record RegisterIndicators(string Reference, IReadOnlyList<IndicatorLine> Lines) : DemoAction;
 
 public sealed record IssueQuota(int Month, DateOnly Date, IReadOnlyList<QuotaPlanLine> Lines) : DemoAction;
 
@@ -98,6 +102,7 @@ public static class DemoActions
                 { PbocDesk: { } pboc } => pboc.ProcessReceived(p.Date).Handled,
                 _ => node.FinanceDesk!.ProcessReceived().Handled,
             }),
+            RegisterIndicators r => DemoOutcome.Of(Finance(node).RegisterIndicators(r.Reference, r.Lines)),
             IssueQuota q => DemoOutcome.Of(Finance(node).IssueQuota(q.Month, q.Date, q.Lines)),
             SubmitPayment s => DemoOutcome.Of(Finance(node).SubmitPayment(s.Order, s.Date)),
             SubmitDirectPayment s => DemoOutcome.Of(Finance(node).SubmitDirectPayment(s.Order, s.Date)),

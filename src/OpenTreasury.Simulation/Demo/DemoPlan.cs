@@ -15,6 +15,12 @@ public sealed record DemoPlan(int Seed, int Month, DateOnly BusinessDate, IReadO
     /// <summary>The treasury single account's opening balance at PBOC (国库单一账户), for allocations.</summary>
     public static readonly Amount TreasuryOpening = Amount.FromYuan(50_000_000);
 
+    /// <summary>The budget document (预算批复) the year's indicators come under.</summary>
+    public const string IndicatorReference = "芒财预〔2026〕1号";
+
+    /// <summary>预算指标: a year's budget for each quota line, twelve times the month's plan.</summary>
+    public IReadOnlyList<IndicatorLine> Indicators => [.. Quota.Select(q => new IndicatorLine(q.AgencyCode, q.ExpFuncCode, new Amount(checked(q.Amount.Fen * 12))))];
+
     /// <summary>直接支付: Finance pays suppliers for units; about one in twelve has a payee account the bank finds closed.</summary>
     public IReadOnlyList<DirectPaymentOrder> DirectPayments { get; init; } = [];
 

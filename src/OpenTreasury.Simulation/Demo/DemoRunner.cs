@@ -37,6 +37,8 @@ public sealed class DemoRunner(TreasuryNetwork network, IDemoParties parties, Ac
 
         progress($"国库单一账户 treasury single account: opened at PBOC with {DemoPlan.TreasuryOpening.ToWire()} (debited by clearing and allocation, credited by refunds)");
         await RunAsync(PartyId.Pboc, new OpenTreasuryAccount(DemoPlan.TreasuryOpening), cancellationToken).ConfigureAwait(false);
+        progress($"预算指标 indicators: {plan.Indicators.Count} lines under {DemoPlan.IndicatorReference}, entered and approved at Finance");
+        await RunAsync(PartyId.Finance, new RegisterIndicators(DemoPlan.IndicatorReference, plan.Indicators), cancellationToken).ConfigureAwait(false);
         progress($"额度下达 quota: {plan.Quota.Count} lines for month {plan.Month} (5105 to the banks, 5106 to PBOC)");
         await RunAsync(PartyId.Finance, new IssueQuota(plan.Month, first, plan.Quota), cancellationToken, throwIfRefused: false).ConfigureAwait(false);
         await SettleAndProcessAsync(first, cancellationToken).ConfigureAwait(false);
@@ -253,6 +255,7 @@ public sealed class DemoRunner(TreasuryNetwork network, IDemoParties parties, Ac
         {
             Flows = FlowsOf(plan),
             TreasuryAccount = TreasuryAccountOf(plan),
+            Indicators = IndicatorsOf(),
         };
     }
 
@@ -322,6 +325,13 @@ public sealed class DemoRunner(TreasuryNetwork network, IDemoParties parties, Ac
             ["directQuotaCleared"] = new Amount(pboc.ExecuteScalar<long>("SELECT COALESCE(SUM(cleared_fen), 0) FROM pboc_direct_clearing_quotas")).ToWire(),
         };
         return new LedgerBalances(trial.IsBalanced, finance, banks, pbocBooks);
+    }
+
+    private IndicatorTotals IndicatorsOf()
+    {
+        var rows = network.Finance.FinanceDesk!.Indicators();
+        string Sum(Func<IndicatorRow, Amount> of) => Amount.Sum(rows.Select(of)).ToWire();
+        return new IndicatorTotals(rows.Count, Sum(r => r.Indicator), Sum(r => r.Planned), Sum(r => r.Paid), Sum(r => r.Left), Sum(r => r.QuotaLeft));
     }
 
     private TreasuryAccountSummary TreasuryAccountOf(DemoPlan plan)

@@ -21,7 +21,20 @@ public sealed record DemoSummary(
     /// <summary>PBOC's treasury single account (国库单一账户) over the run and per business day.</summary>
     [JsonPropertyName("treasuryAccount")]
     public TreasuryAccountSummary? TreasuryAccount { get; init; }
+
+    /// <summary>Finance's budget indicators (预算指标) in total: indicator, quota planned on them, paid, left.</summary>
+    [JsonPropertyName("indicators")]
+    public IndicatorTotals? Indicators { get; init; }
 }
+
+/// <summary>预算指标 in total: left = indicator − planned; quotaLeft = planned − paid.</summary>
+public sealed record IndicatorTotals(
+    [property: JsonPropertyName("lines")] int Lines,
+    [property: JsonPropertyName("indicator")] string Indicator,
+    [property: JsonPropertyName("planned")] string Planned,
+    [property: JsonPropertyName("paid")] string Paid,
+    [property: JsonPropertyName("left")] string Left,
+    [property: JsonPropertyName("quotaLeft")] string QuotaLeft);
 
 /// <summary>
 /// 国库单一账户: closing = opening − cleared (2301) − allocated (5207) + refunded (2302 and 3208), to the fen;

@@ -219,6 +219,7 @@ public sealed class Simulator : IDisposable
         var expectedPayments = (long)_options.Steps * Weights.Single(w => w.Kind == StepKind.Payment).Weight / total;
         var averageLineYuan = Math.Max(200_000L, expectedPayments * 10_000L / _lines.Count);
         var quota = _lines.Select(l => new QuotaPlanLine(l.Agency, l.Func, Amount.FromYuan(averageLineYuan * _random.Next(70, 131) / 100))).ToList();
+        await RunAsync(PartyId.Finance, new RegisterIndicators(DemoPlan.IndicatorReference, [.. quota.Select(q => new IndicatorLine(q.AgencyCode, q.ExpFuncCode, q.Amount))]), cancellationToken).ConfigureAwait(false);
         await RunAsync(PartyId.Finance, new IssueQuota(_date.Month, _date, quota), cancellationToken).ConfigureAwait(false);
         await RunAsync(PartyId.Pboc, new OpenTreasuryAccount(DemoPlan.TreasuryOpening), cancellationToken).ConfigureAwait(false);
         _invariants.AfterStep(_live, _transport.TakeTouched(), all: true);
