@@ -61,6 +61,15 @@ public sealed class FinanceDesk(VoucherLibrary library, MasterData master, ISign
     /// <summary>Enters, approves and sends a 5207 to PBOC in one transaction; a rerun carries on, never makes it twice (IssueAllocation.cs).</summary>
     public LibraryResult IssueAllocation(AllocationOrder order, DateOnly vouDate) => Finance.IssueAllocation.Handle(_finance, order, vouDate);
 
+    /// <summary>
+    /// 重新拨款: allocates money a 3208 brought back again as a new 5207 linked to it, never for more than the
+    /// refund less earlier re-allocations (ReallocateRefund.cs).
+    /// </summary>
+    public LibraryResult ReallocateRefund(string refundVoucherNo, AllocationOrder order, DateOnly vouDate) => Finance.ReallocateRefund.Handle(_finance, refundVoucherNo, order, vouDate);
+
+    /// <summary>The 5207s that allocated a 3208 again, oldest first.</summary>
+    public IReadOnlyList<Reallocation> ReallocationsOf(string refundVoucherNo) => Finance.ReallocateRefund.Of(_finance, refundVoucherNo);
+
     /// <summary>Voids (作废) a 5207 PBOC returned, keeping PBOC's reason in the void's (VoidAllocation.cs).</summary>
     public LibraryResult VoidAllocation(string voucherNo, string reason) => Finance.VoidAllocation.Handle(_finance, voucherNo, reason);
 
@@ -77,7 +86,8 @@ public sealed class FinanceDesk(VoucherLibrary library, MasterData master, ISign
     public IReadOnlyList<AllocationRefund> AllocationRefunds(string oriVoucherNo) => FinanceAllocations.Refunds(_finance, oriVoucherNo);
 
     /// <summary>What may be allocated again out of a 5207: everything refunded of it (实拨退款).</summary>
-    public Amount ReallocatableAmount(string oriVoucherNo) => Amount.Sum(AllocationRefunds(oriVoucherNo).Select(r => r.Amount));
+    public Amount ReallocatableAmount(string oriVoucherNo) =>
+        Amount.Sum(AllocationRefunds(oriVoucherNo).Select(r => r.Amount - Amount.Sum(ReallocationsOf(r.VoucherNo).Select(a => a.Amount))));
 
     /// <summary>Signs for arrival notices, PBOC's 回单 and the banks' daily reports (they are Finance's books), books 3208s, answers statements.</summary>
     public FinancePass ProcessReceived()

@@ -168,6 +168,38 @@ public sealed class AllocationTests : IDisposable
     }
 
     [Fact]
+    public async Task A_refund_is_allocated_again_as_a_linked_5207_never_for_more_than_is_left_of_it()
+    {
+        Pboc.OpenTreasuryAccount(Amount.ParseWire("1000.00")).ThrowIfRefused();
+        await AllocateAsync(Order("SB-0001"));
+        Pboc.SendAllocationRefund("SB-0001", Amount.ParseWire("350.00"), "收款单位退回多拨款项", "TK-0001", TestNetwork.BusinessDate).ThrowIfRefused();
+        await _net.SettleAndProcessAsync();
+        AllocationOrder Again(string no, string amount) => Order(no, null, new AllocationLine(TestNetwork.Agency, TestNetwork.FuncCode, Amount.ParseWire(amount)));
+
+        // 350.01 of a 350.00 refund is refused with its code, and nothing is made.
+        var beyond = Finance.ReallocateRefund("TK-0001", Again("SB-0002", "350.01"), TestNetwork.BusinessDate);
+        Assert.Equal(LibraryRejection.InvalidVoucher, beyond.Rejection);
+        Assert.StartsWith($"{nameof(FinanceRejection.ReallocationExceedsRefund)} ({(int)FinanceRejection.ReallocationExceedsRefund})", beyond.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(_net.Finance.Library.List("5207"), v => v.VoucherNo == "SB-0002");
+
+        // 200.00 goes, linked to the 3208 and paid by PBOC; a rerun makes nothing twice; then only 150.00 is left.
+        Finance.ReallocateRefund("TK-0001", Again("SB-0002", "200.00"), TestNetwork.BusinessDate).ThrowIfRefused();
+        Finance.ReallocateRefund("TK-0001", Again("SB-0002", "200.00"), TestNetwork.BusinessDate).ThrowIfRefused();
+        await _net.SettleAndProcessAsync();
+        var again = Assert.Single(_net.Finance.Library.List("5207"), v => v.VoucherNo == "SB-0002" && v.Origin == "own");
+        Assert.Equal(("TK-0001", "200.00"), (again.Content["Hold1"], again.Content["PayAmt"]));
+        Assert.Equal(VoucherStatus.ReplyArrived, TestNetwork.DeliveryOf(_net.Finance, again.Id).Status);
+        Assert.Equal([new Reallocation("SB-0002", "TK-0001", Amount.ParseWire("200.00"))], Finance.ReallocationsOf("TK-0001"));
+        Assert.Equal(Amount.ParseWire("150.00"), Finance.ReallocatableAmount("SB-0001"));
+        Assert.Equal(LibraryRejection.InvalidVoucher, Finance.ReallocateRefund("TK-0001", Again("SB-0003", "150.01"), TestNetwork.BusinessDate).Rejection);
+        Assert.Equal(LibraryRejection.NotFound, Finance.ReallocateRefund("TK-9999", Again("SB-0004", "1.00"), TestNetwork.BusinessDate).Rejection);
+
+        // The database holds the line even against a write around the code.
+        Assert.True(Assert.ThrowsAny<Microsoft.Data.Sqlite.SqliteException>(() => TestNetwork.Count(_net.Finance,
+            "INSERT INTO finance_reallocations VALUES ('533103', 2026, 'SB-X', 'TK-0001', 15001, 'a', 'b', 'now')")).Message.Contains("beyond its refund", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_refund_beyond_what_was_paid_less_earlier_refunds_is_refused_and_changes_nothing()
     {
         Pboc.OpenTreasuryAccount(Amount.ParseWire("1000.00")).ThrowIfRefused();
