@@ -397,7 +397,7 @@ internal static class VoucherCommands
                 Common.WriteNew(path, printed.Pdf);
                 Console.WriteLine($"已打印 {voucher.VtCode} {voucher.VoucherNo} v{voucher.Version}：{VoucherPdf.PrintMark(printed.PrintNo)}，{signer.Name}（{signer.Post}），"
                     + $"{voucher.Content.Details.Count} 行明细共 {printed.Pages} 页，{printed.Seals} 个印章{(voucher.State == "voided" ? "，已作废" : string.Empty)}{(result.GetValue(archive) ? "，存档联" : string.Empty)}");
-                Console.WriteLine($"printed {voucher.VtCode} {voucher.VoucherNo} v{voucher.Version} ({printed.Seals} seals, {printed.Pages} page(s)) to {path}{(printed.PrintNo > 1 ? $", reprint no. {printed.PrintNo}" : string.Empty)}");
+                Console.WriteLine($"printed {voucher.VtCode} {voucher.VoucherNo} v{voucher.Version} ({printed.Seals} seals) on {printed.Pages} page(s) to {path}{(printed.PrintNo > 1 ? $", reprint no. {printed.PrintNo}" : string.Empty)}");
                 return Exit.Ok;
             }
         });

@@ -99,29 +99,33 @@ public static class VoucherPdf
         var pages = Paginate(printout.DetailRows.Count, RowsPerPage(printout));
         using var stream = new MemoryStream();
         using (var document = SKDocument.CreatePdf(stream))
-        using (var title = new SKFont(SealFont.Typeface, 20))
-        using (var text = new SKFont(SealFont.Typeface, 9))
-        using (var small = new SKFont(SealFont.Typeface, 7.5f))
-        using (var ink = new SKPaint { Color = Ink, IsAntialias = true })
-        using (var accent = new SKPaint { Color = printout.Archive ? Ink : Red, IsAntialias = true })
         {
-            var widths = ColumnWidths(printout, small);
             for (var p = 0; p < pages.Count; p++)
             {
                 using var canvas = document.BeginPage(Width, Height);
-                DrawHead(canvas, printout, p + 1, pages.Count, title, text, small, ink, accent);
-                DrawTable(canvas, printout, pages[p], widths, small, ink);
-                DrawStamps(canvas, printout, small, ink);
-                if (printout.Voided)
-                {
-                    DrawVoid(canvas, printout.Archive);
-                }
-
+                DrawPage(canvas, printout, p, pages);
                 document.EndPage();
             }
         }
 
         return stream.ToArray();
+    }
+
+    // One page (一联) of the printout: its head, its share of the detail lines, the stamp positions, the marks.
+    private static void DrawPage(SKCanvas canvas, VoucherPrintout printout, int page, IReadOnlyList<(int First, int Count)> pages)
+    {
+        using var title = new SKFont(SealFont.Typeface, 20);
+        using var text = new SKFont(SealFont.Typeface, 9);
+        using var small = new SKFont(SealFont.Typeface, 7.5f);
+        using var ink = new SKPaint { Color = Ink, IsAntialias = true };
+        using var accent = new SKPaint { Color = printout.Archive ? Ink : Red, IsAntialias = true };
+        DrawHead(canvas, printout, page + 1, pages.Count, title, text, small, ink, accent);
+        DrawTable(canvas, printout, pages[page], ColumnWidths(printout, small), small, ink);
+        DrawStamps(canvas, printout, small, ink);
+        if (printout.Voided)
+        {
+            DrawVoid(canvas, printout.Archive);
+        }
     }
 
     private static void DrawHead(SKCanvas canvas, VoucherPrintout printout, int page, int pages, SKFont title, SKFont text, SKFont small, SKPaint ink, SKPaint accent)
