@@ -60,11 +60,6 @@ internal static class Common
     }
 
     /// <summary>
-    /// Writes an output file the command makes (an export, a print, a report) whole or not at all: never over
-    /// an existing file (that is <c>OUTPUT-EXISTS</c>), through a temporary file beside it that is flushed to
-    /// disk and then renamed, so a full disk or a crash leaves no half-written file under the name.
-    /// </summary>
-    /// <summary>
     /// Logs a person in on their USBKey with the PIN (the one login path of every command that acts as a person);
     /// a refusal is reported (exit 1) with the tries left.
     /// </summary>
@@ -80,6 +75,11 @@ internal static class Common
         return login.Ok;
     }
 
+    /// <summary>
+    /// Writes an output file the command makes (an export, a print, a report) whole or not at all: never over
+    /// an existing file (that is <c>OUTPUT-EXISTS</c>), through a temporary file beside it that is flushed to
+    /// disk and then renamed, so a full disk or a crash leaves no half-written file under the name.
+    /// </summary>
     public static void WriteNew(string path, ReadOnlySpan<byte> bytes)
     {
         var folder = RequireNew(path);

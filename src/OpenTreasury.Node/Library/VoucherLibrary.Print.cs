@@ -32,10 +32,11 @@ public sealed partial class VoucherLibrary
         var voucher = RequireIntact(Find(id) ?? throw new KeyNotFoundException($"no voucher {id} at {Party}"));
         var subject = $"{voucher.Key}/v{voucher.Version}";
         var printNo = 0;
+        var before = 0;
         var rejection = AuthorizationRejection.None;
         Run(session =>
         {
-            var before = (int)session.Connection.ExecuteScalar<long>(
+            before = (int)session.Connection.ExecuteScalar<long>(
                 "SELECT COUNT(*) FROM audit WHERE operation = 'print' AND subject = @subject", new { subject }, session.Transaction);
             rejection = Authorization.CheckPrint(actor, Party, voucher.AgencyCode, before);
             if (rejection != AuthorizationRejection.None)
@@ -51,7 +52,7 @@ public sealed partial class VoucherLibrary
         });
         if (rejection != AuthorizationRejection.None)
         {
-            return new(rejection, $"{actor.UserId} ({actor.Post}) may not print {subject} again: it was printed before", null);
+            return new(rejection, $"{actor.UserId} ({actor.Post}) may not print {subject}, printed {before} time(s) before: {rejection}", null);
         }
 
         var printout = Printout(voucher, printNo, archive);
