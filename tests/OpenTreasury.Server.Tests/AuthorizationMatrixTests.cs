@@ -23,21 +23,21 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixNetwork net, ITe
     /// <summary>The expected table: Y where the post at that kind of party may do the action, - where not.</summary>
     private static readonly (PartyKind Kind, string Post, string Grid)[] s_grid =
     [
-        //                                     Read Export Print SignFor Refuse Return Void Administer
-        (PartyKind.Finance, "国库股录入",      "Y    Y      Y     Y       Y      Y      -    -"),
-        (PartyKind.Finance, "国库股审核",      "Y    Y      Y     Y       Y      Y      Y    -"),
-        (PartyKind.Finance, "单位经办人",      "Y    Y      Y     -       -      -      -    -"),
-        (PartyKind.Finance, "单位财务负责人",  "Y    Y      Y     -       -      -      Y    -"),
-        (PartyKind.Finance, "系统管理员",      "-    -      -     -       -      -      -    Y"),
-        (PartyKind.Pboc, "记账员",             "Y    Y      Y     Y       Y      Y      -    -"),
-        (PartyKind.Pboc, "复核员",             "Y    Y      Y     Y       Y      Y      Y    -"),
-        (PartyKind.Pboc, "系统管理员",         "-    -      -     -       -      -      -    Y"),
-        (PartyKind.Bank, "经办",               "Y    Y      Y     Y       Y      Y      -    -"),
-        (PartyKind.Bank, "复核",               "Y    Y      Y     Y       Y      Y      Y    -"),
-        (PartyKind.Bank, "系统管理员",         "-    -      -     -       -      -      -    Y"),
+        //                                     Read Export Print SignFor Refuse Return Void Administer Reprint
+        (PartyKind.Finance, "国库股录入",      "Y    Y      Y     Y       Y      Y      -    -          -"),
+        (PartyKind.Finance, "国库股审核",      "Y    Y      Y     Y       Y      Y      Y    -          Y"),
+        (PartyKind.Finance, "单位经办人",      "Y    Y      Y     -       -      -      -    -          -"),
+        (PartyKind.Finance, "单位财务负责人",  "Y    Y      Y     -       -      -      Y    -          -"),
+        (PartyKind.Finance, "系统管理员",      "-    -      -     -       -      -      -    Y          -"),
+        (PartyKind.Pboc, "记账员",             "Y    Y      Y     Y       Y      Y      -    -          -"),
+        (PartyKind.Pboc, "复核员",             "Y    Y      Y     Y       Y      Y      Y    -          Y"),
+        (PartyKind.Pboc, "系统管理员",         "-    -      -     -       -      -      -    Y          -"),
+        (PartyKind.Bank, "经办",               "Y    Y      Y     Y       Y      Y      -    -          -"),
+        (PartyKind.Bank, "复核",               "Y    Y      Y     Y       Y      Y      Y    -          Y"),
+        (PartyKind.Bank, "系统管理员",         "-    -      -     -       -      -      -    Y          -"),
     ];
 
-    private static readonly NodeAction[] s_columns = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return, NodeAction.Void, Administer];
+    private static readonly NodeAction[] s_columns = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return, NodeAction.Void, Administer, ReprintVoucher];
 
     private static readonly Dictionary<(PartyKind Kind, string Post, NodeAction Action), bool> s_expected = Expand();
 
@@ -137,8 +137,8 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixNetwork net, ITe
                 foreach (var division in divisions)
                 {
                     cells++;
-                    var expected = Expect(person, operation, division);
-                    var refused = expected is Expected.PostMayNot or Expected.OtherUnit ? 1 : 0;
+                    var expected = Expect(person, operation, division, operation.OneVoucher ? subjects[division] : 0);
+                    var refused = expected is Expected.PostMayNot or Expected.OtherUnit or Expected.ReprintNotAllowed ? 1 : 0;
                     refusals[person.Party] += refused;
                     var path = PathOf(operation, person, operation.OneVoucher ? subjects[division] : 0);
                     using var response = await net.SendAsync(person.Party, person.Token, new HttpMethod(operation.Method), path, operation.Body);
@@ -253,7 +253,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixNetwork net, ITe
 
     private static string Cell((PartyKind Kind, string Post, NodeAction Action) cell) => $"{cell.Kind} {cell.Post} {cell.Action}";
 
-    private static Expected Expect(MatrixPerson person, Operation operation, Division division)
+    private Expected Expect(MatrixPerson person, Operation operation, Division division, long voucher)
     {
         if (!s_expected.GetValueOrDefault((person.Party.Kind, person.Post, operation.Action)))
         {
@@ -266,8 +266,15 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixNetwork net, ITe
         }
 
         // A unit's person acts only on their own unit's vouchers: another unit's and no unit's are OtherUnit.
-        return operation.OneVoucher && person.AgencyCode is not null && division is Division.AnotherUnit or Division.NoUnit
-            ? Expected.OtherUnit
+        if (operation.OneVoucher && person.AgencyCode is not null && division is Division.AnotherUnit or Division.NoUnit)
+        {
+            return Expected.OtherUnit;
+        }
+
+        // A voucher printed before is printed again (重打) only by a post that may reprint.
+        return operation.Action == PrintVoucher && net.Network.Nodes[person.Party].Library.PrintCount(voucher) > 0
+            && !s_expected.GetValueOrDefault((person.Party.Kind, person.Post, ReprintVoucher))
+            ? Expected.ReprintNotAllowed
             : Expected.Reached;
     }
 
@@ -275,6 +282,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixNetwork net, ITe
     {
         Expected.PostMayNot => got is (403, "PostMayNot") && got.Family == "authorization",
         Expected.OtherUnit => got is (403, "OtherUnit") && got.Family == "authorization",
+        Expected.ReprintNotAllowed => got is (403, "ReprintNotAllowed") && got.Family == "authorization",
         Expected.NotFound => got is (404, "NotFound"),
         // Past authorization: the action answers (200, 204) or fails on the voucher's state or the request (400, 404, 409, 422), never 401/403 nor 5xx.
         _ => got.Status is not (401 or 403) && got.Status < 500 && got.Family != "authorization",
@@ -358,6 +366,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixNetwork net, ITe
         Reached,
         PostMayNot,
         OtherUnit,
+        ReprintNotAllowed,
         NotFound,
     }
 

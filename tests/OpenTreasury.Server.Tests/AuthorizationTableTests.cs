@@ -10,15 +10,15 @@ public sealed class AuthorizationTableTests
     private static readonly Dictionary<(PartyKind, string), NodeAction[]> s_expected = new()
     {
         [(PartyKind.Finance, "国库股录入")] = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return],
-        [(PartyKind.Finance, "国库股审核")] = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return, NodeAction.Void],
+        [(PartyKind.Finance, "国库股审核")] = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return, NodeAction.Void, ReprintVoucher],
         [(PartyKind.Finance, "单位经办人")] = [ReadVouchers, ExportVoucher, PrintVoucher],
         [(PartyKind.Finance, "单位财务负责人")] = [ReadVouchers, ExportVoucher, PrintVoucher, NodeAction.Void],
         [(PartyKind.Finance, "系统管理员")] = [Administer],
         [(PartyKind.Pboc, "记账员")] = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return],
-        [(PartyKind.Pboc, "复核员")] = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return, NodeAction.Void],
+        [(PartyKind.Pboc, "复核员")] = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return, NodeAction.Void, ReprintVoucher],
         [(PartyKind.Pboc, "系统管理员")] = [Administer],
         [(PartyKind.Bank, "经办")] = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return],
-        [(PartyKind.Bank, "复核")] = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return, NodeAction.Void],
+        [(PartyKind.Bank, "复核")] = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return, NodeAction.Void, ReprintVoucher],
         [(PartyKind.Bank, "系统管理员")] = [Administer],
     };
 
@@ -73,5 +73,25 @@ public sealed class AuthorizationTableTests
         Assert.Equal(AuthorizationRejection.None, Authorization.Check(bank, SignFor, PartyId.Parse("bank-102"), "101001", oneVoucher: true));
         Assert.Equal(AuthorizationRejection.OtherParty, Authorization.Check(bank, ReadVouchers, PartyId.Parse("bank-103"), null, oneVoucher: false));
         Assert.Equal(AuthorizationRejection.OtherParty, Authorization.Check(bank, ReadVouchers, PartyId.Finance, "101001", oneVoucher: true));
+    }
+
+    [Fact]
+    public void A_first_print_needs_the_print_right_and_a_reprint_a_checking_post()
+    {
+        var entry = new Actor(PartyId.Finance, "cz_lr", "国库股录入", null);
+        var check = new Actor(PartyId.Finance, "cz_sh", "国库股审核", null);
+        var admin = new Actor(PartyId.Finance, "cz_gly1", "系统管理员", null);
+        var clerk = new Actor(PartyId.Finance, "dw101001_jbr", "单位经办人", "101001");
+
+        Assert.Equal(AuthorizationRejection.None, Authorization.CheckPrint(entry, PartyId.Finance, "101001", printedBefore: 0));
+        Assert.Equal(AuthorizationRejection.ReprintNotAllowed, Authorization.CheckPrint(entry, PartyId.Finance, "101001", printedBefore: 1));
+        Assert.Equal(AuthorizationRejection.None, Authorization.CheckPrint(check, PartyId.Finance, "101001", printedBefore: 1));
+        Assert.Equal(AuthorizationRejection.None, Authorization.CheckPrint(check, PartyId.Finance, null, printedBefore: 7));
+        Assert.Equal(AuthorizationRejection.PostMayNot, Authorization.CheckPrint(admin, PartyId.Finance, null, printedBefore: 0));
+        Assert.Equal(AuthorizationRejection.PostMayNot, Authorization.CheckPrint(admin, PartyId.Finance, null, printedBefore: 1));
+        Assert.Equal(AuthorizationRejection.None, Authorization.CheckPrint(clerk, PartyId.Finance, "101001", printedBefore: 0));
+        Assert.Equal(AuthorizationRejection.OtherUnit, Authorization.CheckPrint(clerk, PartyId.Finance, "102001", printedBefore: 0));
+        Assert.Equal(AuthorizationRejection.ReprintNotAllowed, Authorization.CheckPrint(clerk, PartyId.Finance, "101001", printedBefore: 1));
+        Assert.Equal(AuthorizationRejection.OtherParty, Authorization.CheckPrint(check, PartyId.Pboc, null, printedBefore: 1));
     }
 }

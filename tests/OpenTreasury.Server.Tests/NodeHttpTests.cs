@@ -203,11 +203,16 @@ public sealed class NodeHttpTests : IAsyncLifetime
         Assert.Equal(_net.Network.Finance.Library.Export(id), await mof.Content.ReadAsByteArrayAsync());
 
         using var first = await clerk.GetAsync($"vouchers/{id}/pdf");
-        using var second = await clerk.GetAsync($"vouchers/{id}/pdf");
+        using var again = await clerk.GetAsync($"vouchers/{id}/pdf");
+        using var checker = await _net.LoginAsync(_net.Finance, _net.Network.Finance, "cz_sh"); // 国库股审核 may reprint
+        using var second = await checker.GetAsync($"vouchers/{id}/pdf");
         Assert.Equal("application/pdf", first.Content.Headers.ContentType?.MediaType);
         Assert.StartsWith("%PDF", Encoding.ASCII.GetString(await first.Content.ReadAsByteArrayAsync(), 0, 4), StringComparison.Ordinal);
         Assert.Equal(["1"], first.Headers.GetValues("X-Print-Count"));
+        Assert.Equal(HttpStatusCode.Forbidden, again.StatusCode); // a unit's clerk may print once, not reprint
+        Assert.Equal("ReprintNotAllowed", (await Json.ReadAsync(again)).GetProperty("code").GetString());
         Assert.Equal(["2"], second.Headers.GetValues("X-Print-Count"));
+        Assert.Equal(2, _net.Network.Finance.Library.PrintCount(id));
 
         using var positions = await clerk.GetAsync($"vouchers/{id}/stamp-positions");
         var rows = (await Json.ReadAsync(positions)).EnumerateArray().ToList();

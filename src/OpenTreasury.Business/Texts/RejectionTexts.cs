@@ -71,6 +71,7 @@ public static class RejectionTexts
         [AuthorizationRejection.PostMayNot] = "您的岗位无权执行该操作",
         [AuthorizationRejection.OtherUnit] = "凭证属于其他预算单位",
         [AuthorizationRejection.OtherParty] = "无权访问其他机构的凭证库",
+        [AuthorizationRejection.ReprintNotAllowed] = "该凭证已打印过，重打须由审核岗位（国库股审核、复核员、复核）办理",
 
         [SealNoticeRejection.Malformed] = "印章通知格式有误",
         [SealNoticeRejection.BadSignature] = "印章通知不是印章制作方签名的",

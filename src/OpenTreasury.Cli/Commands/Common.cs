@@ -4,6 +4,7 @@ using System.Text.Json;
 using OpenTreasury.Business;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Node.Network;
+using OpenTreasury.Node.People;
 using OpenTreasury.Simulation;
 
 namespace OpenTreasury.Cli.Commands;
@@ -56,6 +57,22 @@ internal static class Common
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Logs a person in on their USBKey with the PIN (the one login path of every command that acts as a person);
+    /// a refusal is reported (exit 1) with the tries left.
+    /// </summary>
+    public static bool TryLogin(TreasuryNode node, string userId, string pin, out Signer? signer)
+    {
+        var login = node.Users.Login(userId, pin, out signer);
+        if (!login.Ok)
+        {
+            Report.Refused(login.TokenError != Trust.Tokens.TokenError.None ? login.TokenError : login.Rejection, login.Message,
+                login.RemainingRetries is { } left ? $"{userId}，还可尝试 {left} 次" : userId);
+        }
+
+        return login.Ok;
     }
 
     /// <summary>

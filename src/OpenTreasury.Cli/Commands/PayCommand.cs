@@ -62,8 +62,8 @@ internal static class PayCommand
                     return Report.BadInput("BAD-VOUCHER-NO", $"“{number}”不是有效的凭证号", $"'{number}' is not a voucher number");
                 }
 
-                if (!TryLogin(finance, result.GetValue(clerk)!, result.GetValue(clerkPin)!, out var clerkSigner)
-                    || !TryLogin(finance, result.GetValue(approver)!, result.GetValue(approverPin)!, out var approverSigner))
+                if (!Common.TryLogin(finance, result.GetValue(clerk)!, result.GetValue(clerkPin)!, out var clerkSigner)
+                    || !Common.TryLogin(finance, result.GetValue(approver)!, result.GetValue(approverPin)!, out var approverSigner))
                 {
                     return Exit.Refused;
                 }
@@ -94,17 +94,5 @@ internal static class PayCommand
             }
         });
         return command;
-    }
-
-    private static bool TryLogin(TreasuryNode finance, string userId, string pin, out Signer? signer)
-    {
-        var login = finance.Users.Login(userId, pin, out signer);
-        if (!login.Ok)
-        {
-            Report.Refused(login.TokenError != Trust.Tokens.TokenError.None ? login.TokenError : login.Rejection, login.Message,
-                login.RemainingRetries is { } left ? $"{userId}，还可尝试 {left} 次" : userId);
-        }
-
-        return login.Ok;
     }
 }

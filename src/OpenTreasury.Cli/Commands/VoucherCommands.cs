@@ -4,8 +4,10 @@ using OpenTreasury.Domain.Codes;
 using OpenTreasury.Domain.Vouchers;
 using OpenTreasury.Node.Library;
 using OpenTreasury.Node.Network;
+using OpenTreasury.Node.People;
 using OpenTreasury.Node.Seals;
 using OpenTreasury.Node.Signing;
+using OpenTreasury.Printing.Vouchers;
 using OpenTreasury.Simulation;
 using OpenTreasury.Trust.Seals;
 using OpenTreasury.Wire;
@@ -361,22 +363,43 @@ internal static class VoucherCommands
     {
         var (data, party, vt, no, version) = KeyOptions();
         var output = new Option<FileInfo>("--out") { Description = "The PDF to write", Required = true };
-        var command = new Command("print", "Print a voucher to PDF (打印): fields, amount in capitals (大写), detail lines and every seal at real size; reprints are counted and marked")
+        var user = new Option<string>("--user") { Description = "Who prints (their user id, e.g. cz_sh); a reprint (重打) needs a checking post: 国库股审核, 复核员, 复核", Required = true };
+        var pin = new Option<string>("--pin") { Description = "Their USBKey PIN", Required = true };
+        var archive = new Option<bool>("--archive") { Description = "The black-and-white archive print (黑白打印存档联): text and seals in black and grey" };
+        var command = new Command("print", "Print a voucher to PDF (可控打印) as a person logged in on their USBKey: its 联 with Chinese labels, 大写金额, every detail line over as many pages as needed, "
+            + "every seal at real size; the first print needs the print right, a reprint a checking post and is marked 第 N 次打印（重打）; a voided voucher prints marked 作废")
         {
-            data, party, vt, no, version, output,
+            data, party, vt, no, version, output, user, pin, archive,
         };
         command.SetAction(result =>
         {
             if (!TryFind(result, data, party, vt, no, version, out var node, out var voucher))
             {
-                return 2;
+                return Exit.BadInput;
             }
 
-            Common.RequireNew(result.GetValue(output)!.FullName);
-            var printed = node.Library.Print(voucher.Id, "printer");
-            Common.WriteNew(result.GetValue(output)!.FullName, printed.Pdf);
-            Console.WriteLine($"printed {voucher.VtCode} {voucher.VoucherNo} v{voucher.Version} ({printed.Seals} seals) to {result.GetValue(output)!.FullName}{(printed.PrintNo > 1 ? $", reprint no. {printed.PrintNo}" : string.Empty)}");
-            return 0;
+            var path = result.GetValue(output)!.FullName;
+            Common.RequireNew(path);
+            if (!Common.TryLogin(node, result.GetValue(user)!, result.GetValue(pin)!, out var signer))
+            {
+                return Exit.Refused;
+            }
+
+            using (signer)
+            {
+                var actor = new Actor(node.Party, signer!.UserId, signer.Post, signer.AgencyCode);
+                var print = node.Library.Print(voucher.Id, actor, result.GetValue(archive));
+                if (print.Printed is not { } printed)
+                {
+                    return Report.Refused(print.Rejection, print.Message, $"{signer.UserId}（{signer.Post}）");
+                }
+
+                Common.WriteNew(path, printed.Pdf);
+                Console.WriteLine($"已打印 {voucher.VtCode} {voucher.VoucherNo} v{voucher.Version}：{VoucherPdf.PrintMark(printed.PrintNo)}，{signer.Name}（{signer.Post}），"
+                    + $"{voucher.Content.Details.Count} 行明细共 {printed.Pages} 页，{printed.Seals} 个印章{(voucher.State == "voided" ? "，已作废" : string.Empty)}{(result.GetValue(archive) ? "，存档联" : string.Empty)}");
+                Console.WriteLine($"printed {voucher.VtCode} {voucher.VoucherNo} v{voucher.Version} ({printed.Seals} seals) on {printed.Pages} page(s) to {path}{(printed.PrintNo > 1 ? $", reprint no. {printed.PrintNo}" : string.Empty)}");
+                return Exit.Ok;
+            }
         });
         return command;
     }

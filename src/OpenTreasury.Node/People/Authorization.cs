@@ -8,12 +8,13 @@ public enum NodeAction
 {
     ReadVouchers = 1,   // list and show vouchers, their stamps and their status per receiver
     ExportVoucher = 2,  // the MOF envelope, byte for byte
-    PrintVoucher = 3,   // the PDF (打印); every print is counted
+    PrintVoucher = 3,   // the PDF (打印), its first print; every print is counted
     SignFor = 4,        // 签收 a received voucher
     Refuse = 5,         // 签收失败 a received voucher, with a reason
     Return = 6,         // 退回 a received voucher to its sender, with a reason
     Void = 7,           // 作废 an own voucher nobody accepted
     Administer = 8,     // users, USBKeys, seals and their grants
+    ReprintVoucher = 9, // 重打: every print after a version's first (可控打印), the checking posts only
 }
 
 /// <summary>Why a person was refused; stable codes shown by API, desk, CLI and audit alike.</summary>
@@ -25,6 +26,7 @@ public enum AuthorizationRejection
     PostMayNot = 3,      // the person's post (岗位) may not do this at this kind of party
     OtherUnit = 4,       // a unit's person, and the voucher is another unit's (or no unit's)
     OtherParty = 5,      // the person belongs to another party than the library asked
+    ReprintNotAllowed = 6, // the voucher was printed before, and the person's post may not reprint (ReprintVoucher)
 }
 
 /// <summary>Who is asking: a person of a party, with their post and, for a unit's people, their unit.</summary>
@@ -35,7 +37,8 @@ public sealed record Actor(PartyId Party, string UserId, string Post, string? Ag
 /// and the scope — a unit's people (单位经办人, 单位财务负责人: users with an AgencyCode) see and act only on
 /// their own unit's vouchers; nobody acts on another party's library. Anything not listed is refused.
 /// Administration is a post of its own (不相容岗位): an administrator reads no vouchers, an operator
-/// administers nothing.
+/// administers nothing. A voucher's first print needs PrintVoucher, every later one (重打) ReprintVoucher as well,
+/// which only the checking posts (国库股审核, 复核员, 复核) hold.
 /// </summary>
 public static class Authorization
 {
@@ -43,7 +46,7 @@ public static class Authorization
 
     private static readonly NodeAction[] s_read = [NodeAction.ReadVouchers, NodeAction.ExportVoucher, NodeAction.PrintVoucher];
     private static readonly NodeAction[] s_answer = [.. s_read, NodeAction.SignFor, NodeAction.Refuse, NodeAction.Return];
-    private static readonly NodeAction[] s_check = [.. s_answer, NodeAction.Void];
+    private static readonly NodeAction[] s_check = [.. s_answer, NodeAction.Void, NodeAction.ReprintVoucher];
 
     private static readonly FrozenDictionary<(PartyKind Kind, string Post), FrozenSet<NodeAction>> s_table = new Dictionary<(PartyKind, string), NodeAction[]>
     {
@@ -67,6 +70,18 @@ public static class Authorization
     /// <summary>True when the post at that kind of party may do the action (scope aside).</summary>
     public static bool Allows(PartyKind kind, string post, NodeAction action) =>
         s_table.TryGetValue((kind, post), out var actions) && actions.Contains(action);
+
+    /// <summary>
+    /// Decides whether <paramref name="actor"/> may print a voucher version already printed
+    /// <paramref name="printedBefore"/> times: the first print needs PrintVoucher, a reprint (重打) ReprintVoucher too.
+    /// </summary>
+    public static AuthorizationRejection CheckPrint(Actor actor, PartyId library, string? subjectAgencyCode, int printedBefore)
+    {
+        var rejection = Check(actor, NodeAction.PrintVoucher, library, subjectAgencyCode, oneVoucher: true);
+        return rejection == AuthorizationRejection.None && printedBefore > 0 && !Allows(library.Kind, actor.Post, NodeAction.ReprintVoucher)
+            ? AuthorizationRejection.ReprintNotAllowed
+            : rejection;
+    }
 
     /// <summary>
     /// Decides whether <paramref name="actor"/> may do <paramref name="action"/> in the library of

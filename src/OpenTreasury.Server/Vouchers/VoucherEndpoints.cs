@@ -56,15 +56,22 @@ public static class VoucherEndpoints
             .WithName("ExportVoucher").WithSummary("Export the MOF envelope (GBK XML) with its stamps 导出凭证报文")
             .Produces(StatusCodes.Status200OK, contentType: "application/xml").ProducesProblem(StatusCodes.Status404NotFound);
 
-        vouchers.MapGet("/{id:long}/pdf", (HttpContext http, long id) =>
+        vouchers.MapGet("/{id:long}/pdf", (HttpContext http, long id, bool? archive) =>
             WithVoucher(context, http, id, NodeAction.PrintVoucher, (s, v) =>
             {
-                var printed = context.Library.Print(v.Id, s.Actor.UserId);
+                var result = context.Library.Print(v.Id, s.Actor, archive ?? false);
+                if (result.Printed is not { } printed)
+                {
+                    return Problems.Of(result.Rejection, result.Message);
+                }
+
                 http.Response.Headers["X-Print-Count"] = printed.PrintNo.ToString(CultureInfo.InvariantCulture);
                 return Results.File(printed.Pdf, "application/pdf", $"{v.VtCode}-{v.VoucherNo}-v{v.Version}.pdf");
             }))
-            .WithName("PrintVoucher").WithSummary("Print the voucher to PDF; every print is counted 打印凭证 (exportPDF)")
-            .WithDescription("The response header X-Print-Count says which print this is (1 the first, more a reprint, marked 重打 on the page).")
+            .WithName("PrintVoucher").WithSummary("Print the voucher to PDF; every print is counted 打印凭证 (exportPDF, 可控打印)")
+            .WithDescription("The session's person prints: the first print needs PrintVoucher, a reprint (重打) a post that may reprint (ReprintVoucher: 国库股审核, 复核员, 复核), "
+                + "else 403 ReprintNotAllowed. The response header X-Print-Count says which print this is (1 the first, more a reprint, marked 第 N 次打印（重打） on every page); "
+                + "a voided voucher prints marked 作废; archive=true gives the black-and-white archive print (存档联).")
             .Produces(StatusCodes.Status200OK, contentType: "application/pdf").ProducesProblem(StatusCodes.Status404NotFound);
 
         vouchers.MapPost("/{id:long}/sign-for", (HttpContext http, long id) =>

@@ -110,9 +110,9 @@ public sealed class CliTests(CliTests.DemoFolder demo) : IClassFixture<CliTests.
         var voucherNo = rows.RootElement.EnumerateArray().First().GetProperty("VoucherNo").GetString()!;
         var pdf = System.IO.Path.Combine(demo.Path, "arrival.pdf");
 
-        var first = await Cli.RunAsync("voucher", "print", "--data", demo.Path, "--party", "bank-102", "--vt", "2105", "--no", voucherNo, "--out", pdf);
-        var second = await Cli.RunAsync("voucher", "print", "--data", demo.Path, "--party", "bank-102", "--vt", "2105", "--no", voucherNo, "--out", pdf + ".2.pdf");
-        var over = await Cli.RunAsync("voucher", "print", "--data", demo.Path, "--party", "bank-102", "--vt", "2105", "--no", voucherNo, "--out", pdf);
+        var first = await Cli.RunAsync("voucher", "print", "--data", demo.Path, "--party", "bank-102", "--vt", "2105", "--no", voucherNo, "--user", "yh102_jb", "--pin", "88888888", "--out", pdf);
+        var second = await Cli.RunAsync("voucher", "print", "--data", demo.Path, "--party", "bank-102", "--vt", "2105", "--no", voucherNo, "--user", "yh102_fh", "--pin", "88888888", "--out", pdf + ".2.pdf");
+        var over = await Cli.RunAsync("voucher", "print", "--data", demo.Path, "--party", "bank-102", "--vt", "2105", "--no", voucherNo, "--user", "yh102_fh", "--pin", "88888888", "--out", pdf);
 
         Assert.Equal(0, first.ExitCode);
         Assert.Contains("(3 seals)", first.Stdout, StringComparison.Ordinal);

@@ -37,7 +37,7 @@ public sealed class IntegrityTests(CliTests.DemoFolder demo) : IClassFixture<Cli
 
         string[] key = ["--data", _copy, "--party", "finance", "--vt", "8202", "--no", "ZF1-000001"];
         var show = await Cli.RunAsync(["voucher", "show", .. key]);
-        var print = await Cli.RunAsync(["voucher", "print", .. key, "--out", Path.Combine(_copy, "v.pdf")]);
+        var print = await Cli.RunAsync(["voucher", "print", .. key, "--user", "cz_sh", "--pin", "88888888", "--out", Path.Combine(_copy, "v.pdf")]);
         var export = await Cli.RunAsync(["voucher", "export", .. key, "--out", Path.Combine(_copy, "v.xml")]);
         foreach (var refused in new[] { show, print, export })
         {
