@@ -99,7 +99,8 @@ public static class BudgetIndicators
     /// <summary>Draws a quota plan's lines on their indicators, once per <paramref name="reference"/> (the 5105's key); inside the issuing transaction.</summary>
     internal static void Draw(LibrarySession session, FinanceContext finance, string reference, IEnumerable<QuotaPlanLine> lines, Signer entry, Signer approval)
     {
-        foreach (var line in lines)
+        // A plan may carry a unit × class on several lines: it draws once per indicator, their sum.
+        foreach (var line in lines.GroupBy(l => (l.AgencyCode, l.ExpFuncCode)).Select(g => new QuotaPlanLine(g.Key.AgencyCode, g.Key.ExpFuncCode, Amount.Sum(g.Select(l => l.Amount)))))
         {
             var key = Key(finance, line.AgencyCode, line.ExpFuncCode, GeneralFund);
             session.Connection.Execute(

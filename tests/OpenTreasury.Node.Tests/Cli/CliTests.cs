@@ -26,7 +26,18 @@ public sealed class CliTests(CliTests.DemoFolder demo) : IClassFixture<CliTests.
         Assert.Equal("10000.00", allocation.GetProperty("refunded").GetString());
         var treasury = Domain.Money.Amount.ParseWire(allocation.GetProperty("treasuryBalance").GetString()!);
         var paid = Domain.Money.Amount.ParseWire(allocation.GetProperty("paidAmount").GetString()!);
-        Assert.Equal(Simulation.Demo.DemoPlan.TreasuryOpening - paid + Domain.Money.Amount.ParseWire("10000.00"), treasury);
+
+        // 国库单一账户: closing = opening − cleared − allocated + refunded, to the fen, and the account holds it.
+        var account = json.RootElement.GetProperty("treasuryAccount");
+        Domain.Money.Amount Of(string name) => Domain.Money.Amount.ParseWire(account.GetProperty(name).GetString()!);
+        Assert.True(account.GetProperty("balanced").GetBoolean());
+        Assert.Equal(Simulation.Demo.DemoPlan.TreasuryOpening, Of("opening"));
+        Assert.Equal(paid, Of("allocated"));
+        Assert.Equal(Domain.Money.Amount.ParseWire(json.RootElement.GetProperty("clearing").GetProperty("cleared").GetString()!), Of("cleared"));
+        Assert.Equal(Of("opening") - Of("cleared") - Of("allocated") + Of("refunded"), Of("closing"));
+        Assert.Equal(Of("closing"), treasury);
+        // Refunds: the 3208 (10000.00) and the two 2302s of 100.00 each.
+        Assert.Equal(Domain.Money.Amount.ParseWire("10200.00"), Of("refunded"));
     }
 
     [Fact]
