@@ -96,7 +96,8 @@ internal static class PayCommand
         return command;
     }
 
-    private static bool TryLogin(TreasuryNode finance, string userId, string pin, out Signer? signer)
+    /// <summary>Logs a person in with their USBKey and PIN at a node, or reports the refusal (also for the other commands that need a person).</summary>
+    internal static bool TryLogin(TreasuryNode finance, string userId, string pin, out Signer? signer)
     {
         var login = finance.Users.Login(userId, pin, out signer);
         if (!login.Ok)

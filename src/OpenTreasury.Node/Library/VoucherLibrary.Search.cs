@@ -30,7 +30,7 @@ public sealed record VoucherSearch(
 }
 
 /// <summary>One page of a search: its vouchers in id order and how many match in all.</summary>
-public sealed record VoucherPage(IReadOnlyList<StoredVoucher> Vouchers, long Total, int Page, int PageSize)
+public sealed record VoucherSearchPage(IReadOnlyList<StoredVoucher> Vouchers, long Total, int Page, int PageSize)
 {
     /// <summary>Pages in all (at least 1, so an empty result is "page 1 of 1").</summary>
     public long Pages => Math.Max(1, (Total + PageSize - 1) / PageSize);
@@ -56,7 +56,7 @@ public sealed partial class VoucherLibrary
     /// One page of the vouchers that match, in id order (stable across pages), with the total that match:
     /// one parameterised query each, the filtering, counting and paging done by the database.
     /// </summary>
-    public VoucherPage Search(VoucherSearch search)
+    public VoucherSearchPage Search(VoucherSearch search)
     {
         ArgumentNullException.ThrowIfNull(search);
         var pageSize = Math.Clamp(search.PageSize, 1, Limits.SearchPageSizeMax);
@@ -84,6 +84,6 @@ public sealed partial class VoucherLibrary
         using var connection = database.Connect();
         var total = connection.ExecuteScalar<long>($"SELECT COUNT(*) FROM vouchers {where}", parameters);
         var vouchers = connection.Query<StoredVoucher>($"{SelectVoucher} {where} ORDER BY id LIMIT @limit OFFSET @offset", parameters).ToList();
-        return new VoucherPage(vouchers, total, page, pageSize);
+        return new VoucherSearchPage(vouchers, total, page, pageSize);
     }
 }

@@ -14,6 +14,7 @@ public enum NodeAction
     Return = 6,         // 退回 a received voucher to its sender, with a reason
     Void = 7,           // 作废 an own voucher nobody accepted
     Administer = 8,     // users, USBKeys, seals and their grants
+    ManageMessages = 9, // the outbox's parked messages: retry or discard one (the checking posts)
 }
 
 /// <summary>Why a person was refused; stable codes shown by API, desk, CLI and audit alike.</summary>
@@ -43,7 +44,7 @@ public static class Authorization
 
     private static readonly NodeAction[] s_read = [NodeAction.ReadVouchers, NodeAction.ExportVoucher, NodeAction.PrintVoucher];
     private static readonly NodeAction[] s_answer = [.. s_read, NodeAction.SignFor, NodeAction.Refuse, NodeAction.Return];
-    private static readonly NodeAction[] s_check = [.. s_answer, NodeAction.Void];
+    private static readonly NodeAction[] s_check = [.. s_answer, NodeAction.Void, NodeAction.ManageMessages];
 
     private static readonly FrozenDictionary<(PartyKind Kind, string Post), FrozenSet<NodeAction>> s_table = new Dictionary<(PartyKind, string), NodeAction[]>
     {
