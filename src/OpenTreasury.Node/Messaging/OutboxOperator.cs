@@ -9,9 +9,33 @@ namespace OpenTreasury.Node.Messaging;
 /// One outbox message an operator looks at (差错处理): parked after <see cref="Limits.DeliveryAttemptsMax"/> failed
 /// attempts, discarded by an operator, or delivered and rejected by the receiver (接收失败), with why.
 /// </summary>
-public sealed record OutboxEntry(
-    long Id, string MessageId, string Receiver, string Kind, long? VoucherId, string? VtCode, string? VoucherNo,
-    long Attempts, string State, string? Reason, string CreatedAt);
+public sealed record OutboxEntry
+{
+    public long Id { get; init; }
+
+    public required string MessageId { get; init; }
+
+    public required string Receiver { get; init; }
+
+    /// <summary>voucher or status.</summary>
+    public required string Kind { get; init; }
+
+    public long? VoucherId { get; init; }
+
+    public string? VtCode { get; init; }
+
+    public string? VoucherNo { get; init; }
+
+    public long Attempts { get; init; }
+
+    /// <summary>parked, discarded or rejected in a list; delivered or queued too for one message.</summary>
+    public required string State { get; init; }
+
+    /// <summary>The last delivery error, the operator's discard reason or the receiver's rejection.</summary>
+    public string? Reason { get; init; }
+
+    public required string CreatedAt { get; init; }
+}
 
 /// <summary>
 /// The operator's tools on a node's outbox: list what did not get through, put one parked message back for
