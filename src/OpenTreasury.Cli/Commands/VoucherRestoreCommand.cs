@@ -19,8 +19,9 @@ internal static class VoucherRestoreCommand
         var reason = new Option<string>("--reason") { Description = "Why it is restored (audited)", DefaultValueFactory = _ => "误作废，恢复" };
         var clerk = new Option<string>("--clerk") { Description = "Who asks for the restore", Required = true };
         var clerkPin = new Option<string>("--clerk-pin") { Description = "The clerk's USBKey PIN", Required = true };
-        var checker = new Option<string>("--checker", "--approver") { Description = "Who approves it (another person, a post that may void)", Required = true };
-        var checkerPin = new Option<string>("--checker-pin", "--approver-pin") { Description = "The checker's USBKey PIN", Required = true };
+        // Not required by the parser: a restore without a checker is one person alone, refused as such (exit 1), not a usage error.
+        var checker = new Option<string?>("--checker", "--approver") { Description = "Who approves it (another person, a post that may void)" };
+        var checkerPin = new Option<string?>("--checker-pin", "--approver-pin") { Description = "The checker's USBKey PIN" };
         var command = new Command("restore", "Restore a voided own voucher that was not reissued (恢复), by two people: back to the status it was voided from")
         {
             data, party, vt, no, reason, clerk, clerkPin, checker, checkerPin,
@@ -44,6 +45,18 @@ internal static class VoucherRestoreCommand
                     return Report.BadInput("NO-VOUCHER", $"{node.Party} 没有开具 {vtCode} {voucherNo}", $"{node.Party} issued no {vtCode} {voucherNo}");
                 }
 
+                if (result.GetValue(checker) is not { Length: > 0 } checkerId || result.GetValue(checkerPin) is not { } checkerPinText
+                    || string.Equals(checkerId, result.GetValue(clerk), StringComparison.Ordinal))
+                {
+                    node.Library.Run(session =>
+                    {
+                        session.Audit(result.GetValue(clerk)!, "restore-refused", original.Key.ToString(), $"{Node.Library.LibraryRejection.SameMakerAndChecker}: one person alone");
+                        return Node.Library.LibraryResult.Done(original.Id);
+                    });
+                    return Report.Refused(Node.Library.LibraryRejection.SameMakerAndChecker,
+                        $"a restore of {vtCode} {voucherNo} needs a checker other than {result.GetValue(clerk)} (--checker, --checker-pin)", $"{vtCode} {voucherNo}");
+                }
+
                 if (!PayCommand.TryLogin(node, result.GetValue(clerk)!, result.GetValue(clerkPin)!, out var clerkSigner))
                 {
                     return Exit.Refused;
@@ -51,7 +64,7 @@ internal static class VoucherRestoreCommand
 
                 using (clerkSigner)
                 {
-                    if (!PayCommand.TryLogin(node, result.GetValue(checker)!, result.GetValue(checkerPin)!, out var checkerSigner))
+                    if (!PayCommand.TryLogin(node, checkerId, checkerPinText, out var checkerSigner))
                     {
                         return Exit.Refused;
                     }
