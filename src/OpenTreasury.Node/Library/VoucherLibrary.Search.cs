@@ -82,8 +82,11 @@ public sealed partial class VoucherLibrary
             offset = (long)(page - 1) * pageSize,
         };
         using var connection = database.Connect();
-        var total = connection.ExecuteScalar<long>($"SELECT COUNT(*) FROM vouchers {where}", parameters);
-        var vouchers = connection.Query<StoredVoucher>($"{SelectVoucher} {where} ORDER BY id LIMIT @limit OFFSET @offset", parameters).ToList();
+        // One read transaction: the total and the page are of the same snapshot, whatever is written meanwhile.
+        using var read = connection.BeginTransaction();
+        var total = connection.ExecuteScalar<long>($"SELECT COUNT(*) FROM vouchers {where}", parameters, read);
+        var vouchers = connection.Query<StoredVoucher>($"{SelectVoucher} {where} ORDER BY id LIMIT @limit OFFSET @offset", parameters, read).ToList();
+        read.Commit();
         return new VoucherSearchPage(vouchers, total, page, pageSize);
     }
 }
