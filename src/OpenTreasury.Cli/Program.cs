@@ -13,6 +13,7 @@ var root = new RootCommand("OpenTreasury 国库集中支付电子化管理: a fo
     NetworkCommands.Create(),
     VoucherCommands.Create(),
     AuditCommands.Create(),
+    MessageCommands.Create(),
     CaCommands.Create(),
     PeopleCommands.User(),
     PeopleCommands.Token(),

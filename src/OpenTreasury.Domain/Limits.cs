@@ -45,6 +45,12 @@ public static class Limits
     /// <summary>Vouchers returned by one read of the library (readVoucherAgain reads at most 100).</summary>
     public const int ReadBatchMax = 100;
 
+    /// <summary>Vouchers on one page of a library search (凭证查询); the default page size too.</summary>
+    public const int SearchPageSizeMax = 100;
+
+    /// <summary>Audit entries one audit query returns or one export writes.</summary>
+    public const int AuditQueryRowsMax = 100_000;
+
     /// <summary>Delivery attempts of one outbox message before it is parked for an operator.</summary>
     public const int DeliveryAttemptsMax = 12;
 

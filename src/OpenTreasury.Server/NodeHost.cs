@@ -61,6 +61,8 @@ public static class NodeHost
         HealthEndpoints.Map(app, context);
         AuthEndpoints.Map(app, context);
         VoucherEndpoints.Map(app, context);
+        VoucherQueryEndpoints.Map(app, context);
+        Messages.MessageEndpoints.Map(app, context);
         PeopleEndpoints.Map(app, context);
         options.Extend?.Invoke(app);
         return app;

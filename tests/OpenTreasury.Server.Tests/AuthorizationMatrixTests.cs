@@ -23,21 +23,21 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixNetwork net, ITe
     /// <summary>The expected table: Y where the post at that kind of party may do the action, - where not.</summary>
     private static readonly (PartyKind Kind, string Post, string Grid)[] s_grid =
     [
-        //                                     Read Export Print SignFor Refuse Return Void Administer Reprint
-        (PartyKind.Finance, "国库股录入",      "Y    Y      Y     Y       Y      Y      -    -          -"),
-        (PartyKind.Finance, "国库股审核",      "Y    Y      Y     Y       Y      Y      Y    -          Y"),
-        (PartyKind.Finance, "单位经办人",      "Y    Y      Y     -       -      -      -    -          -"),
-        (PartyKind.Finance, "单位财务负责人",  "Y    Y      Y     -       -      -      Y    -          -"),
-        (PartyKind.Finance, "系统管理员",      "-    -      -     -       -      -      -    Y          -"),
-        (PartyKind.Pboc, "记账员",             "Y    Y      Y     Y       Y      Y      -    -          -"),
-        (PartyKind.Pboc, "复核员",             "Y    Y      Y     Y       Y      Y      Y    -          Y"),
-        (PartyKind.Pboc, "系统管理员",         "-    -      -     -       -      -      -    Y          -"),
-        (PartyKind.Bank, "经办",               "Y    Y      Y     Y       Y      Y      -    -          -"),
-        (PartyKind.Bank, "复核",               "Y    Y      Y     Y       Y      Y      Y    -          Y"),
-        (PartyKind.Bank, "系统管理员",         "-    -      -     -       -      -      -    Y          -"),
+        //                                     Read Export Print SignFor Refuse Return Void Administer Reprint Messages
+        (PartyKind.Finance, "国库股录入",      "Y    Y      Y     Y       Y      Y      -    -          -       -"),
+        (PartyKind.Finance, "国库股审核",      "Y    Y      Y     Y       Y      Y      Y    -          Y       Y"),
+        (PartyKind.Finance, "单位经办人",      "Y    Y      Y     -       -      -      -    -          -       -"),
+        (PartyKind.Finance, "单位财务负责人",  "Y    Y      Y     -       -      -      Y    -          -       -"),
+        (PartyKind.Finance, "系统管理员",      "-    -      -     -       -      -      -    Y          -       -"),
+        (PartyKind.Pboc, "记账员",             "Y    Y      Y     Y       Y      Y      -    -          -       -"),
+        (PartyKind.Pboc, "复核员",             "Y    Y      Y     Y       Y      Y      Y    -          Y       Y"),
+        (PartyKind.Pboc, "系统管理员",         "-    -      -     -       -      -      -    Y          -       -"),
+        (PartyKind.Bank, "经办",               "Y    Y      Y     Y       Y      Y      -    -          -       -"),
+        (PartyKind.Bank, "复核",               "Y    Y      Y     Y       Y      Y      Y    -          Y       Y"),
+        (PartyKind.Bank, "系统管理员",         "-    -      -     -       -      -      -    Y          -       -"),
     ];
 
-    private static readonly NodeAction[] s_columns = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return, NodeAction.Void, Administer, ReprintVoucher];
+    private static readonly NodeAction[] s_columns = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return, NodeAction.Void, Administer, ReprintVoucher, ManageMessages];
 
     private static readonly Dictionary<(PartyKind Kind, string Post, NodeAction Action), bool> s_expected = Expand();
 
@@ -46,6 +46,7 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixNetwork net, ITe
     [
         new("GET", "/vouchers/own", ReadVouchers, OneVoucher: false, Body: null),
         new("GET", "/vouchers/received", ReadVouchers, OneVoucher: false, Body: null),
+        new("GET", "/vouchers/search", ReadVouchers, OneVoucher: false, Body: null),
         new("GET", "/vouchers/{id}", ReadVouchers, OneVoucher: true, Body: null),
         new("GET", "/vouchers/{id}/stamp-positions", ReadVouchers, OneVoucher: true, Body: null),
         new("GET", "/vouchers/{id}/mof", ExportVoucher, OneVoucher: true, Body: null),
@@ -56,6 +57,9 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixNetwork net, ITe
         new("POST", "/vouchers/{id}/void", NodeAction.Void, OneVoucher: true, Body: NoReason),
         new("GET", "/people", Administer, OneVoucher: false, Body: null),
         new("POST", "/people/{userId}/lock", Administer, OneVoucher: false, Body: NoReason),
+        new("GET", "/messages", ManageMessages, OneVoucher: false, Body: null),
+        new("POST", "/messages/{id}/retry", ManageMessages, OneVoucher: false, Body: null),
+        new("POST", "/messages/{id}/discard", ManageMessages, OneVoucher: false, Body: NoReason),
     ];
 
     /// <summary>Paths of the document the matrix does not call, each with why.</summary>
@@ -327,10 +331,12 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixNetwork net, ITe
     /// <summary>A list allowed to a unit's person holds exactly their unit's vouchers; to anyone else, all of them.</summary>
     private IEnumerable<string> CheckListScope(MatrixPerson person, Operation operation, JsonElement page)
     {
-        var origin = operation.Path == "/vouchers/own" ? "own" : "received";
+        // The search (no filters) finds both origins, its first page of at most 100.
+        string? origin = operation.Path switch { "/vouchers/own" => "own", "/vouchers/received" => "received", _ => null };
         var listed = page.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetInt64()).Order().ToList();
         var expected = net.Network.Nodes[person.Party].Library.List()
-            .Where(v => v.Origin == origin && (person.AgencyCode is null || v.AgencyCode == person.AgencyCode)).Select(v => v.Id).Order().ToList();
+            .Where(v => (origin is null || v.Origin == origin) && (person.AgencyCode is null || v.AgencyCode == person.AgencyCode)).Select(v => v.Id).Order()
+            .Take(origin is null ? Domain.Limits.SearchPageSizeMax : int.MaxValue).ToList();
         if (!listed.SequenceEqual(expected))
         {
             yield return $"{person} GET {operation.Path}: listed [{string.Join(",", listed)}], expected [{string.Join(",", expected)}]";

@@ -45,6 +45,7 @@ public static class RejectionTexts
         [LibraryRejection.UserLocked] = "用户已被管理员锁定",
         [LibraryRejection.ProcessingFailed] = "处理收到的凭证时出错，已拒绝并注明原因",
         [LibraryRejection.Tampered] = "凭证库中的凭证已被篡改：内容与摘要或签章不符",
+        [LibraryRejection.Reissued] = "凭证已作废重开，不能恢复",
 
         [UserRejection.UnknownUser] = "用户不存在",
         [UserRejection.UserExists] = "用户已存在",

@@ -20,6 +20,7 @@ internal static class VoucherCommands
     public static Command Create() => new("voucher", "Read, export and verify the vouchers of a party's library (电子凭证库)")
     {
         List(), Show(), Export(), Verify(), Sign(), Chain(), Reissue(), Print(),
+        VoucherQueryCommand.Create(), VoucherRestoreCommand.Create(),
     };
 
     private static Command List()

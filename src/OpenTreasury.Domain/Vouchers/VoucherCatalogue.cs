@@ -153,6 +153,7 @@ public static class VoucherCatalogue
         {
             VtCode = VtCode.Parse(code),
             Name = name,
+            Category = CategoryOf(code),
             Sender = sender,
             Receivers = receivers,
             HeaderFields = Split(header),
@@ -166,6 +167,17 @@ public static class VoucherCatalogue
             StampPositions = positions,
         };
     }
+
+    /// <summary>The catalogue's groups of flows (凭证分类), one per VtCode.</summary>
+    private static VoucherCategory CategoryOf(string code) => code switch
+    {
+        "5105" or "2105" or "5106" or "8202" => VoucherCategory.AuthorizedPayment,
+        "5201" or "5108" => VoucherCategory.DirectPayment,
+        "2301" or "2302" => VoucherCategory.Clearing,
+        "2206" or "2207" or "2208" or "2209" or "2203" or "2204" => VoucherCategory.BankReport,
+        "5207" or "3208" => VoucherCategory.Allocation,
+        _ => VoucherCategory.Reconciliation,
+    };
 
     private static string[] Split(string fields) =>
         fields.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);

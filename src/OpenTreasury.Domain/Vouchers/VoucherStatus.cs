@@ -99,6 +99,16 @@ public static class VoucherLifecycle
         return LifecycleRejection.IllegalTransition;
     }
 
+    /// <summary>
+    /// Whether a voided voucher may be restored (恢复) to the status it was voided from: exactly the statuses the
+    /// table lets <see cref="VoucherAction.Void"/> move to <see cref="VoucherStatus.Voided"/>, so a restore is
+    /// the inverse of a listed void and nothing else (nothing moves a voided voucher forward).
+    /// </summary>
+    public static LifecycleRejection TryRestore(VoucherStatus voidedFrom) =>
+        s_next.TryGetValue((voidedFrom, VoucherAction.Void), out var next) && next == VoucherStatus.Voided
+            ? LifecycleRejection.None
+            : LifecycleRejection.IllegalTransition;
+
     /// <summary>The status a receiver's notice moves the sender's copy to, as an action.</summary>
     public static VoucherAction ActionFor(ReceiverState state) => state switch
     {

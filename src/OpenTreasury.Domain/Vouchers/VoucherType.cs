@@ -24,6 +24,9 @@ public sealed record VoucherType
 
     public required string Name { get; init; }
 
+    /// <summary>The class the library files it under (凭证分类管理), as the catalogue groups the flows.</summary>
+    public required VoucherCategory Category { get; init; }
+
     public required PartyKind Sender { get; init; }
 
     public required IReadOnlyList<PartyKind> Receivers { get; init; }

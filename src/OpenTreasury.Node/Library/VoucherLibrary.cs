@@ -314,6 +314,9 @@ public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServ
             return LibraryResult.Refused(LibraryRejection.IllegalTransition, $"{voucher.Key} is {voucher.State}", id);
         }
 
+        // What the void voided from, so a restore (恢复, VoucherLibrary.Restore.cs) can put exactly that back.
+        session.Connection.Execute("UPDATE deliveries SET voided_from = status WHERE voucher_id = @id", new { id }, session.Transaction);
+        session.Connection.Execute("UPDATE vouchers SET voided_from = state WHERE id = @id", new { id }, session.Transaction);
         foreach (var delivery in deliveries)
         {
             SetDelivery(session, id, delivery.Receiver, VoucherStatus.Voided, reason);

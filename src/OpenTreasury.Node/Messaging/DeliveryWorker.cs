@@ -84,20 +84,20 @@ public sealed class DeliveryWorker(VoucherLibrary library, ITransport transport,
     }
 
     /// <summary>
-    /// The operator's release of parked messages (after the link or the receiver is mended): each goes back in the
+    /// The operator's release of parked messages, not the discarded ones (after the link or the receiver is mended): each goes back in the
     /// queue, due now, with its attempts counted afresh; audited. Returns how many were released.
     /// </summary>
     public int ReleaseParked(string actor)
     {
         using var session = library.Begin();
-        var ids = session.Connection.Query<string>("SELECT message_id FROM outbox WHERE parked = 1 AND delivered_at IS NULL ORDER BY id", transaction: session.Transaction).ToList();
+        var ids = session.Connection.Query<string>("SELECT message_id FROM outbox WHERE parked = 1 AND delivered_at IS NULL AND discarded_at IS NULL ORDER BY id", transaction: session.Transaction).ToList();
         if (ids.Count == 0)
         {
             return 0;
         }
 
         session.Connection.Execute(
-            "UPDATE outbox SET parked = 0, attempts = 0, next_attempt_at = @now WHERE parked = 1 AND delivered_at IS NULL",
+            "UPDATE outbox SET parked = 0, attempts = 0, next_attempt_at = @now WHERE parked = 1 AND delivered_at IS NULL AND discarded_at IS NULL",
             new { now = session.NowText },
             session.Transaction);
         foreach (var id in ids)

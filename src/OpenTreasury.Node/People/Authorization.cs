@@ -15,6 +15,7 @@ public enum NodeAction
     Void = 7,           // 作废 an own voucher nobody accepted
     Administer = 8,     // users, USBKeys, seals and their grants
     ReprintVoucher = 9, // 重打: every print after a version's first (可控打印), the checking posts only
+    ManageMessages = 10, // the outbox's parked messages: retry or discard one (the checking posts)
 }
 
 /// <summary>Why a person was refused; stable codes shown by API, desk, CLI and audit alike.</summary>
@@ -46,7 +47,7 @@ public static class Authorization
 
     private static readonly NodeAction[] s_read = [NodeAction.ReadVouchers, NodeAction.ExportVoucher, NodeAction.PrintVoucher];
     private static readonly NodeAction[] s_answer = [.. s_read, NodeAction.SignFor, NodeAction.Refuse, NodeAction.Return];
-    private static readonly NodeAction[] s_check = [.. s_answer, NodeAction.Void, NodeAction.ReprintVoucher];
+    private static readonly NodeAction[] s_check = [.. s_answer, NodeAction.Void, NodeAction.ReprintVoucher, NodeAction.ManageMessages];
 
     private static readonly FrozenDictionary<(PartyKind Kind, string Post), FrozenSet<NodeAction>> s_table = new Dictionary<(PartyKind, string), NodeAction[]>
     {

@@ -78,6 +78,16 @@ public sealed class VoucherLifecycleTests
         }
     }
 
+    /// <summary>A restore (恢复) is the inverse of a listed void: from exactly the statuses a void leaves, to nothing else.</summary>
+    [Theory]
+    [MemberData(nameof(Statuses))]
+    public void A_voided_voucher_is_restored_to_exactly_the_statuses_a_void_is_listed_from(VoucherStatus voidedFrom) =>
+        Assert.Equal(
+            s_voucherMoves.TryGetValue((voidedFrom, VoucherAction.Void), out var next) && next == VoucherStatus.Voided ? LifecycleRejection.None : LifecycleRejection.IllegalTransition,
+            VoucherLifecycle.TryRestore(voidedFrom));
+
+    public static TheoryData<VoucherStatus> Statuses { get; } = [.. Enum.GetValues<VoucherStatus>()];
+
     [Theory]
     [InlineData(ReceiverState.Received, VoucherAction.AcknowledgeReceipt)]
     [InlineData(ReceiverState.ReceiveFailed, VoucherAction.FailReceipt)]

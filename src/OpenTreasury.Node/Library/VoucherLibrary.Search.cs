@@ -1,0 +1,92 @@
+using Dapper;
+using OpenTreasury.Domain;
+using OpenTreasury.Domain.Vouchers;
+
+namespace OpenTreasury.Node.Library;
+
+/// <summary>
+/// A search of the library (凭证查询管理, seed 五.1): every filter optional. Dates are VouDate as stored
+/// (yyyyMMdd, inclusive); amounts in fen, inclusive; <paramref name="Counterparty"/> is the sender of a
+/// received voucher or a receiver of an own one; <paramref name="Category"/> the catalogue's class
+/// (凭证分类). Pages count from 1 and hold at most <see cref="Limits.SearchPageSizeMax"/> vouchers.
+/// </summary>
+public sealed record VoucherSearch(
+    string? VtCode = null,
+    VoucherCategory? Category = null,
+    string? State = null,
+    string? FromDate = null,
+    string? ToDate = null,
+    string? AgencyCode = null,
+    string? Counterparty = null,
+    long? MinAmountFen = null,
+    long? MaxAmountFen = null,
+    string? Origin = null,
+    int Page = 1,
+    int PageSize = Limits.SearchPageSizeMax)
+{
+    /// <summary>The states a stored voucher can be in (the vouchers table's CHECK), as the search takes them.</summary>
+    public static IReadOnlyList<string> States { get; } =
+        ["draft", "approved", "signed", "sent", "voided", "received", "signed_for", "refused", "returned"];
+}
+
+/// <summary>One page of a search: its vouchers in id order and how many match in all.</summary>
+public sealed record VoucherSearchPage(IReadOnlyList<StoredVoucher> Vouchers, long Total, int Page, int PageSize)
+{
+    /// <summary>Pages in all (at least 1, so an empty result is "page 1 of 1").</summary>
+    public long Pages => Math.Max(1, (Total + PageSize - 1) / PageSize);
+}
+
+public sealed partial class VoucherLibrary
+{
+    private const string SearchWhere = """
+        WHERE (@Origin IS NULL OR origin = @Origin)
+          AND (@VtCode IS NULL OR vt_code = @VtCode)
+          AND (@State IS NULL OR state = @State)
+          AND (@FromDate IS NULL OR vou_date >= @FromDate)
+          AND (@ToDate IS NULL OR vou_date <= @ToDate)
+          AND (@AgencyCode IS NULL OR agency_code = @AgencyCode)
+          AND (@MinAmountFen IS NULL OR amount_fen >= @MinAmountFen)
+          AND (@MaxAmountFen IS NULL OR amount_fen <= @MaxAmountFen)
+          AND (@Counterparty IS NULL
+               OR (origin = 'received' AND sender = @Counterparty)
+               OR (origin = 'own' AND EXISTS (SELECT 1 FROM deliveries d WHERE d.voucher_id = vouchers.id AND d.receiver = @Counterparty)))
+        """;
+
+    /// <summary>
+    /// One page of the vouchers that match, in id order (stable across pages), with the total that match:
+    /// one parameterised query each, the filtering, counting and paging done by the database.
+    /// </summary>
+    public VoucherSearchPage Search(VoucherSearch search)
+    {
+        ArgumentNullException.ThrowIfNull(search);
+        var pageSize = Math.Clamp(search.PageSize, 1, Limits.SearchPageSizeMax);
+        var page = Math.Max(1, search.Page);
+        // A category is the catalogue's list of VtCodes: an IN list Dapper expands into parameters.
+        var types = search.Category is { } category
+            ? VoucherCatalogue.All.Where(t => t.Category == category).Select(t => t.VtCode.Value).ToArray()
+            : null;
+        var where = types is null ? SearchWhere : $"{SearchWhere}\n  AND vt_code IN @types";
+        var parameters = new
+        {
+            search.Origin,
+            search.VtCode,
+            search.State,
+            search.FromDate,
+            search.ToDate,
+            search.AgencyCode,
+            search.MinAmountFen,
+            search.MaxAmountFen,
+            search.Counterparty,
+            types,
+            limit = pageSize,
+            offset = (long)(page - 1) * pageSize,
+        };
+        using var connection = database.Connect();
+        // One read transaction: the total and the page are of the same snapshot, whatever is written meanwhile.
+        using var read = connection.BeginTransaction();
+        var total = connection.ExecuteScalar<long>($"SELECT COUNT(*) FROM vouchers {where}", parameters, read);
+        var vouchers = connection.Query<StoredVoucher>($"{SelectVoucher} {where} ORDER BY id LIMIT @limit OFFSET @offset", parameters, read).ToList();
+        read.Commit();
+        return new VoucherSearchPage(vouchers, total, page, pageSize);
+    }
+}
