@@ -11,12 +11,15 @@ namespace OpenTreasury.Business.Bank;
 /// What every use case of one agent bank (代理银行) works with: its library, the master data, the bank
 /// itself, the people at its desk and their user ids.
 /// </summary>
-internal sealed class BankContext(VoucherLibrary library, MasterData master, AgentBank bank, ISignerSource signers)
+internal sealed class BankContext(VoucherLibrary library, MasterData master, AgentBank bank, ISignerSource signers, IPayeeAccountCheck accounts)
 {
     /// <summary>The outcome message of a received voucher returned (退回) to its sender; the pass counts it apart.</summary>
     public const string Returned = "returned";
 
     public VoucherLibrary Library => library;
+
+    /// <summary>账户核验: whether a payee's account can be paid (the port the bank configures).</summary>
+    public IPayeeAccountCheck Accounts => accounts;
 
     public MasterData Master => master;
 

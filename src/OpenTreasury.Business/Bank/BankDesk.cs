@@ -13,7 +13,7 @@ namespace OpenTreasury.Business.Bank;
 /// is handled by its use case in <c>Received/</c> (looked up in <see cref="BankRoutes"/>), each in one
 /// transaction together with the books it moves; the desk's own use cases are one file each beside it.
 /// </summary>
-public sealed class BankDesk(VoucherLibrary library, MasterData master, ISignerSource signers)
+public sealed class BankDesk(VoucherLibrary library, MasterData master, ISignerSource signers, IPayeeAccountCheck? accounts = null)
 {
     /// <summary>PayTypeCode of 直接支付 on 2301/2206 (12 is 授权支付).</summary>
     public const string DirectPayType = "11";
@@ -21,17 +21,8 @@ public sealed class BankDesk(VoucherLibrary library, MasterData master, ISignerS
     /// <summary>PayTypeCode of 授权支付 on 2301/2302 (11 is 直接支付).</summary>
     public const string AuthorizedPayType = "12";
 
-    private readonly BankContext _bank = new(library, master, master.Bank(library.Party.Bank!.Value.Value), signers);
+    private readonly BankContext _bank = new(library, master, master.Bank(library.Party.Bank!.Value.Value), signers, accounts ?? new ClosedAccountList(master.ClosedAccounts));
 
-    /// <summary>
-    /// The bank's account check (账户核验) of a payee before paying it. The real check asks the bank's core
-    /// system whether the account exists and is open; here an account number ending in "0000" is closed,
-    /// so tests and demos can make a payee fail deterministically. Null when the account can be paid.
-    /// </summary>
-    public static string? CheckPayeeAccount(string? accountNo) =>
-        string.IsNullOrWhiteSpace(accountNo) ? "收款人账号为空"
-        : accountNo.EndsWith("0000", StringComparison.Ordinal) ? $"收款人账户 {accountNo} 已销户 (账户核验未通过)"
-        : null;
 
     /// <summary>Handles every received voucher waiting to be signed for, 100 at a time.</summary>
     public BankPass ProcessReceived(DateOnly businessDate)
@@ -67,6 +58,12 @@ public sealed class BankDesk(VoucherLibrary library, MasterData master, ISignerS
     /// (SendDirectPaymentReports.cs).
     /// </summary>
     public IReadOnlyList<LibraryResult> SendDirectPaymentReports(DateOnly businessDate) => Bank.SendDirectPaymentReports.Handle(_bank, businessDate);
+
+    /// <summary>过渡期: sets how a unit of this bank pays (electronic, paper, or both in parallel), by the clerk and the reviewer (PaperPayments.cs).</summary>
+    public LibraryResult SetUnitMode(string agencyCode, UnitPaymentMode mode) => PaperPayments.SetMode(_bank, agencyCode, mode);
+
+    /// <summary>Registers a paper 财政授权支付凭证 at the counter: its number is then paid once, never also electronically (PaperPayments.cs).</summary>
+    public LibraryResult RegisterPaperPayment(PaperPayment paper, DateOnly payDate) => PaperPayments.Register(_bank, paper, payDate);
 
     /// <summary>
     /// Books money returned on line <paramref name="originalLine"/> of the paid 8202 or 5201

@@ -17,6 +17,11 @@ public enum BankRejection
     RefundOfUnclearedLine = 7,  // a refund of a line PBOC has not cleared yet
     AmountNotPositive = 8,      // a refund of zero or less
     RefundExceedsPaid = 9,      // with the earlier refunds of the line, more than was paid
+    PaidOnPaper = 10,           // the payment number was paid on a paper voucher (过渡期 parallel mode)
+    PaidElectronically = 11,    // a paper voucher whose number was paid by an 8202
+    UnitOnPaper = 12,           // an 8202 of a unit set to paper only
+    UnitNotOnPaper = 13,        // a paper voucher of a unit set to electronic only
+    NotOurUnit = 14,            // a unit that does not bank here
 }
 
 /// <summary>How a <see cref="BankRejection"/> is put in front of the text people read.</summary>

@@ -64,7 +64,7 @@ public static class NodeCheck
     /// <summary>
     /// A bank's quota book (<c>bank_quotas</c>) against its vouchers: issued = the 5105 lines it signed for;
     /// paid = the 8202 lines it paid (<c>bank_payments</c>, each matching its signed-for 8202 to the fen)
-    /// less the authorized refunds credited back; paid never above issued.
+    /// and the paper vouchers registered at the counter, less the authorized refunds credited back; paid never above issued.
     /// </summary>
     private static long BankQuotas(System.Data.Common.DbConnection connection, VoucherLibrary library, List<string> differences)
     {
@@ -106,6 +106,14 @@ public static class NodeCheck
         {
             var key = (row.AdmDivCode, row.StYear, row.AgencyCode, row.ExpFuncCode);
             paid[key] = checked(paid.GetValueOrDefault(key) - row.AmountFen);
+        }
+
+        // 过渡期: paper vouchers registered at the counter (two people, append-only) draw on the same quota.
+        foreach (var row in connection.Query<(string AdmDivCode, long StYear, string AgencyCode, string ExpFuncCode, long AmountFen)>(
+            "SELECT adm_div_code, st_year, agency_code, exp_func_code, amount_fen FROM bank_paper_payments"))
+        {
+            var key = (row.AdmDivCode, row.StYear, row.AgencyCode, row.ExpFuncCode);
+            paid[key] = checked(paid.GetValueOrDefault(key) + row.AmountFen);
         }
 
         var booked = connection.Query<QuotaRow>(

@@ -6,7 +6,7 @@ using OpenTreasury.Node.People;
 namespace OpenTreasury.Business.Pboc;
 
 /// <summary>What every use case of PBOC's treasury (人民银行国库) works with: its library, the master data, the people at its desk.</summary>
-internal sealed class PbocContext(VoucherLibrary library, MasterData master, ISignerSource signers)
+internal sealed class PbocContext(VoucherLibrary library, MasterData master, ISignerSource signers, Bank.IPayeeAccountCheck accounts)
 {
     /// <summary>The bookkeeper's user id (记账员).</summary>
     public const string Bookkeeper = "rh_jz";
@@ -18,6 +18,9 @@ internal sealed class PbocContext(VoucherLibrary library, MasterData master, ISi
     public const string Returned = "returned";
 
     public VoucherLibrary Library => library;
+
+    /// <summary>账户核验 at the payee's bank when PBOC pays a 5207 (the port the deployment configures).</summary>
+    public Bank.IPayeeAccountCheck Accounts => accounts;
 
     public MasterData Master => master;
 

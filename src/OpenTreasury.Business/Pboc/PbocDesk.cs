@@ -15,15 +15,14 @@ namespace OpenTreasury.Business.Pboc;
 /// case in <c>Received/</c> (looked up in <see cref="PbocRoutes"/>); the desk's own use cases are one file
 /// each beside it.
 /// </summary>
-public sealed class PbocDesk(VoucherLibrary library, MasterData master, ISignerSource signers)
+public sealed class PbocDesk(VoucherLibrary library, MasterData master, ISignerSource signers, Bank.IPayeeAccountCheck? accounts = null)
 {
     /// <summary>PayTypeCode of 直接支付 on a 2301 (12 is 授权支付).</summary>
     public const string DirectPayType = "11";
 
     /// <summary>Our stand-in for the payee bank's refusal: an account number ending so is closed (已销户).</summary>
-    public const string ClosedAccountSuffix = "0000";
 
-    private readonly PbocContext _pboc = new(library, master, signers);
+    private readonly PbocContext _pboc = new(library, master, signers, accounts ?? new Bank.ClosedAccountList(master.ClosedAccounts));
 
     public PbocPass ProcessReceived(DateOnly businessDate)
     {

@@ -119,6 +119,11 @@ public static class RejectionTexts
         [BankRejection.RefundOfUnclearedLine] = "退款所指的支付明细尚未清算",
         [BankRejection.AmountNotPositive] = "金额应大于零",
         [BankRejection.RefundExceedsPaid] = "退款超过已支付金额",
+        [BankRejection.PaidOnPaper] = "该凭证号已按纸质凭证支付",
+        [BankRejection.PaidElectronically] = "该凭证号已通过电子凭证支付",
+        [BankRejection.UnitOnPaper] = "预算单位为纸质支付模式",
+        [BankRejection.UnitNotOnPaper] = "预算单位为电子化支付模式",
+        [BankRejection.NotOurUnit] = "预算单位不在本行开户",
 
         [TokenError.FileCorrupt] = "USBKey 存储已损坏或被改动",
         [TokenError.InvalidParameter] = "USBKey 参数无效",

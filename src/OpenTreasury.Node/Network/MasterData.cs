@@ -73,6 +73,12 @@ public sealed record MasterData
     public required IReadOnlyList<Payee> Payees { get; init; }
 
     /// <summary>
+    /// Accounts the banks' account check (账户核验) finds closed (已销户): what the sample's ClosedAccountList
+    /// port answers. A bank that deploys puts its core system's check behind the same port instead.
+    /// </summary>
+    public IReadOnlyList<string> ClosedAccounts { get; init; } = [];
+
+    /// <summary>
     /// The six fields every voucher header this division issues opens with: Id (the voucher number),
     /// AdmDivCode, StYear, VtCode, VouDate and VoucherNo. Callers add the voucher type's own fields after them.
     /// </summary>

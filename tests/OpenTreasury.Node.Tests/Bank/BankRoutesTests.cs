@@ -51,7 +51,7 @@ public sealed class BankRoutesTests : IDisposable
         await _net.SettleAsync();
         var bank = _net.Bank102;
         var received = bank.Library.List("5105").Single(v => v.Origin == "received");
-        var context = new BankContext(bank.Library, _net.Master, _net.Master.Bank("102"), bank.Signers);
+        var context = new BankContext(bank.Library, _net.Master, _net.Master.Bank("102"), bank.Signers, new ClosedAccountList(_net.Master.ClosedAccounts));
         var shift = new BankShift(context, bank.Signers.SignerFor(context.Clerk), bank.Signers.SignerFor(context.Reviewer), TestNetwork.BusinessDate);
         var unknown = received with { VtCode = "9999" };
 

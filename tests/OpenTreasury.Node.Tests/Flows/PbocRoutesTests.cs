@@ -50,7 +50,7 @@ public sealed class PbocRoutesTests : IDisposable
         await _net.SettleAsync();
         var pboc = _net.Pboc;
         var received = pboc.Library.List("5106").Single(v => v.Origin == "received");
-        var context = new PbocContext(pboc.Library, _net.Master, pboc.Signers);
+        var context = new PbocContext(pboc.Library, _net.Master, pboc.Signers, new Business.Bank.ClosedAccountList(_net.Master.ClosedAccounts));
         var shift = new PbocShift(context, pboc.Signers.SignerFor(PbocContext.Bookkeeper), pboc.Signers.SignerFor(PbocContext.Reviewer), TestNetwork.BusinessDate);
         var unknown = received with { VtCode = "9999" };
 

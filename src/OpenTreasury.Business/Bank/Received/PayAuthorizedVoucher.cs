@@ -7,7 +7,7 @@ namespace OpenTreasury.Business.Bank.Received;
 
 /// <summary>
 /// 8202 财政授权支付凭证: pay within quota (every detail line against its unit × class), or return (退回)
-/// it with the reason; paying moves the quota and books the lines in the transaction that signs for it.
+/// it with the reason (also when its number was paid on paper, or its unit pays on paper only); paying moves the quota and books the lines in the transaction that signs for it.
 /// </summary>
 internal static class PayAuthorizedVoucher
 {
@@ -22,7 +22,7 @@ internal static class PayAuthorizedVoucher
         // Decide: another bank's payment, or one beyond the quota, goes back with the reason.
         var reason = content["PayBankCode"] != bank.Bank.BankCode
             ? BankRejection.NotOurBank.Say($"付款银行 {content["PayBankCode"]} 不是本行 {bank.Bank.BankCode}")
-            : CheckQuota(session, payment, lines);
+            : PaperPayments.RefuseElectronic(session, payment, content["AgencyCode"] ?? lines[0].Agency) ?? CheckQuota(session, payment, lines);
         if (reason is not null)
         {
             var returned = library.Return(session, payment.Id, bank.Clerk, reason);

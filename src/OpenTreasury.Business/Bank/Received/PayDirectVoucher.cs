@@ -36,7 +36,7 @@ internal static class PayDirectVoucher
             var detail = content.Details[i];
             var payee = detail["PayeeAcctNo"] ?? content["PayeeAcctNo"];
             var amount = Amount.ParseWire(detail["PayAmt"]!);
-            if (BankDesk.CheckPayeeAccount(payee) is { } reason)
+            if (shift.Bank.Accounts.Refuse(payee) is { } reason)
             {
                 failed++;
                 details.Add(detail.With("XPayDate", date).With("XPayAmt", Amount.Zero.ToWire()).With("XAddWord", reason));

@@ -7,7 +7,7 @@ namespace OpenTreasury.Business.Pboc.Received;
 /// <summary>
 /// 5207 实拨拨款凭证: the treasury single account (国库单一账户) pays it and answers with the stamped 回单
 /// (XPayAmt, XPayDate, XAgentBusinessNo), or returns (退回) it with the reason when the payment fails: the
-/// account would go below zero, or the payee's bank refuses (a payee account ending in "0000" is closed).
+/// account would go below zero, or the payee's bank refuses (账户核验 through the configured port says the account is closed).
 /// </summary>
 internal static class PayAllocation
 {
@@ -18,12 +18,12 @@ internal static class PayAllocation
         var total = Amount.ParseWire(content["PayAmt"]!);
         var key = new { adm = order.AdmDivCode, year = order.StYear, no = order.VoucherNo };
         var closed = new[] { content["PayeeAcctNo"] }.Concat(content.Details.Select(d => d["PayeeAcctNo"]))
-            .FirstOrDefault(a => a is not null && a.EndsWith(PbocDesk.ClosedAccountSuffix, StringComparison.Ordinal));
+            .Where(a => a is not null).Select(a => shift.Pboc.Accounts.Refuse(a)).FirstOrDefault(r => r is not null);
         var failure =
             session.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM pboc_allocations WHERE adm_div_code = @adm AND st_year = @year AND voucher_no = @no", key, session.Transaction) > 0
                 ? PbocRejection.DuplicateVoucherNo.Say($"拨款凭证 {order.VoucherNo} 已支付")
             : content["PayTypeCode"] != "91" ? PbocRejection.WrongPayType.Say($"支付方式 {content["PayTypeCode"]} 不是实拨(91)")
-            : closed is not null ? PbocRejection.PayeeBankRefused.Say($"收款行拒绝入账, 收款账户 {closed} 已销户")
+            : closed is not null ? PbocRejection.PayeeBankRefused.Say($"收款行拒绝入账, {closed}")
             : TreasuryAccount.Shortfall(session, order.AdmDivCode, order.StYear, total, "支付");
         if (failure is not null)
         {
