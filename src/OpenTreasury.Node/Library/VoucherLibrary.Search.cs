@@ -24,9 +24,25 @@ public sealed record VoucherSearch(
     int Page = 1,
     int PageSize = Limits.SearchPageSizeMax)
 {
-    /// <summary>The states a stored voucher can be in (the vouchers table's CHECK), as the search takes them.</summary>
+    /// <summary>
+    /// The statuses the search takes: a stored voucher's state (the vouchers table's CHECK), and for an own
+    /// voucher also what its receiver did with it (its delivery status, seed 五.1 状态码): an own 8202 the
+    /// bank signed for is <c>signed_for</c> though its own state is <c>sent</c>; <c>reply_arrived</c> when
+    /// its 回单 came back.
+    /// </summary>
     public static IReadOnlyList<string> States { get; } =
-        ["draft", "approved", "signed", "sent", "voided", "received", "signed_for", "refused", "returned"];
+        ["draft", "approved", "signed", "sent", "voided", "received", "signed_for", "refused", "returned", "reply_arrived"];
+
+    /// <summary>The delivery status an own voucher's receiver gave it, for the statuses that have one.</summary>
+    public static VoucherStatus? DeliveryStatusOf(string? state) => state switch
+    {
+        "received" => VoucherStatus.Received,
+        "signed_for" => VoucherStatus.SignedFor,
+        "refused" => VoucherStatus.SignForFailed,
+        "returned" => VoucherStatus.Returned,
+        "reply_arrived" => VoucherStatus.ReplyArrived,
+        _ => null,
+    };
 }
 
 /// <summary>One page of a search: its vouchers in id order and how many match in all.</summary>
@@ -41,7 +57,8 @@ public sealed partial class VoucherLibrary
     private const string SearchWhere = """
         WHERE (@Origin IS NULL OR origin = @Origin)
           AND (@VtCode IS NULL OR vt_code = @VtCode)
-          AND (@State IS NULL OR state = @State)
+          AND (@State IS NULL OR state = @State
+               OR (origin = 'own' AND @DeliveryStatus IS NOT NULL AND EXISTS (SELECT 1 FROM deliveries d WHERE d.voucher_id = vouchers.id AND d.status = @DeliveryStatus)))
           AND (@FromDate IS NULL OR vou_date >= @FromDate)
           AND (@ToDate IS NULL OR vou_date <= @ToDate)
           AND (@AgencyCode IS NULL OR agency_code = @AgencyCode)
@@ -71,6 +88,7 @@ public sealed partial class VoucherLibrary
             search.Origin,
             search.VtCode,
             search.State,
+            DeliveryStatus = VoucherSearch.DeliveryStatusOf(search.State) is { } status ? (int?)status : null,
             search.FromDate,
             search.ToDate,
             search.AgencyCode,

@@ -53,7 +53,9 @@ public sealed class LibraryManagementTests(CliTests.DemoFolder demo) : IClassFix
         var signedFor = await QueryAsync("--party", "bank-102", "--status", "signed_for", "--from", "2026-03-02", "--to", "2026-03-03");
         Assert.All(signedFor.GetProperty("vouchers").EnumerateArray(), v =>
         {
-            Assert.Equal("signed_for", v.GetProperty("State").GetString());
+            // Received and signed for here, or own and signed for by its receiver.
+            Assert.True(v.GetProperty("State").GetString() == "signed_for"
+                || v.GetProperty("Deliveries").EnumerateArray().Any(d => d.GetProperty("Status").GetString() == "SignedFor"), v.ToString());
             Assert.InRange(string.CompareOrdinal(v.GetProperty("VouDate").GetString(), "20260302"), 0, int.MaxValue);
             Assert.InRange(string.CompareOrdinal(v.GetProperty("VouDate").GetString(), "20260303"), int.MinValue, 0);
         });
@@ -64,6 +66,24 @@ public sealed class LibraryManagementTests(CliTests.DemoFolder demo) : IClassFix
         var toBank = await QueryAsync("--party", "finance", "--counterparty", "bank-102", "--vt", "8202");
         Assert.All(toBank.GetProperty("vouchers").EnumerateArray(), v => Assert.Contains(v.GetProperty("Deliveries").EnumerateArray(), d => d.GetProperty("Receiver").GetString() == "bank-102"));
         Assert.True(toBank.GetProperty("total").GetInt64() < total);
+    }
+
+    [Fact]
+    public async Task Finances_own_8202s_are_found_by_what_the_bank_did_with_them()
+    {
+        // The command: an own 8202's state is "sent"; signed_for is its bank's answer (delivery status 3).
+        var signedFor = await QueryAsync("--party", "finance", "--vt", "8202", "--from", "2026-03-02", "--to", "2026-03-03", "--status", "signed_for", "--page", "1");
+        var all = await QueryAsync("--party", "finance", "--vt", "8202");
+        var expected = all.GetProperty("vouchers").EnumerateArray()
+            .Count(v => v.GetProperty("Deliveries").EnumerateArray().Any(d => d.GetProperty("Status").GetString() == "SignedFor"));
+
+        Assert.True(expected > 0);
+        Assert.Equal(expected, signedFor.GetProperty("total").GetInt64());
+        Assert.InRange(signedFor.GetProperty("vouchers").GetArrayLength(), 1, 100);
+        Assert.All(signedFor.GetProperty("vouchers").EnumerateArray(), v =>
+            Assert.Contains(v.GetProperty("Deliveries").EnumerateArray(), d => d.GetProperty("Status").GetString() == "SignedFor"));
+        var returned = await QueryAsync("--party", "finance", "--vt", "8202", "--status", "returned");
+        Assert.Equal(signedFor.GetProperty("total").GetInt64() + returned.GetProperty("total").GetInt64(), all.GetProperty("total").GetInt64());
     }
 
     [Fact]
