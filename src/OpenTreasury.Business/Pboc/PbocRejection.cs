@@ -21,8 +21,8 @@ public enum PbocRejection
     DuplicateVoucherNo = 12,          // 5207 already paid
     WrongPayType = 13,                // 5207 not 实拨 (91)
     PayeeBankRefused = 14,            // 5207 payee account closed
-    TreasuryAccountNotOpen = 15,      // 5207 before the treasury single account is open
-    InsufficientTreasuryBalance = 16, // 5207 beyond the treasury single account's balance
+    TreasuryAccountNotOpen = 15,      // 2301 or 5207 before the treasury single account is open
+    InsufficientTreasuryBalance = 16, // 2301 or 5207 beyond the treasury single account's balance
     WrongSender = 17,                 // 5507 not from Finance, 2507 not from a bank
     RefundOfUnpaidAllocation = 18,    // 3208 of a 5207 never paid here
     AmountNotPositive = 19,           // 3208 of zero or less
