@@ -44,13 +44,8 @@ public sealed class BankDesk(VoucherLibrary library, MasterData master, ISignerS
     /// </summary>
     public IReadOnlyList<LibraryResult> RequestClearing(DateOnly businessDate) => Bank.RequestClearing.Handle(_bank, businessDate);
 
-    /// <summary>
-    /// The 2207 daily report of authorized payments made on a business day, one line per paid voucher line.
-    /// <paramref name="misbookFirstLineByFen"/> makes the bank book its first line wrong by that many fen:
-    /// the demo's <c>--inject-mismatch</c>, to show that reconciliation finds and names it (SendDailyReport.cs).
-    /// </summary>
-    public LibraryResult? SendDailyReport(DateOnly businessDate, long misbookFirstLineByFen = 0) =>
-        Bank.SendDailyReport.Handle(_bank, businessDate, misbookFirstLineByFen);
+    /// <summary>The 2207 daily report of authorized payments cleared up to a business day, one line per paid voucher line (SendDailyReport.cs).</summary>
+    public LibraryResult? SendDailyReport(DateOnly businessDate) => Bank.SendDailyReport.Handle(_bank, businessDate);
 
     /// <summary>
     /// 2209 credit notices (one per paid 5201, its paid lines) and the 2206 daily report of direct payments

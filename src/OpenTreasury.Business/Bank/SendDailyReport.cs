@@ -11,12 +11,8 @@ namespace OpenTreasury.Business.Bank;
 /// <summary>The 2207 财政授权支付日报表: the authorized payments made up to a business day, cleared by PBOC's 2301 回单, not yet reported.</summary>
 internal static class SendDailyReport
 {
-    /// <summary>
-    /// The 2207 daily report of authorized payments made on a business day, one line per paid voucher line.
-    /// <paramref name="misbookFirstLineByFen"/> makes the bank book its first line wrong by that many fen:
-    /// the demo's <c>--inject-mismatch</c>, to show that reconciliation finds and names it.
-    /// </summary>
-    public static LibraryResult? Handle(BankContext bank, DateOnly businessDate, long misbookFirstLineByFen)
+    /// <summary>The 2207 daily report of authorized payments made on a business day, one line per paid voucher line.</summary>
+    public static LibraryResult? Handle(BankContext bank, DateOnly businessDate)
     {
         var (clerk, reviewer) = (bank.Signers.SignerFor(bank.Clerk), bank.Signers.SignerFor(bank.Reviewer));
         using var session = bank.Library.Begin();
@@ -48,12 +44,6 @@ internal static class SendDailyReport
                 session.Connection.Execute(
                     "UPDATE bank_payments SET reported_in = @voucherNo WHERE voucher_id = @VoucherId AND line = @Line",
                     new { voucherNo, line.VoucherId, line.Line }, session.Transaction);
-            }
-
-            if (misbookFirstLineByFen != 0)
-            {
-                lines[0] = lines[0] with { AmountFen = lines[0].AmountFen + misbookFirstLineByFen };
-                session.Audit(bank.Clerk, "misbook", voucherNo, $"line 1 ({lines[0].VoucherNo}) booked {misbookFirstLineByFen} fen off (demo --inject-mismatch)");
             }
 
             last = bank.Library.Issue(session, DailyReport(bank, voucherNo, businessDate, lines), [PartyId.Finance], clerk, reviewer).ThrowIfRefused();

@@ -28,6 +28,7 @@ namespace OpenTreasury.Simulation.Demo;
 [JsonDerivedType(typeof(SendVoucherReconciliation), "send-voucher-reconciliation")]
 [JsonDerivedType(typeof(SendClearingReconciliation), "send-clearing-reconciliation")]
 [JsonDerivedType(typeof(PostJournal), "post-journal")]
+[JsonDerivedType(typeof(MisbookPayment), "misbook-payment")]
 [JsonDerivedType(typeof(Deliver), "deliver")]
 [JsonDerivedType(typeof(ProcessReceived), "process-received")]
 public abstract record DemoAction;
@@ -54,7 +55,10 @@ public sealed record RequestClearing(DateOnly Date) : DemoAction;
 
 public sealed record RefundPayment(string RefundNo, string OriVoucherNo, int Line, Amount Amount, string Reason, DateOnly Date) : DemoAction;
 
-public sealed record SendDailyReport(DateOnly Date, long MisbookFirstLineByFen) : DemoAction;
+public sealed record SendDailyReport(DateOnly Date) : DemoAction;
+
+/// <summary>The demo's fault: the bank misbooks one payment line by <paramref name="Fen"/> before its daily report (DemoFaults).</summary>
+public sealed record MisbookPayment(DateOnly Date, long Fen) : DemoAction;
 
 public sealed record SendDirectPaymentReports(DateOnly Date) : DemoAction;
 
@@ -117,7 +121,8 @@ public static class DemoActions
             SendClearingReconciliation s => DemoOutcome.Of(Pboc(node).SendClearingReconciliation(s.Begin, s.End)),
             RequestClearing c => DemoOutcome.Of(Bank(node).RequestClearing(c.Date)),
             RefundPayment r => DemoOutcome.Of(Bank(node).RefundPayment(r.RefundNo, r.OriVoucherNo, r.Line, r.Amount, r.Reason, r.Date)),
-            SendDailyReport d => DemoOutcome.Of(Bank(node).SendDailyReport(d.Date, d.MisbookFirstLineByFen)),
+            SendDailyReport d => DemoOutcome.Of(Bank(node).SendDailyReport(d.Date)),
+            MisbookPayment m => DemoOutcome.Of(DemoFaults.MisbookFirstUnreportedLine(node, m.Date, m.Fen)),
             SendDirectPaymentReports d => DemoOutcome.Of(Bank(node).SendDirectPaymentReports(d.Date)),
             _ => throw new ArgumentException($"unknown demo action {action.GetType().Name}", nameof(action)),
         };

@@ -143,7 +143,12 @@ public sealed class DemoRunner(TreasuryNetwork network, IDemoParties parties, Ac
         progress("日报 daily reports: the banks send 2207, 2206 and 2209 to Finance");
         foreach (var bank in Banks)
         {
-            await RunAsync(bank, new SendDailyReport(date, plan.InjectMismatch && firstDay && bank.Bank?.Value == "102" ? 1 : 0), cancellationToken, throwIfRefused: false).ConfigureAwait(false);
+            if (plan.InjectMismatch && firstDay && bank.Bank?.Value == "102")
+            {
+                await RunAsync(bank, new MisbookPayment(date, 1), cancellationToken, throwIfRefused: false).ConfigureAwait(false);
+            }
+
+            await RunAsync(bank, new SendDailyReport(date), cancellationToken, throwIfRefused: false).ConfigureAwait(false);
             await RunAsync(bank, new SendDirectPaymentReports(date), cancellationToken, throwIfRefused: false).ConfigureAwait(false);
         }
 

@@ -460,7 +460,7 @@ public sealed class Simulator : IDisposable
         await SettleAsync(cancellationToken).ConfigureAwait(false);
         foreach (var bank in Banks)
         {
-            await RunAsync(bank, new SendDailyReport(_date, 0), cancellationToken).ConfigureAwait(false);
+            await RunAsync(bank, new SendDailyReport(_date), cancellationToken).ConfigureAwait(false);
             await RunAsync(bank, new SendDirectPaymentReports(_date), cancellationToken).ConfigureAwait(false);
         }
 

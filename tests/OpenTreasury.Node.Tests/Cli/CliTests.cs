@@ -164,6 +164,11 @@ public sealed class CliTests(CliTests.DemoFolder demo) : IClassFixture<CliTests.
         var details = string.Join("\n", reconciliation.GetProperty("details").EnumerateArray().Select(d => d.GetString()));
         Assert.Contains("AmountDiffers: 支付凭证 ZF1-", details, StringComparison.Ordinal);
 
+        // The fault is a real misbooking in the bank's books (the simulation's, not the desk's): its own check names it too.
+        var check = await Cli.RunAsync("node", "check", "--node", System.IO.Path.Combine(folder, "bank-102"));
+        Assert.Equal(4, check.ExitCode);
+        Assert.Contains("bank_quotas", check.Stdout + check.Stderr, StringComparison.Ordinal);
+
         var xlsx = System.IO.Path.Combine(folder, "day.xlsx");
         var reconcile = await Cli.RunAsync("reconcile", "--data", folder, "--date", "2026-03-02", "--xlsx", xlsx, "--json");
         Assert.Equal(1, reconcile.ExitCode);
