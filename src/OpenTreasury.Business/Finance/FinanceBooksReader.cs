@@ -82,6 +82,9 @@ public static class FinanceBooksReader
             DirectCleared = Cleared(direct: true),
             RefundsCredited = refundsCredited,
             RefundsReported = refundsReported,
+            StatementsDiffering = [.. Statements.VoucherStatements.Read(library, date)
+                .Where(c => c.StatementVtCode is "3501" or "4004" && !c.Balanced)
+                .Select(c => new StatementRecord(c.StatementVtCode, c.StatementNo, c.EVoucherType, c.MismatchCount, c.Mismatches))],
         };
     }
 

@@ -10,7 +10,14 @@ public enum MismatchKind
     AmountDiffers = 3, // both have it, with different amounts
     Overspent = 4,     // paid beyond issued quota
     FailedReportedAsPaid = 5, // 直接支付: a line the bank's 回单 says failed appears as paid in its daily report
+    StatementDiffers = 6,     // PBOC's 3501/4004 of the day disagrees with Finance's vouchers (实拨 5207 and 3208 among them)
 }
+
+/// <summary>
+/// PBOC's voucher statement (3501 per voucher type, 4004 of every type) as Finance checked it that day: the
+/// 实拨 5207 回单 and 3208 are reconciled through it.
+/// </summary>
+public sealed record StatementRecord(string StatementVtCode, string StatementNo, string? EVoucherType, int MismatchCount, string Description);
 
 /// <summary>One disagreement, naming the voucher(s) and the books involved.</summary>
 public sealed record Mismatch(MismatchKind Kind, string Subject, IReadOnlyList<string> VoucherNos, Amount Expected, Amount Actual, string Description);
@@ -60,6 +67,9 @@ public sealed record FinanceBooks(
 
     /// <summary>退款: lines of the banks' 2208 (授权支付) and 2203 (直接支付) for the same refunds.</summary>
     public IReadOnlyList<RefundRecord> RefundsReported { get; init; } = [];
+
+    /// <summary>凭证对账: PBOC's statements of the day that Finance found not to match (none when all matched).</summary>
+    public IReadOnlyList<StatementRecord> StatementsDiffering { get; init; } = [];
 }
 
 public sealed record ReconciliationReport(IReadOnlyList<Mismatch> Mismatches, Amount QuotaIssued, Amount Paid, Amount Cleared)
@@ -97,6 +107,8 @@ public static class FinanceReconciliation
         CompareDirectPayments(books, mismatches);
         CompareDirectClearing(books, mismatches);
         CompareRefunds(books, mismatches);
+        mismatches.AddRange(books.StatementsDiffering.Select(st => new Mismatch(MismatchKind.StatementDiffers, $"{st.StatementVtCode} {st.StatementNo}", [st.StatementNo], Amount.Zero, Amount.Zero,
+            $"人民银行凭证对账单 {st.StatementVtCode} {st.StatementNo}{(st.EVoucherType is null ? string.Empty : $" ({st.EVoucherType})")} 与财政凭证不符 {st.MismatchCount} 笔: {st.Description}")));
         return new ReconciliationReport(
             mismatches,
             Amount.Sum(books.QuotaIssued.Select(q => q.Amount)),

@@ -67,3 +67,25 @@ public sealed class RefundReconciliationTests
         Assert.Equal((MismatchKind.Overspent, Amount.ParseWire("1100.00")), (overspent.Kind, overspent.Actual));
     }
 }
+
+/// <summary>Finance's day reconciliation carries PBOC's voucher statements it found not to match (实拨 5207 and 3208 are reconciled there).</summary>
+public sealed class StatementInReconciliationTests
+{
+    [Fact]
+    public void A_3501_that_did_not_match_is_a_mismatch_of_the_day_naming_the_statement_and_its_type()
+    {
+        var books = new FinanceBooks([], [], [], [])
+        {
+            StatementsDiffering = [new StatementRecord("3501", "DZ5207-20260302", "5207", 1, "5207 SB-0001: 金额 300.00 ≠ 299.99")],
+        };
+
+        var report = FinanceReconciliation.Reconcile(books);
+
+        var mismatch = Assert.Single(report.Mismatches);
+        Assert.Equal(MismatchKind.StatementDiffers, mismatch.Kind);
+        Assert.Equal(["DZ5207-20260302"], mismatch.VoucherNos);
+        Assert.Contains("(5207)", mismatch.Description, StringComparison.Ordinal);
+        Assert.Contains("SB-0001", mismatch.Description, StringComparison.Ordinal);
+        Assert.True(FinanceReconciliation.Reconcile(new FinanceBooks([], [], [], [])).Balanced);
+    }
+}
