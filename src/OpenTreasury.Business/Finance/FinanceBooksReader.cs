@@ -85,6 +85,10 @@ public static class FinanceBooksReader
             StatementsDiffering = [.. Statements.VoucherStatements.Read(library, date)
                 .Where(c => c.StatementVtCode is "3501" or "4004" && !c.Balanced)
                 .Select(c => new StatementRecord(c.StatementVtCode, c.StatementNo, c.EVoucherType, c.MismatchCount, c.Mismatches))],
+            Adjustments = [.. connection.Query<(string Subject, string Kind, string Reference, string Reason, string EnteredBy, string ApprovedBy)>(
+                "SELECT subject, kind, reference, reason, entered_by, approved_by FROM finance_reconciliation_adjustments WHERE business_date = @day ORDER BY id",
+                new { day = day ?? ReconciliationAdjustments.WholeRun })
+                .Select(a => new AdjustmentRecord(a.Subject, a.Kind, a.Reference, a.Reason, a.EnteredBy, a.ApprovedBy))],
         };
     }
 

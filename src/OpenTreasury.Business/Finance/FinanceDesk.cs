@@ -30,6 +30,14 @@ public sealed class FinanceDesk(VoucherLibrary library, MasterData master, ISign
     /// <summary>Every indicator with what was planned on it as quota, what the units paid, and what is left.</summary>
     public IReadOnlyList<IndicatorRow> Indicators() => BudgetIndicators.Book(_finance);
 
+    /// <summary>
+    /// 差错处理: resolves an open mismatch of <paramref name="day"/>'s reconciliation (by its subject) with a
+    /// correction voucher or a documented adjustment, entered by cz_lr and approved by cz_sh; refused for a
+    /// subject that is not an open mismatch of that day (ReconciliationAdjustments.cs).
+    /// </summary>
+    public LibraryResult ResolveMismatch(DateOnly day, string subject, AdjustmentKind kind, string reference, string reason) =>
+        ReconciliationAdjustments.Resolve(_finance, day, subject, kind, reference, reason);
+
     /// <summary>A unit's 8202: entered by its clerk (经办人), approved by its finance head (财务负责人), sent to its bank.</summary>
     public LibraryResult SubmitPayment(PaymentOrder order, DateOnly vouDate, string? approver = null)
     {

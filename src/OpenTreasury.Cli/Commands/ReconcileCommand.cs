@@ -64,6 +64,7 @@ internal static class ReconcileCommand
                         cleared = report.Cleared.ToWire(),
                         quotaRemaining = report.QuotaRemaining.ToWire(),
                         details = report.Mismatches.Select(m => new { kind = m.Kind.ToString(), m.Subject, vouchers = m.VoucherNos, expected = m.Expected.ToWire(), actual = m.Actual.ToWire(), m.Description }),
+                        resolved = report.Resolved.Select(r => new { kind = r.Mismatch.Kind.ToString(), r.Mismatch.Subject, r.Mismatch.Description, by = r.Adjustment.Kind, r.Adjustment.Reference, r.Adjustment.Reason, r.Adjustment.EnteredBy, r.Adjustment.ApprovedBy }),
                     });
                 }
                 else
@@ -76,6 +77,11 @@ internal static class ReconcileCommand
                     foreach (var row in ReconciliationExport.Rows(report))
                     {
                         Console.WriteLine($"  {row[0]}: {row[5]} [{row[2]}]");
+                    }
+
+                    foreach (var resolved in report.Resolved)
+                    {
+                        Console.WriteLine($"  已处理 {resolved.Mismatch.Description} — {resolved.Adjustment.Reference} ({resolved.Adjustment.Reason}; 录入 {resolved.Adjustment.EnteredBy}, 审核 {resolved.Adjustment.ApprovedBy})");
                     }
                 }
 

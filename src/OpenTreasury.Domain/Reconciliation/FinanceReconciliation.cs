@@ -43,6 +43,12 @@ public sealed record DirectPaymentRecord(string VoucherNo, string Bank, string A
 /// </summary>
 public sealed record RefundRecord(string RefundNo, string Bank, string PayTypeCode, string AgencyCode, string ExpFuncCode, Amount Amount);
 
+/// <summary>How a mismatch (by its <see cref="Mismatch.Subject"/>) was resolved: a correction voucher or a documented adjustment, by two people.</summary>
+public sealed record AdjustmentRecord(string Subject, string Kind, string Reference, string Reason, string EnteredBy, string ApprovedBy);
+
+/// <summary>A mismatch and the adjustment that resolved it.</summary>
+public sealed record ResolvedMismatch(Mismatch Mismatch, AdjustmentRecord Adjustment);
+
 /// <summary>Everything Finance knows at the end of the day.</summary>
 public sealed record FinanceBooks(
     IReadOnlyList<QuotaRecord> QuotaIssued,
@@ -70,11 +76,17 @@ public sealed record FinanceBooks(
 
     /// <summary>凭证对账: PBOC's statements of the day that Finance found not to match (none when all matched).</summary>
     public IReadOnlyList<StatementRecord> StatementsDiffering { get; init; } = [];
+
+    /// <summary>差错处理: the mismatches of the day resolved by two people, by subject.</summary>
+    public IReadOnlyList<AdjustmentRecord> Adjustments { get; init; } = [];
 }
 
 public sealed record ReconciliationReport(IReadOnlyList<Mismatch> Mismatches, Amount QuotaIssued, Amount Paid, Amount Cleared)
 {
     public bool Balanced => Mismatches.Count == 0;
+
+    /// <summary>Mismatches a correction voucher or a two-person adjustment resolved: shown, not counted.</summary>
+    public IReadOnlyList<ResolvedMismatch> Resolved { get; init; } = [];
 
     /// <summary>直接支付 paid, per the banks' 5201 回单.</summary>
     public Amount DirectPaid { get; init; }
@@ -109,6 +121,10 @@ public static class FinanceReconciliation
         CompareRefunds(books, mismatches);
         mismatches.AddRange(books.StatementsDiffering.Select(st => new Mismatch(MismatchKind.StatementDiffers, $"{st.StatementVtCode} {st.StatementNo}", [st.StatementNo], Amount.Zero, Amount.Zero,
             $"人民银行凭证对账单 {st.StatementVtCode} {st.StatementNo}{(st.EVoucherType is null ? string.Empty : $" ({st.EVoucherType})")} 与财政凭证不符 {st.MismatchCount} 笔: {st.Description}")));
+        // 差错处理: a mismatch with an approved adjustment is resolved, listed with it, no longer open.
+        var adjustments = books.Adjustments.ToDictionary(a => a.Subject, StringComparer.Ordinal);
+        var resolved = mismatches.Where(m => adjustments.ContainsKey(m.Subject)).Select(m => new ResolvedMismatch(m, adjustments[m.Subject])).ToList();
+        mismatches.RemoveAll(m => adjustments.ContainsKey(m.Subject));
         return new ReconciliationReport(
             mismatches,
             Amount.Sum(books.QuotaIssued.Select(q => q.Amount)),
@@ -117,6 +133,7 @@ public static class FinanceReconciliation
         {
             DirectPaid = Amount.Sum(books.DirectPaid.Select(p => p.Amount)),
             DirectCleared = Amount.Sum(books.DirectCleared.Select(c => c.Amount)),
+            Resolved = resolved,
         };
     }
 
