@@ -8,8 +8,8 @@ using OpenTreasury.Node.Library;
 namespace OpenTreasury.Business.Bank.Received;
 
 /// <summary>
-/// 5105 财政授权支付额度通知单: book each unit × class quota, sign for it, and tell Finance with a
-/// 2105 arrival notice (到账通知书), in the transaction that signs for it.
+/// 5105 财政授权支付额度通知单: book each unit × class quota, sign for it, and tell Finance with one 2105
+/// arrival notice (到账通知书) per unit, its own lines, in the transaction that signs for it.
 /// </summary>
 internal static class BookQuota
 {
@@ -43,27 +43,42 @@ internal static class BookQuota
             return signed;
         }
 
-        return library.Issue(session, ArrivalNotice(bank, notice, content), [PartyId.Finance], shift.Clerk, shift.Reviewer);
+        // One 2105 per unit: each unit reads (and prints) its own arrival notice on Finance's platform.
+        LibraryResult? last = null;
+        foreach (var unit in content.Details.GroupBy(d => d["AgencyCode"]!).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            last = library.Issue(session, ArrivalNotice(bank, notice, content, unit.Key, [.. unit]), [PartyId.Finance], shift.Clerk, shift.Reviewer);
+            if (!last.Ok)
+            {
+                return last;
+            }
+        }
+
+        return last ?? signed;
     }
 
-    /// <summary>2105 财政授权支付额度到账通知书: the 5105's lines, as booked by this bank.</summary>
-    private static Voucher ArrivalNotice(BankContext bank, StoredVoucher notice, Voucher quota)
+    /// <summary>The number of the 2105 that tells <paramref name="agencyCode"/> of its lines of the 5105 <paramref name="quotaNo"/>.</summary>
+    public static string ArrivalNoticeNo(string quotaNo, string agencyCode) => $"DZ{quotaNo}-{agencyCode}";
+
+    /// <summary>2105 财政授权支付额度到账通知书 of one unit: its lines of the 5105, as booked by this bank.</summary>
+    private static Voucher ArrivalNotice(BankContext bank, StoredVoucher notice, Voucher quota, string agencyCode, IReadOnlyList<VoucherDetail> lines)
     {
+        var voucherNo = ArrivalNoticeNo(notice.VoucherNo, agencyCode);
         var header = new List<VoucherField>
         {
-            new("Id", $"DZ{notice.VoucherNo}"),
+            new("Id", voucherNo),
             new("AdmDivCode", notice.AdmDivCode),
             new("StYear", notice.StYear.ToString(CultureInfo.InvariantCulture)),
             new("VtCode", "2105"),
             new("VouDate", quota["VouDate"]!),
-            new("VoucherNo", $"DZ{notice.VoucherNo}"),
+            new("VoucherNo", voucherNo),
             new("OriVoucherNo", notice.VoucherNo),
             new("SetMonth", quota["SetMonth"]!),
-            new("PlanAmt", quota["PlanAmt"]!),
+            new("PlanAmt", Amount.Sum(lines.Select(d => Amount.ParseWire(d["PlanAmt"]!))).ToWire()),
             new("PayBankCode", bank.Bank.BankCode),
             new("PayBankName", bank.Bank.Name),
         };
-        var details = quota.Details.Select((d, i) => new VoucherDetail(
+        var details = lines.Select((d, i) => new VoucherDetail(
         [
             new("Id", (i + 1).ToString(CultureInfo.InvariantCulture)),
             new("AgencyCode", d["AgencyCode"]!),
