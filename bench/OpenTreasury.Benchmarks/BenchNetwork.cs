@@ -49,7 +49,18 @@ internal sealed class BenchNetwork : IDisposable
         var plan = master.Units
             .SelectMany(u => u.Classes.Select(c => new QuotaPlanLine(u.AgencyCode, c.ExpFuncCode, Amount.FromYuan(QuotaLineYuan))))
             .ToList();
-        _ = Network.Finance.FinanceDesk!.IssueQuota(BusinessDate.Month, BusinessDate, plan);
+        // Quota draws on budget indicators, and clearing on PBOC's treasury single account: both set up first.
+        Network.Finance.FinanceDesk!.RegisterIndicators("基准测试预算指标", [.. plan.Select(l => new IndicatorLine(l.AgencyCode, l.ExpFuncCode, l.Amount))]).ThrowIfRefused();
+        if (!Network.Pboc.PbocDesk!.TreasuryAccountOpen())
+        {
+            Network.Pboc.PbocDesk.OpenTreasuryAccount(Amount.FromYuan(QuotaLineYuan * plan.Count)).ThrowIfRefused();
+        }
+
+        foreach (var issued in Network.Finance.FinanceDesk.IssueQuota(BusinessDate.Month, BusinessDate, plan))
+        {
+            issued.ThrowIfRefused();
+        }
+
         SettleAndProcess();
     }
 
