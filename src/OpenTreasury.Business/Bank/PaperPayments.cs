@@ -100,9 +100,13 @@ internal static class PaperPayments
         }
 
         // Record: the quota paid and the registration, in one transaction.
-        session.Connection.Execute(
+        var drawn = session.Connection.Execute(
             "UPDATE bank_quotas SET paid_fen = paid_fen + @fen WHERE adm_div_code = @adm AND st_year = @year AND agency_code = @agency AND exp_func_code = @func AND paid_fen + @fen <= issued_fen",
             new { key.adm, key.year, key.agency, key.func, fen = paper.Amount.Fen }, session.Transaction);
+        if (drawn != 1)
+        {
+            throw new InvalidOperationException($"the quota of {paper.AgencyCode}/{paper.ExpFuncCode} changed under the paper voucher {paper.VoucherNo}");
+        }
         session.Connection.Execute(
             """
             INSERT INTO bank_paper_payments (adm_div_code, st_year, agency_code, voucher_no, exp_func_code, amount_fen, payee_acct_no, payee_name, pay_date, registered_by, approved_by, registered_at)

@@ -26,6 +26,7 @@ public static class FinanceBooksReader
         using var connection = library.Database.Connect();
         var day = date?.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
         bool Today(Voucher v, string field) => day is null || v[field] == day;
+        string BankOf(Voucher v) => master.Banks.Single(b => b.BankNo == v.Require("PayBankNo")).BankCode; // PBOC's 回单 name the bank by its number
         var quota = Contents(connection, "origin = 'own' AND vt_code = '5105' AND flag = 0 AND state = 'sent'")
             .Where(v => day is null || string.CompareOrdinal(v.Require("VouDate"), day) <= 0)
             .SelectMany(v => v.Details.Select(d => new QuotaRecord(v.Require("VoucherNo"), v.Require("PayBankCode"), d["AgencyCode"]!, d["ExpFuncCode"]!, Amount.ParseWire(d["PlanAmt"]!))))
@@ -44,11 +45,7 @@ public static class FinanceBooksReader
             .ToList();
         List<ClearedRecord> Cleared(bool direct) => [.. clearing
             .Where(v => (v["PayTypeCode"] == DirectPayType) == direct)
-            .SelectMany(v =>
-            {
-                var bank = master.Banks.Single(b => b.BankNo == v.Require("PayBankNo")).BankCode;
-                return v.Details.Select(d => new ClearedRecord(v.Require("VoucherNo"), bank, d["AgencyCode"]!, d["ExpFuncCode"]!, Amount.ParseWire(d["PayAmt"]!)));
-            })];
+            .SelectMany(v => v.Details.Select(d => new ClearedRecord(v.Require("VoucherNo"), BankOf(v), d["AgencyCode"]!, d["ExpFuncCode"]!, Amount.ParseWire(d["PayAmt"]!))))];
 
         // 直接支付: the banks' 5201 回单 line by line (paid, or failed with XPayAmt 0.00), their 2206 daily reports, PBOC's type-11 clearing.
         var directLines = Contents(connection, "origin = 'received' AND vt_code = '5201' AND flag = 1 AND state = 'signed_for'")
@@ -64,7 +61,6 @@ public static class FinanceBooksReader
                 d["PayeeAcctNo"] ?? string.Empty, Amount.ParseWire(d["PayAmt"]!))))
             .ToList();
         // 退款: PBOC's 2302 回单 (lines negative) against the banks' 2208 and 2203 (lines negative, VoucherNo the refund's).
-        string BankOf(Voucher v) => master.Banks.Single(b => b.BankNo == v.Require("PayBankNo")).BankCode;
         var refundsCredited = Contents(connection, "origin = 'received' AND vt_code = '2302' AND flag = 1 AND state = 'signed_for'")
             .Where(v => Today(v, "XClearDate"))
             .SelectMany(v => v.Details.Select(d => new RefundRecord(v.Require("VoucherNo"), BankOf(v), v.Require("PayTypeCode"), d["AgencyCode"] ?? string.Empty, d["ExpFuncCode"]!, -Amount.ParseWire(d["PayAmt"]!))))

@@ -41,14 +41,13 @@ internal static class IssueQuota
         {
             var party = PartyId.Parse($"bank-{bank.BankCode}");
             using var session = finance.Library.Begin();
-            var byBank = lines;
             if (finance.Library.FindOwn(session, QuotaKey(finance, notice)) is null)
             {
                 BudgetIndicators.Draw(session, finance, $"5105/{notice}", lines, entry, approval);
             }
 
-            results.Add(finance.Library.Issue(session, QuotaNotice(finance, "5105", notice, month, vouDate, bank, [.. byBank]), [party], entry, approval).ThrowIfRefused());
-            results.Add(finance.Library.Issue(session, QuotaNotice(finance, "5106", $"QS{bank.BankCode}{finance.Master.StYear}{month:D2}", month, vouDate, bank, [.. byBank]), [PartyId.Pboc], entry, approval).ThrowIfRefused());
+            results.Add(finance.Library.Issue(session, QuotaNotice(finance, "5105", notice, month, vouDate, bank, lines), [party], entry, approval).ThrowIfRefused());
+            results.Add(finance.Library.Issue(session, QuotaNotice(finance, "5106", $"QS{bank.BankCode}{finance.Master.StYear}{month:D2}", month, vouDate, bank, lines), [PartyId.Pboc], entry, approval).ThrowIfRefused());
             session.Commit();
         }
 

@@ -32,20 +32,18 @@ internal static class OpenTreasuryAccount
         return LibraryResult.Done(0);
     });
 
-    public static bool IsOpen(PbocContext pboc)
-    {
-        using var connection = pboc.Library.Database.Connect();
-        return connection.ExecuteScalar<long>(
-            "SELECT COUNT(*) FROM pboc_treasury WHERE adm_div_code = @adm AND st_year = @year",
-            new { adm = pboc.Master.AdmDivCode, year = pboc.Master.StYear }) == 1;
-    }
+    /// <summary>Whether the treasury single account of the division and year was opened.</summary>
+    public static bool IsOpen(PbocContext pboc) => Stored(pboc) is not null;
 
     /// <summary>The balance of the treasury single account (zero when it was never opened).</summary>
-    public static Amount Balance(PbocContext pboc)
+    public static Amount Balance(PbocContext pboc) => new(Stored(pboc) ?? 0);
+
+    /// <summary>The stored balance, or null when the account was never opened.</summary>
+    private static long? Stored(PbocContext pboc)
     {
         using var connection = pboc.Library.Database.Connect();
-        return new Amount(connection.ExecuteScalar<long?>(
+        return connection.ExecuteScalar<long?>(
             "SELECT balance_fen FROM pboc_treasury WHERE adm_div_code = @adm AND st_year = @year",
-            new { adm = pboc.Master.AdmDivCode, year = pboc.Master.StYear }) ?? 0);
+            new { adm = pboc.Master.AdmDivCode, year = pboc.Master.StYear });
     }
 }

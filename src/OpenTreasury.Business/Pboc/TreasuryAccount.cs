@@ -68,36 +68,30 @@ internal static class TreasuryAccount
             session.Transaction);
     }
 
-    /// <summary>The book of <paramref name="day"/> (all days when null): the balance before it, each kind's total, the balance after.</summary>
+    /// <summary>
+    /// The book of <paramref name="day"/> (all days when null): the balance before it (the opening plus the
+    /// earlier movements), each kind's total, and the closing read from the stored balance less the later
+    /// movements. <see cref="TreasuryBook.Balances"/> thus checks the movements against the stored balance.
+    /// </summary>
     public static TreasuryBook Book(PbocContext pboc, DateOnly? day)
     {
+        const string Signed = "COALESCE(SUM(CASE WHEN kind IN ('clearing', 'allocation') THEN -amount_fen ELSE amount_fen END), 0)";
         using var connection = pboc.Library.Database.Connect();
         var key = new { adm = pboc.Master.AdmDivCode, year = pboc.Master.StYear, day = day is { } d ? PbocContext.Date(d) : null };
-        var opened = connection.ExecuteScalar<long?>("SELECT opening_fen FROM pboc_treasury WHERE adm_div_code = @adm AND st_year = @year", key) ?? 0;
+        var account = connection.QueryFirstOrDefault<(long Opening, long Balance)?>(
+            "SELECT opening_fen, balance_fen FROM pboc_treasury WHERE adm_div_code = @adm AND st_year = @year", key) ?? (0, 0);
         var sums = connection.Query<(string Kind, long Fen)>(
             """
             SELECT kind, SUM(amount_fen) FROM pboc_treasury_movements
             WHERE adm_div_code = @adm AND st_year = @year AND (@day IS NULL OR business_date = @day) GROUP BY kind
             """, key).ToDictionary(r => r.Kind, r => new Amount(r.Fen), StringComparer.Ordinal);
-        var before = day is null ? 0 : connection.ExecuteScalar<long>(
-            """
-            SELECT COALESCE(SUM(CASE WHEN kind IN ('clearing', 'allocation') THEN -amount_fen ELSE amount_fen END), 0)
-            FROM pboc_treasury_movements WHERE adm_div_code = @adm AND st_year = @year AND business_date < @day
-            """, key);
+        long Moved(string when) => day is null ? 0 : connection.ExecuteScalar<long>(
+            $"SELECT {Signed} FROM pboc_treasury_movements WHERE adm_div_code = @adm AND st_year = @year AND business_date {when} @day", key);
         Amount Of(TreasuryMovementKind kind) => sums.GetValueOrDefault(Stored(kind), Amount.Zero);
-        var opening = new Amount(checked(opened + before));
-        var (cleared, allocated, refunded, allocationRefunded) = (Of(TreasuryMovementKind.Clearing), Of(TreasuryMovementKind.Allocation), Of(TreasuryMovementKind.Refund), Of(TreasuryMovementKind.AllocationRefund));
-        return new TreasuryBook(opening, cleared, allocated, refunded, allocationRefunded, opening - cleared - allocated + refunded + allocationRefunded);
-    }
-
-    /// <summary>The days that moved the account, in order.</summary>
-    public static IReadOnlyList<DateOnly> Days(PbocContext pboc)
-    {
-        using var connection = pboc.Library.Database.Connect();
-        return [.. connection.Query<string>(
-            "SELECT DISTINCT business_date FROM pboc_treasury_movements WHERE adm_div_code = @adm AND st_year = @year ORDER BY business_date",
-            new { adm = pboc.Master.AdmDivCode, year = pboc.Master.StYear })
-            .Select(d => DateOnly.ParseExact(d, "yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture))];
+        return new TreasuryBook(
+            new Amount(checked(account.Opening + Moved("<"))),
+            Of(TreasuryMovementKind.Clearing), Of(TreasuryMovementKind.Allocation), Of(TreasuryMovementKind.Refund), Of(TreasuryMovementKind.AllocationRefund),
+            new Amount(checked(account.Balance - Moved(">"))));
     }
 
     private static string Stored(TreasuryMovementKind kind) => kind switch

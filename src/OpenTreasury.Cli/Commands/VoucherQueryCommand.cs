@@ -67,7 +67,7 @@ internal static class VoucherQueryCommand
                 return Report.BadInput("BAD-DATE", $"日期“{result.GetValue(from)}”/“{result.GetValue(to)}”无效：应为 yyyy-MM-dd，如 2026-03-02", "a date is not yyyy-MM-dd");
             }
 
-            if (!TryAmount(result.GetValue(minAmount), out var min) || !TryAmount(result.GetValue(maxAmount), out var max))
+            if (!VoucherSearch.TryAmountBound(result.GetValue(minAmount), out var min) || !VoucherSearch.TryAmountBound(result.GetValue(maxAmount), out var max))
             {
                 return Report.BadInput("BAD-AMOUNT", $"金额“{result.GetValue(minAmount)}”/“{result.GetValue(maxAmount)}”无效：应为以元为单位、两位小数，如 1234.50", "an amount is not yuan with two decimals");
             }
@@ -126,22 +126,6 @@ internal static class VoucherQueryCommand
         return true;
     }
 
-    private static bool TryAmount(string? text, out long? fen)
-    {
-        fen = null;
-        if (text is null)
-        {
-            return true;
-        }
-
-        if (!Amount.TryParseWire(text, out var amount, out _))
-        {
-            return false;
-        }
-
-        fen = amount.Fen;
-        return true;
-    }
 }
 
 /// <summary>One voucher as a search lists it, with its class (凭证分类) and its status per receiver.</summary>

@@ -33,6 +33,24 @@ public sealed record VoucherSearch(
     public static IReadOnlyList<string> States { get; } =
         ["draft", "approved", "signed", "sent", "voided", "received", "signed_for", "refused", "returned", "reply_arrived"];
 
+    /// <summary>An optional amount bound in yuan with two decimals (the wire's form) as the search takes it, in fen; false when it is not one.</summary>
+    public static bool TryAmountBound(string? yuan, out long? fen)
+    {
+        fen = null;
+        if (yuan is null)
+        {
+            return true;
+        }
+
+        if (!Domain.Money.Amount.TryParseWire(yuan, out var amount))
+        {
+            return false;
+        }
+
+        fen = amount.Fen;
+        return true;
+    }
+
     /// <summary>The delivery status an own voucher's receiver gave it, for the statuses that have one.</summary>
     public static VoucherStatus? DeliveryStatusOf(string? state) => state switch
     {

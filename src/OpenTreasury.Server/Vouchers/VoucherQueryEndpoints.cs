@@ -64,7 +64,7 @@ public static class VoucherQueryEndpoints
             || request.Vt is not null && !VoucherCatalogue.TryGet(request.Vt, out _)
             || request.State is not null && !VoucherSearch.States.Contains(request.State)
             || request.From is not null && !IsDate(request.From) || request.To is not null && !IsDate(request.To)
-            || !TryFen(request.MinAmount, out var min) || !TryFen(request.MaxAmount, out var max)
+            || !VoucherSearch.TryAmountBound(request.MinAmount, out var min) || !VoucherSearch.TryAmountBound(request.MaxAmount, out var max)
             || request.Page is < 1 || request.PageSize is < 1 or > Limits.SearchPageSizeMax)
         {
             return Invalid();
@@ -87,22 +87,6 @@ public static class VoucherQueryEndpoints
             $"origin is own or received, vt a VtCode of the catalogue, category one of {string.Join(", ", Enum.GetValues<VoucherCategory>().Select(VoucherCategories.Name))}, "
             + $"state one of {string.Join(", ", VoucherSearch.States)}, from/to yyyyMMdd, minAmount/maxAmount yuan with two decimals, page ≥ 1, pageSize 1–{Limits.SearchPageSizeMax}");
 
-    private static bool TryFen(string? text, out long? fen)
-    {
-        fen = null;
-        if (text is null)
-        {
-            return true;
-        }
-
-        if (!Amount.TryParseWire(text, out var amount, out _))
-        {
-            return false;
-        }
-
-        fen = amount.Fen;
-        return true;
-    }
 
     private static bool IsDate(string text) =>
         DateOnly.TryParseExact(text, "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _);

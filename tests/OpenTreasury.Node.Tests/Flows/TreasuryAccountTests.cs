@@ -52,6 +52,11 @@ public sealed class TreasuryAccountTests : IDisposable
         // The next day opens with the last day's closing.
         var next = Pboc.TreasuryBook(Day.AddDays(1));
         Assert.Equal((Yuan("8600.00"), Amount.Zero, Yuan("8600.00")), (next.Opening, next.Cleared, next.Closing));
+
+        // The closing is the stored balance: a balance changed around the movements no longer balances.
+        TestNetwork.Count(_net.Pboc, "UPDATE pboc_treasury SET balance_fen = balance_fen - 1");
+        Assert.False(Pboc.TreasuryBook(null).Balances);
+        Assert.False(Pboc.TreasuryBook(Day).Balances);
     }
 
     [Fact]
