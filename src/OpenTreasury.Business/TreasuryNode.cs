@@ -16,6 +16,7 @@ public sealed class TreasuryNode
     {
         ArgumentNullException.ThrowIfNull(library);
         Library = library;
+        Master = master;
         Users = users;
         Signers = signers;
         Worker = new DeliveryWorker(library, transport, clock);
@@ -36,6 +37,9 @@ public sealed class TreasuryNode
     public PartyId Party => Library.Party;
 
     public VoucherLibrary Library { get; }
+
+    /// <summary>The network's master data: the division, the parties, the units and their classes.</summary>
+    public MasterData Master { get; }
 
     public DeliveryWorker Worker { get; }
 

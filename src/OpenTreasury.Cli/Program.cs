@@ -21,6 +21,7 @@ var root = new RootCommand("OpenTreasury 国库集中支付电子化管理: a fo
     PayCommand.Create(),
     ReconcileCommand.Create(),
     ServeCommand.Create(),
+    AgentCommand.Create(),
     NodeCommands.Create(),
     AuthorityCommands.Create(),
     SimulateCommand.Create(),

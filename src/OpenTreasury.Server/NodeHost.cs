@@ -31,6 +31,16 @@ public sealed record NodeHostOptions
 
     /// <summary>Called after the standard endpoints are mapped, so a caller can add its own (the node's inbox, a demo driver).</summary>
     public Action<WebApplication>? Extend { get; init; }
+
+    /// <summary>Called before the host is built, so a caller can add services (the desks); the node's <see cref="NodeContext"/> is registered already.</summary>
+    public Action<IServiceCollection, NodeContext>? Services { get; init; }
+
+    /// <summary>Both of another options' extensions after this one's (the desks beside a standalone node's inbox).</summary>
+    public NodeHostOptions With(Action<IServiceCollection, NodeContext>? services, Action<WebApplication>? extend) => this with
+    {
+        Services = services is null ? Services : Services + services,
+        Extend = extend is null ? Extend : Extend + extend,
+    };
 }
 
 /// <summary>The HTTP host of one node: health, login, the library interface, its worker. The caller starts and stops it.</summary>
@@ -48,6 +58,8 @@ public static class NodeHost
         builder.Services.AddSingleton<IHostLifetime, CallerLifetime>().AddProblemDetails().AddOpenApi(o => o.AddDocumentTransformer((document, _, _) => Describe(document, node)))
             .ConfigureHttpJsonOptions(o => o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
         var context = new NodeContext(node, new SessionStore(options.Clock, options.Random), options.Clock, node.Library.Signing.Trust.Validator);
+        builder.Services.AddSingleton(context);
+        options.Services?.Invoke(builder.Services, context);
         if (options.RunWorker)
         {
             builder.Services.AddHostedService(services => new NodeWorker(node, options.Clock, services.GetRequiredService<ILogger<NodeWorker>>()));

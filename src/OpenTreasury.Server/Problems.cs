@@ -54,7 +54,7 @@ public static class Problems
         LibraryRejection.UserLocked => Make(StatusCodes.Status403Forbidden, "用户已被管理员锁定", "library", rejection, detail),
         LibraryRejection.Tampered => Make(StatusCodes.Status409Conflict, "凭证库中的凭证已被篡改：内容与摘要或签章不符", "library", rejection, detail),
         LibraryRejection.None => throw new ArgumentOutOfRangeException(nameof(rejection), rejection, "not a refusal"),
-        _ => Make(StatusCodes.Status422UnprocessableEntity, "凭证库拒绝了该操作", "library", rejection, detail),
+        _ => Make(StatusCodes.Status422UnprocessableEntity, Business.Texts.RejectionTexts.Chinese(rejection), "library", rejection, detail),
     };
 
     public static IResult Of(RequestRejection rejection, string detail) => rejection switch

@@ -20,6 +20,10 @@ public sealed class ArchitectureTests
         ["OpenTreasury.Server"] = ["OpenTreasury.Domain", "OpenTreasury.Wire", "OpenTreasury.Trust", "OpenTreasury.Node", "OpenTreasury.Business", "OpenTreasury.Printing",
             "OpenTreasury.Authority", "OpenTreasury.Transport.Http",
             "BouncyCastle.Cryptography", "Dapper", "Microsoft.Data.Sqlite", "Scalar.AspNetCore", "Microsoft.AspNetCore.OpenApi", "Microsoft.OpenApi"],
+        // The support control knows USBKeys, seals and the wire, never a library, a session or a node.
+        ["OpenTreasury.Agent"] = ["OpenTreasury.Domain", "OpenTreasury.Wire", "OpenTreasury.Trust", "BouncyCastle.Cryptography"],
+        ["OpenTreasury.Desk"] = ["OpenTreasury.Domain", "OpenTreasury.Node", "OpenTreasury.Business", "OpenTreasury.Printing", "OpenTreasury.Server", "OpenTreasury.Trust", "OpenTreasury.Wire",
+            "BouncyCastle.Cryptography"],
     };
 
     /// <summary>

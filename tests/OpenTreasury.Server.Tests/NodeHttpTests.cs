@@ -6,6 +6,7 @@ using Dapper;
 using OpenTreasury.Node.People;
 using OpenTreasury.Server.Auth;
 using OpenTreasury.Trust.Crypto;
+using OpenTreasury.Trust.Tokens;
 
 namespace OpenTreasury.Server.Tests;
 

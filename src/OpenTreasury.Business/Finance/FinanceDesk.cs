@@ -49,6 +49,12 @@ public sealed class FinanceDesk(VoucherLibrary library, MasterData master, ISign
     public LibraryResult SubmitPayment(PaymentOrder order, DateOnly vouDate, Signer clerk, Signer approver) =>
         Finance.SubmitPayment.Handle(_finance, order, vouDate, clerk, approver);
 
+    /// <summary>录入: a unit's 8202 as a draft entered by <paramref name="clerk"/>, who stamps it next (SubmitPayment.cs).</summary>
+    public LibraryResult DraftPayment(PaymentOrder order, DateOnly vouDate, string clerk) => Finance.SubmitPayment.Draft(_finance, order, vouDate, clerk);
+
+    /// <summary>审核: another person of the unit approves a stamped 8202 draft and stamps it; it is sealed and sent (SubmitPayment.cs).</summary>
+    public LibraryResult ApprovePayment(long id, Signer approver) => Finance.SubmitPayment.Approve(_finance, id, approver);
+
     /// <summary>
     /// 直接支付: Finance's clerk (cz_lr) enters and its approver (cz_sh) approves the 5201 to the unit's
     /// agent bank and the matching 5108 to PBOC, in one transaction (SubmitDirectPayment.cs).

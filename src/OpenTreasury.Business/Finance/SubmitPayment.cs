@@ -40,6 +40,40 @@ internal static class SubmitPayment
         return result;
     }
 
+    /// <summary>
+    /// The desk's first step (录入): the unit's 8202 as a draft entered by <paramref name="clerk"/>, who then
+    /// stamps it on their own machine; another person of the unit approves it (<see cref="Approve"/>).
+    /// </summary>
+    public static LibraryResult Draft(FinanceContext finance, PaymentOrder order, DateOnly vouDate, string clerk)
+    {
+        ArgumentNullException.ThrowIfNull(order);
+        var unit = finance.Master.Unit(order.AgencyCode);
+        var bank = finance.Master.Bank(unit.BankCode);
+        if (unit.Classes.All(c => c.ExpFuncCode != order.ExpFuncCode))
+        {
+            return LibraryResult.Refused(LibraryRejection.InvalidVoucher, $"unit {unit.AgencyCode} has no functional class {order.ExpFuncCode}");
+        }
+
+        return finance.Library.Run(session =>
+        {
+            var numbered = order.VoucherNo is null
+                ? order with { VoucherNo = finance.Library.NextVoucherNo(session, AdmDivCode.Parse(finance.Master.AdmDivCode), new StYear(finance.Master.StYear), VtCode.Parse("8202"), "ZF").Value }
+                : order;
+            return finance.Library.CreateDraft(session, PaymentVoucher(finance, numbered, unit, bank, vouDate), [PartyId.Parse($"bank-{bank.BankCode}")], clerk);
+        });
+    }
+
+    /// <summary>
+    /// The desk's second step (审核): <paramref name="approver"/> approves the stamped draft and adds their
+    /// stamp, the unit's public seal goes on, and the voucher is sent to the bank, in one transaction.
+    /// </summary>
+    public static LibraryResult Approve(FinanceContext finance, long id, Signer approver) =>
+        finance.Library.Run(session =>
+        {
+            var approved = finance.Library.Approve(session, id, approver.UserId);
+            return approved.Ok ? finance.Library.Complete(session, id, approver, approver) : approved;
+        });
+
     private static Voucher PaymentVoucher(FinanceContext finance, PaymentOrder order, BudgetUnit unit, AgentBank bank, DateOnly vouDate)
     {
         var functional = unit.Classes.Single(c => c.ExpFuncCode == order.ExpFuncCode);

@@ -70,9 +70,17 @@ internal static class ServeCommand
                     cancellationToken,
                     DemoDriverEndpoint(nodeFolder)).ConfigureAwait(false);
             }
-            if (folder is null || !TreasuryNetwork.Exists(folder.FullName))
+            var sample = folder is null;
+            var directory = folder?.FullName ?? ServeDesks.SampleFolder();
+            if (sample)
             {
-                return Fail(ServeError.NoNetwork, $"目录 {folder?.FullName ?? "(未指定 --data)"} 中没有凭证网络；请先运行 treasury demo --data <目录> 建立网络");
+                // `treasury serve` alone: the sample network, made with a few days of business on first start.
+                first ??= ServeDesks.SamplePortBase;
+                await ServeDesks.EnsureSampleAsync(directory, cancellationToken).ConfigureAwait(false);
+            }
+            else if (!TreasuryNetwork.Exists(directory))
+            {
+                return Fail(ServeError.NoNetwork, $"目录 {directory} 中没有凭证网络；请先运行 treasury demo --data <目录> 建立网络，或不带 --data 运行 treasury serve 使用示例网络");
             }
 
             if (first is < 1 or > 65_000)
@@ -83,40 +91,29 @@ internal static class ServeCommand
             TreasuryNetwork network;
             try
             {
-                network = TreasuryNetwork.Open(folder.FullName, TimeProvider.System, TreasuryNetwork.DemoPins);
+                network = TreasuryNetwork.Open(directory, TimeProvider.System, TreasuryNetwork.DemoPins);
             }
             catch (Exception ex) when (ex is InvalidOperationException or IOException or DbException or FormatException)
             {
-                return Fail(ServeError.CannotOpen, $"无法打开 {folder.FullName} 中的网络：{ex.Message}");
+                return Fail(ServeError.CannotOpen, $"无法打开 {directory} 中的网络：{ex.Message}");
             }
 
             using (network)
             {
-                var hosts = network.Nodes.Values
-                    .Select((node, i) => (node.Party, App: NodeHost.Build(node, $"http://127.0.0.1:{(first is { } p ? p + i : 0)}")))
-                    .ToList();
+                IReadOnlyList<WebApplication> apps;
                 try
                 {
-                    foreach (var (_, app) in hosts)
-                    {
-                        await app.StartAsync(cancellationToken).ConfigureAwait(false);
-                    }
+                    apps = await ServeDesks.StartAsync(network, directory, first, sample ? ServeDesks.SampleAgentPortBase : null, cancellationToken).ConfigureAwait(false);
                 }
                 catch (IOException ex)
                 {
-                    await StopAsync(hosts.Select(h => h.App)).ConfigureAwait(false);
                     return Fail(ServeError.CannotListen, $"无法监听端口：{ex.Message}");
-                }
-
-                foreach (var (party, app) in hosts)
-                {
-                    Console.WriteLine($"{party} {app.Urls.First()}");
                 }
 
                 // Until Ctrl+C or SIGTERM, then stop every host gracefully below.
                 await Common.WaitForStopAsync(cancellationToken).ConfigureAwait(false);
 
-                await StopAsync(hosts.Select(h => h.App)).ConfigureAwait(false);
+                await StopAsync(apps).ConfigureAwait(false);
                 return 0;
             }
         });

@@ -24,6 +24,7 @@ public enum LibraryRejection
     ProcessingFailed = 18,        // the desk's work on a received voucher threw; it was refused with the reason
     Tampered = 19,                // the stored bytes do not match their digest or their stamps: shown, printed and exported nowhere
     Reissued = 20,                // voided and reissued under a new number: the reissue stands, the original is not restored
+    PresentedStampInvalid = 21,   // a stamp made on the person's own machine is not of their seal, this voucher, this position or now
 }
 
 /// <summary>The outcome of a library operation: the voucher it concerns, or why it was refused.</summary>

@@ -20,6 +20,16 @@ public sealed record VoucherQuery(
 public sealed partial class VoucherLibrary
 {
     /// <summary>
+    /// A number that grows with every change to this library (its audit chain's last sequence): a desk polls it
+    /// and refreshes its lists when it moved.
+    /// </summary>
+    public long ChangeMark()
+    {
+        using var connection = database.Connect();
+        return connection.ExecuteScalar<long>("SELECT COALESCE(MAX(seq), 0) FROM audit");
+    }
+
+    /// <summary>
     /// Reads vouchers in id order, at most <see cref="Limits.ReadBatchMax"/> a call; the caller continues
     /// after the last id it got. A unit's people pass their AgencyCode, so they see only their unit's.
     /// </summary>
@@ -40,5 +50,23 @@ public sealed partial class VoucherLibrary
             ORDER BY id LIMIT @limit
             """,
             new { query.Origin, query.AfterId, query.VtCode, query.State, query.FromDate, query.ToDate, query.AgencyCode, limit })];
+    }
+
+    /// <summary>The newest vouchers of one direction (own or received), optionally of some VtCodes and one unit, newest first, at most <see cref="Limits.ReadBatchMax"/>.</summary>
+    public IReadOnlyList<StoredVoucher> Latest(string origin, IReadOnlyCollection<string>? vtCodes = null, string? agencyCode = null, int limit = Limits.ReadBatchMax)
+    {
+        ArgumentNullException.ThrowIfNull(origin);
+        limit = Math.Clamp(limit, 1, Limits.ReadBatchMax);
+        var codes = vtCodes?.ToArray() ?? [];
+        using var connection = database.Connect();
+        return [.. connection.Query<StoredVoucher>(
+            $"""
+            {SelectVoucher}
+            WHERE origin = @origin
+              AND (@all OR vt_code IN @codes)
+              AND (@agencyCode IS NULL OR agency_code = @agencyCode)
+            ORDER BY id DESC LIMIT @limit
+            """,
+            new { origin, all = codes.Length == 0, codes, agencyCode, limit })];
     }
 }

@@ -63,13 +63,29 @@ public sealed partial class VoucherLibrary
         SealSignature stamp;
         if (position.IsPersonal)
         {
-            var made = signing.StampWithToken(seal, signer.Token, voucher.InnerXml, propertyInfo, session.Now);
-            if (!made.Succeeded)
+            if (signer.Token is { } token)
             {
-                return Refuse(session, signer, subject, LibraryRejection.TokenRefused, $"the USBKey of {signer.UserId} refused: {made.Error}: {made.Message}");
-            }
+                var made = signing.StampWithToken(seal, token, voucher.InnerXml, propertyInfo, session.Now);
+                if (!made.Succeeded)
+                {
+                    return Refuse(session, signer, subject, LibraryRejection.TokenRefused, $"the USBKey of {signer.UserId} refused: {made.Error}: {made.Message}");
+                }
 
-            stamp = made.Value!;
+                stamp = made.Value!;
+            }
+            else
+            {
+                // Made on the person's own machine by their support control; the node only timestamps and checks it.
+                var (accepted, why) = signer.Presented(position.Name) is { } presented
+                    ? signing.AcceptPresented(seal, presented, voucher.InnerXml, propertyInfo, session.Now)
+                    : (null, $"{signer.UserId} presented no stamp for {position.Name}");
+                if (accepted is null)
+                {
+                    return Refuse(session, signer, subject, LibraryRejection.PresentedStampInvalid, why);
+                }
+
+                stamp = accepted;
+            }
         }
         else
         {
@@ -155,6 +171,26 @@ public sealed partial class VoucherLibrary
         return LibraryResult.Done(id);
     }
 
+    /// <summary>
+    /// What a person's support control (支撑控件) needs to make their stamps on their own machine: for each empty
+    /// personal position of <paramref name="role"/>, the person's registered personal seal and the position's
+    /// propertyInfo; the data signed is the voucher's <see cref="StoredVoucher.InnerXml"/>. Empty when the person
+    /// has no usable personal seal or nothing is left to stamp; the rights are checked when the stamps come back.
+    /// </summary>
+    public IReadOnlyList<StampRequest> StampRequests(long id, StampRole role, string userId)
+    {
+        using var session = Begin();
+        var voucher = Find(session, id);
+        if (voucher is null || voucher.Origin != "own"
+            || SealRegistry.PersonalSealOf(session, Party, userId, session.Now) is not { } seal)
+        {
+            return [];
+        }
+
+        return [.. Unstamped(session, voucher).Where(p => p.Role == role && p.IsPersonal)
+            .Select(p => new StampRequest(p.Name, p.ChineseName, seal.Der, SignatureServer.PropertyInfo(voucher.Key, (int)voucher.Version, p.Name)))];
+    }
+
     /// <summary>The positions of this voucher's side (voucher or 回单) that this party stamps.</summary>
     public IReadOnlyList<TemplatePosition> PositionsToStamp(StoredVoucher voucher)
     {
@@ -191,3 +227,6 @@ public sealed partial class VoucherLibrary
         return LibraryResult.Refused(rejection, message);
     }
 }
+
+/// <summary>One stamp a person makes on their own machine: the position, their personal seal (DER) and the propertyInfo binding it.</summary>
+public sealed record StampRequest(string Position, string ChineseName, byte[] SealDer, string PropertyInfo);

@@ -16,6 +16,8 @@ public enum NodeAction
     Administer = 8,     // users, USBKeys, seals and their grants
     ReprintVoucher = 9, // 重打: every print after a version's first (可控打印), the checking posts only
     ManageMessages = 10, // the outbox's parked messages: retry or discard one (the checking posts)
+    EnterVoucher = 11,  // 录入: make a draft of an own voucher and stamp it as its maker (经办)
+    ApproveVoucher = 12, // 审核: approve another person's draft and stamp it as its checker (the approving posts)
 }
 
 /// <summary>Why a person was refused; stable codes shown by API, desk, CLI and audit alike.</summary>
@@ -51,16 +53,16 @@ public static class Authorization
 
     private static readonly FrozenDictionary<(PartyKind Kind, string Post), FrozenSet<NodeAction>> s_table = new Dictionary<(PartyKind, string), NodeAction[]>
     {
-        [(PartyKind.Finance, "国库股录入")] = s_answer,
-        [(PartyKind.Finance, "国库股审核")] = s_check,
-        [(PartyKind.Finance, "单位经办人")] = s_read,
-        [(PartyKind.Finance, "单位财务负责人")] = [.. s_read, NodeAction.Void],
+        [(PartyKind.Finance, "国库股录入")] = [.. s_answer, NodeAction.EnterVoucher],
+        [(PartyKind.Finance, "国库股审核")] = [.. s_check, NodeAction.ApproveVoucher],
+        [(PartyKind.Finance, "单位经办人")] = [.. s_read, NodeAction.EnterVoucher],
+        [(PartyKind.Finance, "单位财务负责人")] = [.. s_read, NodeAction.Void, NodeAction.EnterVoucher, NodeAction.ApproveVoucher],
         [(PartyKind.Finance, Administrator)] = [NodeAction.Administer],
-        [(PartyKind.Pboc, "记账员")] = s_answer,
-        [(PartyKind.Pboc, "复核员")] = s_check,
+        [(PartyKind.Pboc, "记账员")] = [.. s_answer, NodeAction.EnterVoucher],
+        [(PartyKind.Pboc, "复核员")] = [.. s_check, NodeAction.ApproveVoucher],
         [(PartyKind.Pboc, Administrator)] = [NodeAction.Administer],
-        [(PartyKind.Bank, "经办")] = s_answer,
-        [(PartyKind.Bank, "复核")] = s_check,
+        [(PartyKind.Bank, "经办")] = [.. s_answer, NodeAction.EnterVoucher],
+        [(PartyKind.Bank, "复核")] = [.. s_check, NodeAction.ApproveVoucher],
         [(PartyKind.Bank, Administrator)] = [NodeAction.Administer],
     }.ToFrozenDictionary(e => e.Key, e => e.Value.ToFrozenSet());
 

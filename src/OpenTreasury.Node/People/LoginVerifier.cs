@@ -1,6 +1,7 @@
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Trust.Crypto;
 using OpenTreasury.Trust.Pki;
+using OpenTreasury.Trust.Tokens;
 using Org.BouncyCastle.X509;
 
 namespace OpenTreasury.Node.People;

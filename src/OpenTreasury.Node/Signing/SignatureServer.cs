@@ -87,6 +87,43 @@ public sealed class SignatureServer(InstitutionKey institution, NetworkTrust tru
         }
     }
 
+    /// <summary>How far a stamp's signing time, made on the person's own machine, may lie from the node's clock.</summary>
+    public static readonly TimeSpan PresentedStampSkewMax = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Completes a personal stamp the person made on their own machine (their support control 支撑控件 signed
+    /// TBS_Sign with their USBKey): it must be made with <paramref name="seal"/>, over <paramref name="data"/>,
+    /// for <paramref name="propertyInfo"/>, within <see cref="PresentedStampSkewMax"/> of <paramref name="now"/>,
+    /// and carry no timestamp yet. The node adds the TSA's timestamp over the signature and verifies the whole
+    /// stamp as a receiver will (signature, signer in the seal, seal maker, certificates). Null and the reason when refused.
+    /// </summary>
+    public (SealSignature? Stamp, string Refusal) AcceptPresented(ElectronicSeal seal, ReadOnlySpan<byte> presented, ReadOnlySpan<byte> data, string propertyInfo, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(seal);
+        if (!SealSignature.TryParse(presented, out var made, out var error))
+        {
+            return (null, $"the presented stamp is not a SES_Signature: {error}");
+        }
+
+        var refusal = made switch
+        {
+            _ when !made.Seal.Der.AsSpan().SequenceEqual(seal.Der) => "it is made with another seal than the person's registered personal seal",
+            _ when !made.DataHash.AsSpan().SequenceEqual(Sm3.Hash(data)) => "it signs other data than this voucher",
+            _ when made.PropertyInfo != propertyInfo => $"it is for {made.PropertyInfo}, not {propertyInfo}",
+            _ when (made.TimeInfo - now).Duration() > PresentedStampSkewMax => $"its signing time {made.TimeInfo:O} is more than {PresentedStampSkewMax.TotalMinutes} minutes from the node's {now:O}",
+            _ when made.TimeStamp is not null => "it already carries a timestamp; the node adds the TSA's",
+            _ => null,
+        };
+        if (refusal is not null)
+        {
+            return (null, refusal);
+        }
+
+        var der = SealSignature.Encode(made.ToSignDer, made.SignerCertificate, made.SignatureAlgorithmOid, made.Signature, trust.TimestampAuthority.Stamp(made.Signature));
+        var check = VerifyStamp(data, der, propertyInfo, _ => null);
+        return check.IsValid ? (check.Signature, string.Empty) : (null, $"{check.Failure} ({(int)check.Failure}): {check.Message}");
+    }
+
     /// <summary>Verifies a stamp in the order of GB/T 38540 §7.3; <paramref name="rights"/> checks the seal's right to the position.</summary>
     public StampCheck VerifyStamp(ReadOnlySpan<byte> data, byte[] der, string propertyInfo, Func<SealSignature, StampRefusal?> rights) =>
         trust.SealVerifier.Verify(data, der, propertyInfo, rights, requireTimestamp: true);
@@ -149,6 +186,8 @@ public interface ISignatureServer
     TokenResult<SealSignature> StampWithToken(ElectronicSeal seal, IUsbKeyContainer token, ReadOnlySpan<byte> data, string propertyInfo, DateTimeOffset signingTime);
 
     StampCheck VerifyStamp(ReadOnlySpan<byte> data, byte[] der, string propertyInfo, Func<SealSignature, StampRefusal?> rights);
+
+    (SealSignature? Stamp, string Refusal) AcceptPresented(ElectronicSeal seal, ReadOnlySpan<byte> presented, ReadOnlySpan<byte> data, string propertyInfo, DateTimeOffset now);
 
     byte[] Seal(ReadOnlySpan<byte> payload, X509Certificate recipient);
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using OpenTreasury.Node.People;
+using OpenTreasury.Trust.Tokens;
 
 namespace OpenTreasury.Server.Auth;
 
@@ -79,10 +80,21 @@ public static class AuthEndpoints
 
     private static IResult Login(NodeContext context, LoginRequest request)
     {
+        var (session, problem) = OpenSession(context, request);
+        return session is not null ? Results.Ok(session) : problem!;
+    }
+
+    /// <summary>
+    /// Checks a login (the challenge, the person's signature over it, their certificate) and opens a session:
+    /// the session, or the problem to answer with. The API and the desks' login both come here.
+    /// </summary>
+    public static (LoginResponse? Session, IResult? Problem) OpenSession(NodeContext context, LoginRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(context);
         if (request is null || string.IsNullOrWhiteSpace(request.UserId) || string.IsNullOrWhiteSpace(request.Challenge) || string.IsNullOrWhiteSpace(request.Signature)
             || request.UserId.Length > UserDirectory.UserIdLengthMax || request.Signature.Length > ServerLimits.SignatureBytesMax * 2)
         {
-            return Problems.Of(LoginRejection.InvalidInput, "userId, challenge and signature (base64 DER) are required");
+            return (null, Problems.Of(LoginRejection.InvalidInput, "userId, challenge and signature (base64 DER) are required"));
         }
 
         var party = context.Node.Party;
@@ -98,7 +110,7 @@ public static class AuthEndpoints
             }
             catch (FormatException)
             {
-                return Refused(context, request.UserId, LoginRejection.InvalidInput, "the signature is not base64");
+                return (null, Refused(context, request.UserId, LoginRejection.InvalidInput, "the signature is not base64"));
             }
 
             (rejection, message, user) = LoginVerifier.Verify(context.Node.Users, context.Validator, party, request.UserId, request.Challenge, signature, context.Clock.GetUtcNow());
@@ -106,17 +118,17 @@ public static class AuthEndpoints
 
         if (rejection != LoginRejection.None)
         {
-            return Refused(context, request.UserId, rejection, message);
+            return (null, Refused(context, request.UserId, rejection, message));
         }
 
         var actor = new Actor(party, user!.Id, user.Role, user.AgencyCode);
         if (context.Sessions.Open(actor, user.Name) is not { } opened)
         {
-            return Refused(context, request.UserId, LoginRejection.TooManyChallenges, $"{ServerLimits.SessionsOpenMax} sessions are open");
+            return (null, Refused(context, request.UserId, LoginRejection.TooManyChallenges, $"{ServerLimits.SessionsOpenMax} sessions are open"));
         }
 
         context.Audit(user.Id, "login", user.Id, $"USBKey signature; session until {opened.Session.ExpiresAt:O}");
-        return Results.Ok(new LoginResponse(opened.Token, party.ToString(), user.Id, user.Name, user.Role, user.AgencyCode, opened.Session.ExpiresAt));
+        return (new LoginResponse(opened.Token, party.ToString(), user.Id, user.Name, user.Role, user.AgencyCode, opened.Session.ExpiresAt), null);
     }
 
     private static IResult Refused(NodeContext context, string userId, LoginRejection rejection, string message)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using OpenTreasury.Node.People;
+using OpenTreasury.Trust.Tokens;
 
 namespace OpenTreasury.Server.Auth;
 

@@ -60,7 +60,7 @@ public sealed class AttackCorpusTests
         new("TBS propertyInfo pointed at another position", ReceiveFailure.BadSignature, StampFailure.SignatureInvalid, b => b.Restamp("dw_jbrsz", s => b.Encode(s, propertyInfo: b.PropertyInfo("dw_fzrsz")))),
         new("seal name changed inside the stamp", ReceiveFailure.BadSignature, StampFailure.SignatureInvalid, b => b.Restamp("dw_jbrsz", s => b.Encode(s, sealDer: Reseal(s.Seal, i => i with { Property = i.Property with { Name = "伪造私章" } })))),
         new("maker's signature bit flipped inside the stamp", ReceiveFailure.BadSignature, StampFailure.SignatureInvalid, b => b.Restamp("dw_jbrsz", s => b.Encode(s, sealDer: ElectronicSeal.Encode(s.Seal.Info, s.Seal.MakerCertificate, s.Seal.SignatureAlgorithmOid, Flip(s.Seal.SignatureValue))))),
-        new("signer certificate swapped for the checker's", ReceiveFailure.BadSignature, StampFailure.SignatureInvalid, b => b.Restamp("dw_jbrsz", s => b.Encode(s, certificate: b.Head.Token.SignCertificate!.GetEncoded()))),
+        new("signer certificate swapped for the checker's", ReceiveFailure.BadSignature, StampFailure.SignatureInvalid, b => b.Restamp("dw_jbrsz", s => b.Encode(s, certificate: b.Head.Token!.SignCertificate!.GetEncoded()))),
         new("signer certificate garbage", ReceiveFailure.BadSignature, StampFailure.Malformed, b => b.Restamp("dw_jbrsz", s => b.Encode(s, certificate: [0x30, 0x03, 0x02, 0x01, 0x01]))),
         new("signature algorithm OID ECDSA-SHA256", ReceiveFailure.BadSignature, StampFailure.UnsupportedAlgorithm, b => b.Restamp("dw_cwzyz", s => b.Encode(s, algorithm: "1.2.840.10045.4.3.2"))),
         new("seal maker's algorithm OID ECDSA-SHA256", ReceiveFailure.BadSignature, StampFailure.UnsupportedAlgorithm, b => b.Restamp("dw_cwzyz", s => b.Encode(s, sealDer: ElectronicSeal.Encode(s.Seal.Info, s.Seal.MakerCertificate, "1.2.840.10045.4.3.2", s.Seal.SignatureValue)))),
@@ -72,7 +72,7 @@ public sealed class AttackCorpusTests
         new("own seal esID changed and re-signed", ReceiveFailure.BadSignature, StampFailure.SealSignatureInvalid, b => b.ClerkResigns(i => i with { EsId = "ES101001-01" })),
         new("own seal validEnd extended and re-signed", ReceiveFailure.BadSignature, StampFailure.SealSignatureInvalid, b => b.ClerkResigns(i => i with { Property = i.Property with { ValidEnd = i.Property.ValidEnd.AddYears(10) } })),
         new("own seal picture replaced and re-signed", ReceiveFailure.BadSignature, StampFailure.SealSignatureInvalid, b => b.ClerkResigns(i => i with { Picture = i.Picture with { Data = [.. i.Picture.Data.Take(i.Picture.Data.Length / 2)] } })),
-        new("own seal cert list extended and re-signed", ReceiveFailure.BadSignature, StampFailure.SealSignatureInvalid, b => b.ClerkResigns(i => i with { Property = i.Property with { Certificates = [.. i.Property.Certificates, b.Head.Token.SignCertificate!.GetEncoded()] } })),
+        new("own seal cert list extended and re-signed", ReceiveFailure.BadSignature, StampFailure.SealSignatureInvalid, b => b.ClerkResigns(i => i with { Property = i.Property with { Certificates = [.. i.Property.Certificates, b.Head.Token!.SignCertificate!.GetEncoded()] } })),
         new("own seal header vid changed and re-signed", ReceiveFailure.BadSignature, StampFailure.SealSignatureInvalid, b => b.ClerkResigns(i => i with { Header = i.Header with { VendorId = "Forger" } })),
         new("own seal type changed to a unit seal and re-signed", ReceiveFailure.BadSignature, StampFailure.SealSignatureInvalid, b => b.ClerkResigns(i => i with { Property = i.Property with { Type = (int)SealType.FinanceSeal } })),
         new("maker's signature bit flipped and re-signed", ReceiveFailure.BadSignature, StampFailure.SealSignatureInvalid, b => b.ClerkResigns(i => i, s => ElectronicSeal.Encode(s.Info, s.MakerCertificate, s.SignatureAlgorithmOid, Flip(s.SignatureValue)))),
@@ -102,7 +102,7 @@ public sealed class AttackCorpusTests
         new("seal made with bank 102's key and filed", ReceiveFailure.BadSignature, StampFailure.MakerNotAuthorized, b => b.RogueMadeSeal()),
 
         // Keys and certificates.
-        new("wrong SM2 user ID on the USBKey", ReceiveFailure.BadSignature, StampFailure.SignatureInvalid, b => b.Restamp("dw_jbrsz", s => b.Encode(s, signature: b.Clerk.Token.SignMessage(s.ToSignDer, "otherid").Value!))),
+        new("wrong SM2 user ID on the USBKey", ReceiveFailure.BadSignature, StampFailure.SignatureInvalid, b => b.Restamp("dw_jbrsz", s => b.Encode(s, signature: b.Clerk.Token!.SignMessage(s.ToSignDer, "otherid").Value!))),
         new("wrong SM2 user ID at the seal server (SM2Signer)", ReceiveFailure.BadSignature, StampFailure.SignatureInvalid, b => b.Restamp("dw_cwzyz", s => b.Encode(s, signature: b.SignWithUserId(s.ToSignDer, "otherid")))),
         new("signer certificate revoked before stamping", ReceiveFailure.BadSignature, StampFailure.SignerCertificateInvalid, b => b.RevokedClerk()),
         new("stamp back-dated before the certificates existed", ReceiveFailure.BadSignature, StampFailure.MakerCertificateInvalid, b => b.Replace("dw_jbrsz", b.TokenStamp(b.Clerk, b.SealOf(TestNetwork.UnitClerk), "dw_jbrsz", TestNetwork.Start.AddDays(-1)))),
@@ -321,7 +321,7 @@ public sealed class AttackCorpusTests
         /// <summary>A stamp over the genuine inner voucher with a person's USBKey, through the seal server's own code.</summary>
         public byte[] TokenStamp(Signer signer, ElectronicSeal seal, string position, DateTimeOffset? at = null)
         {
-            var made = net.Finance.Library.Signing.StampWithToken(seal, signer.Token, Body.InnerVoucher, PropertyInfo(position), at ?? net.Clock.GetUtcNow());
+            var made = net.Finance.Library.Signing.StampWithToken(seal, signer.Token!, Body.InnerVoucher, PropertyInfo(position), at ?? net.Clock.GetUtcNow());
             Assert.True(made.Succeeded, made.Message);
             return made.Value!.Der;
         }
@@ -336,7 +336,7 @@ public sealed class AttackCorpusTests
             var altered = Parse(Reseal(original.Seal, change));
             var sealDer = reencode is null ? altered.Der : reencode(altered);
             var toSign = SealSignature.EncodeToSign(4, sealDer, original.TimeInfo, original.DataHash, original.PropertyInfo);
-            var signature = Clerk.Token.SignMessage(toSign, Sm2.DefaultUserId).Value!;
+            var signature = Clerk.Token!.SignMessage(toSign, Sm2.DefaultUserId).Value!;
             var der = SealSignature.Encode(toSign, original.SignerCertificate, original.SignatureAlgorithmOid, signature, net.Network.Trust.TimestampAuthority.Stamp(signature));
             return Replace("dw_jbrsz", der);
         }

@@ -1,7 +1,7 @@
 using System.Text;
 using OpenTreasury.Domain.Parties;
 
-namespace OpenTreasury.Node.People;
+namespace OpenTreasury.Trust.Tokens;
 
 /// <summary>
 /// What a person signs with their USBKey to log in at a node: the UTF-8 bytes of

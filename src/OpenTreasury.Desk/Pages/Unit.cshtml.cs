@@ -1,0 +1,110 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Mvc;
+using OpenTreasury.Business.Finance;
+using OpenTreasury.Domain.Money;
+using OpenTreasury.Domain.Parties;
+using OpenTreasury.Node.Library;
+using OpenTreasury.Node.Network;
+using OpenTreasury.Node.People;
+
+namespace OpenTreasury.Desk.Pages;
+
+/// <summary>The payment a unit's clerk enters (录入), checked next to each field.</summary>
+public sealed class PaymentForm
+{
+    [Required(ErrorMessage = "请选择功能分类")]
+    public string ExpFuncCode { get; set; } = string.Empty;
+
+    [Required(ErrorMessage = "请输入金额")]
+    public string Amount { get; set; } = string.Empty;
+
+    [Required(ErrorMessage = "请输入收款人")]
+    [StringLength(60, ErrorMessage = "收款人不超过 60 字")]
+    public string PayeeName { get; set; } = string.Empty;
+
+    [Required(ErrorMessage = "请输入收款账号")]
+    [RegularExpression("^[0-9]{6,32}$", ErrorMessage = "收款账号为 6–32 位数字")]
+    public string PayeeAccount { get; set; } = string.Empty;
+
+    [Required(ErrorMessage = "请输入收款银行")]
+    [StringLength(60, ErrorMessage = "收款银行不超过 60 字")]
+    public string PayeeBank { get; set; } = string.Empty;
+
+    [Required(ErrorMessage = "请输入用途")]
+    [StringLength(60, ErrorMessage = "用途不超过 60 字")]
+    public string Summary { get; set; } = "办公用品采购";
+}
+
+/// <summary>
+/// 预算单位 on Finance's platform: the unit's quota, its 8202s and where each is (bank, PBOC), the entry form,
+/// the drafts waiting for the second person's approval, and the notices that came for the unit.
+/// </summary>
+public sealed class UnitModel : DeskPageModel
+{
+    [BindProperty]
+    public PaymentForm Form { get; set; } = new();
+
+    public BudgetUnit Unit { get; private set; } = null!;
+
+    public IReadOnlyList<StoredVoucher> Payments { get; private set; } = [];
+
+    public IReadOnlyList<StoredVoucher> Notices { get; private set; } = [];
+
+    public long QuotaFen { get; private set; }
+
+    public long PaidFen { get; private set; }
+
+    public bool MayEnter => May(NodeAction.EnterVoucher, Unit.AgencyCode);
+
+    public bool MayApprove => May(NodeAction.ApproveVoucher, Unit.AgencyCode);
+
+    protected override bool Allowed() => Kind == PartyKind.Finance && IsUnitPerson;
+
+    public void OnGet() => Load();
+
+    public IActionResult OnPostEnter()
+    {
+        Load();
+        if (!MayEnter)
+        {
+            Show(AuthorizationRejection.PostMayNot);
+            return Page();
+        }
+
+        if (!Domain.Money.Amount.TryParseWire(Form.Amount?.Replace(",", string.Empty, StringComparison.Ordinal), out var amount) || amount <= Domain.Money.Amount.Zero)
+        {
+            ModelState.AddModelError("Form.Amount", "金额应为以元为单位、两位小数的正数，如 1234.50");
+        }
+
+        if (Unit.Classes.All(c => c.ExpFuncCode != Form.ExpFuncCode))
+        {
+            ModelState.AddModelError("Form.ExpFuncCode", "请选择本单位的功能分类");
+        }
+
+        if (!ModelState.IsValid)
+        {
+            return Page();
+        }
+
+        var order = new PaymentOrder(null, Unit.AgencyCode, Form.ExpFuncCode, amount, new Payee(Form.PayeeAccount, Form.PayeeName, Form.PayeeBank, "102751100019"), Form.Summary);
+        var drafted = Node.Node.FinanceDesk!.DraftPayment(order, Today, Person.Actor.UserId);
+        if (!drafted.Ok)
+        {
+            Show(drafted, string.Empty);
+            return Page();
+        }
+
+        return Redirect($"/desk/vouchers/{drafted.VoucherId}?entered=1");
+    }
+
+    private void Load()
+    {
+        ViewData["Poll"] = true;
+        var master = Node.Node.Master;
+        Unit = master.Unit(Person.Actor.AgencyCode!);
+        Payments = Node.Library.Latest("own", ["8202"], Unit.AgencyCode);
+        Notices = Node.Library.Latest("received", ["2105", "2209", "2204", "2203", "2208"], Unit.AgencyCode, limit: 50);
+        QuotaFen = Node.Library.Latest("own", ["5105"], Unit.AgencyCode).Where(v => v.State != "voided").Sum(v => v.AmountFen ?? 0);
+        PaidFen = Payments.Where(v => v.State is "sent" or "signed").Sum(v => v.AmountFen ?? 0);
+    }
+}
