@@ -161,3 +161,10 @@ public sealed class DeskNetwork : IAsyncLifetime
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, name + ".png"), FullPage = true });
 }
+
+/// <summary>The browser tests and the support control's tests share one network, one after another.</summary>
+[CollectionDefinition(Name)]
+public sealed class SharedDeskNetwork : ICollectionFixture<DeskNetwork>
+{
+    public const string Name = "desk network";
+}

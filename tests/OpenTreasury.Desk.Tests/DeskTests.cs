@@ -9,7 +9,8 @@ namespace OpenTreasury.Desk.Tests;
 /// support control, and one authorized payment is clicked through every desk; a second person must approve; a
 /// returned allocation is voided and reissued; the voucher page shows the form, the seals and the timeline.
 /// </summary>
-public sealed class DeskTests(DeskNetwork net) : IClassFixture<DeskNetwork>
+[Collection(SharedDeskNetwork.Name)]
+public sealed class DeskTests(DeskNetwork net)
 {
     private static readonly PartyId Bank102 = PartyId.Parse("bank-102");
 

@@ -50,9 +50,8 @@ public sealed class UnitModel : DeskPageModel
 
     public IReadOnlyList<StoredVoucher> Notices { get; private set; } = [];
 
-    public long QuotaFen { get; private set; }
-
-    public long PaidFen { get; private set; }
+    /// <summary>The unit's budget indicators (预算指标) with the quota planned on them and what was paid.</summary>
+    public IReadOnlyList<IndicatorRow> Quota { get; private set; } = [];
 
     public bool MayEnter => May(NodeAction.EnterVoucher, Unit.AgencyCode);
 
@@ -104,7 +103,6 @@ public sealed class UnitModel : DeskPageModel
         Unit = master.Unit(Person.Actor.AgencyCode!);
         Payments = Node.Library.Latest("own", ["8202"], Unit.AgencyCode);
         Notices = Node.Library.Latest("received", ["2105", "2209", "2204", "2203", "2208"], Unit.AgencyCode, limit: 50);
-        QuotaFen = Node.Library.Latest("own", ["5105"], Unit.AgencyCode).Where(v => v.State != "voided").Sum(v => v.AmountFen ?? 0);
-        PaidFen = Payments.Where(v => v.State is "sent" or "signed").Sum(v => v.AmountFen ?? 0);
+        Quota = [.. Node.Node.FinanceDesk!.Indicators().Where(r => r.AgencyCode == Unit.AgencyCode)];
     }
 }

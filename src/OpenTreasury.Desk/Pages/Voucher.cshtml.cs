@@ -153,6 +153,15 @@ public sealed class VoucherModel : DeskPageModel
         return [.. steps.OrderBy(s => s.At, StringComparer.Ordinal)];
     }
 
+    /// <summary>A status notice's detail begins with its code (e.g. <c>3 SignedFor</c>): shown in Chinese.</summary>
+    private static string StatusText(string detail)
+    {
+        var reason = detail.IndexOf(": ", StringComparison.Ordinal);
+        return int.TryParse(detail.Split(' ')[0], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var code) && Enum.IsDefined(typeof(VoucherStatus), code)
+            ? DeskFormat.Delivery((VoucherStatus)code) + (reason < 0 ? string.Empty : "（" + detail[(reason + 2)..] + "）")
+            : detail;
+    }
+
     private static string Beijing(string at) =>
         DateTimeOffset.TryParse(at, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var t)
             ? t.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)
@@ -166,7 +175,7 @@ public sealed class VoucherModel : DeskPageModel
         "send" => "发送",
         "receive" => "接收并验签",
         "receive-reply" => "回单到达并验签",
-        "status" => "状态：" + detail,
+        "status" => "对方回执：" + StatusText(detail),
         "void" => "作废：" + detail,
         "print" => "打印：" + detail,
         "reply" => "回单",

@@ -24,7 +24,7 @@ public sealed record AuditEntry
 
 /// <summary>
 /// What to look for in the audit chain (信息审计): entries about one voucher (its VtCode and number, in any of the
-/// subjects the library writes: the key, a message id, a desk's <c>VT:NO</c>), by one person, of one operation,
+/// subjects the library writes: the key, the key and a stamp position, a message id, a desk's <c>VT:NO</c>), by one person, of one operation,
 /// between two days (UTC, inclusive; yyyy-MM-dd). Every filter optional.
 /// </summary>
 public sealed record AuditFilter(
@@ -49,7 +49,7 @@ public static class AuditQuery
             """
             SELECT seq AS Seq, at AS At, actor AS Actor, operation AS Operation, subject AS Subject, detail AS Detail, hash AS Hash
             FROM audit
-            WHERE (@voucher = 0 OR subject LIKE @keyLike ESCAPE '\' OR subject LIKE @versionLike ESCAPE '\' OR subject = @deskSubject)
+            WHERE (@voucher = 0 OR subject LIKE @keyLike ESCAPE '\' OR subject LIKE @versionLike ESCAPE '\' OR subject LIKE @positionLike ESCAPE '\' OR subject = @deskSubject)
               AND (@Actor IS NULL OR actor = @Actor)
               AND (@Operation IS NULL OR operation = @Operation)
               AND (@from IS NULL OR at >= @from)
@@ -61,6 +61,7 @@ public static class AuditQuery
                 voucher = voucher ? 1 : 0,
                 keyLike = $"%{vt}/%/{no}",
                 versionLike = $"%{vt}/%/{no}/v%",
+                positionLike = $"%{vt}/%/{no} %",
                 deskSubject = $"{filter.VtCode}:{filter.VoucherNo}",
                 filter.Actor,
                 filter.Operation,
