@@ -44,6 +44,7 @@ internal static class ServeCommand
         var trust = new Option<DirectoryInfo>("--trust") { Description = "With --node: the public trust folder (default <node>/../public)" };
         var masterData = new Option<FileInfo>("--master-data") { Description = "With --node: the master data (default <node>/../network.json)" };
         var noWorker = new Option<bool>("--no-worker") { Description = "With --node: do not run the background worker (delivery and the desk)" };
+        var agent = new Option<string>("--agent") { Description = "With --node: where its people's support control (treasury agent) listens on their own machines, for the desks at /desk", DefaultValueFactory = _ => Desk.DeskOptions.DefaultAgentUrl };
         var command = new Command(
             "serve",
             "Serve node libraries over HTTP (login with USBKeys, OpenAPI at /openapi/v1.json, reference at /scalar/v1). "
@@ -52,7 +53,7 @@ internal static class ServeCommand
             + KeyPassphrase.EnvironmentVariable + " or a prompt. Only for a demo network (DEMO-NETWORK.txt beside the node) it also opens "
             + "the demo people's USBKeys in <node>/../people/<party>/ with the demo PINs, so its desks can act as the demo's people; a real node holds no person's key.")
         {
-            data, portBase, nodeOption, urls, peers, tsa, trust, masterData, noWorker,
+            data, portBase, nodeOption, urls, peers, tsa, trust, masterData, noWorker, agent,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -66,7 +67,7 @@ internal static class ServeCommand
                 }
 
                 return await ServeNodeAsync(
-                    new NodeRequest(nodeFolder, result.GetValue(urls), result.GetValue(peers), result.GetValue(tsa), result.GetValue(trust), result.GetValue(masterData), !result.GetValue(noWorker)),
+                    new NodeRequest(nodeFolder, result.GetValue(urls), result.GetValue(peers), result.GetValue(tsa), result.GetValue(trust), result.GetValue(masterData), !result.GetValue(noWorker), result.GetValue(agent)!),
                     cancellationToken,
                     DemoDriverEndpoint(nodeFolder)).ConfigureAwait(false);
             }
@@ -120,7 +121,7 @@ internal static class ServeCommand
         return command;
     }
 
-    internal sealed record NodeRequest(DirectoryInfo Node, string? Urls, FileInfo? Peers, string? Tsa, DirectoryInfo? Trust, FileInfo? MasterData, bool RunWorker);
+    internal sealed record NodeRequest(DirectoryInfo Node, string? Urls, FileInfo? Peers, string? Tsa, DirectoryInfo? Trust, FileInfo? MasterData, bool RunWorker, string AgentUrl);
 
     /// <summary>
     /// One node alone. It reads its own folder, the public trust, the master data and the peers file, and — only
@@ -227,7 +228,7 @@ internal static class ServeCommand
             WebApplication app;
             try
             {
-                app = alone.BuildHost(url, new NodeHostOptions { RunWorker = request.RunWorker, Extend = extend?.Invoke(alone) });
+                app = alone.BuildHost(url, new NodeHostOptions { RunWorker = request.RunWorker, Extend = extend?.Invoke(alone) }.WithDesks(new Desk.DeskOptions(request.AgentUrl)));
             }
             catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException)
             {
