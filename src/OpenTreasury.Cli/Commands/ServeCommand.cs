@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Data.Common;
 using Microsoft.AspNetCore.Builder;
+using OpenTreasury.Desk;
 using OpenTreasury.Server;
 using OpenTreasury.Server.Standalone;
 using OpenTreasury.Simulation;
@@ -44,7 +45,7 @@ internal static class ServeCommand
         var trust = new Option<DirectoryInfo>("--trust") { Description = "With --node: the public trust folder (default <node>/../public)" };
         var masterData = new Option<FileInfo>("--master-data") { Description = "With --node: the master data (default <node>/../network.json)" };
         var noWorker = new Option<bool>("--no-worker") { Description = "With --node: do not run the background worker (delivery and the desk)" };
-        var agent = new Option<string>("--agent") { Description = "With --node: where its people's support control (treasury agent) listens on their own machines, for the desks at /desk", DefaultValueFactory = _ => Desk.DeskOptions.DefaultAgentUrl };
+        var agent = new Option<string>("--agent") { Description = "With --node: where its people's support control (treasury agent) listens on their own machines, for the desks at /desk", DefaultValueFactory = _ => DeskOptions.DefaultAgentUrl };
         var command = new Command(
             "serve",
             "Serve node libraries over HTTP (login with USBKeys, OpenAPI at /openapi/v1.json, reference at /scalar/v1). "
@@ -228,7 +229,7 @@ internal static class ServeCommand
             WebApplication app;
             try
             {
-                app = alone.BuildHost(url, new NodeHostOptions { RunWorker = request.RunWorker, Extend = extend?.Invoke(alone) }.WithDesks(new Desk.DeskOptions(request.AgentUrl)));
+                app = alone.BuildHost(url, new NodeHostOptions { RunWorker = request.RunWorker, Extend = extend?.Invoke(alone) }.WithDesks(new DeskOptions(request.AgentUrl)));
             }
             catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidOperationException)
             {
