@@ -40,6 +40,7 @@ public abstract class DeskPageModel : PageModel
     {
         PartyKind.Finance when IsUnitPerson => [new("/desk/unit", "单位支付"), new("/desk/unit#notices", "通知书与回单")],
         PartyKind.Finance => [new("/desk/finance", "工作台"), new("/desk/finance#allocations", "实拨资金"), new("/desk/finance#reconcile", "对账")],
+        PartyKind.Bank when IsUnitPerson => [new("/desk/self", "自助柜面"), new("/desk/self#payments", "支付与回单"), new("/desk/self#notices", "额度通知")],
         PartyKind.Bank => [new("/desk/bank", "柜面待办"), new("/desk/bank#clearing", "清算与回单")],
         PartyKind.Pboc => [new("/desk/pboc", "清算"), new("/desk/pboc#treasury", "国库单一账户")],
         _ => [],

@@ -24,6 +24,7 @@ public sealed class DeskTests(DeskNetwork net)
             (PartyId.Finance, "dw101001_jbr", "授权支付"),
             (PartyId.Pboc, "rh_jz", "人民银行国库"),
             (Bank102, "yh102_jb", "代理银行柜面"),
+            (Bank102, "zz101001", "自助柜面"),
         })
         {
             await page.GotoAsync(net.Desks[party] + "/desk");
@@ -128,6 +129,20 @@ public sealed class DeskTests(DeskNetwork net)
         await DeskNetwork.ScreenshotAsync(page, "refused-same-person");
         await page.ReloadAsync();
         Assert.Equal("待审核", await page.Locator("#state").InnerTextAsync());
+    }
+
+    [Fact]
+    public async Task A_unit_on_the_banks_self_service_counter_sees_its_quota_and_only_its_own_payments()
+    {
+        var page = await net.PageAsync();
+        await net.LoginAsync(page, Bank102, "zz101001");
+        Assert.Contains("芒市人民政府办公室", await page.Locator("h1").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.True(await page.Locator("#quota tbody tr td.amount").CountAsync() > 0);
+        var others = net.Network.Bank("102").Library.Latest("received", ["8202"]).Where(v => v.AgencyCode != "101001").ToList();
+        Assert.NotEmpty(others);
+        Assert.Equal(404, (await page.GotoAsync($"{net.Desks[Bank102]}/desk/vouchers/{others[0].Id}"))!.Status);
+        await page.GotoAsync($"{net.Desks[Bank102]}/desk/self");
+        await DeskNetwork.ScreenshotAsync(page, "self-service");
     }
 
     [Fact]

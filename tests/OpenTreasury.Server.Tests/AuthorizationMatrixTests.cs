@@ -23,21 +23,22 @@ public sealed class AuthorizationMatrixTests(AuthorizationMatrixNetwork net, ITe
     /// <summary>The expected table: Y where the post at that kind of party may do the action, - where not.</summary>
     private static readonly (PartyKind Kind, string Post, string Grid)[] s_grid =
     [
-        //                                     Read Export Print SignFor Refuse Return Void Administer Reprint Messages
-        (PartyKind.Finance, "国库股录入",      "Y    Y      Y     Y       Y      Y      -    -          -       -"),
-        (PartyKind.Finance, "国库股审核",      "Y    Y      Y     Y       Y      Y      Y    -          Y       Y"),
-        (PartyKind.Finance, "单位经办人",      "Y    Y      Y     -       -      -      -    -          -       -"),
-        (PartyKind.Finance, "单位财务负责人",  "Y    Y      Y     -       -      -      Y    -          -       -"),
-        (PartyKind.Finance, "系统管理员",      "-    -      -     -       -      -      -    Y          -       -"),
-        (PartyKind.Pboc, "记账员",             "Y    Y      Y     Y       Y      Y      -    -          -       -"),
-        (PartyKind.Pboc, "复核员",             "Y    Y      Y     Y       Y      Y      Y    -          Y       Y"),
-        (PartyKind.Pboc, "系统管理员",         "-    -      -     -       -      -      -    Y          -       -"),
-        (PartyKind.Bank, "经办",               "Y    Y      Y     Y       Y      Y      -    -          -       -"),
-        (PartyKind.Bank, "复核",               "Y    Y      Y     Y       Y      Y      Y    -          Y       Y"),
-        (PartyKind.Bank, "系统管理员",         "-    -      -     -       -      -      -    Y          -       -"),
+        //                                     Read Export Print SignFor Refuse Return Void Administer Reprint Messages Enter Approve
+        (PartyKind.Finance, "国库股录入",      "Y    Y      Y     Y       Y      Y      -    -          -       -        Y     -"),
+        (PartyKind.Finance, "国库股审核",      "Y    Y      Y     Y       Y      Y      Y    -          Y       Y        -     Y"),
+        (PartyKind.Finance, "单位经办人",      "Y    Y      Y     -       -      -      -    -          -       -        Y     -"),
+        (PartyKind.Finance, "单位财务负责人",  "Y    Y      Y     -       -      -      Y    -          -       -        Y     Y"),
+        (PartyKind.Finance, "系统管理员",      "-    -      -     -       -      -      -    Y          -       -        -     -"),
+        (PartyKind.Pboc, "记账员",             "Y    Y      Y     Y       Y      Y      -    -          -       -        Y     -"),
+        (PartyKind.Pboc, "复核员",             "Y    Y      Y     Y       Y      Y      Y    -          Y       Y        -     Y"),
+        (PartyKind.Pboc, "系统管理员",         "-    -      -     -       -      -      -    Y          -       -        -     -"),
+        (PartyKind.Bank, "经办",               "Y    Y      Y     Y       Y      Y      -    -          -       -        Y     -"),
+        (PartyKind.Bank, "复核",               "Y    Y      Y     Y       Y      Y      Y    -          Y       Y        -     Y"),
+        (PartyKind.Bank, "单位自助柜面",       "Y    Y      Y     -       -      -      -    -          -       -        -     -"),
+        (PartyKind.Bank, "系统管理员",         "-    -      -     -       -      -      -    Y          -       -        -     -"),
     ];
 
-    private static readonly NodeAction[] s_columns = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return, NodeAction.Void, Administer, ReprintVoucher, ManageMessages];
+    private static readonly NodeAction[] s_columns = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return, NodeAction.Void, Administer, ReprintVoucher, ManageMessages, EnterVoucher, ApproveVoucher];
 
     private static readonly Dictionary<(PartyKind Kind, string Post, NodeAction Action), bool> s_expected = Expand();
 

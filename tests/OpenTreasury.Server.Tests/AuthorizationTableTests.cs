@@ -9,16 +9,17 @@ public sealed class AuthorizationTableTests
 {
     private static readonly Dictionary<(PartyKind, string), NodeAction[]> s_expected = new()
     {
-        [(PartyKind.Finance, "国库股录入")] = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return],
-        [(PartyKind.Finance, "国库股审核")] = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return, NodeAction.Void, ReprintVoucher, ManageMessages],
-        [(PartyKind.Finance, "单位经办人")] = [ReadVouchers, ExportVoucher, PrintVoucher],
-        [(PartyKind.Finance, "单位财务负责人")] = [ReadVouchers, ExportVoucher, PrintVoucher, NodeAction.Void],
+        [(PartyKind.Finance, "国库股录入")] = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return, EnterVoucher],
+        [(PartyKind.Finance, "国库股审核")] = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return, NodeAction.Void, ReprintVoucher, ManageMessages, ApproveVoucher],
+        [(PartyKind.Finance, "单位经办人")] = [ReadVouchers, ExportVoucher, PrintVoucher, EnterVoucher],
+        [(PartyKind.Finance, "单位财务负责人")] = [ReadVouchers, ExportVoucher, PrintVoucher, NodeAction.Void, EnterVoucher, ApproveVoucher],
         [(PartyKind.Finance, "系统管理员")] = [Administer],
-        [(PartyKind.Pboc, "记账员")] = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return],
-        [(PartyKind.Pboc, "复核员")] = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return, NodeAction.Void, ReprintVoucher, ManageMessages],
+        [(PartyKind.Pboc, "记账员")] = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return, EnterVoucher],
+        [(PartyKind.Pboc, "复核员")] = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return, NodeAction.Void, ReprintVoucher, ManageMessages, ApproveVoucher],
         [(PartyKind.Pboc, "系统管理员")] = [Administer],
-        [(PartyKind.Bank, "经办")] = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return],
-        [(PartyKind.Bank, "复核")] = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return, NodeAction.Void, ReprintVoucher, ManageMessages],
+        [(PartyKind.Bank, "经办")] = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return, EnterVoucher],
+        [(PartyKind.Bank, "复核")] = [ReadVouchers, ExportVoucher, PrintVoucher, SignFor, Refuse, Return, NodeAction.Void, ReprintVoucher, ManageMessages, ApproveVoucher],
+        [(PartyKind.Bank, "单位自助柜面")] = [ReadVouchers, ExportVoucher, PrintVoucher],
         [(PartyKind.Bank, "系统管理员")] = [Administer],
     };
 

@@ -55,6 +55,9 @@ public sealed class BankDesk(VoucherLibrary library, MasterData master, ISignerS
     public IReadOnlyList<LibraryResult> SendDirectPaymentReports(DateOnly businessDate) => Bank.SendDirectPaymentReports.Handle(_bank, businessDate);
 
     /// <summary>过渡期: sets how a unit of this bank pays (electronic, paper, or both in parallel), by the clerk and the reviewer (PaperPayments.cs).</summary>
+    /// <summary>A unit's quota book at this bank (QuotaBook.cs): issued, paid and left per functional class.</summary>
+    public IReadOnlyList<QuotaBalance> Quota(string agencyCode) => QuotaBook.Of(_bank, agencyCode);
+
     public LibraryResult SetUnitMode(string agencyCode, UnitPaymentMode mode) => PaperPayments.SetMode(_bank, agencyCode, mode);
 
     /// <summary>Registers a paper 财政授权支付凭证 at the counter: its number is then paid once, never also electronically (PaperPayments.cs).</summary>

@@ -21,7 +21,7 @@ public sealed class BankModel : DeskPageModel
 
     public bool MayCloseDay => May(NodeAction.EnterVoucher);
 
-    protected override bool Allowed() => Kind == PartyKind.Bank && Person.Actor.Post != Authorization.Administrator;
+    protected override bool Allowed() => Kind == PartyKind.Bank && !IsUnitPerson && Person.Actor.Post != Authorization.Administrator;
 
     public void OnGet() => Load();
 

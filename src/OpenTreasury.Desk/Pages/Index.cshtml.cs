@@ -10,6 +10,7 @@ public sealed class IndexModel : DeskPageModel
     {
         PartyKind.Finance when IsUnitPerson => "/desk/unit",
         PartyKind.Finance => "/desk/finance",
+        PartyKind.Bank when IsUnitPerson => "/desk/self",
         PartyKind.Bank => "/desk/bank",
         _ => "/desk/pboc",
     });

@@ -47,6 +47,9 @@ public static class Authorization
 {
     public const string Administrator = "系统管理员";
 
+    /// <summary>The post of a unit's people on a bank's self-service counter (自助柜面).</summary>
+    public const string SelfServicePost = "单位自助柜面";
+
     private static readonly NodeAction[] s_read = [NodeAction.ReadVouchers, NodeAction.ExportVoucher, NodeAction.PrintVoucher];
     private static readonly NodeAction[] s_answer = [.. s_read, NodeAction.SignFor, NodeAction.Refuse, NodeAction.Return];
     private static readonly NodeAction[] s_check = [.. s_answer, NodeAction.Void, NodeAction.ReprintVoucher, NodeAction.ManageMessages];
@@ -64,6 +67,8 @@ public static class Authorization
         [(PartyKind.Bank, "经办")] = [.. s_answer, NodeAction.EnterVoucher],
         [(PartyKind.Bank, "复核")] = [.. s_check, NodeAction.ApproveVoucher],
         [(PartyKind.Bank, Administrator)] = [NodeAction.Administer],
+        // 自助柜面: a unit's people at the bank, with the bank-issued USBKey (seed 十三.五), read their own unit's vouchers.
+        [(PartyKind.Bank, SelfServicePost)] = s_read,
     }.ToFrozenDictionary(e => e.Key, e => e.Value.ToFrozenSet());
 
     /// <summary>Every (party kind, post) the table knows, with the actions it allows.</summary>
