@@ -81,7 +81,13 @@ public abstract class DeskPageModel : PageModel
     protected bool May(NodeAction action, string? agencyCode = null) =>
         Authorization.Check(Person.Actor, action, Node.Node.Party, agencyCode, oneVoucher: agencyCode is not null) == AuthorizationRejection.None;
 
-    protected IActionResult Back() => RedirectToPage();
+    /// <summary>What a voucher's receivers did with it, in a few words (with the reason of a return).</summary>
+    public string DeliveryOf(StoredVoucher voucher)
+    {
+        ArgumentNullException.ThrowIfNull(voucher);
+        var deliveries = Node.Library.Deliveries(voucher.Id);
+        return deliveries.Count == 0 ? "未发送" : string.Join("；", deliveries.Select(x => $"{x.Receiver} {DeskFormat.Delivery(x.Status)}{(x.Reason is null ? string.Empty : "（" + x.Reason + "）")}"));
+    }
 }
 
 /// <summary>Formats for the desks: money with thousands separators and 大写, dates, states in Chinese.</summary>

@@ -83,11 +83,4 @@ public sealed class BankModel : DeskPageModel
         Clearing = Node.Library.Latest("own", ["2301"], limit: 30);
         Reports = Node.Library.Latest("own", ["2207", "2206", "2209", "2507"], limit: 30);
     }
-
-    public string DeliveryOf(StoredVoucher voucher)
-    {
-        ArgumentNullException.ThrowIfNull(voucher);
-        var deliveries = Node.Library.Deliveries(voucher.Id);
-        return deliveries.Count == 0 ? "未发送" : string.Join("；", deliveries.Select(x => $"{x.Receiver} {DeskFormat.Delivery(x.Status)}{(x.Reason is null ? string.Empty : "（" + x.Reason + "）")}"));
-    }
 }

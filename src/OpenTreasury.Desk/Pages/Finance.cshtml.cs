@@ -95,14 +95,6 @@ public sealed class FinanceModel : DeskPageModel
         Trial = new FinanceJournal(Node.Library).TrialBalance();
     }
 
-    /// <summary>What the voucher's receivers did with it, in a few words.</summary>
-    public string DeliveryOf(StoredVoucher voucher)
-    {
-        ArgumentNullException.ThrowIfNull(voucher);
-        var deliveries = Node.Library.Deliveries(voucher.Id);
-        return deliveries.Count == 0 ? "未发送" : string.Join("；", deliveries.Select(x => $"{x.Receiver} {DeskFormat.Delivery(x.Status)}"));
-    }
-
     public bool IsReturned(StoredVoucher voucher) =>
         voucher is not null && (voucher.State == "returned" || Node.Library.Deliveries(voucher.Id).Any(x => x.Status == Domain.Vouchers.VoucherStatus.Returned));
 }
