@@ -133,10 +133,10 @@ internal struct Sm3Hasher
                     w[j] = BinaryPrimitives.ReadUInt32BigEndian(blocks[(4 * j)..]);
                 }
 
-                for (var j = 16; j < ExpandedWords; j++)
+                for (var j = 0; j < ExpandedWords - 16; j++)
                 {
-                    w[j] = P1(w[j - 16] ^ w[j - 9] ^ BitOperations.RotateLeft(w[j - 3], 15))
-                        ^ BitOperations.RotateLeft(w[j - 13], 7) ^ w[j - 6];
+                    w[j + 16] = P1(w[j] ^ w[j + 7] ^ BitOperations.RotateLeft(w[j + 13], 15))
+                        ^ BitOperations.RotateLeft(w[j + 3], 7) ^ w[j + 10];
                 }
 
                 uint a = state[0], b = state[1], c = state[2], d = state[3];
