@@ -6,13 +6,17 @@ namespace OpenTreasury.Printing;
 
 /// <summary>
 /// Electronic seal pictures (印章图片) drawn at their real size, for the picture field of a GB/T 38540 seal.
-/// Every picture is red on a transparent background, rendered at <see cref="PixelsPerMm"/> pixels per millimetre,
-/// and the same input always gives byte-equal PNG output.
+/// Every picture is red on a transparent background, rendered at <see cref="PixelsPerMm"/> pixels per millimetre
+/// and stored as a two-colour indexed PNG (about 5 KB for a 42 mm seal, as small as a vendor's); the same input
+/// always gives byte-equal PNG output.
 /// </summary>
 public static class SealPictures
 {
     /// <summary>Rendering resolution: 12 px/mm (about 305 dpi), so a 42 mm seal is 504 px across.</summary>
     public const int PixelsPerMm = 12;
+
+    /// <summary>Bits per pixel of the stored picture: ink or background.</summary>
+    private const int InkBitsPerPixel = 1;
 
     /// <summary>Seal red (#D9001B), slightly translucent so it reads as ink over the document.</summary>
     private static readonly SKColor Ink = new(0xD9, 0x00, 0x1B, 0xE6);
@@ -351,7 +355,27 @@ public static class SealPictures
             draw(canvas);
         }
 
-        using SKData png = bitmap.Encode(SKEncodedImageFormat.Png, 100);
-        return new SealImage(png.ToArray(), (int)Math.Round(widthMm), (int)Math.Round(heightMm));
+        return new SealImage(EncodeInk(bitmap), (int)Math.Round(widthMm), (int)Math.Round(heightMm));
+    }
+
+    /// <summary>
+    /// The drawing as a two-colour indexed PNG, as seal vendors store their pictures: each pixel is either ink or
+    /// transparent, ink where the antialiased drawing covers at least half of it. At 12 px/mm the hard edge cannot be
+    /// told from the antialiased one at real size, and a 42 mm seal takes about 5 KB instead of about 56 KB.
+    /// </summary>
+    private static byte[] EncodeInk(SKBitmap bitmap)
+    {
+        const byte background = 0;
+        const byte ink = 1;
+        SKColor[] palette = [Ink.WithAlpha(0), Ink];
+        ReadOnlySpan<byte> rgba = bitmap.GetPixelSpan();
+        byte[] indices = new byte[bitmap.Width * bitmap.Height];
+        for (int i = 0; i < indices.Length; i++)
+        {
+            int alpha = rgba[(4 * i) + 3];
+            indices[i] = 2 * alpha >= Ink.Alpha ? ink : background;
+        }
+
+        return IndexedPng.Encode(bitmap.Width, bitmap.Height, InkBitsPerPixel, indices, palette);
     }
 }

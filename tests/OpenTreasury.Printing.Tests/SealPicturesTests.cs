@@ -1,3 +1,6 @@
+using System.Buffers.Binary;
+using System.Text;
+
 using SkiaSharp;
 
 namespace OpenTreasury.Printing.Tests;
@@ -21,6 +24,32 @@ public sealed class SealPicturesTests
         Assert.Equal(504, bitmap.Height);
         AssertTransparentCorners(bitmap);
         AssertMostlyRed(bitmap);
+    }
+
+    [Theory]
+    [InlineData("芒市财政局", "财务专用章")]
+    [InlineData("芒市人民政府办公室", "财务专用章")]
+    [InlineData("中国工商银行芒市支行", "转讫章")]
+    [InlineData("中国人民银行芒市支行", "国库业务专用章")]
+    [InlineData("德宏傣族景颇族自治州芒市财政国库支付中心", "业务专用章")]
+    public void Round_seal_is_a_two_colour_palette_png_as_small_as_a_vendors(string organisation, string kind)
+    {
+        SealImage image = SealPictures.RoundPublicSeal(organisation, kind);
+
+        Assert.InRange(image.Png.Length, 1, VendorPictureBytesMax);
+        AssertTwoColourPalettePng(image.Png);
+    }
+
+    [Theory]
+    [InlineData("张丽")]
+    [InlineData("李建华")]
+    [InlineData("欧阳·娜娜")]
+    public void Personal_seal_is_a_two_colour_palette_png_of_a_few_kilobytes(string name)
+    {
+        SealImage image = SealPictures.SquarePersonalSeal(name);
+
+        Assert.InRange(image.Png.Length, 1, PersonalPictureBytesMax);
+        AssertTwoColourPalettePng(image.Png);
     }
 
     [Fact]
@@ -156,6 +185,49 @@ public sealed class SealPicturesTests
 
         AssertMostlyRed(bitmap);
         Assert.Equal(0, RowInk(bitmap, 252 + (int)(42 * 0.28 * 12), 150, 354));
+    }
+
+    /// <summary>A real vendor's 42 mm round seal picture is about 8 KB.</summary>
+    private const int VendorPictureBytesMax = 8 * 1024;
+
+    /// <summary>A 20 mm personal seal has a quarter of the area and fewer strokes.</summary>
+    private const int PersonalPictureBytesMax = 3 * 1024;
+
+    /// <summary>
+    /// IHDR says 1 bit per pixel, colour type 3 (indexed); PLTE holds two colours and tRNS their alphas: the
+    /// background fully transparent, the ink seal red.
+    /// </summary>
+    private static void AssertTwoColourPalettePng(byte[] png)
+    {
+        Assert.Equal("IHDR", Encoding.ASCII.GetString(png, 12, 4));
+        Assert.Equal(1, png[24]); // bit depth
+        Assert.Equal(3, png[25]); // colour type: indexed
+        int plte = Chunk(png, "PLTE", out int plteLength);
+        Assert.Equal(2 * 3, plteLength);
+        Assert.Equal(new byte[] { 0xD9, 0x00, 0x1B }, png.AsSpan(plte + 3, 3).ToArray());
+        int trns = Chunk(png, "tRNS", out int trnsLength);
+        Assert.Equal(2, trnsLength);
+        Assert.Equal(0, png[trns]);
+        Assert.True(png[trns + 1] > 200, "the ink should be nearly opaque");
+    }
+
+    /// <summary>Where the data of the first chunk of that type starts, and its length.</summary>
+    private static int Chunk(byte[] png, string type, out int length)
+    {
+        const int signatureBytes = 8;
+        int at = signatureBytes;
+        while (at + 8 <= png.Length)
+        {
+            length = BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(at));
+            if (Encoding.ASCII.GetString(png, at + 4, 4) == type)
+            {
+                return at + 8;
+            }
+
+            at += 12 + length; // length, type, data, CRC
+        }
+
+        throw new Xunit.Sdk.XunitException($"no {type} chunk");
     }
 
     private static SKBitmap Decode(SealImage image)

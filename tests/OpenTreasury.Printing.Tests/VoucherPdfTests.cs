@@ -1,3 +1,5 @@
+using System.Text;
+
 using OpenTreasury.Printing.Vouchers;
 
 namespace OpenTreasury.Printing.Tests;
@@ -76,6 +78,22 @@ public sealed class VoucherPdfTests
         Assert.DoesNotContain(PdfText.Pages(colour), p => p.Contains(VoucherPdf.ArchiveMark, StringComparison.Ordinal));
         Assert.Contains(".851 0 .1059 rg", PdfText.Streams(colour)); // the red of the seals and the marks
         Assert.DoesNotContain(".851 0 .1059 rg", PdfText.Streams(archive));
+    }
+
+    [Fact]
+    public void A_stamped_position_prints_the_palette_seal_picture_in_seal_red()
+    {
+        var seal = SealPictures.RoundPublicSeal("芒市财政局", "财务专用章");
+        var stamped = Printout(1) with { Stamps = [new PrintedStamp("dw_cwzyz", "单位财务专用章", "芒市财政局财务专用章", seal.Png, seal.WidthMm, seal.HeightMm)] };
+
+        var pdf = VoucherPdf.Render(stamped);
+        var empty = VoucherPdf.Render(Printout(1) with { Stamps = [PrintedStamp.Empty("dw_cwzyz", "单位财务专用章")] });
+
+        // The picture is embedded as an image, its pixels the seal's red (#D9001B), with a soft mask for the alpha.
+        var streams = PdfText.Streams(pdf);
+        Assert.Contains("/Subtype /Image", Encoding.Latin1.GetString(pdf), StringComparison.Ordinal);
+        Assert.DoesNotContain("/Subtype /Image", Encoding.Latin1.GetString(empty), StringComparison.Ordinal);
+        Assert.Contains("\u00D9\u0000\u001B\u00D9\u0000\u001B", streams, StringComparison.Ordinal);
     }
 
     private static VoucherPrintout Printout(int lines) => new(

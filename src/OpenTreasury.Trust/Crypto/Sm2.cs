@@ -101,7 +101,7 @@ public static class Sm2
             throw new ArgumentException("SM2 cannot encrypt an empty message.", nameof(plaintext));
         }
 
-        var engine = new SM2Engine(SM2Engine.Mode.C1C3C2);
+        var engine = new SM2Engine(new Sm3DigestAdapter(), SM2Engine.Mode.C1C3C2);
         engine.Init(true, new ParametersWithRandom(publicKey, random));
         var input = plaintext.ToArray();
         return engine.ProcessBlock(input, 0, input.Length);
@@ -117,7 +117,7 @@ public static class Sm2
             return false;
         }
 
-        var engine = new SM2Engine(SM2Engine.Mode.C1C3C2);
+        var engine = new SM2Engine(new Sm3DigestAdapter(), SM2Engine.Mode.C1C3C2);
         engine.Init(false, priv);
         var input = ciphertext.ToArray();
         try

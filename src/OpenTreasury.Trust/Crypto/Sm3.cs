@@ -34,6 +34,15 @@ public static class Sm3
 /// </summary>
 internal struct Sm3Hasher
 {
+    /// <summary>SM3 compresses 512-bit blocks.</summary>
+    public const int BlockBytes = 64;
+
+    /// <summary>The padding ends with the message length in bits, 64 bits big-endian.</summary>
+    private const int LengthBytes = 8;
+
+    /// <summary>The message expansion makes W₀..W₆₇ of each block (W′ⱼ = Wⱼ ⊕ Wⱼ₊₄ is taken as needed).</summary>
+    private const int ExpandedWords = 68;
+
     private State _state;
     private Block _pending;
     private int _pendingBytes;
@@ -51,11 +60,11 @@ internal struct Sm3Hasher
         _totalBytes += (ulong)data.Length;
         if (_pendingBytes > 0)
         {
-            var take = Math.Min(64 - _pendingBytes, data.Length);
+            var take = Math.Min(BlockBytes - _pendingBytes, data.Length);
             data[..take].CopyTo(((Span<byte>)_pending)[_pendingBytes..]);
             _pendingBytes += take;
             data = data[take..];
-            if (_pendingBytes < 64)
+            if (_pendingBytes < BlockBytes)
             {
                 return;
             }
@@ -64,12 +73,9 @@ internal struct Sm3Hasher
             _pendingBytes = 0;
         }
 
-        while (data.Length >= 64)
-        {
-            Compress(ref _state, data[..64]);
-            data = data[64..];
-        }
-
+        var whole = data.Length - (data.Length % BlockBytes);
+        Compress(ref _state, data[..whole]);
+        data = data[whole..];
         data.CopyTo(_pending);
         _pendingBytes = data.Length;
     }
@@ -80,13 +86,14 @@ internal struct Sm3Hasher
         Span<byte> block = _pending;
         block[_pendingBytes..].Clear();
         block[_pendingBytes] = 0x80;
-        if (_pendingBytes >= 56)
+        if (_pendingBytes + 1 > BlockBytes - LengthBytes)
         {
+            // The 0x80 byte took the room of the length: the length goes in one more block.
             Compress(ref _state, block);
             block.Clear();
         }
 
-        BinaryPrimitives.WriteUInt64BigEndian(block[56..], checked(_totalBytes * 8));
+        BinaryPrimitives.WriteUInt64BigEndian(block[(BlockBytes - LengthBytes)..], checked(_totalBytes * 8));
         Compress(ref _state, block);
         for (var i = 0; i < 8; i++)
         {
@@ -107,71 +114,108 @@ internal struct Sm3Hasher
         0x8A7A879D, 0x14F50F3B, 0x29EA1E76, 0x53D43CEC, 0xA7A879D8, 0x4F50F3B1, 0x9EA1E762, 0x3D43CEC5,
     ];
 
-    /// <summary>One 64-byte block into the state: message expansion (W₀..W₆₇) then 64 rounds.</summary>
-    private static void Compress(ref State state, ReadOnlySpan<byte> block)
+    /// <summary>
+    /// Every whole 64-byte block of <paramref name="blocks"/> into the state (a tail shorter than a block is
+    /// left alone): per block the message expansion (W₀..W₆₇, on the stack) then 64 rounds. The rounds go
+    /// four at a time: a round changes only B, D, F and H (B ⋘ 9, TT1, F ⋘ 19, P0(TT2)), and the next round
+    /// takes the eight words in rotated order (TT1, A, B ⋘ 9, C, P0(TT2), E, F ⋘ 19, G), so no word is moved.
+    /// </summary>
+    private static void Compress(ref State state, ReadOnlySpan<byte> blocks)
     {
         unchecked
         {
-            Span<uint> w = stackalloc uint[68];
-            for (var j = 0; j < 16; j++)
-            {
-                w[j] = BinaryPrimitives.ReadUInt32BigEndian(block[(4 * j)..]);
-            }
-
-            for (var j = 16; j < 68; j++)
-            {
-                w[j] = P1(w[j - 16] ^ w[j - 9] ^ BitOperations.RotateLeft(w[j - 3], 15))
-                    ^ BitOperations.RotateLeft(w[j - 13], 7) ^ w[j - 6];
-            }
-
-            uint a = state[0], b = state[1], c = state[2], d = state[3];
-            uint e = state[4], f = state[5], g = state[6], h = state[7];
+            Span<uint> w = stackalloc uint[ExpandedWords];
             var t = RotatedT;
-
-            // Rounds 0..15: FF and GG are both XOR.
-            for (var j = 0; j < 16; j++)
+            for (; blocks.Length >= BlockBytes; blocks = blocks[BlockBytes..])
             {
-                var a12 = BitOperations.RotateLeft(a, 12);
-                var ss1 = BitOperations.RotateLeft(a12 + e + t[j], 7);
-                var ss2 = ss1 ^ a12;
-                var tt1 = (a ^ b ^ c) + d + ss2 + (w[j] ^ w[j + 4]);
-                var tt2 = (e ^ f ^ g) + h + ss1 + w[j];
-                d = c;
-                c = BitOperations.RotateLeft(b, 9);
-                b = a;
-                a = tt1;
-                h = g;
-                g = BitOperations.RotateLeft(f, 19);
-                f = e;
-                e = P0(tt2);
-            }
+                for (var j = 0; j < 16; j++)
+                {
+                    w[j] = BinaryPrimitives.ReadUInt32BigEndian(blocks[(4 * j)..]);
+                }
 
-            // Rounds 16..63: FF is majority, GG is choice.
-            for (var j = 16; j < 64; j++)
-            {
-                var a12 = BitOperations.RotateLeft(a, 12);
-                var ss1 = BitOperations.RotateLeft(a12 + e + t[j], 7);
-                var ss2 = ss1 ^ a12;
-                var tt1 = ((a & b) | (a & c) | (b & c)) + d + ss2 + (w[j] ^ w[j + 4]);
-                var tt2 = ((e & f) | (~e & g)) + h + ss1 + w[j];
-                d = c;
-                c = BitOperations.RotateLeft(b, 9);
-                b = a;
-                a = tt1;
-                h = g;
-                g = BitOperations.RotateLeft(f, 19);
-                f = e;
-                e = P0(tt2);
-            }
+                for (var j = 0; j < ExpandedWords - 16; j++)
+                {
+                    w[j + 16] = P1(w[j] ^ w[j + 7] ^ BitOperations.RotateLeft(w[j + 13], 15))
+                        ^ BitOperations.RotateLeft(w[j + 3], 7) ^ w[j + 10];
+                }
 
-            state[0] ^= a;
-            state[1] ^= b;
-            state[2] ^= c;
-            state[3] ^= d;
-            state[4] ^= e;
-            state[5] ^= f;
-            state[6] ^= g;
-            state[7] ^= h;
+                uint a = state[0], b = state[1], c = state[2], d = state[3];
+                uint e = state[4], f = state[5], g = state[6], h = state[7];
+                uint a12, ss1;
+
+                // Rounds 0..15: FF and GG are both XOR.
+                for (var j = 0; j < 16; j += 4)
+                {
+                    a12 = BitOperations.RotateLeft(a, 12);
+                    ss1 = BitOperations.RotateLeft(a12 + e + t[j], 7);
+                    d += (a ^ b ^ c) + (ss1 ^ a12) + (w[j] ^ w[j + 4]);
+                    h = P0((e ^ f ^ g) + h + ss1 + w[j]);
+                    b = BitOperations.RotateLeft(b, 9);
+                    f = BitOperations.RotateLeft(f, 19);
+
+                    a12 = BitOperations.RotateLeft(d, 12);
+                    ss1 = BitOperations.RotateLeft(a12 + h + t[j + 1], 7);
+                    c += (d ^ a ^ b) + (ss1 ^ a12) + (w[j + 1] ^ w[j + 5]);
+                    g = P0((h ^ e ^ f) + g + ss1 + w[j + 1]);
+                    a = BitOperations.RotateLeft(a, 9);
+                    e = BitOperations.RotateLeft(e, 19);
+
+                    a12 = BitOperations.RotateLeft(c, 12);
+                    ss1 = BitOperations.RotateLeft(a12 + g + t[j + 2], 7);
+                    b += (c ^ d ^ a) + (ss1 ^ a12) + (w[j + 2] ^ w[j + 6]);
+                    f = P0((g ^ h ^ e) + f + ss1 + w[j + 2]);
+                    d = BitOperations.RotateLeft(d, 9);
+                    h = BitOperations.RotateLeft(h, 19);
+
+                    a12 = BitOperations.RotateLeft(b, 12);
+                    ss1 = BitOperations.RotateLeft(a12 + f + t[j + 3], 7);
+                    a += (b ^ c ^ d) + (ss1 ^ a12) + (w[j + 3] ^ w[j + 7]);
+                    e = P0((f ^ g ^ h) + e + ss1 + w[j + 3]);
+                    c = BitOperations.RotateLeft(c, 9);
+                    g = BitOperations.RotateLeft(g, 19);
+                }
+
+                // Rounds 16..63: FF is majority, GG is choice.
+                for (var j = 16; j < 64; j += 4)
+                {
+                    a12 = BitOperations.RotateLeft(a, 12);
+                    ss1 = BitOperations.RotateLeft(a12 + e + t[j], 7);
+                    d += ((a & b) | (c & (a | b))) + (ss1 ^ a12) + (w[j] ^ w[j + 4]);
+                    h = P0((((f ^ g) & e) ^ g) + h + ss1 + w[j]);
+                    b = BitOperations.RotateLeft(b, 9);
+                    f = BitOperations.RotateLeft(f, 19);
+
+                    a12 = BitOperations.RotateLeft(d, 12);
+                    ss1 = BitOperations.RotateLeft(a12 + h + t[j + 1], 7);
+                    c += ((d & a) | (b & (d | a))) + (ss1 ^ a12) + (w[j + 1] ^ w[j + 5]);
+                    g = P0((((e ^ f) & h) ^ f) + g + ss1 + w[j + 1]);
+                    a = BitOperations.RotateLeft(a, 9);
+                    e = BitOperations.RotateLeft(e, 19);
+
+                    a12 = BitOperations.RotateLeft(c, 12);
+                    ss1 = BitOperations.RotateLeft(a12 + g + t[j + 2], 7);
+                    b += ((c & d) | (a & (c | d))) + (ss1 ^ a12) + (w[j + 2] ^ w[j + 6]);
+                    f = P0((((h ^ e) & g) ^ e) + f + ss1 + w[j + 2]);
+                    d = BitOperations.RotateLeft(d, 9);
+                    h = BitOperations.RotateLeft(h, 19);
+
+                    a12 = BitOperations.RotateLeft(b, 12);
+                    ss1 = BitOperations.RotateLeft(a12 + f + t[j + 3], 7);
+                    a += ((b & c) | (d & (b | c))) + (ss1 ^ a12) + (w[j + 3] ^ w[j + 7]);
+                    e = P0((((g ^ h) & f) ^ h) + e + ss1 + w[j + 3]);
+                    c = BitOperations.RotateLeft(c, 9);
+                    g = BitOperations.RotateLeft(g, 19);
+                }
+
+                state[0] ^= a;
+                state[1] ^= b;
+                state[2] ^= c;
+                state[3] ^= d;
+                state[4] ^= e;
+                state[5] ^= f;
+                state[6] ^= g;
+                state[7] ^= h;
+            }
         }
     }
 
@@ -204,7 +248,7 @@ internal struct Sm3Hasher
         }
     }
 
-    [InlineArray(64)]
+    [InlineArray(BlockBytes)]
     private struct Block
     {
         private byte _byte;

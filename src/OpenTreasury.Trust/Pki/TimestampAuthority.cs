@@ -5,7 +5,6 @@ using Org.BouncyCastle.Asn1.Cmp;
 using Org.BouncyCastle.Asn1.GM;
 using Org.BouncyCastle.Cms;
 using Org.BouncyCastle.Crypto;
-using Org.BouncyCastle.Crypto.Digests;
 using Org.BouncyCastle.Crypto.Operators;
 using Org.BouncyCastle.Math;
 using Org.BouncyCastle.Security;
@@ -144,7 +143,7 @@ public sealed class TimestampAuthority : ITimestampAuthority
     private TimeStampTokenGenerator NewGenerator()
     {
         var signer = new SignerInfoGeneratorBuilder().Build(new Asn1SignatureFactory(SignatureAlgorithm, _privateKey, _random), _certificate);
-        var generator = new TimeStampTokenGenerator(signer, new Asn1DigestFactory(new SM3Digest(), GMObjectIdentifiers.sm3), _policy, true);
+        var generator = new TimeStampTokenGenerator(signer, new Asn1DigestFactory(new Sm3DigestAdapter(), GMObjectIdentifiers.sm3), _policy, true);
         generator.SetCertificates(CollectionUtilities.CreateStore([_certificate]));
         return generator;
     }

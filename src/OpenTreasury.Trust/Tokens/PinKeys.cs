@@ -3,7 +3,6 @@ using System.Text;
 
 using OpenTreasury.Trust.Crypto;
 
-using Org.BouncyCastle.Crypto.Digests;
 using Org.BouncyCastle.Crypto.Generators;
 using Org.BouncyCastle.Crypto.Macs;
 using Org.BouncyCastle.Crypto.Parameters;
@@ -56,7 +55,7 @@ internal static class PinKeys
     public static (byte[] Verifier, byte[] Kek) Derive(string pin, byte[] salt, int iterations)
     {
         var password = Encoding.UTF8.GetBytes(pin);
-        var generator = new Pkcs5S2ParametersGenerator(new SM3Digest());
+        var generator = new Pkcs5S2ParametersGenerator(new Sm3DigestAdapter());
         generator.Init(password, salt, iterations);
         var master = ((KeyParameter)generator.GenerateDerivedMacParameters(Sm3.HashBytes * 8)).GetKey();
         CryptographicOperations.ZeroMemory(password);
@@ -70,7 +69,7 @@ internal static class PinKeys
 
     private static byte[] HmacSm3(byte[] key, byte[] data)
     {
-        var mac = new HMac(new SM3Digest());
+        var mac = new HMac(new Sm3DigestAdapter());
         mac.Init(new KeyParameter(key));
         mac.BlockUpdate(data, 0, data.Length);
         var output = new byte[mac.GetMacSize()];

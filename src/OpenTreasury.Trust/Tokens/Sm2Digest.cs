@@ -2,7 +2,6 @@ using System.Text;
 
 using OpenTreasury.Trust.Crypto;
 
-using Org.BouncyCastle.Crypto.Digests;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Crypto.Signers;
 using Org.BouncyCastle.Math;
@@ -42,23 +41,22 @@ public static class Sm2Digest
     {
         RequireSm2(publicKey);
         var id = UserIdBytes(userId);
-        var digest = new SM3Digest();
+        var hasher = Sm3Hasher.Create();
         var bits = checked(id.Length * 8);
-        digest.Update((byte)(bits >> 8));
-        digest.Update((byte)bits);
-        digest.BlockUpdate(id, 0, id.Length);
+        hasher.Append([(byte)(bits >> 8), (byte)bits]);
+        hasher.Append(id);
         var parameters = publicKey.Parameters;
         var curve = parameters.Curve;
-        AddField(digest, curve.A);
-        AddField(digest, curve.B);
+        AddField(ref hasher, curve.A);
+        AddField(ref hasher, curve.B);
         var g = parameters.G.Normalize();
-        AddField(digest, g.AffineXCoord);
-        AddField(digest, g.AffineYCoord);
+        AddField(ref hasher, g.AffineXCoord);
+        AddField(ref hasher, g.AffineYCoord);
         var q = publicKey.Q.Normalize();
-        AddField(digest, q.AffineXCoord);
-        AddField(digest, q.AffineYCoord);
+        AddField(ref hasher, q.AffineXCoord);
+        AddField(ref hasher, q.AffineYCoord);
         var z = new byte[DigestBytes];
-        digest.DoFinal(z, 0);
+        hasher.Finish(z);
         return z;
     }
 
@@ -66,11 +64,11 @@ public static class Sm2Digest
     public static byte[] ComputeE(ECPublicKeyParameters publicKey, ReadOnlySpan<byte> message, string userId = Sm2.DefaultUserId)
     {
         var z = ComputeZ(publicKey, userId);
-        var digest = new SM3Digest();
-        digest.BlockUpdate(z);
-        digest.BlockUpdate(message);
+        var hasher = Sm3Hasher.Create();
+        hasher.Append(z);
+        hasher.Append(message);
         var e = new byte[DigestBytes];
-        digest.DoFinal(e);
+        hasher.Finish(e);
         return e;
     }
 
@@ -164,11 +162,7 @@ public static class Sm2Digest
         return expected.Equals(r);
     }
 
-    private static void AddField(SM3Digest digest, ECFieldElement element)
-    {
-        var bytes = element.GetEncoded();
-        digest.BlockUpdate(bytes, 0, bytes.Length);
-    }
+    private static void AddField(ref Sm3Hasher hasher, ECFieldElement element) => hasher.Append(element.GetEncoded());
 
     private static byte[] UserIdBytes(string userId)
     {

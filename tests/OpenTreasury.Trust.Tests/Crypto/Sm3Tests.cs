@@ -32,29 +32,61 @@ public class Sm3Tests
         }
     }
 
+    /// <summary>How many random inputs are cross-checked against BouncyCastle.</summary>
+    private const int RandomCases = 10_000;
+
+    /// <summary>Random inputs are 0 to this many bytes long: many blocks, and every tail length.</summary>
+    private const int RandomLengthMax = 5_000;
+
     [Fact]
-    public void Random_inputs_in_random_pieces_hash_as_one_piece_and_as_BouncyCastle()
+    public void Ten_thousand_random_inputs_hash_as_BouncyCastle_in_one_piece_and_in_random_pieces()
     {
         var rng = new Random(20261201);
+        var buffer = new byte[RandomLengthMax];
         var hash = new byte[Sm3.HashBytes];
-        for (var i = 0; i < 300; i++)
+        var reference = new SM3Digest();
+        var expected = new byte[Sm3.HashBytes];
+        for (var i = 0; i < RandomCases; i++)
         {
-            var data = new byte[rng.Next(i < 10 ? 5_000 : 700)];
+            var data = buffer.AsSpan(0, rng.Next(RandomLengthMax + 1));
             rng.NextBytes(data);
+            reference.BlockUpdate(data);
+            reference.DoFinal(expected);
+
+            Sm3.Hash(data, hash);
+            Assert.True(expected.AsSpan().SequenceEqual(hash), $"case {i}: {data.Length} bytes in one piece");
+
+            // The same bytes split at random points, sometimes into empty or single-byte pieces.
             var hasher = Sm3Hasher.Create();
-            var rest = data.AsSpan();
+            var rest = data;
             while (!rest.IsEmpty)
             {
-                var piece = Math.Min(rest.Length, rng.Next(0, 130));
+                var piece = Math.Min(rest.Length, rng.Next(4) == 0 ? rng.Next(3) : rng.Next(1, 2 * Sm3Hasher.BlockBytes + 2));
                 hasher.Append(rest[..piece]);
                 rest = rest[piece..];
             }
 
             hasher.Finish(hash);
-            var expected = Reference(data);
-            Assert.Equal(expected, Convert.ToHexString(hash));
-            Assert.Equal(expected, Convert.ToHexString(Sm3.Hash(data)));
+            Assert.True(expected.AsSpan().SequenceEqual(hash), $"case {i}: {data.Length} bytes in pieces");
         }
+    }
+
+    [Fact]
+    public void A_megabyte_in_one_piece_and_in_odd_pieces_hashes_as_BouncyCastle()
+    {
+        var data = new byte[(1024 * 1024) + 13];
+        new Random(1024).NextBytes(data);
+        var hasher = Sm3Hasher.Create();
+        for (var at = 0; at < data.Length; at += 1000)
+        {
+            hasher.Append(data.AsSpan(at, Math.Min(1000, data.Length - at)));
+        }
+
+        var pieces = new byte[Sm3.HashBytes];
+        hasher.Finish(pieces);
+
+        Assert.Equal(Reference(data), Convert.ToHexString(Sm3.Hash(data)));
+        Assert.Equal(Reference(data), Convert.ToHexString(pieces));
     }
 
     [Theory]
