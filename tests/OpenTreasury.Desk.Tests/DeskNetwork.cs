@@ -126,17 +126,23 @@ public sealed class DeskNetwork : IAsyncLifetime
         await page.WaitForURLAsync("**/desk/login");
     }
 
-    /// <summary>Clicks a stamping button (盖章, 审核并盖章), types the PIN into the page's prompt and waits for the answer.</summary>
+    /// <summary>
+    /// Clicks a stamping button (盖章, 审核并盖章), types the PIN into the page's prompt and returns the answer: the
+    /// page read again from the library when it was done, or the refusal shown on the page.
+    /// </summary>
     public static async Task<string> StampAsync(IPage page, string button)
     {
         ArgumentNullException.ThrowIfNull(page);
         await page.ClickAsync(button);
         await page.WaitForSelectorAsync("#pin-dialog[open]");
         await page.FillAsync("#pin-input", Pin);
+        var before = page.Url;
         await page.ClickAsync("#pin-ok");
-        var message = page.Locator("#message .alert").Filter(new LocatorFilterOptions { HasNotText = "正在签章" });
-        await message.First.WaitForAsync();
-        return await message.First.InnerTextAsync();
+        var done = page.WaitForURLAsync(url => url != before && url.Contains("stamped=", StringComparison.Ordinal));
+        var refused = page.Locator("#message .alert.error").WaitForAsync();
+        await Task.WhenAny(done, refused);
+        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        return await page.Locator("#message .alert").First.InnerTextAsync();
     }
 
     /// <summary>Reloads until <paramref name="selector"/> shows <paramref name="text"/> (the worker delivers and handles in the background).</summary>

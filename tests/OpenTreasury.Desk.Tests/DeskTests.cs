@@ -56,7 +56,7 @@ public sealed class DeskTests(DeskNetwork net)
         await page.WaitForURLAsync("**/desk/vouchers/*");
         var voucherUrl = page.Url.Split('?')[0];
         Assert.Contains("已完成", await DeskNetwork.StampAsync(page, "#stamp"), StringComparison.Ordinal);
-        await page.WaitForSelectorAsync("#approve", new PageWaitForSelectorOptions { State = WaitForSelectorState.Detached });
+        Assert.Equal("待审核", await page.Locator("#state").InnerTextAsync());
         var number = (await page.Locator("h1").InnerTextAsync()).Split(' ')[1];
         await DeskNetwork.LogoutAsync(page);
 

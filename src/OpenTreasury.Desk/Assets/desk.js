@@ -93,11 +93,11 @@ const desk = {
     try {
       const requests = await desk.node(`/desk/api/vouchers/${id}/stamp-requests?role=${role}`);
       const pin = await desk.askPin(role === "checker" ? "审核并盖章：请输入 USBKey PIN 码" : "盖章：请输入 USBKey PIN 码");
-      desk.show("支撑控件正在签章…", "success");
+      desk.show("支撑控件正在签章…", "info");
       const made = await desk.agent("/agent/stamp", { userId: desk.meta("ot-user"), pin, voucher: requests.voucher, positions: requests.positions });
-      const done = await desk.node(`/desk/api/vouchers/${id}/${role === "checker" ? "approve" : "stamps"}`, { stamps: made.stamps });
-      desk.show(`已完成：${made.shown}，凭证状态 ${done.state}`, "success");
-      setTimeout(() => location.reload(), 600);
+      await desk.node(`/desk/api/vouchers/${id}/${role === "checker" ? "approve" : "stamps"}`, { stamps: made.stamps });
+      // The page is read again from the library, which says what was stamped.
+      location.href = `${location.pathname}?stamped=${role}`;
     } catch (e) {
       desk.show(e.message, "error");
     }

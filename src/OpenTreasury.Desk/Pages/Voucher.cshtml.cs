@@ -47,7 +47,7 @@ public sealed class VoucherModel : DeskPageModel
     [BindProperty]
     public string? Reason { get; set; }
 
-    public IActionResult OnGet(long id, int? entered)
+    public IActionResult OnGet(long id, int? entered, string? stamped)
     {
         if (!Load(id))
         {
@@ -57,6 +57,10 @@ public sealed class VoucherModel : DeskPageModel
         if (entered == 1)
         {
             Message = ("已保存草稿：请点击“盖章”，用 USBKey 在本机支撑控件上加盖个人名章", false);
+        }
+        else if (stamped is "maker" or "checker")
+        {
+            Message = (stamped == "maker" ? $"已完成：已盖经办人名章，凭证{DeskFormat.State(Voucher.State)}，待另一人审核" : $"已完成：已审核并盖章，凭证{DeskFormat.State(Voucher.State)}", false);
         }
 
         return Page();
