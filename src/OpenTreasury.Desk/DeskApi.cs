@@ -92,24 +92,16 @@ internal static class DeskApi
             WithSession(http, (context, session) =>
             {
                 var stampRole = role == "checker" ? StampRole.Checker : StampRole.Maker;
-                var voucher = context.Library.Find(id);
-                if (voucher is null || voucher.Origin != "own")
+                if (OwnVoucher(context, session, id, stampRole == StampRole.Maker ? NodeAction.EnterVoucher : NodeAction.ApproveVoucher, out var voucher) is { } refused)
                 {
-                    return Problems.Of(LibraryRejection.NotFound, $"no own voucher {id}");
-                }
-
-                var action = stampRole == StampRole.Maker ? NodeAction.EnterVoucher : NodeAction.ApproveVoucher;
-                var refused = context.Authorize(session, action, voucher.Key.ToString(), voucher.AgencyCode, oneVoucher: true);
-                if (refused != AuthorizationRejection.None)
-                {
-                    return Problems.Of(refused, $"{session.Actor.Post} may not {action}");
+                    return refused;
                 }
 
                 var positions = context.Library.StampRequests(id, stampRole, session.Actor.UserId)
                     .Select(r => new DeskStampPosition(r.Position, r.ChineseName, Convert.ToBase64String(r.SealDer), r.PropertyInfo)).ToList();
                 return positions.Count == 0
-                    ? Problems.Of(LibraryRejection.NoUsableSeal, $"nothing for {session.Actor.UserId} to stamp as {stampRole} on {voucher.Key}")
-                    : Results.Ok(new DeskStampRequests(id, Convert.ToBase64String(voucher.InnerXml), positions));
+                    ? Problems.Of(LibraryRejection.NoUsableSeal, $"nothing for {session.Actor.UserId} to stamp as {stampRole} on {voucher!.Key}")
+                    : Results.Ok(new DeskStampRequests(id, Convert.ToBase64String(voucher!.InnerXml), positions));
             }));
 
         api.MapPost("/vouchers/{id:long}/stamps", async (HttpContext http, long id, DeskStamps stamps) =>
@@ -153,22 +145,28 @@ internal static class DeskApi
 
     private static IResult Act(NodeContext context, NodeSession session, long id, NodeAction action, Func<LibraryResult> work)
     {
-        var voucher = context.Library.Find(id);
-        if (voucher is null || voucher.Origin != "own")
+        if (OwnVoucher(context, session, id, action, out _) is { } refused)
         {
-            return Problems.Of(LibraryRejection.NotFound, $"no own voucher {id}");
-        }
-
-        var refused = context.Authorize(session, action, voucher.Key.ToString(), voucher.AgencyCode, oneVoucher: true);
-        if (refused != AuthorizationRejection.None)
-        {
-            return Problems.Of(refused, $"{session.Actor.Post} may not {action}");
+            return refused;
         }
 
         var result = work();
         return result.Ok
             ? Results.Ok(new DeskOutcome(id, context.Library.Find(id)!.State, "已完成"))
             : Problems.Of(result.Rejection, result.Message);
+    }
+
+    /// <summary>An own voucher the person may act on with <paramref name="action"/>, or the problem to answer (the refusal audited).</summary>
+    private static IResult? OwnVoucher(NodeContext context, NodeSession session, long id, NodeAction action, out StoredVoucher? voucher)
+    {
+        voucher = context.Library.Find(id);
+        if (voucher is null || voucher.Origin != "own")
+        {
+            return Problems.Of(LibraryRejection.NotFound, $"no own voucher {id}");
+        }
+
+        var refused = context.Authorize(session, action, voucher.Key.ToString(), voucher.AgencyCode, oneVoucher: true);
+        return refused == AuthorizationRejection.None ? null : Problems.Of(refused, $"{session.Actor.Post} may not {action}");
     }
 
     private static IResult WithSession(HttpContext http, Func<NodeContext, NodeSession, IResult> work)

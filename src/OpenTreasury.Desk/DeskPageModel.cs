@@ -93,7 +93,7 @@ public abstract class DeskPageModel : PageModel
 /// <summary>Formats for the desks: money with thousands separators and 大写, dates, states in Chinese.</summary>
 public static class DeskFormat
 {
-    public static string Money(long? fen) => fen is { } f ? new Amount(f).ToWire() is var wire ? Thousands(wire) : string.Empty : string.Empty;
+    public static string Money(long? fen) => fen is { } f ? Thousands(new Amount(f).ToWire()) : string.Empty;
 
     public static string Capitals(long? fen) => fen is { } f ? "人民币" + new Amount(f).ToChineseCapitals() : string.Empty;
 

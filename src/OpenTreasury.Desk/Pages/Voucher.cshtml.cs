@@ -153,7 +153,7 @@ public sealed class VoucherModel : DeskPageModel
         var steps = AuditQuery.Find(connection, new AuditFilter(voucher.VtCode, voucher.VoucherNo))
             .Select(e => new TimelineStep(Beijing(e.At), Operation(e.Operation, e.Detail), e.Actor))
             .ToList();
-        steps.AddRange(Node.Library.Deliveries(voucher.Id).Select(d => new TimelineStep(Beijing(d.UpdatedAt), $"{d.Receiver}：{DeskFormat.Delivery(d.Status)}{(d.Reason is null ? string.Empty : "（" + d.Reason + "）")}", d.Receiver)));
+        steps.AddRange(Deliveries.Select(d => new TimelineStep(Beijing(d.UpdatedAt), $"{d.Receiver}：{DeskFormat.Delivery(d.Status)}{(d.Reason is null ? string.Empty : "（" + d.Reason + "）")}", d.Receiver)));
         return [.. steps.OrderBy(s => s.At, StringComparer.Ordinal)];
     }
 
