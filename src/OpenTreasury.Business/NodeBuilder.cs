@@ -55,7 +55,7 @@ public sealed record NodeOptions
 public static class NodeBuilder
 {
     public const string KeysFolder = "keys";
-    public const string LibraryFile = "library.db";
+    public const string LibraryFile = NodeDatabase.LibraryFile;
 
     /// <summary>
     /// The node's institution certificate from <c>keys/</c>, with its private key decrypted on first use under
@@ -80,7 +80,7 @@ public static class NodeBuilder
             throw new ArgumentException($"The key given is {institution.Party}'s, not {party}'s.", nameof(options));
         }
 
-        var library = new VoucherLibrary(NodeDatabase.Open(Path.Combine(options.Directory, LibraryFile)), new SignatureServer(institution, options.Trust, options.Random), options.Clock);
+        var library = new VoucherLibrary(NodeDatabase.OpenNode(options.Directory), new SignatureServer(institution, options.Trust, options.Random), options.Clock);
         // Without a people folder the directory points where no USBKey is: the node still knows its people (their
         // certificates are in its library) but holds none of their keys.
         var tokens = options.PeopleDirectory ?? Path.Combine(options.Directory, "no-usbkeys-here");

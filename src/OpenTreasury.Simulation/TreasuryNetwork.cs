@@ -95,12 +95,13 @@ public sealed class TreasuryNetwork : IDisposable
     public static bool IsDemo(string directory) => File.Exists(Path.Combine(directory, DemoMarkerFile));
 
     /// <summary>Opens the demo network in <paramref name="directory"/>, creating it first when it is not there.</summary>
-    public static TreasuryNetwork OpenOrCreate(string directory, Func<MasterData> master, TimeProvider clock, PinSource? pins = null)
+    /// <remarks><paramref name="postgres"/>: where a new network's stores go (see <see cref="Create"/>); an existing network keeps its own.</remarks>
+    public static TreasuryNetwork OpenOrCreate(string directory, Func<MasterData> master, TimeProvider clock, PinSource? pins = null, string? postgres = null)
     {
         ArgumentNullException.ThrowIfNull(master);
         if (!Exists(directory))
         {
-            Create(directory, master(), clock, demo: true, DemoPassphrase);
+            Create(directory, master(), clock, demo: true, DemoPassphrase, postgres: postgres);
         }
 
         return Open(directory, clock, pins);
@@ -116,7 +117,12 @@ public sealed class TreasuryNetwork : IDisposable
     /// manifest is written last, so a crash half-way leaves no manifest and the next run starts afresh.
     /// </summary>
     /// <remarks><paramref name="random"/> makes the keys (a fresh <see cref="SecureRandom"/> when null; the deterministic simulation passes a seeded one).</remarks>
-    public static void Create(string directory, MasterData master, TimeProvider clock, bool demo, string passphrase, SecureRandom? random = null)
+    /// <remarks>
+    /// <paramref name="postgres"/>, when given, is a PostgreSQL database in which each node gets a schema of its own
+    /// (<c>n&lt;network&gt;_&lt;party&gt;</c>, named in the node's <see cref="PostgresStore.ConfigFile"/>); otherwise each node's
+    /// store is the SQLite file in its folder.
+    /// </remarks>
+    public static void Create(string directory, MasterData master, TimeProvider clock, bool demo, string passphrase, SecureRandom? random = null, string? postgres = null)
     {
         ArgumentNullException.ThrowIfNull(master);
         ArgumentNullException.ThrowIfNull(clock);
@@ -142,6 +148,8 @@ public sealed class TreasuryNetwork : IDisposable
         }
 
         random ??= new SecureRandom();
+        // Only a PostgreSQL network draws its name, so a seeded SQLite network makes the same keys as before.
+        var networkId = postgres is null ? string.Empty : Convert.ToHexStringLower(SecureRandom.GetNextBytes(random, 4));
         var authority = NetworkAuthority.Create(Path.Combine(directory, AuthorityFolder), $"OpenTreasury {master.AdmDivCode}", master.FinanceName, passphrase, iterations, clock, random);
         authority.Publish(Path.Combine(directory, PublicFolder));
         foreach (var party in master.Parties)
@@ -151,9 +159,15 @@ public sealed class TreasuryNetwork : IDisposable
             var request = Csr.ForInstitution(party, master.OrganisationName(party), keys.Private, random);
             var certificate = authority.IssueInstitution(request, party, master.OrganisationName(party));
             new NodeCredential(party, certificate, keys.Private).Save(Path.Combine(directory, party.ToString(), "keys"), passphrase, random, iterations);
-            var database = NodeDatabase.Open(Path.Combine(directory, party.ToString(), "library.db"));
+            var nodeDirectory = Path.Combine(directory, party.ToString());
+            if (postgres is not null)
+            {
+                new PostgresStore(postgres, PostgresStore.SchemaOf(networkId, party.ToString())).Write(nodeDirectory);
+            }
+
+            var database = NodeDatabase.OpenNode(nodeDirectory);
             using var connection = database.Connect();
-            using var tx = connection.BeginTransaction();
+            using var tx = database.BeginWrite(connection);
             Node.Audit.AuditLog.Append(connection, tx, clock.GetUtcNow(), "system", "node-created", party.ToString(), $"institution certificate {certificate.SerialNumber.ToString(16)}");
             tx.Commit();
         }

@@ -11,7 +11,7 @@ public sealed class ArchitectureTests
         ["OpenTreasury.Wire"] = ["OpenTreasury.Domain"],
         ["OpenTreasury.Trust"] = ["OpenTreasury.Domain", "BouncyCastle.Cryptography"],
         ["OpenTreasury.Printing"] = ["OpenTreasury.Domain", "SkiaSharp", "DocumentFormat.OpenXml", "DocumentFormat.OpenXml.Framework"],
-        ["OpenTreasury.Node"] = ["OpenTreasury.Domain", "OpenTreasury.Wire", "OpenTreasury.Trust", "BouncyCastle.Cryptography", "Microsoft.Data.Sqlite", "Dapper", "OpenTreasury.Printing"],
+        ["OpenTreasury.Node"] = ["OpenTreasury.Domain", "OpenTreasury.Wire", "OpenTreasury.Trust", "BouncyCastle.Cryptography", "Microsoft.Data.Sqlite", "Npgsql", "Dapper", "OpenTreasury.Printing"],
         // Business and Simulation see the store only through the ADO.NET base types and Node/Storage's dialect.
         ["OpenTreasury.Business"] = ["OpenTreasury.Domain", "OpenTreasury.Wire", "OpenTreasury.Trust", "OpenTreasury.Node", "BouncyCastle.Cryptography", "Dapper"],
         ["OpenTreasury.Authority"] = ["OpenTreasury.Domain", "OpenTreasury.Trust", "BouncyCastle.Cryptography"],

@@ -1,5 +1,6 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 using Microsoft.Extensions.Time.Testing;
 using OpenTreasury.Business;
 using OpenTreasury.Business.Finance;
@@ -9,6 +10,8 @@ using OpenTreasury.Domain.Vouchers;
 using OpenTreasury.Node.Library;
 using OpenTreasury.Node.Network;
 using OpenTreasury.Node.People;
+using OpenTreasury.Node.Storage;
+using OpenTreasury.Node.Tests.Storage;
 using OpenTreasury.Simulation;
 
 namespace OpenTreasury.Node.Tests;
@@ -143,19 +146,30 @@ internal sealed class TestNetwork : IDisposable
         return connection.ExecuteScalar<long>(sql, parameters);
     }
 
+    /// <summary>Drops a guarding trigger behind the library's back, as someone with the file or the database's owner could.</summary>
+    public static void DropTrigger(System.Data.Common.DbConnection connection, string trigger, string table) =>
+        connection.Execute(connection is SqliteConnection ? $"DROP TRIGGER {trigger}" : $"DROP TRIGGER {trigger} ON {table}");
+
     public static DeliveryState DeliveryOf(TreasuryNode node, long voucherId) => node.Library.Deliveries(voucherId).Single();
 
     public void Dispose()
     {
         Network.Dispose();
-        SqliteConnection.ClearAllPools();
+        NodeDatabase.ReleaseAll();
+        NetworkTemplate.DropCopy(Directory);
         System.IO.Directory.Delete(Directory, recursive: true);
     }
 }
 
-/// <summary>The one network made per test run, on the fake clock at <see cref="TestNetwork.Start"/>; tests copy its folder.</summary>
+/// <summary>
+/// The one network made per test run, on the fake clock at <see cref="TestNetwork.Start"/>; tests copy its folder. With
+/// <see cref="PostgresServer.StoreVariable"/>=postgres its nodes' stores are schemas of a PostgreSQL template database, and
+/// each copy is a database made from that template (<c>CREATE DATABASE … TEMPLATE</c>), named in the copy's store.json files.
+/// </summary>
 internal static class NetworkTemplate
 {
+    private const string DatabaseFile = "test-database.txt";
+
     private static readonly Lazy<string> s_folder = new(Make, LazyThreadSafetyMode.ExecutionAndPublication);
 
     public static string Folder => s_folder.Value;
@@ -174,18 +188,58 @@ internal static class NetworkTemplate
         {
             File.Copy(file, Path.Combine(destination, Path.GetRelativePath(source, file)));
         }
+
+        if (PostgresServer.Selected)
+        {
+            var template = File.ReadAllText(Path.Combine(source, DatabaseFile));
+            var copy = PostgresServer.NewName("ot_test");
+            PostgresServer.Shared.CreateDatabase(copy, template);
+            File.WriteAllText(Path.Combine(destination, DatabaseFile), copy);
+            foreach (var node in System.IO.Directory.EnumerateDirectories(destination))
+            {
+                PostgresStore.Read(node)?.InDatabase(copy).Write(node);
+            }
+        }
+    }
+
+    /// <summary>Drops the PostgreSQL database of a copy, if it has one.</summary>
+    public static void DropCopy(string destination)
+    {
+        var file = Path.Combine(destination, DatabaseFile);
+        if (File.Exists(file))
+        {
+            PostgresServer.Shared.DropDatabase(File.ReadAllText(file));
+        }
     }
 
     private static string Make()
     {
         var folder = Path.Combine(Path.GetTempPath(), "ot-template-" + Path.GetRandomFileName());
-        TreasuryNetwork.Create(folder, SampleMasterData.Mangshi(2026), new FakeTimeProvider(TestNetwork.Start), demo: true, TreasuryNetwork.DemoPassphrase);
-        SqliteConnection.ClearAllPools(); // Closes every connection, so the WAL is checkpointed into the files we copy.
+        string? postgres = null;
+        if (PostgresServer.Selected)
+        {
+            var database = PostgresServer.NewName("ot_template");
+            postgres = PostgresServer.Shared.CreateDatabase(database);
+            System.IO.Directory.CreateDirectory(folder);
+            File.WriteAllText(Path.Combine(folder, DatabaseFile), database);
+        }
+
+        TreasuryNetwork.Create(folder, SampleMasterData.Mangshi(2026), new FakeTimeProvider(TestNetwork.Start), demo: true, TreasuryNetwork.DemoPassphrase, postgres: postgres);
+        NodeDatabase.ReleaseAll(); // Closes every connection, so the WAL is checkpointed into the files we copy (and the template database may be copied).
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {
             try
             {
+                if (File.Exists(Path.Combine(folder, DatabaseFile)))
+                {
+                    PostgresServer.Shared.DropDatabase(File.ReadAllText(Path.Combine(folder, DatabaseFile)));
+                }
+
                 System.IO.Directory.Delete(folder, recursive: true);
+            }
+            catch (NpgsqlException)
+            {
+                // The private server is already gone (and its databases with it).
             }
             catch (IOException)
             {

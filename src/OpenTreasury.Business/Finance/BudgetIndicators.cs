@@ -60,7 +60,7 @@ public static class BudgetIndicators
                 session.Connection.Execute(
                     """
                     INSERT INTO finance_indicators (adm_div_code, st_year, agency_code, exp_func_code, fund_type_code, amount_fen) VALUES (@adm, @year, @agency, @func, @fund, @fen)
-                    ON CONFLICT (adm_div_code, st_year, agency_code, exp_func_code, fund_type_code) DO UPDATE SET amount_fen = amount_fen + excluded.amount_fen
+                    ON CONFLICT (adm_div_code, st_year, agency_code, exp_func_code, fund_type_code) DO UPDATE SET amount_fen = finance_indicators.amount_fen + excluded.amount_fen
                     """,
                     new { key.adm, key.year, key.agency, key.func, key.fund, fen = line.Amount.Fen }, session.Transaction);
                 session.Audit(entry.UserId, "indicator", $"indicator/{line.AgencyCode}/{line.ExpFuncCode}/{line.FundTypeCode}",

@@ -26,7 +26,7 @@ internal static class FinanceAllocations
     {
         using var connection = finance.Library.Database.Connect();
         return [.. connection.Query<(string VoucherNo, string OriVoucherNo, long AmountFen, string Reason)>(
-            "SELECT voucher_no, ori_voucher_no, amount_fen, reason FROM finance_allocation_refunds WHERE adm_div_code = @adm AND st_year = @year AND ori_voucher_no = @oriVoucherNo ORDER BY rowid",
+            "SELECT voucher_no, ori_voucher_no, amount_fen, reason FROM finance_allocation_refunds WHERE adm_div_code = @adm AND st_year = @year AND ori_voucher_no = @oriVoucherNo ORDER BY booked_at, voucher_no",
             new { adm = finance.Master.AdmDivCode, year = finance.Master.StYear, oriVoucherNo })
             .Select(r => new AllocationRefund(r.VoucherNo, r.OriVoucherNo, new Amount(r.AmountFen), r.Reason))];
     }

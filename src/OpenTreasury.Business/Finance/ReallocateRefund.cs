@@ -31,7 +31,7 @@ internal static class ReallocateRefund
     {
         using var connection = finance.Library.Database.Connect();
         return [.. connection.Query<(string VoucherNo, string Refund, long Fen)>(
-            "SELECT voucher_no, refund_voucher_no, amount_fen FROM finance_reallocations WHERE adm_div_code = @adm AND st_year = @year AND refund_voucher_no = @refundVoucherNo ORDER BY rowid",
+            "SELECT voucher_no, refund_voucher_no, amount_fen FROM finance_reallocations WHERE adm_div_code = @adm AND st_year = @year AND refund_voucher_no = @refundVoucherNo ORDER BY recorded_at, voucher_no",
             new { adm = finance.Master.AdmDivCode, year = finance.Master.StYear, refundVoucherNo })
             .Select(r => new Reallocation(r.VoucherNo, r.Refund, new Amount(r.Fen)))];
     }

@@ -19,10 +19,12 @@ internal static class DemoCommand
         var days = new Option<int>("--days") { Description = $"Business days to spread the plan over (1–{DemoPlan.DaysMax}); each day clears, reports and reconciles", DefaultValueFactory = _ => 1 };
         var inject = new Option<bool>("--inject-mismatch") { Description = "Bank 102 books one daily-report line a fen too high; reconciliation must find and name it" };
         var processes = new Option<bool>("--processes") { Description = "Run the authority and each node in its own OS process on 127.0.0.1, the nodes talking over HTTP (SM2-signed, SM4-encrypted)" };
+        var stores = new StoreOptions();
         var command = new Command("demo", "Run a day of the 芒市 network: quota (5105/5106), authorized payments (8202), direct payments (5201/5108), allocations (5207, a return and reissue, a 3208 refund), clearing (2301), daily reports (2207/2206/2209), reconciliation")
         {
             data, payments, seed, days, json, inject, processes,
         };
+        stores.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
             var count = result.GetValue(payments);
@@ -32,6 +34,11 @@ internal static class DemoCommand
             {
                 return Report.BadInput("DEMO-1", $"--payments 应为 0–{DemoPlan.PaymentsMax}，--seed 不能为负，--days 应为 1–{DemoPlan.DaysMax}",
                     $"--payments must be 0–{DemoPlan.PaymentsMax}, --seed must not be negative, --days must be 1–{DemoPlan.DaysMax}");
+            }
+
+            if (!stores.TryRead(result, out var postgres, out var storeFailure))
+            {
+                return storeFailure;
             }
 
             var folder = result.GetValue(data)?.FullName ?? Path.Combine(Path.GetTempPath(), $"opentreasury-{Guid.NewGuid():N}"[..25]);
@@ -63,7 +70,7 @@ internal static class DemoCommand
             if (result.GetValue(processes))
             {
                 // The folder is made (or checked) here; then this process only drives and reads, the nodes do the work.
-                TreasuryNetwork.OpenOrCreate(folder, () => SampleMasterData.Mangshi(2026), TimeProvider.System).Dispose();
+                TreasuryNetwork.OpenOrCreate(folder, () => SampleMasterData.Mangshi(2026), TimeProvider.System, postgres: postgres).Dispose();
                 NodeDatabase.ReleaseAll();
                 using var network = TreasuryNetwork.Open(folder, TimeProvider.System);
                 plan = DemoPlan.Create(network.Master, seedValue, count) with { InjectMismatch = result.GetValue(inject), Days = dayCount };
@@ -80,7 +87,7 @@ internal static class DemoCommand
             }
             else
             {
-                using var network = TreasuryNetwork.OpenOrCreate(folder, () => SampleMasterData.Mangshi(2026), TimeProvider.System, TreasuryNetwork.DemoPins);
+                using var network = TreasuryNetwork.OpenOrCreate(folder, () => SampleMasterData.Mangshi(2026), TimeProvider.System, TreasuryNetwork.DemoPins, postgres);
                 plan = DemoPlan.Create(network.Master, seedValue, count) with { InjectMismatch = result.GetValue(inject), Days = dayCount };
                 summary = await new DemoRunner(network, progress).RunAsync(plan, cancellationToken).ConfigureAwait(false);
             }

@@ -17,9 +17,16 @@ internal static class NetworkCommands
         {
             data, master,
         };
+        var stores = new StoreOptions();
+        stores.AddTo(init);
         init.SetAction(result =>
         {
             var folder = result.GetValue(data)!.FullName;
+            if (!stores.TryRead(result, out var postgres, out var storeFailure))
+            {
+                return storeFailure;
+            }
+
             if (TreasuryNetwork.Exists(folder))
             {
                 return Report.BadInput("NETWORK-1", $"{folder} 已有一个网络", $"{folder} already holds a network");
@@ -37,13 +44,14 @@ internal static class NetworkCommands
             }
 
             var passphrase = KeyPassphrase.Resolve(null, "新网络的私钥口令 passphrase for the new network's keys: ");
-            TreasuryNetwork.Create(folder, masterData, TimeProvider.System, demo: false, passphrase);
+            TreasuryNetwork.Create(folder, masterData, TimeProvider.System, demo: false, passphrase, postgres: postgres);
             Console.WriteLine($"网络已创建 network created in {folder} for {masterData.AdmDivName} ({masterData.AdmDivCode})");
             Console.WriteLine($"  authority/   CA, TSA and seal maker keys (encrypted) — keep them off the nodes");
             Console.WriteLine($"  public/      CA certificates, CRLs, TSA and seal-maker certificates — copy to every node");
             foreach (var party in masterData.Parties)
             {
-                Console.WriteLine($"  {party,-12} {masterData.OrganisationName(party)}: library.db and its own key (keys/, encrypted)");
+                var store = postgres is null ? "library.db" : $"store.json (PostgreSQL {Node.Storage.PostgresStore.Read(Path.Combine(folder, party.ToString()))})";
+                Console.WriteLine($"  {party,-12} {masterData.OrganisationName(party)}: {store} and its own key (keys/, encrypted)");
             }
 
             Console.WriteLine($"  people/      each person's USBKey, initial PIN {masterData.DemoPin} — change it with `treasury token change-pin`");

@@ -21,7 +21,7 @@ public sealed partial class VoucherLibrary
             var next = session.Connection.ExecuteScalar<long>(
                 """
                 INSERT INTO voucher_numbers (adm_div_code, st_year, vt_code, last_no) VALUES (@adm, @year, @vt, 1)
-                ON CONFLICT (adm_div_code, st_year, vt_code) DO UPDATE SET last_no = last_no + 1
+                ON CONFLICT (adm_div_code, st_year, vt_code) DO UPDATE SET last_no = voucher_numbers.last_no + 1
                 RETURNING last_no
                 """,
                 new { adm = admDivCode.Value, year = stYear.Value, vt = vtCode.Value },

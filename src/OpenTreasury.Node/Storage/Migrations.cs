@@ -19,8 +19,11 @@ public static class Migrations
 
     private const string ResourcePrefix = "OpenTreasury.Node.Storage.Migrations.";
 
-    /// <summary>The migrations built into this assembly, by number.</summary>
-    public static IReadOnlyList<Migration> Known { get; } = Load();
+    /// <summary>The migrations built into this assembly for SQLite, by number.</summary>
+    public static IReadOnlyList<Migration> Known { get; } = Load(ResourcePrefix);
+
+    /// <summary>The same numbered steps for PostgreSQL (<c>Storage/Migrations/Postgres/</c>): the same numbers and names, the same tables, checks and triggers.</summary>
+    public static IReadOnlyList<Migration> KnownPostgres { get; } = Load(ResourcePrefix + "Postgres.");
 
     /// <summary>Applies what is missing; returns the migrations applied now (none when the store is current).</summary>
     public static IReadOnlyList<Migration> Apply(DbConnection connection, IStoreDialect dialect, IReadOnlyList<Migration> migrations, DateTimeOffset now)
@@ -28,7 +31,7 @@ public static class Migrations
         ArgumentNullException.ThrowIfNull(dialect);
         ArgumentNullException.ThrowIfNull(migrations);
         var legacy = dialect.LegacySchemaVersion(connection);
-        connection.Execute("CREATE TABLE IF NOT EXISTS schema_migrations (number INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+        connection.Execute("CREATE TABLE IF NOT EXISTS schema_migrations (number BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
         var applied = connection.Query<(long Number, string Name)>("SELECT number, name FROM schema_migrations ORDER BY number").ToList();
         var at = now.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
         if (applied.Count == 0 && legacy != 0)
@@ -91,13 +94,18 @@ public static class Migrations
     private static void Record(DbConnection connection, DbTransaction? tx, Migration migration, string at) =>
         connection.Execute("INSERT INTO schema_migrations (number, name, applied_at) VALUES (@Number, @Name, @at)", new { migration.Number, migration.Name, at }, tx);
 
-    private static List<Migration> Load()
+    private static List<Migration> Load(string prefix)
     {
         var assembly = typeof(Migrations).Assembly;
         var list = new List<Migration>();
-        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(ResourcePrefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal)))
+        foreach (var resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal)))
         {
-            var file = resource[ResourcePrefix.Length..^".sql".Length];
+            var file = resource[prefix.Length..^".sql".Length];
+            if (file.Contains('.', StringComparison.Ordinal))
+            {
+                continue; // another engine's folder
+            }
+
             var underscore = file.IndexOf('_', StringComparison.Ordinal);
             var number = int.Parse(file[..underscore], NumberStyles.None, CultureInfo.InvariantCulture);
             using var reader = new StreamReader(assembly.GetManifestResourceStream(resource)!);

@@ -3,21 +3,57 @@ using System.Data.Common;
 namespace OpenTreasury.Node.Storage;
 
 /// <summary>
-/// One party node's store: a SQLite file today (see <see cref="SqliteDialect"/>), its schema brought up to
-/// this build by the numbered <see cref="Migrations"/> when it is opened. Callers see only the ADO.NET base
-/// types; what is engine-specific is behind <see cref="Dialect"/>.
+/// One party node's store: a SQLite file in the node's folder (the embedded default, <see cref="SqliteDialect"/>) or
+/// the node's schema in a PostgreSQL database (<see cref="PostgresDialect"/>), its schema brought up to this build by
+/// the numbered <see cref="Migrations"/> when it is opened. Callers see only the ADO.NET base types; what is
+/// engine-specific is behind <see cref="Dialect"/>.
 /// </summary>
 public sealed class NodeDatabase
 {
+    /// <summary>The SQLite file in a node's folder, unless its <see cref="PostgresStore.ConfigFile"/> names a PostgreSQL store.</summary>
+    public const string LibraryFile = "library.db";
+
     private NodeDatabase(string path, IStoreDialect dialect)
     {
         Path = path;
         Dialect = dialect;
     }
 
+    /// <summary>Where the store is, as an operator would be told: the SQLite file, or the PostgreSQL database and schema.</summary>
     public string Path { get; }
 
     public IStoreDialect Dialect { get; }
+
+    /// <summary>
+    /// Opens the store of the node whose folder is <paramref name="nodeDirectory"/>: the PostgreSQL schema its
+    /// <see cref="PostgresStore.ConfigFile"/> names, else its <see cref="LibraryFile"/>.
+    /// </summary>
+    public static NodeDatabase OpenNode(string nodeDirectory) =>
+        PostgresStore.Read(nodeDirectory) is { } postgres ? Open(postgres) : Open(System.IO.Path.Combine(nodeDirectory, LibraryFile));
+
+    /// <summary>Opens (or creates) a node's schema in PostgreSQL and applies the PostgreSQL migrations built into this assembly.</summary>
+    public static NodeDatabase Open(PostgresStore store) => Open(store, Migrations.KnownPostgres);
+
+    /// <summary>Opens (or creates) a node's schema in PostgreSQL and applies <paramref name="migrations"/>, in order.</summary>
+    public static NodeDatabase Open(PostgresStore store, IReadOnlyList<Migration> migrations)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var dialect = new PostgresDialect(store);
+        dialect.EnsureSchema();
+        var database = new NodeDatabase(store.ToString(), dialect);
+        using var connection = database.Connect();
+        Storage.Migrations.Apply(connection, dialect, migrations, DateTimeOffset.UtcNow);
+        return database;
+    }
+
+    /// <summary>Drops the PostgreSQL schema of the node in <paramref name="nodeDirectory"/>, if it has one (a demo's network when done).</summary>
+    public static void DropNode(string nodeDirectory)
+    {
+        if (PostgresStore.Read(nodeDirectory) is { } postgres)
+        {
+            new PostgresDialect(postgres).DropSchema();
+        }
+    }
 
     /// <summary>Opens (or creates) the store at <paramref name="path"/> and applies the migrations built into this assembly.</summary>
     public static NodeDatabase Open(string path) => Open(path, Migrations.Known);
@@ -76,7 +112,11 @@ public sealed class NodeDatabase
     }
 
     /// <summary>Closes every pooled connection of this process, so the files are checkpointed and may be copied, moved or deleted.</summary>
-    public static void ReleaseAll() => SqliteDialect.ReleaseAll();
+    public static void ReleaseAll()
+    {
+        SqliteDialect.ReleaseAll();
+        PostgresDialect.ReleaseAll();
+    }
 
     /// <summary>A new open connection, configured for durable commits.</summary>
     public DbConnection Connect() => Dialect.Open();

@@ -104,10 +104,10 @@ public sealed class JournalTests : IDisposable
     public void A_posting_with_both_sides_or_a_negative_amount_is_refused_by_the_table()
     {
         using var connection = _net.Finance.Library.Database.Connect();
-        Dapper.SqlMapper.Execute(connection, "INSERT INTO vouchers (id, origin, sender, adm_div_code, st_year, vt_code, voucher_no, version, flag, state, inner_xml, digest, vou_date, created_at, updated_at) VALUES (9999, 'own', 'x', 'x', 2026, '5105', 'X', 1, 0, 'sent', x'00', 'd', '20260302', 't', 't')");
+        Dapper.SqlMapper.Execute(connection, "INSERT INTO vouchers (id, origin, sender, adm_div_code, st_year, vt_code, voucher_no, version, flag, state, inner_xml, digest, vou_date, created_at, updated_at) VALUES (9999, 'own', 'x', 'x', 2026, '5105', 'X', 1, 0, 'sent', @inner, 'd', '20260302', 't', 't')", new { inner = new byte[] { 0 } });
         Dapper.SqlMapper.Execute(connection, "INSERT INTO finance_journal (id, entry_no, entry_date, voucher_ref, source_voucher_id, posted_at) VALUES (1, 'JZ1', '20260302', 'x', 9999, 't')");
-        Assert.Throws<Microsoft.Data.Sqlite.SqliteException>(() => Dapper.SqlMapper.Execute(connection, "INSERT INTO finance_postings VALUES (1, 1, '5001', '1', 'a', 'f', 100, 100)"));
-        Assert.Throws<Microsoft.Data.Sqlite.SqliteException>(() => Dapper.SqlMapper.Execute(connection, "INSERT INTO finance_postings VALUES (1, 1, '5001', '1', 'a', 'f', -100, 0)"));
-        Assert.Throws<Microsoft.Data.Sqlite.SqliteException>(() => Dapper.SqlMapper.Execute(connection, "INSERT INTO finance_journal (id, entry_no, entry_date, voucher_ref, source_voucher_id, posted_at) VALUES (2, 'JZ2', '20260302', 'x', 9999, 't')"));
+        Assert.ThrowsAny<System.Data.Common.DbException>(() => Dapper.SqlMapper.Execute(connection, "INSERT INTO finance_postings VALUES (1, 1, '5001', '1', 'a', 'f', 100, 100)"));
+        Assert.ThrowsAny<System.Data.Common.DbException>(() => Dapper.SqlMapper.Execute(connection, "INSERT INTO finance_postings VALUES (1, 1, '5001', '1', 'a', 'f', -100, 0)"));
+        Assert.ThrowsAny<System.Data.Common.DbException>(() => Dapper.SqlMapper.Execute(connection, "INSERT INTO finance_journal (id, entry_no, entry_date, voucher_ref, source_voucher_id, posted_at) VALUES (2, 'JZ2', '20260302', 'x', 9999, 't')"));
     }
 }

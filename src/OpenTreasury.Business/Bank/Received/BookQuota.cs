@@ -31,7 +31,7 @@ internal static class BookQuota
             session.Connection.Execute(
                 """
                 INSERT INTO bank_quotas (adm_div_code, st_year, agency_code, exp_func_code, issued_fen) VALUES (@adm, @year, @agency, @func, @fen)
-                ON CONFLICT (adm_div_code, st_year, agency_code, exp_func_code) DO UPDATE SET issued_fen = issued_fen + excluded.issued_fen
+                ON CONFLICT (adm_div_code, st_year, agency_code, exp_func_code) DO UPDATE SET issued_fen = bank_quotas.issued_fen + excluded.issued_fen
                 """,
                 new { adm = notice.AdmDivCode, year = notice.StYear, agency = detail["AgencyCode"], func = detail["ExpFuncCode"], fen = Amount.ParseWire(detail["PlanAmt"]!).Fen },
                 session.Transaction);

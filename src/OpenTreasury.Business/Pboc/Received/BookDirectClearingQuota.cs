@@ -30,7 +30,7 @@ internal static class BookDirectClearingQuota
             session.Connection.Execute(
                 """
                 INSERT INTO pboc_direct_clearing_quotas (bank_code, adm_div_code, st_year, agency_code, exp_func_code, issued_fen) VALUES (@bank, @adm, @year, @agency, @func, @fen)
-                ON CONFLICT (bank_code, adm_div_code, st_year, agency_code, exp_func_code) DO UPDATE SET issued_fen = issued_fen + excluded.issued_fen
+                ON CONFLICT (bank_code, adm_div_code, st_year, agency_code, exp_func_code) DO UPDATE SET issued_fen = pboc_direct_clearing_quotas.issued_fen + excluded.issued_fen
                 """,
                 new { bank, adm = notice.AdmDivCode, year = notice.StYear, agency = detail["AgencyCode"], func = detail["ExpFuncCode"], fen = Amount.ParseWire(detail["PayAmt"]!).Fen },
                 session.Transaction);
