@@ -1,7 +1,7 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
-using Npgsql;
 using Microsoft.Extensions.Time.Testing;
+using Npgsql;
 using OpenTreasury.Business;
 using OpenTreasury.Business.Finance;
 using OpenTreasury.Domain.Money;

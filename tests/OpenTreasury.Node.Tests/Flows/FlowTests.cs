@@ -1,6 +1,6 @@
+using System.Data.Common;
 using System.Text.Json;
 using Dapper;
-using System.Data.Common;
 using OpenTreasury.Business.Finance;
 using OpenTreasury.Domain.Money;
 using OpenTreasury.Domain.Vouchers;
