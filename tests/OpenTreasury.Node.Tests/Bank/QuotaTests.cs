@@ -54,7 +54,7 @@ public sealed class QuotaTests : IDisposable
     }
 }
 
-/// <summary>Payments submitted and processed from several threads at once.</summary>
+/// <summary>Payments submitted and processed from several threads at once (on SQLite, and on PostgreSQL in .ci/run's second pass).</summary>
 public sealed class ConcurrentPaymentTests : IDisposable
 {
     private const int Tasks = 4;
@@ -68,15 +68,15 @@ public sealed class ConcurrentPaymentTests : IDisposable
     // 1000.00 of quota, 40 payments of 40.00: 25 fit, 15 must be returned.
     private Task IssueQuotaAsync() => _net.IssueQuotaAsync(new QuotaPlanLine(TestNetwork.Agency, TestNetwork.FuncCode, Amount.ParseWire("1000.00")));
 
-    private Task SubmitConcurrentlyAsync() => Task.WhenAll(Enumerable.Range(0, Tasks).Select(t => Task.Run(() =>
+    private Task SubmitConcurrentlyAsync(int tasks = Tasks, int paymentsPerTask = PaymentsPerTask) => Task.WhenAll(Enumerable.Range(0, tasks).Select(t => Task.Run(() =>
     {
-        for (var i = 0; i < PaymentsPerTask; i++)
+        for (var i = 0; i < paymentsPerTask; i++)
         {
             _net.Finance.FinanceDesk!.SubmitPayment(_net.Order($"ZF-{t}-{i:D3}", PaymentAmount), TestNetwork.BusinessDate).ThrowIfRefused();
         }
     })));
 
-    private void AssertQuotaHeld()
+    private void AssertQuotaHeld(int payments = Tasks * PaymentsPerTask)
     {
         using var bank = _net.Bank102.Library.Database.Connect();
         var (issued, paid) = bank.QuerySingle<(long, long)>("SELECT issued_fen, paid_fen FROM bank_quotas");
@@ -84,7 +84,8 @@ public sealed class ConcurrentPaymentTests : IDisposable
         var returned = TestNetwork.Count(_net.Finance, "SELECT COUNT(*) FROM deliveries d JOIN vouchers v ON v.id = d.voucher_id WHERE v.vt_code = '8202' AND d.status = @s", new { s = (int)VoucherStatus.Returned });
 
         Assert.True(paid <= issued, $"paid {paid} > issued {issued}");
-        Assert.Equal(Tasks * PaymentsPerTask, paidVouchers + returned);
+        Assert.Equal(payments, paidVouchers + returned);
+        Assert.Equal(payments, TestNetwork.Count(_net.Bank102, "SELECT COUNT(*) FROM vouchers WHERE vt_code = '8202' AND origin = 'received'"));
         Assert.Equal(25, paidVouchers);
         Assert.Equal(paidVouchers * PaymentAmount.Fen, paid);
         Assert.Equal(paid, TestNetwork.Count(_net.Bank102, "SELECT COALESCE(SUM(amount_fen), 0) FROM bank_payments"));
@@ -126,5 +127,20 @@ public sealed class ConcurrentPaymentTests : IDisposable
         await _net.SettleAsync();
 
         AssertQuotaHeld();
+    }
+
+    [Fact]
+    public async Task Sixty_four_payers_at_once_on_one_quota_are_each_paid_or_returned_exactly_once_and_never_overspend_it()
+    {
+        const int payers = 64;
+        await IssueQuotaAsync();
+        await SubmitConcurrentlyAsync(payers, 1);
+        await _net.SettleAsync();
+
+        await Task.WhenAll(Enumerable.Range(0, Tasks).Select(_ => Task.Run(() => _net.Bank102.BankDesk!.ProcessReceived(TestNetwork.BusinessDate))));
+        await _net.SettleAndProcessAsync();
+
+        AssertQuotaHeld(payers);
+        Assert.Equal(payers, TestNetwork.Count(_net.Finance, "SELECT COUNT(DISTINCT voucher_no) FROM vouchers WHERE vt_code = '8202'"));
     }
 }
