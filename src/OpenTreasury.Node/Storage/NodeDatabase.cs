@@ -46,15 +46,6 @@ public sealed class NodeDatabase
         return database;
     }
 
-    /// <summary>Drops the PostgreSQL schema of the node in <paramref name="nodeDirectory"/>, if it has one (a demo's network when done).</summary>
-    public static void DropNode(string nodeDirectory)
-    {
-        if (PostgresStore.Read(nodeDirectory) is { } postgres)
-        {
-            new PostgresDialect(postgres).DropSchema();
-        }
-    }
-
     /// <summary>Opens (or creates) the store at <paramref name="path"/> and applies the migrations built into this assembly.</summary>
     public static NodeDatabase Open(string path) => Open(path, Migrations.Known);
 

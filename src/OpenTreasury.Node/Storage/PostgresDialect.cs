@@ -112,12 +112,5 @@ public sealed class PostgresDialect : IStoreDialect
         connection.Execute($"CREATE SCHEMA IF NOT EXISTS {Quote(Store.Schema)}");
     }
 
-    /// <summary>Drops the node's schema and everything in it (a demo's network when the demo is done with it).</summary>
-    public void DropSchema()
-    {
-        using var connection = Open();
-        connection.Execute($"DROP SCHEMA IF EXISTS {Quote(Store.Schema)} CASCADE");
-    }
-
     private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }
