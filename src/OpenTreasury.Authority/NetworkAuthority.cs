@@ -58,11 +58,11 @@ public sealed class NetworkAuthority
     /// Makes the root and issuing CA, the TSA's key and certificate and the seal maker's, and saves them encrypted
     /// under <paramref name="passphrase"/> (PBKDF2 with <paramref name="iterations"/>: fewer only where the passphrase is public, as in the demo).
     /// </summary>
-    public static NetworkAuthority Create(string directory, string networkName, string financeName, string passphrase, int iterations, TimeProvider clock, SecureRandom random)
+    public static NetworkAuthority Create(string directory, string networkName, string financeName, string passphrase, int iterations, TimeProvider clock, SecureRandom random, NetworkEnvironment environment = NetworkEnvironment.Production)
     {
         ArgumentNullException.ThrowIfNull(clock);
         var now = clock.GetUtcNow();
-        var pki = NetworkPki.Create(networkName, now, random);
+        var pki = NetworkPki.Create(networkName, now, random, environment);
         var tsaKeys = Sm2.GenerateKeyPair(random);
         var tsa = new NodeCredential(PartyId.Finance, pki.IssueTimestamping($"{networkName} TSA", tsaKeys.Public, now, TimestampingValidity), tsaKeys.Private);
         var makerKeys = Sm2.GenerateKeyPair(random);

@@ -12,6 +12,7 @@ using OpenTreasury.Node.Signing;
 using OpenTreasury.Node.Storage;
 using OpenTreasury.Trust.Certificates;
 using OpenTreasury.Trust.Crypto;
+using OpenTreasury.Trust.Pki;
 using Org.BouncyCastle.Security;
 
 namespace OpenTreasury.Simulation;
@@ -122,7 +123,11 @@ public sealed class TreasuryNetwork : IDisposable
     /// (<c>n&lt;network&gt;_&lt;party&gt;</c>, named in the node's <see cref="PostgresStore.ConfigFile"/>); otherwise each node's
     /// store is the SQLite file in its folder.
     /// </remarks>
-    public static void Create(string directory, MasterData master, TimeProvider clock, bool demo, string passphrase, SecureRandom? random = null, string? postgres = null)
+    /// <remarks>
+    /// <paramref name="environment"/>: <see cref="NetworkEnvironment.Sandbox"/> makes a test network (测试环境): its CA's names carry
+    /// 测试环境, so production nodes refuse its messages and stamps by that code, and it refuses theirs.
+    /// </remarks>
+    public static void Create(string directory, MasterData master, TimeProvider clock, bool demo, string passphrase, SecureRandom? random = null, string? postgres = null, NetworkEnvironment environment = NetworkEnvironment.Production)
     {
         ArgumentNullException.ThrowIfNull(master);
         ArgumentNullException.ThrowIfNull(clock);
@@ -150,7 +155,7 @@ public sealed class TreasuryNetwork : IDisposable
         random ??= new SecureRandom();
         // Only a PostgreSQL network draws its name, so a seeded SQLite network makes the same keys as before.
         var networkId = postgres is null ? string.Empty : Convert.ToHexStringLower(SecureRandom.GetNextBytes(random, 4));
-        var authority = NetworkAuthority.Create(Path.Combine(directory, AuthorityFolder), $"OpenTreasury {master.AdmDivCode}", master.FinanceName, passphrase, iterations, clock, random);
+        var authority = NetworkAuthority.Create(Path.Combine(directory, AuthorityFolder), $"OpenTreasury {master.AdmDivCode}", master.FinanceName, passphrase, iterations, clock, random, environment);
         authority.Publish(Path.Combine(directory, PublicFolder));
         foreach (var party in master.Parties)
         {

@@ -70,6 +70,7 @@ public static class NodeHttp
         EnvelopeRejection.TooLarge => "信封超过大小限制",
         EnvelopeRejection.Stale => "信封封装时间超出允许范围",
         EnvelopeRejection.UnsupportedVersion => "不支持的信封格式版本",
+        EnvelopeRejection.WrongEnvironment => "测试环境与生产环境的消息互不接收",
         _ => "信封被拒收",
     };
 

@@ -13,6 +13,7 @@ using OpenTreasury.Node.People;
 using OpenTreasury.Node.Storage;
 using OpenTreasury.Node.Tests.Storage;
 using OpenTreasury.Simulation;
+using OpenTreasury.Trust.Pki;
 
 namespace OpenTreasury.Node.Tests;
 
@@ -52,10 +53,11 @@ internal sealed class TestNetwork : IDisposable
     /// on it; false for a test that opens it with its own balance.
     /// </param>
     /// <param name="indicators">Registers a budget indicator of <see cref="IndicatorEach"/> for every unit × class, so quota can be issued; false for a test of indicators.</param>
-    public TestNetwork(bool openTreasury = true, bool indicators = true)
+    /// <param name="environment">A production network (the default), or a test network (测试环境) with its own CA.</param>
+    public TestNetwork(bool openTreasury = true, bool indicators = true, NetworkEnvironment environment = NetworkEnvironment.Production)
     {
         Directory = Path.Combine(Path.GetTempPath(), "ot-node-" + Path.GetRandomFileName());
-        NetworkTemplate.CopyTo(Directory);
+        NetworkTemplate.CopyTo(Directory, environment);
         Network = TreasuryNetwork.Open(Directory, Clock, TreasuryNetwork.DemoPins);
         if (openTreasury)
         {
@@ -170,14 +172,16 @@ internal static class NetworkTemplate
 {
     private const string DatabaseFile = "test-database.txt";
 
-    private static readonly Lazy<string> s_folder = new(Make, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<string> s_folder = new(() => Make(NetworkEnvironment.Production), LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private static readonly Lazy<string> s_sandbox = new(() => Make(NetworkEnvironment.Sandbox), LazyThreadSafetyMode.ExecutionAndPublication);
 
     public static string Folder => s_folder.Value;
 
     /// <summary>Copies the whole template tree (databases, keys, tokens, CA, TSA, manifest) into a new folder.</summary>
-    public static void CopyTo(string destination)
+    public static void CopyTo(string destination, NetworkEnvironment environment = NetworkEnvironment.Production)
     {
-        var source = Folder;
+        var source = environment == NetworkEnvironment.Sandbox ? s_sandbox.Value : Folder;
         foreach (var directory in System.IO.Directory.EnumerateDirectories(source, "*", SearchOption.AllDirectories))
         {
             System.IO.Directory.CreateDirectory(Path.Combine(destination, Path.GetRelativePath(source, directory)));
@@ -212,7 +216,7 @@ internal static class NetworkTemplate
         }
     }
 
-    private static string Make()
+    private static string Make(NetworkEnvironment environment)
     {
         var folder = Path.Combine(Path.GetTempPath(), "ot-template-" + Path.GetRandomFileName());
         string? postgres = null;
@@ -224,7 +228,7 @@ internal static class NetworkTemplate
             File.WriteAllText(Path.Combine(folder, DatabaseFile), database);
         }
 
-        TreasuryNetwork.Create(folder, SampleMasterData.Mangshi(2026), new FakeTimeProvider(TestNetwork.Start), demo: true, TreasuryNetwork.DemoPassphrase, postgres: postgres);
+        TreasuryNetwork.Create(folder, SampleMasterData.Mangshi(2026), new FakeTimeProvider(TestNetwork.Start), demo: true, TreasuryNetwork.DemoPassphrase, postgres: postgres, environment: environment);
         NodeDatabase.ReleaseAll(); // Closes every connection, so the WAL is checkpointed into the files we copy (and the template database may be copied).
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {

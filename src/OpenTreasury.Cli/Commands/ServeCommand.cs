@@ -255,7 +255,7 @@ internal static class ServeCommand
         }
     }
 
-    private static async Task StopAsync(IEnumerable<WebApplication> apps)
+    internal static async Task StopAsync(IEnumerable<WebApplication> apps)
     {
         foreach (var app in apps)
         {

@@ -6,6 +6,7 @@ using OpenTreasury.Domain.Vouchers;
 using OpenTreasury.Node.Messaging;
 using OpenTreasury.Node.Seals;
 using OpenTreasury.Node.Signing;
+using OpenTreasury.Trust.Seals;
 using OpenTreasury.Trust.Signatures;
 using OpenTreasury.Wire;
 
@@ -25,6 +26,7 @@ public enum ReceiveFailure
     StaleVersion = 8,
     ForeignStamp = 9,
     OnePersonAlone = 10,
+    WrongEnvironment = 11, // a test environment's (测试环境) voucher at a production node, or the other way round
 }
 
 public sealed partial class VoucherLibrary : IMessageReceiver
@@ -199,6 +201,11 @@ public sealed partial class VoucherLibrary : IMessageReceiver
 
             var check = signing.VerifyStamp(body.InnerVoucher, stamp.Der, SignatureServer.PropertyInfo(body.Key, body.Version, position.Name),
                 s => StampRights.Check(SealRegistry.Find(session, s.Seal.Info.EsId), position, from, content, s));
+            if (check.Failure == StampFailure.WrongEnvironment)
+            {
+                return (ReceiveFailure.WrongEnvironment, $"stamp {position.Name} ({position.ChineseName}): {check.Message}");
+            }
+
             if (!check.IsValid)
             {
                 return (ReceiveFailure.BadSignature, $"stamp {position.Name} ({position.ChineseName}): {check.Failure} ({(int)check.Failure}): {check.Message}");

@@ -50,6 +50,9 @@ public sealed class NetworkTrust
 
     public ICertificateValidator Validator { get; }
 
+    /// <summary>Production, or a test environment (测试环境): what this network's CA says it is.</summary>
+    public NetworkEnvironment Environment => NetworkEnvironments.Of(Root);
+
     public ITimestampAuthority TimestampAuthority { get; }
 
     public ITimestampVerifier TimestampVerifier { get; }

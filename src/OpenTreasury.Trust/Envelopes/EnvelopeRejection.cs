@@ -17,6 +17,7 @@ public enum EnvelopeRejection
     TooLarge = 7,           // more bytes than Limits.NodeEnvelopeBytesMax, or a body above Limits.MessageBytesMax
     Stale = 8,              // sealed more than Limits.NodeEnvelopeAgeSecondsMax away from the opener's clock
     UnsupportedVersion = 9, // a later format version this node does not read
+    WrongEnvironment = 10,  // the sender is of a test environment (测试环境) and this node of production, or the other way round
 }
 
 /// <summary>What an envelope says about itself; everything in it is signed and bound into the encryption.</summary>

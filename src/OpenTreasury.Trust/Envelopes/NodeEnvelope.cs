@@ -189,6 +189,11 @@ public static class NodeEnvelope
         }
 
         var validation = validator.Validate(sender, now, CertificateUse.Institution);
+        if (validation.Failure == CertificateFailure.WrongEnvironment)
+        {
+            return EnvelopeOpening.Refuse(EnvelopeRejection.WrongEnvironment, validation.Message);
+        }
+
         if (!validation.IsValid)
         {
             return EnvelopeOpening.Refuse(EnvelopeRejection.UntrustedSender, $"the sender's certificate is not trusted: {validation.Failure}: {validation.Message}");

@@ -23,6 +23,7 @@ public enum CertificateFailure
     WrongKeyUsage = 6,       // key usage / extended key usage does not allow the use
     NotEndEntity = 7,        // a CA certificate used to sign
     RevocationUnknown = 8,   // no valid CRL of the issuer covers the time asked about
+    WrongEnvironment = 9,    // issued in a test environment (测试环境) for a production node, or the other way round
 }
 
 public sealed record CertificateValidation(CertificateFailure Failure, string Message)
@@ -36,6 +37,9 @@ public sealed record CertificateValidation(CertificateFailure Failure, string Me
 public interface ICertificateValidator
 {
     CertificateValidation Validate(X509Certificate certificate, DateTimeOffset at, CertificateUse use);
+
+    /// <summary>The environment of the network this validator trusts (production unless its CA says otherwise).</summary>
+    NetworkEnvironment Environment => NetworkEnvironment.Production;
 }
 
 /// <summary>Who a certificate names: the party, and for a person the user id and name.</summary>

@@ -146,14 +146,14 @@ public sealed class NetworkPki
     /// A new root and issuing CA, both valid from <paramref name="now"/> (whole seconds), and empty CRLs valid for
     /// <see cref="InitialCrlValidity"/>. <paramref name="random"/> is kept for serials and signatures.
     /// </summary>
-    public static NetworkPki Create(string networkName, DateTimeOffset now, SecureRandom random)
+    public static NetworkPki Create(string networkName, DateTimeOffset now, SecureRandom random, NetworkEnvironment environment = NetworkEnvironment.Production)
     {
         NodeCertificate.RequireName(networkName, NodeCertificate.OrganisationNameLengthMax - IssuingSuffix.Length, nameof(networkName));
         ArgumentNullException.ThrowIfNull(random);
         var notBefore = WholeSeconds(now);
 
         var rootKeys = Sm2.GenerateKeyPair(random);
-        var rootName = new X509Name([X509Name.CN], [networkName + RootSuffix]);
+        var rootName = CaName(networkName + RootSuffix, environment);
         var root = new X509V3CertificateGenerator();
         root.SetSerialNumber(NewSerial(random));
         root.SetIssuerDN(rootName);
@@ -170,7 +170,7 @@ public sealed class NetworkPki
         var issuing = new X509V3CertificateGenerator();
         issuing.SetSerialNumber(NewSerial(random));
         issuing.SetIssuerDN(rootName);
-        issuing.SetSubjectDN(new X509Name([X509Name.CN], [networkName + IssuingSuffix]));
+        issuing.SetSubjectDN(CaName(networkName + IssuingSuffix, environment));
         issuing.SetNotBefore(notBefore.UtcDateTime);
         issuing.SetNotAfter(notBefore.AddYears(IssuingValidityYears).UtcDateTime);
         issuing.SetPublicKey(issuingKeys.Public);
@@ -182,6 +182,11 @@ public sealed class NetworkPki
 
         return new NetworkPki(rootCertificate, rootKeys.Private, issuingCertificate, issuingKeys.Private, [], 0, 0, null, null, random);
     }
+
+    /// <summary>A CA's name: <c>CN=&lt;name&gt;</c>, and <c>OU=测试环境</c> in a test network (see <see cref="NetworkEnvironments"/>).</summary>
+    private static X509Name CaName(string commonName, NetworkEnvironment environment) => environment == NetworkEnvironment.Sandbox
+        ? new X509Name([X509Name.CN, X509Name.OU], [commonName, NetworkEnvironments.SandboxUnit])
+        : new X509Name([X509Name.CN], [commonName]);
 
     /// <summary>
     /// An institution certificate: <c>CN=&lt;party&gt;, O=&lt;organisation&gt;, OU=&lt;org-type code&gt;</c>,

@@ -69,6 +69,7 @@ public sealed class PkiCertificateValidator : ICertificateValidator
 
         _root = root;
         _issuing = issuing;
+        Environment = NetworkEnvironments.Of(root);
         _rootDer = root.GetEncoded();
         _issuingDer = issuing.GetEncoded();
         _crl = issuingCrl;
@@ -87,6 +88,8 @@ public sealed class PkiCertificateValidator : ICertificateValidator
         ArgumentNullException.ThrowIfNull(pki);
         return new PkiCertificateValidator(pki.Root, pki.Issuing, () => pki.Crl, () => pki.RootCrl);
     }
+
+    public NetworkEnvironment Environment { get; }
 
     public CertificateValidation Validate(X509Certificate certificate, DateTimeOffset at, CertificateUse use)
     {
@@ -113,6 +116,11 @@ public sealed class PkiCertificateValidator : ICertificateValidator
         if (der.AsSpan().SequenceEqual(_issuingDer) || der.AsSpan().SequenceEqual(_rootDer))
         {
             return Fail(CertificateFailure.NotEndEntity, "A CA certificate of the network cannot sign.");
+        }
+
+        if (NetworkEnvironments.Mismatch(certificate, Environment, $"'{certificate.SubjectDN}'") is { } other)
+        {
+            return Fail(CertificateFailure.WrongEnvironment, other + ".");
         }
 
         if (!certificate.IssuerDN.Equivalent(_issuing.SubjectDN) || !IsSignedByIssuing(certificate, der))

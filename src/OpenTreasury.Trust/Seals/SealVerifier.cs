@@ -107,6 +107,12 @@ public sealed class SealVerifier(ICertificateValidator certificates, ITimestampV
             return Fail(StampFailure.SealSignatureInvalid, $"the maker's signature over the seal info does not verify: the seal was forged or altered");
         }
 
+        // (4b) The environment: a test network's stamps are not production's, nor the other way round.
+        if ((NetworkEnvironments.Mismatch(maker, _certificates.Environment, "the seal maker") ?? NetworkEnvironments.Mismatch(signer, _certificates.Environment, $"the signer {signerSubject}")) is { } other)
+        {
+            return Fail(StampFailure.WrongEnvironment, other);
+        }
+
         // (5) The maker.
         if (!_isAuthorizedMaker(maker))
         {

@@ -55,6 +55,9 @@ public enum StampFailure
 
     /// <summary>The seal has been revoked (for the rights callback to use).</summary>
     SealRevoked = 17,
+
+    /// <summary>The seal or its signer is of a test environment (测试环境) and the verifier of production, or the other way round.</summary>
+    WrongEnvironment = 18,
 }
 
 /// <summary>A refusal from the caller's rights callback (position right, seal revoked).</summary>
