@@ -23,6 +23,8 @@ public sealed class BankDesk(VoucherLibrary library, MasterData master, ISignerS
 
     private readonly BankContext _bank = new(library, master, master.Bank(library.Party.Bank!.Value.Value), signers, accounts ?? new ClosedAccountList(master.ClosedAccounts));
 
+    /// <summary>The counter's clerk (经办) and reviewer (复核), who act for the desk.</summary>
+    public (string Clerk, string Reviewer) CounterPeople => (_bank.Clerk, _bank.Reviewer);
 
     /// <summary>Handles every received voucher waiting to be signed for, 100 at a time.</summary>
     public BankPass ProcessReceived(DateOnly businessDate)
@@ -62,6 +64,13 @@ public sealed class BankDesk(VoucherLibrary library, MasterData master, ISignerS
 
     /// <summary>Registers a paper 财政授权支付凭证 at the counter: its number is then paid once, never also electronically (PaperPayments.cs).</summary>
     public LibraryResult RegisterPaperPayment(PaperPayment paper, DateOnly payDate) => PaperPayments.Register(_bank, paper, payDate);
+
+    /// <summary>
+    /// Registers a paper voucher printed 应急纸质 under the emergency plan (Finance took it to paper while the link was
+    /// down): taken whatever the unit's payment mode, otherwise as <see cref="RegisterPaperPayment"/> — once, within the
+    /// quota, never a number already paid electronically; the electronic voucher, should it still arrive, is then refused.
+    /// </summary>
+    public LibraryResult RegisterEmergencyPaperPayment(PaperPayment paper, DateOnly payDate) => PaperPayments.Register(_bank, paper, payDate, emergency: true);
 
     /// <summary>
     /// Books money returned on line <paramref name="originalLine"/> of the paid 8202 or 5201

@@ -60,8 +60,11 @@ internal static class PaperPayments
         });
     }
 
-    /// <summary>Registers a paper voucher: the unit must be on paper or parallel, the number unpaid electronically, the quota enough.</summary>
-    public static LibraryResult Register(BankContext bank, PaperPayment paper, DateOnly payDate)
+    /// <summary>
+    /// Registers a paper voucher: the unit must be on paper or parallel (unless it is <paramref name="emergency"/> paper,
+    /// 应急纸质, taken in any mode), the number unpaid electronically, the quota enough.
+    /// </summary>
+    public static LibraryResult Register(BankContext bank, PaperPayment paper, DateOnly payDate, bool emergency = false)
     {
         ArgumentNullException.ThrowIfNull(paper);
         var (clerk, reviewer) = (bank.Signers.SignerFor(bank.Clerk), bank.Signers.SignerFor(bank.Reviewer));
@@ -85,7 +88,7 @@ internal static class PaperPayments
         }
 
         var refusal = paper.Amount <= Amount.Zero ? BankRejection.AmountNotPositive.Say($"纸质凭证金额 {paper.Amount.ToWire()} 不是正数")
-            : mode == UnitPaymentMode.Electronic ? BankRejection.UnitNotOnPaper.Say($"预算单位 {paper.AgencyCode} 为电子化支付模式, 不受理纸质凭证 {paper.VoucherNo}")
+            : mode == UnitPaymentMode.Electronic && !emergency ? BankRejection.UnitNotOnPaper.Say($"预算单位 {paper.AgencyCode} 为电子化支付模式, 不受理纸质凭证 {paper.VoucherNo}")
             : paperBefore is not null ? BankRejection.PaidOnPaper.Say($"纸质凭证 {paper.VoucherNo} 已按 {new Amount(paperBefore.Value).ToWire()} 登记")
             : electronic > 0 ? BankRejection.PaidElectronically.Say($"凭证号 {paper.VoucherNo} 已通过电子凭证支付, 不能再按纸质凭证支付")
             : quota is not { } q ? BankRejection.NoQuota.Say($"预算单位 {paper.AgencyCode} 功能科目 {paper.ExpFuncCode} 无授权支付额度")
@@ -109,12 +112,12 @@ internal static class PaperPayments
         }
         session.Connection.Execute(
             """
-            INSERT INTO bank_paper_payments (adm_div_code, st_year, agency_code, voucher_no, exp_func_code, amount_fen, payee_acct_no, payee_name, pay_date, registered_by, approved_by, registered_at)
-            VALUES (@adm, @year, @agency, @no, @func, @fen, @payeeAcctNo, @payeeName, @date, @clerk, @reviewer, @now)
+            INSERT INTO bank_paper_payments (adm_div_code, st_year, agency_code, voucher_no, exp_func_code, amount_fen, payee_acct_no, payee_name, pay_date, registered_by, approved_by, registered_at, emergency)
+            VALUES (@adm, @year, @agency, @no, @func, @fen, @payeeAcctNo, @payeeName, @date, @clerk, @reviewer, @now, @emergency)
             """,
-            new { key.adm, key.year, key.agency, key.no, key.func, fen = paper.Amount.Fen, payeeAcctNo = paper.PayeeAcctNo, payeeName = paper.PayeeName, date = BankContext.Date(payDate), clerk = clerk.UserId, reviewer = reviewer.UserId, now = session.NowText },
+            new { key.adm, key.year, key.agency, key.no, key.func, fen = paper.Amount.Fen, payeeAcctNo = paper.PayeeAcctNo, payeeName = paper.PayeeName, date = BankContext.Date(payDate), clerk = clerk.UserId, reviewer = reviewer.UserId, now = session.NowText, emergency = emergency ? 1 : 0 },
             session.Transaction);
-        session.Audit(clerk.UserId, "paper-payment", subject, $"{paper.Amount.ToWire()} to {paper.PayeeName} on paper, approved by {reviewer.UserId}");
+        session.Audit(clerk.UserId, emergency ? "emergency-paper-payment" : "paper-payment", subject, $"{paper.Amount.ToWire()} to {paper.PayeeName} on {(emergency ? "emergency " : string.Empty)}paper, approved by {reviewer.UserId}");
         var done = LibraryResult.Done(0, $"纸质凭证 {paper.VoucherNo} 已登记 {paper.Amount.ToWire()}");
         bank.Library.Finish(session, done);
         return done;

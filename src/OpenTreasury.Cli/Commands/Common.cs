@@ -33,7 +33,7 @@ internal static class Common
     public static Option<bool> JsonOption() => new("--json") { Description = "Print JSON instead of text" };
 
     /// <summary>Opens the network and the party's node, or explains what is wrong.</summary>
-    public static bool TryOpen(DirectoryInfo data, string partyText, out TreasuryNetwork network, out TreasuryNode node)
+    public static bool TryOpen(DirectoryInfo data, string partyText, out TreasuryNetwork network, out TreasuryNode node, Node.People.PinSource? pins = null)
     {
         network = null!;
         node = null!;
@@ -49,7 +49,7 @@ internal static class Common
             return false;
         }
 
-        network = TreasuryNetwork.Open(data.FullName, TimeProvider.System);
+        network = TreasuryNetwork.Open(data.FullName, TimeProvider.System, pins);
         if (!network.Nodes.TryGetValue(party, out node!))
         {
             Report.BadInput("NO-PARTY", $"网络中没有机构 {party}；有 {string.Join("、", network.Nodes.Keys)}", $"the network has no party {party}; it has {string.Join(", ", network.Nodes.Keys)}");

@@ -24,7 +24,8 @@ public sealed partial class VoucherLibrary
     /// Chinese labels, the total in capitals, every detail line over as many pages as needed and every stamp position.
     /// Each print is counted in the audit chain under the person who made it (queryVoucherPrintCount): the first
     /// needs PrintVoucher, a reprint (重打, numbered on every page) ReprintVoucher; a refusal is audited too.
-    /// A voided voucher prints marked 作废; <paramref name="archive"/> gives the black-and-white archive print.
+    /// A voided voucher prints marked 作废, one taken to paper (<see cref="TakeToPaper"/>) marked 应急纸质;
+    /// <paramref name="archive"/> gives the black-and-white archive print.
     /// </summary>
     public PrintResult Print(long id, Actor actor, bool archive = false)
     {
@@ -34,8 +35,10 @@ public sealed partial class VoucherLibrary
         var printNo = 0;
         var before = 0;
         var rejection = AuthorizationRejection.None;
+        var emergency = false;
         Run(session =>
         {
+            emergency = IsOnEmergencyPaper(session, voucher.Id);
             before = (int)session.Connection.ExecuteScalar<long>(
                 "SELECT COUNT(*) FROM audit WHERE operation = 'print' AND subject = @subject", new { subject }, session.Transaction);
             rejection = Authorization.CheckPrint(actor, Party, voucher.AgencyCode, before);
@@ -47,7 +50,7 @@ public sealed partial class VoucherLibrary
             }
 
             printNo = before + 1;
-            session.Audit(actor.UserId, "print", subject, $"{VoucherPdf.PrintMark(printNo)}；{actor.Post}{(archive ? "；" + VoucherPdf.ArchiveMark : string.Empty)}");
+            session.Audit(actor.UserId, "print", subject, $"{VoucherPdf.PrintMark(printNo)}；{actor.Post}{(archive ? "；" + VoucherPdf.ArchiveMark : string.Empty)}{(emergency ? "；" + EmergencyPaperMark : string.Empty)}");
             return LibraryResult.Done(voucher.Id);
         });
         if (rejection != AuthorizationRejection.None)
@@ -55,7 +58,7 @@ public sealed partial class VoucherLibrary
             return new(rejection, $"{actor.UserId} ({actor.Post}) may not print {subject}, printed {before} time(s) before: {rejection}", null);
         }
 
-        var printout = Printout(voucher, printNo, archive);
+        var printout = Printout(voucher, printNo, archive) with { EmergencyPaper = emergency };
         var pdf = VoucherPdf.Render(printout);
         var pages = VoucherPdf.Paginate(printout.DetailRows.Count, VoucherPdf.RowsPerPage(printout)).Count;
         return new(AuthorizationRejection.None, $"printed {subject}", new PrintedVoucher(pdf, printNo, pages, printout.Stamps.Count(s => s.Png is not null)));

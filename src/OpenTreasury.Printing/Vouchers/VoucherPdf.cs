@@ -26,6 +26,7 @@ public sealed record PrintedStamp(string Position, string PositionName, string? 
 /// <param name="PrintNo">Which print of this voucher version: 1 the first, more a reprint (重打).</param>
 /// <param name="Voided">The voucher is voided (作废): every page says so across it.</param>
 /// <param name="Archive">The black-and-white archive print (黑白打印存档): no red, seals in grey.</param>
+/// <param name="EmergencyPaper">Taken to paper under the emergency plan (应急纸质): every page says so at its top.</param>
 public sealed record VoucherPrintout(
     string Title,
     string Subtitle,
@@ -37,7 +38,8 @@ public sealed record VoucherPrintout(
     IReadOnlyList<PrintedStamp> Stamps,
     int PrintNo,
     bool Voided = false,
-    bool Archive = false);
+    bool Archive = false,
+    bool EmergencyPaper = false);
 
 /// <summary>
 /// A voucher printed to PDF on A4 landscape with the embedded Chinese font, one 联 per page: the title, the
@@ -52,6 +54,9 @@ public static class VoucherPdf
     public const string ArchiveMark = "存档联（黑白打印，作电子凭证索引）";
 
     public const string VoidMark = "作废";
+
+    /// <summary>What a voucher taken to paper under the emergency plan says on every page.</summary>
+    public const string EmergencyMark = "应急纸质：电子凭证未送达，凭纸质办理";
 
     private const float PointsPerMm = 72f / 25.4f;
     private const float Width = 842f;
@@ -138,6 +143,11 @@ public static class VoucherPdf
         }
 
         canvas.DrawText(printout.Subtitle, Width / 2, Margin + 32, SKTextAlign.Center, text, ink);
+        if (printout.EmergencyPaper)
+        {
+            canvas.DrawText(EmergencyMark, Margin, Margin + 32, SKTextAlign.Left, text, accent);
+        }
+
         canvas.DrawText(PrintMark(printout.PrintNo), Width - Margin, Margin + 32, SKTextAlign.Right, text, printout.PrintNo <= 1 ? ink : accent);
 
         var y = Margin + 54;
