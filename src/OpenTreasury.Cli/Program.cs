@@ -27,6 +27,7 @@ var root = new RootCommand("OpenTreasury 国库集中支付电子化管理: a fo
     SimulateCommand.Create(),
     SandboxCommands.Create(),
     PaperCommands.Create(),
+    BenchCommand.Create(),
 };
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0 && !args.Contains("--help") && !args.Contains("-h"))

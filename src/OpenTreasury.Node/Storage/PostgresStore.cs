@@ -97,6 +97,16 @@ public sealed partial record PostgresStore
         }
     }
 
+    /// <summary>Drops this node's schema and everything in it (a temporary network, such as a bench run's, when it is done).</summary>
+    public void DropSchema()
+    {
+        using var connection = new NpgsqlConnection(ConnectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = $"DROP SCHEMA IF EXISTS \"{Schema}\" CASCADE"; // Schema matches ^[a-z][a-z0-9_]{0,62}$.
+        command.ExecuteNonQuery();
+    }
+
     /// <summary>This store with another database of the same server (a test's copy of a template).</summary>
     public PostgresStore InDatabase(string database) =>
         new(new NpgsqlConnectionStringBuilder(ConnectionString) { Database = database }.ConnectionString, Schema);

@@ -210,7 +210,7 @@ public sealed class CliTests(CliTests.DemoFolder demo) : IClassFixture<CliTests.
             ["ca"], ["ca", "export"], ["user"], ["user", "add"], ["user", "list"], ["user", "lock"], ["user", "unlock"], ["token"], ["token", "change-pin"],
             ["seal"], ["seal", "make"], ["seal", "revoke"], ["seal", "list"], ["seal", "show"], ["seal", "inspect"], ["pay"], ["reconcile"], ["voucher", "chain"], ["voucher", "reissue"], ["voucher", "print"],
             ["voucher", "query"], ["voucher", "restore"], ["messages"], ["messages", "list"], ["messages", "retry"], ["messages", "discard"], ["audit", "query"], ["audit", "export"],
-            ["sandbox"], ["sandbox", "init"], ["sandbox", "serve"], ["paper"], ["paper", "take"], ["paper", "register"], ["paper", "reconcile"],
+            ["sandbox"], ["sandbox", "init"], ["sandbox", "serve"], ["paper"], ["paper", "take"], ["paper", "register"], ["paper", "reconcile"], ["bench"],
         ];
 
         var results = await Task.WhenAll(commands.Select(c => Cli.RunAsync([.. c, "--help"])));
