@@ -1,5 +1,4 @@
 using Dapper;
-using OpenTreasury.Domain.Parties;
 using OpenTreasury.Node.Library;
 
 namespace OpenTreasury.Business.Checks;
@@ -12,31 +11,32 @@ public enum PaperOutcome
     NotYetPaid = 2,         // 尚未支付: the paper has not reached the counter yet
     AmountDiffers = 3,      // 金额不符: registered on paper with another amount than the voucher's
     PaidTwice = 4,          // 重复支付: paid on paper and electronically (the bank's rules forbid it; named if it ever happens)
+    UnknownPaper = 5,       // 无对应凭证: emergency paper the bank registered under a number or unit no voucher taken to paper has (a mistyped key)
 }
 
 /// <summary>One voucher taken to paper, as Finance issued it and as its bank paid it.</summary>
 public sealed record PaperLine(string VtCode, string VoucherNo, string AgencyCode, string Receiver, long? AmountFen, PaperOutcome Outcome, long PaperFen, long ElectronicFen)
 {
-    public bool Settled => Outcome is PaperOutcome.PaidOnPaper or PaperOutcome.PaidElectronically;
-
-    public bool Mismatch => Outcome is PaperOutcome.AmountDiffers or PaperOutcome.PaidTwice;
+    public bool Mismatch => Outcome is PaperOutcome.AmountDiffers or PaperOutcome.PaidTwice or PaperOutcome.UnknownPaper;
 }
 
 /// <summary>
 /// The explicit reconciliation of the emergency plan (应急预案), once the link is back: every voucher a sender took
 /// to paper against what its receiver paid for that number — on paper, electronically, not yet, with another
-/// amount, or both. A mismatch is named; nothing is changed.
+/// amount, or both — and every emergency paper a bank registered that matches no such voucher (a number or unit
+/// mistyped at the counter, which would otherwise let the voucher be paid again). A mismatch is named; nothing is changed.
 /// </summary>
 public static class EmergencyPaperReconciliation
 {
-    public static IReadOnlyList<PaperLine> Reconcile(TreasuryNode sender, Func<PartyId, TreasuryNode?> receivers)
+    public static IReadOnlyList<PaperLine> Reconcile(TreasuryNode sender, IReadOnlyList<TreasuryNode> banks)
     {
         ArgumentNullException.ThrowIfNull(sender);
-        ArgumentNullException.ThrowIfNull(receivers);
+        ArgumentNullException.ThrowIfNull(banks);
         var lines = new List<PaperLine>();
-        foreach (var paper in sender.Library.EmergencyPapers())
+        var papers = sender.Library.EmergencyPapers();
+        foreach (var paper in papers)
         {
-            var (onPaper, electronic) = receivers(PartyId.Parse(paper.Receiver)) is { } receiver ? PaidAt(receiver, sender.Master, paper) : (0, 0);
+            var (onPaper, electronic) = banks.FirstOrDefault(b => b.Party.ToString() == paper.Receiver) is { } receiver ? PaidAt(receiver, sender.Master, paper) : (0, 0);
             var outcome = (onPaper, electronic) switch
             {
                 ( > 0, > 0) => PaperOutcome.PaidTwice,
@@ -49,6 +49,21 @@ public static class EmergencyPaperReconciliation
             lines.Add(new PaperLine(paper.VtCode, paper.VoucherNo, paper.AgencyCode, paper.Receiver, paper.AmountFen, outcome, onPaper, electronic));
         }
 
+        foreach (var bank in banks)
+        {
+            using var connection = bank.Library.Database.Connect();
+            var registered = connection.Query<(string AgencyCode, string VoucherNo, long AmountFen)>(
+                "SELECT agency_code AS AgencyCode, voucher_no AS VoucherNo, amount_fen AS AmountFen FROM bank_paper_payments WHERE emergency = 1 AND adm_div_code = @adm AND st_year = @year ORDER BY registered_at, voucher_no",
+                new { adm = sender.Master.AdmDivCode, year = sender.Master.StYear });
+            foreach (var (agency, no, fen) in registered)
+            {
+                if (!papers.Any(p => p.Receiver == bank.Party.ToString() && p.AgencyCode == agency && p.VoucherNo == no))
+                {
+                    lines.Add(new PaperLine(VoucherLibrary.PaperVtCode, no, agency, bank.Party.ToString(), null, PaperOutcome.UnknownPaper, fen, 0));
+                }
+            }
+        }
+
         return lines;
     }
 
@@ -59,6 +74,7 @@ public static class EmergencyPaperReconciliation
         PaperOutcome.NotYetPaid => "尚未支付",
         PaperOutcome.AmountDiffers => "金额不符",
         PaperOutcome.PaidTwice => "重复支付",
+        PaperOutcome.UnknownPaper => "无对应凭证",
         _ => outcome.ToString(),
     };
 

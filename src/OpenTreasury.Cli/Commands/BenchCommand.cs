@@ -64,9 +64,7 @@ internal static class BenchCommand
             {
                 if (kept is null)
                 {
-                    Node.Storage.NodeDatabase.ReleaseAll();
-                    DropSchemas(folder);
-                    Directory.Delete(folder, recursive: true);
+                    Clean(folder);
                 }
             }
         });
@@ -99,20 +97,28 @@ internal static class BenchCommand
         }
     }
 
-    // A bench network on PostgreSQL leaves a schema per node; the temporary run drops them with its folder.
-    private static void DropSchemas(string folder)
+    // The temporary network goes with its run: its folder, and on PostgreSQL a schema per node. A failure here is
+    // reported on its own line and never hides the run's own outcome.
+    private static void Clean(string folder)
     {
         if (!Directory.Exists(folder))
         {
             return;
         }
 
-        foreach (var node in Directory.EnumerateDirectories(folder))
+        try
         {
-            if (Node.Storage.PostgresStore.Read(node) is { } store)
+            Node.Storage.NodeDatabase.ReleaseAll();
+            foreach (var node in Directory.EnumerateDirectories(folder))
             {
-                store.DropSchema();
+                Node.Storage.PostgresStore.Read(node)?.DropSchema();
             }
+
+            Directory.Delete(folder, recursive: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Data.Common.DbException)
+        {
+            Console.Error.WriteLine($"注意：压测网络 {folder} 未能完全清除：{ex.Message}");
         }
     }
 

@@ -32,6 +32,23 @@ internal static class Common
 
     public static Option<bool> JsonOption() => new("--json") { Description = "Print JSON instead of text" };
 
+    /// <summary>
+    /// The master data a new network is made from: <paramref name="file"/> as JSON, or the 芒市 sample when null; an
+    /// unreadable file is reported as <paramref name="code"/> (exit 2) and null returned.
+    /// </summary>
+    public static MasterData? ReadMasterData(FileInfo? file, string code)
+    {
+        try
+        {
+            return file is null ? SampleMasterData.Mangshi(TimeProvider.System.GetLocalNow().Year) : MasterData.FromJson(File.ReadAllText(file.FullName));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException or InvalidDataException)
+        {
+            Report.BadInput(code, $"主数据文件无法读取：{ex.Message}", "the master data cannot be read");
+            return null;
+        }
+    }
+
     /// <summary>Opens the network and the party's node, or explains what is wrong.</summary>
     public static bool TryOpen(DirectoryInfo data, string partyText, out TreasuryNetwork network, out TreasuryNode node, Node.People.PinSource? pins = null)
     {
@@ -73,6 +90,46 @@ internal static class Common
         }
 
         return login.Ok;
+    }
+
+    /// <summary>
+    /// The two people of a two-person command on one of the node's own vouchers (the clerk asks, the checker approves),
+    /// each logged in on their USBKey. One person alone — no checker, or the clerk twice — is audited as
+    /// <paramref name="refusedOperation"/> and refused <c>SameMakerAndChecker</c>; a refused login is reported. Returns the
+    /// exit code to end with, or null when both are logged in (the caller disposes the two signers).
+    /// </summary>
+    public static int? TryLoginTwo(
+        TreasuryNode node, Node.Library.StoredVoucher voucher, string refusedOperation, string what,
+        (string User, string Pin) clerk, (string? User, string? Pin) checker, out Signer? clerkSigner, out Signer? checkerSigner)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        ArgumentNullException.ThrowIfNull(voucher);
+        clerkSigner = null;
+        checkerSigner = null;
+        if (checker.User is not { Length: > 0 } checkerId || checker.Pin is not { } checkerPin || string.Equals(checkerId, clerk.User, StringComparison.Ordinal))
+        {
+            node.Library.Run(session =>
+            {
+                session.Audit(clerk.User, refusedOperation, voucher.Key.ToString(), $"{Node.Library.LibraryRejection.SameMakerAndChecker}: one person alone");
+                return Node.Library.LibraryResult.Done(voucher.Id);
+            });
+            return Report.Refused(Node.Library.LibraryRejection.SameMakerAndChecker,
+                $"{what} of {voucher.VtCode} {voucher.VoucherNo} needs a checker other than {clerk.User} (--checker, --checker-pin)", $"{voucher.VtCode} {voucher.VoucherNo}");
+        }
+
+        if (!TryLogin(node, clerk.User, clerk.Pin, out clerkSigner))
+        {
+            return Exit.Refused;
+        }
+
+        if (!TryLogin(node, checkerId, checkerPin, out checkerSigner))
+        {
+            clerkSigner!.Dispose();
+            clerkSigner = null;
+            return Exit.Refused;
+        }
+
+        return null;
     }
 
     /// <summary>

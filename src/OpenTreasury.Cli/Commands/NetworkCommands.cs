@@ -32,15 +32,9 @@ internal static class NetworkCommands
                 return Report.BadInput("NETWORK-1", $"{folder} 已有一个网络", $"{folder} already holds a network");
             }
 
-            MasterData masterData;
-            try
+            if (Common.ReadMasterData(result.GetValue(master), "NETWORK-2") is not { } masterData)
             {
-                var file = result.GetValue(master);
-                masterData = file is null ? SampleMasterData.Mangshi(TimeProvider.System.GetLocalNow().Year) : MasterData.FromJson(File.ReadAllText(file.FullName));
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidDataException)
-            {
-                return Report.BadInput("NETWORK-2", $"主数据文件无法读取：{ex.Message}", "the master data cannot be read");
+                return Exit.BadInput;
             }
 
             var passphrase = KeyPassphrase.Resolve(null, "新网络的私钥口令 passphrase for the new network's keys: ");

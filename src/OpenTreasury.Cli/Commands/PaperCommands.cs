@@ -63,65 +63,47 @@ internal static class PaperCommands
 
                 var path = result.GetValue(output)!.FullName;
                 Common.RequireNew(path);
-                if (result.GetValue(checker) is not { Length: > 0 } checkerId || result.GetValue(checkerPin) is not { } checkerPinText
-                    || string.Equals(checkerId, result.GetValue(clerk), StringComparison.Ordinal))
+                if (Common.TryLoginTwo(node, voucher, "emergency-paper-refused", "the paper fallback", (result.GetValue(clerk)!, result.GetValue(clerkPin)!), (result.GetValue(checker), result.GetValue(checkerPin)),
+                    out var clerkSigner, out var checkerSigner) is { } refused)
                 {
-                    node.Library.Run(session =>
-                    {
-                        session.AuditRefusal(result.GetValue(clerk)!, "emergency-paper-refused", voucher.Key.ToString(), $"{LibraryRejection.SameMakerAndChecker}: one person alone");
-                        return LibraryResult.Done(voucher.Id);
-                    });
-                    return Report.Refused(LibraryRejection.SameMakerAndChecker,
-                        $"taking 8202 {voucherNo} to paper needs a checker other than {result.GetValue(clerk)} (--checker, --checker-pin)", $"8202 {voucherNo}");
-                }
-
-                if (!Common.TryLogin(node, result.GetValue(clerk)!, result.GetValue(clerkPin)!, out var clerkSigner))
-                {
-                    return Exit.Refused;
+                    return refused;
                 }
 
                 using (clerkSigner)
+                using (checkerSigner)
                 {
-                    if (!Common.TryLogin(node, checkerId, checkerPinText, out var checkerSigner))
+                    // The clerk may see the voucher; the checker's post may withdraw messages (ManageMessages) and so reprint.
+                    var checkerActor = new Actor(node.Party, checkerSigner!.UserId, checkerSigner.Post, checkerSigner.AgencyCode);
+                    var asks = Authorization.Check(new Actor(node.Party, clerkSigner!.UserId, clerkSigner.Post, clerkSigner.AgencyCode), NodeAction.ReadVouchers, node.Party, voucher.AgencyCode, oneVoucher: true);
+                    var approves = Authorization.Check(checkerActor, NodeAction.ManageMessages, node.Party, voucher.AgencyCode, oneVoucher: true);
+                    if (asks != AuthorizationRejection.None || approves != AuthorizationRejection.None)
                     {
-                        return Exit.Refused;
+                        var (who, why) = asks != AuthorizationRejection.None ? (clerkSigner!, asks) : (checkerSigner!, approves);
+                        return Report.Refused(why, $"{who.UserId} ({who.Post}) may not take 8202 {voucherNo} to paper", $"{who.UserId}（{who.Post}）");
                     }
 
-                    using (checkerSigner)
+                    var receivers = node.Library.Deliveries(voucher.Id).Select(d => d.Receiver).ToList();
+                    if (receivers.Count != 1)
                     {
-                        // The clerk may see the voucher; the checker's post may withdraw messages (ManageMessages) and so reprint.
-                        var checkerActor = new Actor(node.Party, checkerSigner!.UserId, checkerSigner.Post, checkerSigner.AgencyCode);
-                        var asks = Authorization.Check(new Actor(node.Party, clerkSigner!.UserId, clerkSigner.Post, clerkSigner.AgencyCode), NodeAction.ReadVouchers, node.Party, voucher.AgencyCode, oneVoucher: true);
-                        var approves = Authorization.Check(checkerActor, NodeAction.ManageMessages, node.Party, voucher.AgencyCode, oneVoucher: true);
-                        if (asks != AuthorizationRejection.None || approves != AuthorizationRejection.None)
-                        {
-                            var (who, why) = asks != AuthorizationRejection.None ? (clerkSigner, asks) : (checkerSigner, approves);
-                            return Report.Refused(why, $"{who.UserId} ({who.Post}) may not take 8202 {voucherNo} to paper", $"{who.UserId}（{who.Post}）");
-                        }
-
-                        var receivers = node.Library.Deliveries(voucher.Id).Select(d => d.Receiver).ToList();
-                        if (receivers.Count != 1)
-                        {
-                            return Report.BadInput("PAPER-1", $"8202 {voucherNo} 的接收方不是唯一的代理银行", $"8202 {voucherNo} has {receivers.Count} receivers");
-                        }
-
-                        var taken = node.Library.Run(session => node.Library.TakeToPaper(session, voucher.Id, PartyId.Parse(receivers[0]), clerkSigner, checkerSigner, result.GetValue(reason)!));
-                        if (!taken.Ok)
-                        {
-                            return Report.Refused(taken.Rejection, taken.Message, $"8202 {voucherNo}");
-                        }
-
-                        var print = node.Library.Print(voucher.Id, checkerActor);
-                        if (print.Printed is not { } printed)
-                        {
-                            return Report.Refused(print.Rejection, print.Message, $"{checkerSigner.UserId}（{checkerSigner.Post}）");
-                        }
-
-                        Common.WriteNew(path, printed.Pdf);
-                        Console.WriteLine($"已转应急纸质 8202 {voucherNo}（{receivers[0]}）：电子报文已撤回，不再发送；纸质凭证 {path}（{printed.Pages} 页，{printed.Seals} 个印章，{checkerSigner.Name} 打印）");
-                        Console.WriteLine($"taken to paper: 8202 {voucherNo} for {receivers[0]}, its message withdrawn; printed to {path}");
-                        return Exit.Ok;
+                        return Report.BadInput("PAPER-1", $"8202 {voucherNo} 的接收方不是唯一的代理银行", $"8202 {voucherNo} has {receivers.Count} receivers");
                     }
+
+                    var taken = node.Library.Run(session => node.Library.TakeToPaper(session, voucher.Id, PartyId.Parse(receivers[0]), clerkSigner!, checkerSigner!, result.GetValue(reason)!));
+                    if (!taken.Ok)
+                    {
+                        return Report.Refused(taken.Rejection, taken.Message, $"8202 {voucherNo}");
+                    }
+
+                    var print = node.Library.Print(voucher.Id, checkerActor);
+                    if (print.Printed is not { } printed)
+                    {
+                        return Report.Refused(print.Rejection, print.Message, $"{checkerSigner.UserId}（{checkerSigner.Post}）");
+                    }
+
+                    Common.WriteNew(path, printed.Pdf);
+                    Console.WriteLine($"已转应急纸质 8202 {voucherNo}（{receivers[0]}）：电子报文已撤回，不再发送；纸质凭证 {path}（{printed.Pages} 页，{printed.Seals} 个印章，{checkerSigner.Name} 打印）");
+                    Console.WriteLine($"taken to paper: 8202 {voucherNo} for {receivers[0]}, its message withdrawn; printed to {path}");
+                    return Exit.Ok;
                 }
             }
         });
@@ -154,7 +136,7 @@ internal static class PaperCommands
                 return Report.BadInput("BAD-AMOUNT", $"“{result.GetValue(amount)}”不是两位小数的金额", $"'{result.GetValue(amount)}' is not an amount with two decimals");
             }
 
-            var day = DateOnly.FromDateTime(DateTime.Now);
+            var day = DateOnly.FromDateTime(TimeProvider.System.GetLocalNow().DateTime);
             if (result.GetValue(date) is { } text && !DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day))
             {
                 return Report.BadInput("BAD-DATE", $"“{text}”不是 YYYY-MM-DD 格式的日期", $"'{text}' is not a date in the form YYYY-MM-DD");
@@ -221,7 +203,7 @@ internal static class PaperCommands
 
             using (network)
             {
-                var lines = EmergencyPaperReconciliation.Reconcile(node, p => network.Nodes.GetValueOrDefault(p));
+                var lines = EmergencyPaperReconciliation.Reconcile(node, [.. network.Banks]);
                 var mismatches = lines.Count(l => l.Mismatch);
                 if (result.GetValue(json))
                 {

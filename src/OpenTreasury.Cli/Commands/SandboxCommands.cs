@@ -51,15 +51,9 @@ internal static class SandboxCommands
                 return Report.BadInput("SANDBOX-1", $"{folder} 已有一个网络；测试环境长期保留，用 treasury sandbox serve --data {folder} 启动它", $"{folder} already holds a network");
             }
 
-            MasterData masterData;
-            try
+            if (Common.ReadMasterData(result.GetValue(master), "SANDBOX-2") is not { } masterData)
             {
-                var file = result.GetValue(master);
-                masterData = file is null ? SampleMasterData.Mangshi(TimeProvider.System.GetLocalNow().Year) : MasterData.FromJson(File.ReadAllText(file.FullName));
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Text.Json.JsonException or InvalidDataException)
-            {
-                return Report.BadInput("SANDBOX-2", $"主数据文件无法读取：{ex.Message}", "the master data cannot be read");
+                return Exit.BadInput;
             }
 
             TreasuryNetwork.Create(folder, masterData, TimeProvider.System, demo: true, TreasuryNetwork.DemoPassphrase, postgres: postgres, environment: NetworkEnvironment.Sandbox);

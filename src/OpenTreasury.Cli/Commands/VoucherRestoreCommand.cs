@@ -45,51 +45,33 @@ internal static class VoucherRestoreCommand
                     return Report.BadInput("NO-VOUCHER", $"{node.Party} 没有开具 {vtCode} {voucherNo}", $"{node.Party} issued no {vtCode} {voucherNo}");
                 }
 
-                if (result.GetValue(checker) is not { Length: > 0 } checkerId || result.GetValue(checkerPin) is not { } checkerPinText
-                    || string.Equals(checkerId, result.GetValue(clerk), StringComparison.Ordinal))
+                if (Common.TryLoginTwo(node, original, "restore-refused", "a restore", (result.GetValue(clerk)!, result.GetValue(clerkPin)!), (result.GetValue(checker), result.GetValue(checkerPin)),
+                    out var clerkSigner, out var checkerSigner) is { } refused)
                 {
-                    node.Library.Run(session =>
-                    {
-                        session.Audit(result.GetValue(clerk)!, "restore-refused", original.Key.ToString(), $"{Node.Library.LibraryRejection.SameMakerAndChecker}: one person alone");
-                        return Node.Library.LibraryResult.Done(original.Id);
-                    });
-                    return Report.Refused(Node.Library.LibraryRejection.SameMakerAndChecker,
-                        $"a restore of {vtCode} {voucherNo} needs a checker other than {result.GetValue(clerk)} (--checker, --checker-pin)", $"{vtCode} {voucherNo}");
-                }
-
-                if (!Common.TryLogin(node, result.GetValue(clerk)!, result.GetValue(clerkPin)!, out var clerkSigner))
-                {
-                    return Exit.Refused;
+                    return refused;
                 }
 
                 using (clerkSigner)
+                using (checkerSigner)
                 {
-                    if (!Common.TryLogin(node, checkerId, checkerPinText, out var checkerSigner))
+                    // The clerk may see the voucher; the checker's post may void it (a restore undoes a void), each within their unit.
+                    var asks = Authorization.Check(Actor(node.Party, clerkSigner!), NodeAction.ReadVouchers, node.Party, original.AgencyCode, oneVoucher: true);
+                    var approves = Authorization.Check(Actor(node.Party, checkerSigner!), NodeAction.Void, node.Party, original.AgencyCode, oneVoucher: true);
+                    if (asks != AuthorizationRejection.None || approves != AuthorizationRejection.None)
                     {
-                        return Exit.Refused;
+                        var (who, why) = asks != AuthorizationRejection.None ? (clerkSigner!, asks) : (checkerSigner!, approves);
+                        return Report.Refused(why, $"{who.UserId} ({who.Post}) may not restore {vtCode} {voucherNo}", $"{who.UserId}（{who.Post}）");
                     }
 
-                    using (checkerSigner)
+                    var restored = node.Library.Run(session => node.Library.Restore(session, original.Id, clerkSigner!, checkerSigner!, result.GetValue(reason)!));
+                    if (!restored.Ok)
                     {
-                        // The clerk may see the voucher; the checker's post may void it (a restore undoes a void), each within their unit.
-                        var asks = Authorization.Check(Actor(node.Party, clerkSigner!), NodeAction.ReadVouchers, node.Party, original.AgencyCode, oneVoucher: true);
-                        var approves = Authorization.Check(Actor(node.Party, checkerSigner!), NodeAction.Void, node.Party, original.AgencyCode, oneVoucher: true);
-                        if (asks != AuthorizationRejection.None || approves != AuthorizationRejection.None)
-                        {
-                            var (who, why) = asks != AuthorizationRejection.None ? (clerkSigner!, asks) : (checkerSigner!, approves);
-                            return Report.Refused(why, $"{who.UserId} ({who.Post}) may not restore {vtCode} {voucherNo}", $"{who.UserId}（{who.Post}）");
-                        }
-
-                        var restored = node.Library.Run(session => node.Library.Restore(session, original.Id, clerkSigner!, checkerSigner!, result.GetValue(reason)!));
-                        if (!restored.Ok)
-                        {
-                            return Report.Refused(restored.Rejection, restored.Message, $"{vtCode} {voucherNo}");
-                        }
-
-                        var after = node.Library.Find(original.Id)!;
-                        Console.WriteLine($"已恢复 restored {vtCode} {voucherNo}: {after.State} {string.Join(" ", node.Library.Deliveries(original.Id).Select(d => $"{d.Receiver}:{(int)d.Status} {d.Status}"))}");
-                        return Exit.Ok;
+                        return Report.Refused(restored.Rejection, restored.Message, $"{vtCode} {voucherNo}");
                     }
+
+                    var after = node.Library.Find(original.Id)!;
+                    Console.WriteLine($"已恢复 restored {vtCode} {voucherNo}: {after.State} {string.Join(" ", node.Library.Deliveries(original.Id).Select(d => $"{d.Receiver}:{(int)d.Status} {d.Status}"))}");
+                    return Exit.Ok;
                 }
             }
         });

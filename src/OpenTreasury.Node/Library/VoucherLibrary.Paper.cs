@@ -28,9 +28,6 @@ public sealed record EmergencyPaper
     public required string ApprovedBy { get; init; }
 
     public required string MadeAt { get; init; }
-
-    /// <summary>Whether the electronic message had in fact got through before it was withdrawn (the link's answer was lost).</summary>
-    public bool DeliveredElectronically { get; init; }
 }
 
 public sealed partial class VoucherLibrary
@@ -123,7 +120,7 @@ public sealed partial class VoucherLibrary
         return LibraryResult.Done(id, $"{subject} 已转应急纸质办理（{receiver}）");
     }
 
-    /// <summary>The vouchers this node took to paper, oldest first, and whether each message had got through after all.</summary>
+    /// <summary>The vouchers this node took to paper, oldest first.</summary>
     public IReadOnlyList<EmergencyPaper> EmergencyPapers()
     {
         using var connection = database.Connect();
@@ -131,9 +128,7 @@ public sealed partial class VoucherLibrary
             """
             SELECT p.voucher_id AS VoucherId, v.vt_code AS VtCode, v.voucher_no AS VoucherNo, COALESCE(v.agency_code, '') AS AgencyCode,
                    v.amount_fen AS AmountFen, p.receiver AS Receiver, p.reason AS Reason, p.made_by AS MadeBy, p.approved_by AS ApprovedBy,
-                   p.made_at AS MadeAt,
-                   CASE WHEN EXISTS (SELECT 1 FROM outbox o WHERE o.voucher_id = p.voucher_id AND o.receiver = p.receiver AND o.kind = 'voucher' AND o.delivered_at IS NOT NULL)
-                        THEN 1 ELSE 0 END AS DeliveredElectronically
+                   p.made_at AS MadeAt
             FROM emergency_paper p JOIN vouchers v ON v.id = p.voucher_id
             ORDER BY p.made_at, p.voucher_id, p.receiver
             """)];

@@ -298,6 +298,13 @@ public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServ
             return LibraryResult.Refused(LibraryRejection.UnknownUser, $"no user '{actor}' at {Party}", id);
         }
 
+        if (IsOnEmergencyPaper(session, id))
+        {
+            // Paid, or about to be, at the bank's counter under this number: a void (and a reissue under a new one) would pay it twice.
+            session.AuditRefusal(actor, "void-refused", voucher.Key.ToString(), $"{LibraryRejection.IllegalTransition}: taken to paper ({EmergencyPaperMark})");
+            return LibraryResult.Refused(LibraryRejection.IllegalTransition, $"{voucher.Key} was taken to paper ({EmergencyPaperMark}); it is settled by `treasury paper reconcile`, never voided", id);
+        }
+
         var deliveries = Deliveries(session, id);
         var unsentDraft = voucher.State is "draft" or "approved" or "signed";
         foreach (var delivery in deliveries)

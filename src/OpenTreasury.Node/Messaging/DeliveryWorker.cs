@@ -38,7 +38,7 @@ public sealed class DeliveryWorker(VoucherLibrary library, ITransport transport,
             due = [.. connection.Query<OutboxRow>(
                 """
                 SELECT id AS Id, message_id AS MessageId, receiver AS Receiver, kind AS Kind, voucher_id AS VoucherId, payload AS Payload, attempts AS Attempts
-                FROM outbox WHERE delivered_at IS NULL AND parked = 0 AND next_attempt_at <= @now AND (@voucherId IS NULL OR voucher_id = @voucherId)
+                FROM outbox WHERE delivered_at IS NULL AND discarded_at IS NULL AND parked = 0 AND next_attempt_at <= @now AND (@voucherId IS NULL OR voucher_id = @voucherId)
                 ORDER BY id LIMIT @limit
                 """,
                 new { now = Text(now), limit, voucherId })];
@@ -80,7 +80,7 @@ public sealed class DeliveryWorker(VoucherLibrary library, ITransport transport,
     public long Pending()
     {
         using var connection = library.Database.Connect();
-        return connection.ExecuteScalar<long>("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL AND parked = 0");
+        return connection.ExecuteScalar<long>("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL AND discarded_at IS NULL AND parked = 0");
     }
 
     /// <summary>
@@ -115,11 +115,12 @@ public sealed class DeliveryWorker(VoucherLibrary library, ITransport transport,
         var delay = TimeSpan.FromTicks(Math.Min(BackoffMax.Ticks, BackoffMin.Ticks << (int)Math.Min(attempts - 1, 20)));
         using var session = library.Begin();
         var parked = attempts >= Limits.DeliveryAttemptsMax ? 1 : 0;
-        session.Connection.Execute(
-            "UPDATE outbox SET attempts = @attempts, next_attempt_at = @next, last_error = @error, parked = @parked WHERE id = @id",
+        // Not a message an operator withdrew meanwhile (discarded, or taken to paper): it stays withdrawn.
+        var updated = session.Connection.Execute(
+            "UPDATE outbox SET attempts = @attempts, next_attempt_at = @next, last_error = @error, parked = @parked WHERE id = @id AND delivered_at IS NULL AND discarded_at IS NULL",
             new { id = row.Id, attempts, next = Text(session.Now + delay), error, parked },
             session.Transaction);
-        if (parked == 1)
+        if (parked == 1 && updated == 1)
         {
             session.Audit(library.Party.ToString(), "delivery-parked", row.MessageId, $"after {attempts} attempts: {error}");
         }

@@ -118,7 +118,14 @@ public static class PaymentBench
         foreach (var bank in network.Banks)
         {
             using var connection = bank.Library.Database.Connect();
-            booked += connection.ExecuteScalar<long>("SELECT COUNT(DISTINCT voucher_no) FROM bank_payments WHERE voucher_no LIKE @prefix", new { prefix = prefix + "%" });
+            var (vouchers, numbers) = connection.QuerySingle<(long Vouchers, long Numbers)>(
+                "SELECT COUNT(DISTINCT voucher_id) AS Vouchers, COUNT(DISTINCT voucher_no) AS Numbers FROM bank_payments WHERE voucher_no LIKE @prefix", new { prefix = prefix + "%" });
+            if (vouchers != numbers)
+            {
+                throw new InvalidOperationException($"{bank.Party} booked {numbers} payment numbers under {vouchers} received vouchers: a number was paid twice");
+            }
+
+            booked += vouchers;
         }
 
         if (booked != paid)

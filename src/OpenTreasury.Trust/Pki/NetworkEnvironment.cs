@@ -37,7 +37,7 @@ public static class NetworkEnvironments
         var actual = Of(certificate);
         return actual == expected
             ? null
-            : $"{what} is of the {Describe(actual)}, this node of the {Describe(expected)}: neither takes the other's messages or stamps";
+            : $"{what} names the {Describe(actual)} in its issuer, this node is of the {Describe(expected)}: neither takes the other's messages or stamps";
     }
 
     private static string Describe(NetworkEnvironment environment) =>

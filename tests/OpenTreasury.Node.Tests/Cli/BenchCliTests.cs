@@ -19,7 +19,7 @@ public sealed class BenchCliTests
         Assert.True(root.GetProperty("paymentsPerSecond").GetDouble() > 0);
         var flows = root.GetProperty("flows").EnumerateArray().ToList();
         Assert.Equal(3, flows.Count);
-        Assert.All(flows, f => Assert.True(f.GetProperty("p50Ms").GetDouble() <= f.GetProperty("p99Ms").GetDouble()));
+        Assert.Equal([20, 20], flows.Take(2).Select(f => f.GetProperty("count").GetInt32()));
         Assert.Equal(3, flows[2].GetProperty("count").GetInt32()); // 20 payments in batches of 8: three settles.
         Assert.Contains("20/20", run.Stderr, StringComparison.Ordinal); // the progress bar's last state
     }

@@ -31,6 +31,7 @@ public sealed class PaperCliTests : IDisposable
         Assert.Equal(1, alone.ExitCode);
         Assert.Contains("SameMakerAndChecker", alone.Stderr, StringComparison.Ordinal);
         Assert.False(File.Exists(pdf));
+        Assert.Equal(1, TestNetwork.Count(_net.Finance, "SELECT COUNT(*) FROM audit WHERE operation = 'emergency-paper-refused'"));
 
         var taken = await Cli.RunAsync([.. take, "--checker", TestNetwork.FinanceChecker, "--checker-pin", Pin, "--out", pdf]);
         Assert.True(taken.ExitCode == 0, taken.Stderr);

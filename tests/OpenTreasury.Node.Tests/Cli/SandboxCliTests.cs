@@ -40,7 +40,35 @@ public sealed class SandboxCliTests(CliTests.DemoFolder demo) : IClassFixture<Cl
         Assert.Equal(1, verify.ExitCode);
         Assert.Contains("WrongEnvironment", verify.Stdout, StringComparison.Ordinal);
         Assert.DoesNotContain(": valid", verify.Stdout, StringComparison.Ordinal);
+
+        // Served, every desk says it is the test environment.
+        var portBase = FreePort();
+        using var serve = Cli.Start("sandbox", "serve", "--data", _sandbox, "--port-base", portBase.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(120));
+            string? desk = null;
+            while (desk is null && await serve.StandardOutput.ReadLineAsync(timeout.Token) is { } line)
+            {
+                desk = line.StartsWith("柜面 desk finance: ", StringComparison.Ordinal) ? line["柜面 desk finance: ".Length..].Trim() : null;
+            }
+
+            Assert.NotNull(desk);
+            using var client = new HttpClient();
+            var page = await client.GetStringAsync(new Uri(desk), timeout.Token);
+            Assert.Contains("class=\"sandbox\"", page, StringComparison.Ordinal);
+            Assert.Contains(">测试环境</span>", page, StringComparison.Ordinal);
+            Assert.Contains("&#x3010;&#x6D4B;&#x8BD5;&#x73AF;&#x5883;&#x3011;", page, StringComparison.Ordinal); // 【测试环境】 in the title, as Razor encodes it
+        }
+        finally
+        {
+            serve.Kill(entireProcessTree: true);
+            await serve.WaitForExitAsync();
+        }
     }
+
+    // The desks take four ports from here and the support controls four from here + 110: a block rarely taken.
+    private static int FreePort() => Random.Shared.Next(20_000, 40_000);
 
     [Fact]
     public async Task Serve_refuses_a_missing_folder_and_a_production_network_with_their_codes()

@@ -37,7 +37,7 @@ public sealed class EmergencyPaperTests : IDisposable
     private LibraryResult TakeToPaper(long voucherId, string maker = TestNetwork.FinanceClerk, string checker = TestNetwork.FinanceChecker) =>
         Library.Run(s => Library.TakeToPaper(s, voucherId, TestNetwork.Bank102Party, _net.FinanceSigner(maker), _net.FinanceSigner(checker), "与代理银行链路中断"));
 
-    private IReadOnlyList<PaperLine> Reconcile() => EmergencyPaperReconciliation.Reconcile(_net.Finance, p => _net.Network.Nodes.GetValueOrDefault(p));
+    private IReadOnlyList<PaperLine> Reconcile() => EmergencyPaperReconciliation.Reconcile(_net.Finance, [.. _net.Network.Banks]);
 
     private async Task<long> StuckPaymentAsync(string no, string amount)
     {
@@ -67,8 +67,56 @@ public sealed class EmergencyPaperTests : IDisposable
         var line = Assert.Single(Reconcile());
         Assert.Equal(PaperOutcome.PaidOnPaper, line.Outcome);
         Assert.Empty(NodeCheck.Run(_net.Bank102).Differences);
+
+        // Settled on paper under this number: never voided (a reissue under a new number would pay it twice).
+        var voided = Library.Run(s => Library.Void(s, id, TestNetwork.FinanceChecker, "重新开具"));
+        Assert.Equal(LibraryRejection.IllegalTransition, voided.Rejection);
+        Assert.Equal(1, TestNetwork.Count(_net.Finance, "SELECT COUNT(*) FROM audit WHERE operation = 'void-refused'"));
         using var connection = Library.Database.Connect();
         Assert.True(Audit.AuditLog.Verify(connection).Intact);
+    }
+
+    [Fact]
+    public async Task A_delivery_that_fails_after_the_message_was_taken_to_paper_does_not_put_it_back_in_the_queue()
+    {
+        var id = await StuckPaymentAsync("ZF-0007", "100.00");
+        var worker = new DeliveryWorker(Library, new WithdrawingTransport(() => TakeToPaper(id).ThrowIfRefused()), _net.Clock);
+
+        // The worker holds the message when the link fails; meanwhile two people took it to paper.
+        Assert.Equal(0, await worker.DeliverDueAsync(10, id, CancellationToken.None));
+        _net.Clock.Advance(TimeSpan.FromHours(1));
+
+        Assert.Equal(0, Undelivered(id));
+        Assert.Equal(0, worker.Pending());
+        Assert.Equal(0, await worker.DeliverDueAsync(10, id, CancellationToken.None));
+        await _net.SettleAndProcessAsync();
+        Assert.Equal(0, TestNetwork.Count(_net.Bank102, "SELECT COUNT(*) FROM vouchers WHERE vt_code = '8202'"));
+    }
+
+    [Fact]
+    public async Task Emergency_paper_registered_under_a_mistyped_number_is_named_and_the_voucher_still_waits()
+    {
+        var id = await StuckPaymentAsync("ZF-0008", "120.00");
+        TakeToPaper(id).ThrowIfRefused();
+        Bank.RegisterEmergencyPaperPayment(Paper("ZF-0080", "120.00"), Day).ThrowIfRefused(); // 0080 for 0008
+
+        var lines = Reconcile();
+
+        Assert.Equal(PaperOutcome.NotYetPaid, lines.Single(l => l.VoucherNo == "ZF-0008").Outcome);
+        var unknown = lines.Single(l => l.VoucherNo == "ZF-0080");
+        Assert.Equal(PaperOutcome.UnknownPaper, unknown.Outcome);
+        Assert.True(unknown.Mismatch);
+        Assert.Equal(12_000, unknown.PaperFen);
+    }
+
+    /// <summary>A link that fails every delivery, after running <paramref name="meanwhile"/> (what people did while the worker waited).</summary>
+    private sealed class WithdrawingTransport(Action meanwhile) : ITransport
+    {
+        public Task<DeliveryAnswer> DeliverAsync(TransportMessage message, CancellationToken cancellationToken)
+        {
+            meanwhile();
+            throw new TransportException("the link to bank-102 is down");
+        }
     }
 
     [Fact]
