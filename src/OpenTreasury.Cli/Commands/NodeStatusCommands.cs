@@ -59,7 +59,7 @@ internal static class NodeStatusCommands
             var manifest = Path.Combine(Path.GetDirectoryName(folder)!, TreasuryNetwork.ManifestFile);
             var parties = File.Exists(manifest) ? MasterData.FromJson(File.ReadAllText(manifest)).Parties.Select(p => p.ToString()) : [];
             var links = parties.Where(p => p != party.ToString()).Union(rows.Select(r => r.Peer)).Order(StringComparer.Ordinal)
-                .Select(peer => rows.SingleOrDefault(r => r.Peer == peer) ?? new LinkRow(peer, 0, 0, null, 0, null, null))
+                .Select(peer => rows.SingleOrDefault(r => r.Peer == peer) ?? new LinkRow { Peer = peer })
                 .Select(r => new Link(r.Peer, StateOf(r), r.Backlog, r.Parked, AgeSeconds(r.OldestUndelivered, now), r.Attempts, r.LastDelivered, r.LastError))
                 .ToList();
             var backlog = links.Sum(l => l.Backlog);
@@ -117,7 +117,7 @@ internal static class NodeStatusCommands
             }
             catch (Exception e) when (e is not OperationCanceledException && RabbitTransport.IsBrokerFailure(e))
             {
-                return Report.Fail(new("AMQP-2", Exit.Environment, $"无法连接 RabbitMQ 服务器 {RabbitTopology.Redacted(broker)}：{e.GetType().Name}", "the RabbitMQ broker given with --amqp does not answer"));
+                return Report.Fail(new("AMQP-2", Exit.Environment, $"无法连接 RabbitMQ 服务器 {RabbitTopology.Redacted(broker)}：连接被拒绝或超时（{e.GetType().Name}）", "the RabbitMQ broker given with --amqp does not answer"));
             }
 
             if (replaying && letters.Count > 0)
@@ -216,7 +216,23 @@ internal static class NodeStatusCommands
 
     private static string Time(DateTimeOffset? time) => time?.ToOffset(TimeSpan.FromHours(8)).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "?";
 
-    private sealed record LinkRow(string Peer, long Backlog, long Parked, string? OldestUndelivered, long Attempts, string? LastDelivered, string? LastError);
+    /// <summary>One receiver's outbox rows, summed (properties, not a constructor: SQLite types an all-NULL aggregate as it likes).</summary>
+    private sealed class LinkRow
+    {
+        public string Peer { get; init; } = string.Empty;
+
+        public long Backlog { get; init; }
+
+        public long Parked { get; init; }
+
+        public string? OldestUndelivered { get; init; }
+
+        public long Attempts { get; init; }
+
+        public string? LastDelivered { get; init; }
+
+        public string? LastError { get; init; }
+    }
 
     private sealed record Link(string Peer, string State, long Backlog, long Parked, long? OldestUndeliveredAgeSeconds, long Attempts, string? LastDelivered, string? LastError);
 }
