@@ -121,6 +121,7 @@ public sealed class RabbitInbox : IAsyncDisposable
     private async Task RunAsync(CancellationToken stop)
     {
         var wait = s_reconnectMin;
+        DateTimeOffset? down = null;
         while (!stop.IsCancellationRequested)
         {
             var closed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -147,9 +148,16 @@ public sealed class RabbitInbox : IAsyncDisposable
                 await channel.BasicConsumeAsync(RabbitTopology.InboxQueue(Party), autoAck: false, consumer, stop).ConfigureAwait(false);
                 Consuming = true;
                 _firstConsuming.TrySetResult();
+                if (down is { } since)
+                {
+                    _log($"{Party}: consuming {RabbitTopology.InboxQueue(Party)} again after {(DateTimeOffset.UtcNow - since).TotalSeconds:F0} s without the broker");
+                    down = null;
+                }
+
                 wait = s_reconnectMin;
                 await closed.Task.WaitAsync(stop).ConfigureAwait(false);
                 _log($"{Party}: the connection to the broker closed; reconnecting");
+                down = DateTimeOffset.UtcNow;
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -157,7 +165,12 @@ public sealed class RabbitInbox : IAsyncDisposable
             }
             catch (Exception e) when (RabbitTransport.IsBrokerFailure(e))
             {
-                _log($"{Party}: the broker {RabbitTopology.Redacted(_factory.Uri)} is not reachable ({e.GetType().Name}: {e.Message}); trying again in {wait.TotalSeconds:F0} s");
+                if (down is null)
+                {
+                    // Once per outage, not once per try.
+                    _log($"{Party}: the broker {RabbitTopology.Redacted(_factory.Uri)} is not reachable ({e.GetType().Name}: {e.Message}); trying again every {s_reconnectMin.TotalSeconds:F0}–{s_reconnectMax.TotalSeconds:F0} s");
+                    down = DateTimeOffset.UtcNow;
+                }
             }
             finally
             {
