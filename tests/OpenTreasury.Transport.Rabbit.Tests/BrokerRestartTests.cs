@@ -13,7 +13,7 @@ public sealed class BrokerRestartTests(RabbitBroker broker) : IAsyncLifetime
 
     private TestNetwork Net => _rabbit.Net;
 
-    public async Task InitializeAsync() => _rabbit = await RabbitNetwork.StartAsync(broker, TimeSpan.FromSeconds(5));
+    public async Task InitializeAsync() => _rabbit = await RabbitNetwork.StartAsync(broker, TimeSpan.FromSeconds(3));
 
     public async Task DisposeAsync()
     {

@@ -42,6 +42,7 @@ internal sealed class RabbitNetwork : IAsyncDisposable
 
     public static async Task<RabbitNetwork> StartAsync(RabbitBroker broker, TimeSpan? answerWait = null)
     {
+        broker.WaitForTemplate();
         await DeleteQueuesAsync(broker.Uri);
         var network = new RabbitNetwork(broker);
         network.CertificateFolder = Path.Combine(network.Net.Directory, "peer-certificates");
