@@ -181,9 +181,11 @@ internal static class ServeCommand
     {
         var nodeDirectory = request.Node.FullName;
         var networkDirectory = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(nodeDirectory)) ?? nodeDirectory;
-        if (!Directory.Exists(nodeDirectory) || !File.Exists(Path.Combine(nodeDirectory, OpenTreasury.Business.NodeBuilder.LibraryFile)))
+        // A node's store is its library.db, or the PostgreSQL schema its store.json names (ADR 0011).
+        if (!Directory.Exists(nodeDirectory) || (!File.Exists(Path.Combine(nodeDirectory, OpenTreasury.Business.NodeBuilder.LibraryFile))
+            && !File.Exists(Path.Combine(nodeDirectory, OpenTreasury.Node.Storage.PostgresStore.ConfigFile))))
         {
-            return Fail(ServeError.NoNode, $"目录 {nodeDirectory} 不是节点目录（缺少 library.db）");
+            return Fail(ServeError.NoNode, $"目录 {nodeDirectory} 不是节点目录（缺少 library.db 或 store.json）");
         }
 
         if (StandaloneNode.ReadParty(nodeDirectory, out var problem) is not { } party)
