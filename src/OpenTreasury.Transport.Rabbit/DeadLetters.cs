@@ -62,7 +62,7 @@ public static class DeadLetters
     /// <summary>
     /// Moves every dead letter of <paramref name="party"/> (at most <see cref="RabbitTopology.DeadLettersReadMax"/>) back to its
     /// inbox: each is published (persistent, mandatory, confirmed) before it is removed from the dead queue, so a crash in
-    /// between leaves a copy in both, never in neither. Returns what was replayed.
+    /// between leaves a copy in both, never in neither. Only the messages there when it starts are replayed. Returns them.
     /// </summary>
     public static async Task<IReadOnlyList<DeadLetter>> ReplayAsync(Uri amqp, PartyId party, CancellationToken cancellationToken)
     {
@@ -74,8 +74,11 @@ public static class DeadLetters
         }
 
         await using var channel = await connection.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true), cancellationToken).ConfigureAwait(false);
+        // Only what is there now: a replayed message that is still poison is back at the tail within milliseconds, and must
+        // wait there for the operator's next look rather than be replayed again by this very call.
+        var present = (await channel.QueueDeclarePassiveAsync(RabbitTopology.DeadQueue(party), cancellationToken).ConfigureAwait(false)).MessageCount;
         var replayed = new List<DeadLetter>();
-        while (replayed.Count < RabbitTopology.DeadLettersReadMax
+        while (replayed.Count < Math.Min((int)Math.Min(present, int.MaxValue), RabbitTopology.DeadLettersReadMax)
             && await channel.BasicGetAsync(RabbitTopology.DeadQueue(party), autoAck: false, cancellationToken).ConfigureAwait(false) is { } got)
         {
             var letter = Describe(got.BasicProperties, got.Body.Length);
