@@ -208,6 +208,12 @@ public sealed class RabbitInbox : IAsyncDisposable
         {
             await foreach (var delivery in deliveries.ReadAllAsync(stop).ConfigureAwait(false))
             {
+                if (!channel.IsOpen)
+                {
+                    // Its connection is gone: the broker delivers what was buffered here again, on the next connection.
+                    break;
+                }
+
                 await HandleAsync(channel, delivery, stop).ConfigureAwait(false);
             }
         }

@@ -37,7 +37,7 @@ public sealed class RabbitTransport : ITransport, IAsyncDisposable, IDisposable
     private readonly ConnectionFactory _factory;
     private readonly TimeSpan _answerWait;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<byte[]>> _waiting = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Waiter> _waiting = new(StringComparer.Ordinal);
     private Link? _link;
     private bool _disposed;
 
@@ -72,17 +72,17 @@ public sealed class RabbitTransport : ITransport, IAsyncDisposable, IDisposable
         var envelope = _envelopes.Seal(receiver, message.MessageId, (ushort)message.Kind, message.Payload);
         // A fresh id per attempt: a late answer to an attempt that already timed out matches nothing and is dropped.
         var correlation = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
-        var answer = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var answer = new Waiter();
         _waiting[correlation] = answer;
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         attempt.CancelAfter(_answerWait);
         try
         {
-            await PublishAsync(message, envelope, correlation, attempt.Token, cancellationToken).ConfigureAwait(false);
+            await PublishAsync(message, envelope, correlation, answer, attempt.Token, cancellationToken).ConfigureAwait(false);
             byte[] body;
             try
             {
-                body = await answer.Task.WaitAsync(attempt.Token).ConfigureAwait(false);
+                body = await answer.Answer.Task.WaitAsync(attempt.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -123,7 +123,7 @@ public sealed class RabbitTransport : ITransport, IAsyncDisposable, IDisposable
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <summary>Publishes one sealed envelope and waits for the broker's confirm, connecting first when there is no live connection.</summary>
-    private async Task PublishAsync(TransportMessage message, byte[] envelope, string correlation, CancellationToken attempt, CancellationToken caller)
+    private async Task PublishAsync(TransportMessage message, byte[] envelope, string correlation, Waiter waiter, CancellationToken attempt, CancellationToken caller)
     {
         var queue = RabbitTopology.InboxQueue(message.To);
         try
@@ -138,6 +138,7 @@ public sealed class RabbitTransport : ITransport, IAsyncDisposable, IDisposable
         try
         {
             var link = await LinkAsync(attempt).ConfigureAwait(false);
+            waiter.Connection = link.Connection;
             var properties = new BasicProperties
             {
                 MessageId = message.MessageId,
@@ -195,7 +196,7 @@ public sealed class RabbitTransport : ITransport, IAsyncDisposable, IDisposable
             {
                 if (delivery.BasicProperties.CorrelationId is { } id && _waiting.TryGetValue(id, out var waiting))
                 {
-                    waiting.TrySetResult(delivery.Body.ToArray());
+                    waiting.Answer.TrySetResult(delivery.Body.ToArray());
                 }
 
                 return Task.CompletedTask;
@@ -204,9 +205,9 @@ public sealed class RabbitTransport : ITransport, IAsyncDisposable, IDisposable
             connection.ConnectionShutdownAsync += (_, shutdown) =>
             {
                 // Whoever waits on this connection will not hear from it again: fail them now rather than at the timeout.
-                foreach (var waiting in _waiting.Values)
+                foreach (var waiting in _waiting.Values.Where(w => ReferenceEquals(w.Connection, connection)))
                 {
-                    waiting.TrySetException(new TransportException($"the connection to the broker closed: {shutdown.ReplyText}"));
+                    waiting.Answer.TrySetException(new TransportException($"the connection to the broker closed: {shutdown.ReplyText}"));
                 }
 
                 return Task.CompletedTask;
@@ -287,4 +288,12 @@ public sealed class RabbitTransport : ITransport, IAsyncDisposable, IDisposable
             or IOException or SocketException or TimeoutException or ObjectDisposedException or RabbitMQClientException;
 
     private sealed record Link(IConnection Connection, IChannel Channel, string AnswerQueue);
+
+    /// <summary>One delivery waiting for its answer, on the connection its answer queue belongs to.</summary>
+    private sealed class Waiter
+    {
+        public TaskCompletionSource<byte[]> Answer { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public IConnection? Connection { get; set; }
+    }
 }
