@@ -17,6 +17,8 @@ public sealed class ArchitectureTests
         ["OpenTreasury.Authority"] = ["OpenTreasury.Domain", "OpenTreasury.Trust", "BouncyCastle.Cryptography"],
         ["OpenTreasury.Simulation"] = ["OpenTreasury.Domain", "OpenTreasury.Wire", "OpenTreasury.Trust", "OpenTreasury.Authority", "OpenTreasury.Node", "OpenTreasury.Business", "BouncyCastle.Cryptography", "Dapper"],
         ["OpenTreasury.Transport.Http"] = ["OpenTreasury.Domain", "OpenTreasury.Trust", "OpenTreasury.Node", "BouncyCastle.Cryptography"],
+        // The RabbitMQ transport reuses the HTTP transport's answer format and peers' certificates (ADR 0012).
+        ["OpenTreasury.Transport.Rabbit"] = ["OpenTreasury.Domain", "OpenTreasury.Trust", "OpenTreasury.Node", "OpenTreasury.Transport.Http", "BouncyCastle.Cryptography", "RabbitMQ.Client"],
         ["OpenTreasury.Server"] = ["OpenTreasury.Domain", "OpenTreasury.Wire", "OpenTreasury.Trust", "OpenTreasury.Node", "OpenTreasury.Business", "OpenTreasury.Printing",
             "OpenTreasury.Authority", "OpenTreasury.Transport.Http",
             "BouncyCastle.Cryptography", "Dapper", "Microsoft.Data.Sqlite", "Scalar.AspNetCore", "Microsoft.AspNetCore.OpenApi", "Microsoft.OpenApi"],

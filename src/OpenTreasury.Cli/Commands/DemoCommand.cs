@@ -20,11 +20,14 @@ internal static class DemoCommand
         var inject = new Option<bool>("--inject-mismatch") { Description = "Bank 102 books one daily-report line a fen too high; reconciliation must find and name it" };
         var processes = new Option<bool>("--processes") { Description = "Run the authority and each node in its own OS process on 127.0.0.1, the nodes talking over HTTP (SM2-signed, SM4-encrypted)" };
         var stores = new StoreOptions();
-        var command = new Command("demo", "Run a day of the 芒市 network: quota (5105/5106), authorized payments (8202), direct payments (5201/5108), allocations (5207, a return and reissue, a 3208 refund), clearing (2301), daily reports (2207/2206/2209), reconciliation")
+        var transports = new TransportOptions();
+        var command = new Command("demo", "Run a day of the 芒市 network: quota (5105/5106), authorized payments (8202), direct payments (5201/5108), allocations (5207, a return and reissue, a 3208 refund), clearing (2301), daily reports (2207/2206/2209), reconciliation. "
+            + "With --processes --transport rabbitmq --amqp URI the node processes talk through the broker. " + TransportOptions.ExitCodesHelp)
         {
             data, payments, seed, days, json, inject, processes,
         };
         stores.AddTo(command);
+        transports.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
             var count = result.GetValue(payments);
@@ -39,6 +42,16 @@ internal static class DemoCommand
             if (!stores.TryRead(result, out var postgres, out var storeFailure))
             {
                 return storeFailure;
+            }
+
+            if (result.GetValue(transports.Transport) != "http" && !result.GetValue(processes))
+            {
+                return TransportOptions.BadOptions("--transport rabbitmq 须与 --processes 一起使用（每个节点一个进程）", "--transport rabbitmq goes with --processes");
+            }
+
+            if (!transports.TryRead(result, out var amqp, out var transportFailure))
+            {
+                return transportFailure;
             }
 
             var folder = result.GetValue(data)?.FullName ?? Path.Combine(Path.GetTempPath(), $"opentreasury-{Guid.NewGuid():N}"[..25]);
@@ -77,8 +90,9 @@ internal static class DemoCommand
                 using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
                 try
                 {
-                    using var running = await DemoProcesses.StartAsync(folder, [.. network.Nodes.Keys], progress, http, cancellationToken).ConfigureAwait(false);
-                    summary = await new DemoRunner(network, running.Parties, progress).RunAsync(plan, cancellationToken).ConfigureAwait(false);
+                    using var running = await DemoProcesses.StartAsync(folder, [.. network.Nodes.Keys], progress, http, cancellationToken, amqp).ConfigureAwait(false);
+                    IDemoParties parties = amqp is null ? running.Parties : new PatientDemoParties(running.Parties, network, progress);
+                    summary = await new DemoRunner(network, parties, progress).RunAsync(plan, cancellationToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (ex is DemoNodeUnreachableException or InvalidOperationException or IOException or TaskCanceledException)
                 {

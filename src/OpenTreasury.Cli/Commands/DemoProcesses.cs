@@ -12,7 +12,8 @@ namespace OpenTreasury.Cli.Commands;
 
 /// <summary>
 /// <c>treasury demo --processes</c>: the authority and every node in an OS process of its own, on 127.0.0.1, the nodes
-/// talking over the HTTP transport and taking the demo's steps from this driver. Disposing kills them all.
+/// talking over the HTTP transport (or, given a broker, through RabbitMQ) and taking the demo's steps from this driver.
+/// Disposing kills them all.
 /// </summary>
 internal sealed class DemoProcesses : IDisposable
 {
@@ -26,8 +27,9 @@ internal sealed class DemoProcesses : IDisposable
     /// <summary>The peers file the nodes read (one per run: the ports are chosen afresh).</summary>
     public static string PeersFile(string folder) => Path.Combine(folder, "peers.json");
 
-    public static async Task<DemoProcesses> StartAsync(string folder, IReadOnlyList<PartyId> parties, Action<string> progress, HttpClient http, CancellationToken cancellationToken)
+    public static async Task<DemoProcesses> StartAsync(string folder, IReadOnlyList<PartyId> parties, Action<string> progress, HttpClient http, CancellationToken cancellationToken, Uri? amqp = null)
     {
+        string[] transport = amqp is null ? [] : ["--transport", "rabbitmq", "--amqp", amqp.ToString()];
         var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
         var authorityUrl = new Uri($"http://127.0.0.1:{FreePort()}");
         var nodes = parties.Select(p => (Party: p, BaseUrl: new Uri($"http://127.0.0.1:{FreePort()}"))).ToList();
@@ -40,9 +42,9 @@ internal sealed class DemoProcesses : IDisposable
             foreach (var (party, url) in nodes)
             {
                 await started.LaunchAsync(party.ToString(),
-                    ["serve", "--node", Path.Combine(folder, party.ToString()), "--urls", url.ToString().TrimEnd('/'), "--peers", PeersFile(folder), "--tsa", new Uri(authorityUrl, "/tsa").ToString(), "--no-worker"],
+                    ["serve", "--node", Path.Combine(folder, party.ToString()), "--urls", url.ToString().TrimEnd('/'), "--peers", PeersFile(folder), "--tsa", new Uri(authorityUrl, "/tsa").ToString(), "--no-worker", .. transport],
                     token, cancellationToken).ConfigureAwait(false);
-                progress($"进程 node {party} at {url}");
+                progress($"进程 node {party} at {url}{(amqp is null ? string.Empty : $", inbox {Transport.Rabbit.RabbitTopology.InboxQueue(party)} on RabbitMQ")}");
             }
 
             return started;

@@ -12,7 +12,7 @@ using Org.BouncyCastle.Security;
 
 namespace OpenTreasury.Cli.Commands;
 
-/// <summary><c>treasury node check</c>: one node's store checked against itself, read-only.</summary>
+/// <summary><c>treasury node check</c>: one node's store checked against itself, read-only (and <c>status</c>, <c>dead-letters</c>: <see cref="NodeStatusCommands"/>).</summary>
 internal static class NodeCommands
 {
     public static Command Create()
@@ -71,11 +71,11 @@ internal static class NodeCommands
 
             return report.Clean ? Exit.Ok : Exit.Tampered;
         });
-        return new Command("node", "One node's store") { check };
+        return new Command("node", "One node's store") { check, NodeStatusCommands.Status(), NodeStatusCommands.DeadLetters() };
     }
 
     /// <summary>A check sends nothing.</summary>
-    private sealed class NoTransport : ITransport
+    internal sealed class NoTransport : ITransport
     {
         public Task<DeliveryAnswer> DeliverAsync(TransportMessage message, CancellationToken cancellationToken) =>
             throw new TransportException("treasury node check sends nothing");

@@ -45,6 +45,8 @@ internal static class ServeCommand
         var trust = new Option<DirectoryInfo>("--trust") { Description = "With --node: the public trust folder (default <node>/../public)" };
         var masterData = new Option<FileInfo>("--master-data") { Description = "With --node: the master data (default <node>/../network.json)" };
         var noWorker = new Option<bool>("--no-worker") { Description = "With --node: do not run the background worker (delivery and the desk)" };
+        var peerCertificates = new Option<DirectoryInfo>("--peer-certificates") { Description = "With --node and --transport rabbitmq: a folder of the peers' institution certificates (<party>.crt.pem); without it they are fetched from the peers' GET /node/certificate (--peers)" };
+        var transports = new TransportOptions();
         var agent = new Option<string>("--agent") { Description = "With --node: where its people's support control (treasury agent) listens on their own machines, for the desks at /desk", DefaultValueFactory = _ => DeskOptions.DefaultAgentUrl };
         var command = new Command(
             "serve",
@@ -52,10 +54,13 @@ internal static class ServeCommand
             + "--data DIR: every node in one process on 127.0.0.1, reaching each other in-process. "
             + "--node DIR/<party>: one node alone, over HTTP to its peers and the TSA; the key's passphrase from "
             + KeyPassphrase.EnvironmentVariable + " or a prompt. Only for a demo network (DEMO-NETWORK.txt beside the node) it also opens "
-            + "the demo people's USBKeys in <node>/../people/<party>/ with the demo PINs, so its desks can act as the demo's people; a real node holds no person's key.")
+            + "the demo people's USBKeys in <node>/../people/<party>/ with the demo PINs, so its desks can act as the demo's people; a real node holds no person's key. "
+            + "--node with --transport rabbitmq --amqp URI: the node sends and receives through the broker (queue ot.<party>.inbox) instead of POST /node/inbox. "
+            + TransportOptions.ExitCodesHelp)
         {
-            data, portBase, nodeOption, urls, peers, tsa, trust, masterData, noWorker, agent,
+            data, portBase, nodeOption, urls, peers, tsa, trust, masterData, noWorker, agent, peerCertificates,
         };
+        transports.AddTo(command);
         command.SetAction(async (result, cancellationToken) =>
         {
             var folder = result.GetValue(data);
@@ -67,10 +72,26 @@ internal static class ServeCommand
                     return Fail(ServeError.BadOptions, "--node 与 --data/--port-base 不能同时使用");
                 }
 
+                if (!transports.TryRead(result, out var amqp, out var transportFailure))
+                {
+                    return transportFailure;
+                }
+
+                var driver = DemoDriverEndpoint(nodeFolder);
                 return await ServeNodeAsync(
-                    new NodeRequest(nodeFolder, result.GetValue(urls), result.GetValue(peers), result.GetValue(tsa), result.GetValue(trust), result.GetValue(masterData), !result.GetValue(noWorker), result.GetValue(agent)!),
+                    new NodeRequest(nodeFolder, result.GetValue(urls), result.GetValue(peers), result.GetValue(tsa), result.GetValue(trust), result.GetValue(masterData), !result.GetValue(noWorker), result.GetValue(agent)!)
+                    {
+                        Amqp = amqp,
+                        PeerCertificates = result.GetValue(peerCertificates),
+                        Driver = driver,
+                    },
                     cancellationToken,
-                    DemoDriverEndpoint(nodeFolder)).ConfigureAwait(false);
+                    driver is null ? null : alone => driver(alone.Node)).ConfigureAwait(false);
+            }
+
+            if (result.GetValue(transports.Transport) != "http" || result.GetValue(transports.Amqp) is not null || result.GetValue(peerCertificates) is not null)
+            {
+                return TransportOptions.BadOptions("--transport rabbitmq、--amqp 与 --peer-certificates 只用于 --node（单个节点）", "--transport, --amqp and --peer-certificates go with --node");
             }
             var sample = folder is null;
             var directory = folder?.FullName ?? ServeDesks.SampleFolder();
@@ -122,7 +143,17 @@ internal static class ServeCommand
         return command;
     }
 
-    internal sealed record NodeRequest(DirectoryInfo Node, string? Urls, FileInfo? Peers, string? Tsa, DirectoryInfo? Trust, FileInfo? MasterData, bool RunWorker, string AgentUrl);
+    internal sealed record NodeRequest(DirectoryInfo Node, string? Urls, FileInfo? Peers, string? Tsa, DirectoryInfo? Trust, FileInfo? MasterData, bool RunWorker, string AgentUrl)
+    {
+        /// <summary>The broker with <c>--transport rabbitmq</c>; null for HTTP.</summary>
+        public Uri? Amqp { get; init; }
+
+        /// <summary>With the broker: the peers' certificates from this folder instead of from their <c>GET /node/certificate</c>.</summary>
+        public DirectoryInfo? PeerCertificates { get; init; }
+
+        /// <summary>The demo driver's endpoint, for a node that is not served by <see cref="StandaloneNode"/> (RabbitMQ).</summary>
+        public Func<OpenTreasury.Business.TreasuryNode, Action<WebApplication>>? Driver { get; init; }
+    }
 
     /// <summary>
     /// One node alone. It reads its own folder, the public trust, the master data and the peers file, and — only
@@ -134,7 +165,7 @@ internal static class ServeCommand
     /// A demo node started by <c>treasury demo --processes</c> (a demo network, and the run's token in the environment)
     /// also takes the driver's steps at <c>/demo/action</c>; any other node does not have that endpoint.
     /// </summary>
-    private static Func<StandaloneNode, Action<WebApplication>>? DemoDriverEndpoint(DirectoryInfo nodeFolder)
+    private static Func<OpenTreasury.Business.TreasuryNode, Action<WebApplication>>? DemoDriverEndpoint(DirectoryInfo nodeFolder)
     {
         var network = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(nodeFolder.FullName));
         var token = Environment.GetEnvironmentVariable(Simulation.Demo.DemoNodeEndpoints.TokenVariable);
@@ -143,16 +174,18 @@ internal static class ServeCommand
             return null;
         }
 
-        return alone => app => Simulation.Demo.DemoNodeEndpoints.Map(app, alone.Node, token);
+        return node => app => Simulation.Demo.DemoNodeEndpoints.Map(app, node, token);
     }
 
     internal static async Task<int> ServeNodeAsync(NodeRequest request, CancellationToken cancellationToken, Func<StandaloneNode, Action<WebApplication>>? extend = null)
     {
         var nodeDirectory = request.Node.FullName;
         var networkDirectory = Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(nodeDirectory)) ?? nodeDirectory;
-        if (!Directory.Exists(nodeDirectory) || !File.Exists(Path.Combine(nodeDirectory, OpenTreasury.Business.NodeBuilder.LibraryFile)))
+        // A node's store is its library.db, or the PostgreSQL schema its store.json names (ADR 0011).
+        if (!Directory.Exists(nodeDirectory) || (!File.Exists(Path.Combine(nodeDirectory, OpenTreasury.Business.NodeBuilder.LibraryFile))
+            && !File.Exists(Path.Combine(nodeDirectory, OpenTreasury.Node.Storage.PostgresStore.ConfigFile))))
         {
-            return Fail(ServeError.NoNode, $"目录 {nodeDirectory} 不是节点目录（缺少 library.db）");
+            return Fail(ServeError.NoNode, $"目录 {nodeDirectory} 不是节点目录（缺少 library.db 或 store.json）");
         }
 
         if (StandaloneNode.ReadParty(nodeDirectory, out var problem) is not { } party)
@@ -172,19 +205,26 @@ internal static class ServeCommand
             return Fail(ServeError.NoNode, $"主数据文件 {masterFile} 不存在；请用 --master-data 指定");
         }
 
-        if (request.Peers is null || !request.Peers.Exists)
+        // Over RabbitMQ with the peers' certificates in a folder, a node needs no peer table (only its own --urls).
+        var peersOptional = request.Amqp is not null && request.PeerCertificates is not null;
+        if (request.PeerCertificates is { Exists: false } missingCertificates)
+        {
+            return Fail(ServeError.BadPeers, $"对方节点证书目录 {missingCertificates.FullName} 不存在");
+        }
+
+        if ((request.Peers is null && !peersOptional) || request.Peers is { Exists: false })
         {
             return Fail(ServeError.BadPeers, $"节点地址表 {request.Peers?.FullName ?? "(未指定 --peers)"} 不存在");
         }
 
-        PeerTable peerTable;
+        PeerTable? peerTable = null;
         try
         {
-            peerTable = PeerTable.Load(request.Peers.FullName);
+            peerTable = request.Peers is null ? null : PeerTable.Load(request.Peers.FullName);
         }
         catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
         {
-            return Fail(ServeError.BadPeers, $"节点地址表 {request.Peers.FullName} 无效：{ex.Message}");
+            return Fail(ServeError.BadPeers, $"节点地址表 {request.Peers!.FullName} 无效：{ex.Message}");
         }
 
         if (request.Tsa is null || !Uri.TryCreate(request.Tsa, UriKind.Absolute, out var tsaUri) || (tsaUri.Scheme != Uri.UriSchemeHttp && tsaUri.Scheme != Uri.UriSchemeHttps))
@@ -192,13 +232,23 @@ internal static class ServeCommand
             return Fail(ServeError.NoTsa, $"时间戳服务地址 {request.Tsa ?? "(未指定 --tsa)"} 无效；请用 --tsa 指定认证机构的时间戳服务，例如 http://127.0.0.1:5100/tsa");
         }
 
-        var url = request.Urls ?? (peerTable.TryGetAddress(party, out var own) ? own.GetLeftPart(UriPartial.Authority) : null);
+        var url = request.Urls ?? (peerTable is not null && peerTable.TryGetAddress(party, out var own) ? own.GetLeftPart(UriPartial.Authority) : null);
         if (url is null)
         {
             return Fail(ServeError.CannotListen, $"未指定 --urls，节点地址表中也没有 {party} 的地址");
         }
 
         var demo = TreasuryNetwork.IsDemo(networkDirectory);
+        if (request.Amqp is { } amqp)
+        {
+            return await RabbitServe.ServeAsync(
+                new RabbitServe.Request(nodeDirectory, party, trustDirectory, masterFile, peerTable, request.PeerCertificates?.FullName, tsaUri, url, demo, request.RunWorker, request.AgentUrl, amqp, request.Driver),
+                (error, message) => error == "BrokerUnreachable"
+                    ? Report.Fail(new("AMQP-2", Exit.Environment, message, "the node could not start consuming its inbox queue on the broker"))
+                    : Fail(Enum.Parse<ServeError>(error), message),
+                cancellationToken).ConfigureAwait(false);
+        }
+
         StandaloneNode alone;
         try
         {
@@ -208,7 +258,7 @@ internal static class ServeCommand
                 NodeDirectory = nodeDirectory,
                 TrustDirectory = trustDirectory,
                 MasterDataFile = masterFile,
-                Peers = peerTable,
+                Peers = peerTable!,
                 Tsa = tsaUri,
                 PeopleDirectory = demo ? Path.Combine(networkDirectory, TreasuryNetwork.PeopleFolder, party.ToString()) : null,
                 Pins = demo ? TreasuryNetwork.DemoPins : null,
