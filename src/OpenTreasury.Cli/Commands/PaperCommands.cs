@@ -91,7 +91,8 @@ internal static class PaperCommands
                     var taken = node.Library.Run(session => node.Library.TakeToPaper(session, voucher.Id, PartyId.Parse(receivers[0]), clerkSigner!, checkerSigner!, result.GetValue(reason)!));
                     if (!taken.Ok)
                     {
-                        return Report.Refused(taken.Rejection, taken.Message, $"8202 {voucherNo}");
+                        var why = taken.Rejection == LibraryRejection.IllegalTransition ? "（只有银行尚未收到、未作废的凭证才可转应急纸质）" : string.Empty;
+                        return Report.Refused(taken.Rejection, taken.Message, $"8202 {voucherNo}{why}");
                     }
 
                     var print = node.Library.Print(voucher.Id, checkerActor);
