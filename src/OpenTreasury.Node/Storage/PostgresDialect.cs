@@ -36,6 +36,12 @@ public sealed class PostgresDialect : IStoreDialect
             // A writer waits this long for another's lock, as SQLite's busy timeout; then the caller names who holds it.
             Options = $"-c synchronous_commit=on -c lock_timeout={(int)SqliteDialect.BusyTimeout.TotalMilliseconds}",
         };
+        if (!store.ConnectionString.Contains("Timeout", StringComparison.OrdinalIgnoreCase))
+        {
+            // A busy server gets as long to accept a connection as a writer waits for a lock (Npgsql's default is 15 s).
+            builder.Timeout = (int)SqliteDialect.BusyTimeout.TotalSeconds;
+        }
+
         _source = Sources.GetOrAdd(builder.ConnectionString, cs => NpgsqlDataSource.Create(cs));
         _writeLock = BitConverter.ToInt64(SHA256.HashData(Encoding.UTF8.GetBytes("opentreasury-node-writer:" + store.Schema)), 0);
     }

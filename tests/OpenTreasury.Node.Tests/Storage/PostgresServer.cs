@@ -22,7 +22,8 @@ internal sealed class PostgresServer
 
     private static readonly Lazy<PostgresServer> s_shared = new(Start, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    private PostgresServer(string connectionString) => ConnectionString = connectionString;
+    // A server busy copying template databases for parallel tests may take a while to accept a connection (Npgsql waits 15 s).
+    private PostgresServer(string connectionString) => ConnectionString = new NpgsqlConnectionStringBuilder(connectionString) { Timeout = 60 }.ConnectionString;
 
     /// <summary>True when this run's store-backed tests use PostgreSQL.</summary>
     public static bool Selected => string.Equals(Environment.GetEnvironmentVariable(StoreVariable), "postgres", StringComparison.OrdinalIgnoreCase);
