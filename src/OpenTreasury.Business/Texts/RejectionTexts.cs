@@ -47,6 +47,7 @@ public static class RejectionTexts
         [LibraryRejection.Tampered] = "凭证库中的凭证已被篡改：内容与摘要或签章不符",
         [LibraryRejection.Reissued] = "凭证已作废重开，不能恢复",
         [LibraryRejection.PresentedStampInvalid] = "支撑控件提交的签章无效（印章、凭证、位置或时间不符）",
+        [LibraryRejection.PostMayNot] = "该岗位无权办理此项操作",
 
         [UserRejection.UnknownUser] = "用户不存在",
         [UserRejection.UserExists] = "用户已存在",

@@ -72,16 +72,8 @@ internal static class PaperCommands
                 using (clerkSigner)
                 using (checkerSigner)
                 {
-                    // The clerk may see the voucher; the checker's post may withdraw messages (ManageMessages) and so reprint.
+                    // The library checks both people's posts (TakeToPaper); the checker, who may manage messages, prints it.
                     var checkerActor = new Actor(node.Party, checkerSigner!.UserId, checkerSigner.Post, checkerSigner.AgencyCode);
-                    var asks = Authorization.Check(new Actor(node.Party, clerkSigner!.UserId, clerkSigner.Post, clerkSigner.AgencyCode), NodeAction.ReadVouchers, node.Party, voucher.AgencyCode, oneVoucher: true);
-                    var approves = Authorization.Check(checkerActor, NodeAction.ManageMessages, node.Party, voucher.AgencyCode, oneVoucher: true);
-                    if (asks != AuthorizationRejection.None || approves != AuthorizationRejection.None)
-                    {
-                        var (who, why) = asks != AuthorizationRejection.None ? (clerkSigner!, asks) : (checkerSigner!, approves);
-                        return Report.Refused(why, $"{who.UserId} ({who.Post}) may not take 8202 {voucherNo} to paper", $"{who.UserId}（{who.Post}）");
-                    }
-
                     var receivers = node.Library.Deliveries(voucher.Id).Select(d => d.Receiver).ToList();
                     if (receivers.Count != 1)
                     {

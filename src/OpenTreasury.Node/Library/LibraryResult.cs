@@ -25,6 +25,7 @@ public enum LibraryRejection
     Tampered = 19,                // the stored bytes do not match their digest or their stamps: shown, printed and exported nowhere
     Reissued = 20,                // voided and reissued under a new number: the reissue stands, the original is not restored
     PresentedStampInvalid = 21,   // a stamp made on the person's own machine is not of their seal, this voucher, this position or now
+    PostMayNot = 22,              // a person's post (or unit) may not take part in this operation (the authorization table says no)
 }
 
 /// <summary>The outcome of a library operation: the voucher it concerns, or why it was refused.</summary>

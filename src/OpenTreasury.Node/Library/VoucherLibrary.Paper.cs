@@ -95,6 +95,17 @@ public sealed partial class VoucherLibrary
             return LibraryResult.Refused(LibraryRejection.UnknownUser, $"no user '{maker.UserId}' or '{checker.UserId}' at {Party}", id);
         }
 
+        // The maker may read the voucher; the checker's post manages the outbox (it withdraws a message), each within their unit.
+        foreach (var (person, action) in new[] { (maker, NodeAction.ReadVouchers), (checker, NodeAction.ManageMessages) })
+        {
+            var refused = Authorization.Check(new Actor(Party, person.UserId, person.Post, person.AgencyCode), action, Party, voucher.AgencyCode, oneVoucher: true);
+            if (refused != AuthorizationRejection.None)
+            {
+                session.AuditRefusal(person.UserId, "emergency-paper-refused", subject, $"{refused} ({(int)refused}): post {person.Post} may not {action}");
+                return LibraryResult.Refused(LibraryRejection.PostMayNot, $"{person.UserId} ({person.Post}) may not {action} for {subject}: {refused}", id);
+            }
+        }
+
         if (voucher.State == "voided" || status is not ((long)VoucherStatus.NotSent or (long)VoucherStatus.Sent) || undelivered == 0)
         {
             var where = status is { } s ? $"{(VoucherStatus)s} at {receiver}" : $"not addressed to {receiver}";

@@ -120,6 +120,19 @@ public sealed class EmergencyPaperTests : IDisposable
     }
 
     [Fact]
+    public async Task A_checker_whose_post_does_not_manage_messages_is_refused_and_nothing_changes()
+    {
+        var id = await StuckPaymentAsync("ZF-0009", "100.00");
+
+        var refused = TakeToPaper(id, TestNetwork.FinanceClerk, TestNetwork.UnitHead); // 单位财务负责人: not a checking post
+
+        Assert.Equal(LibraryRejection.PostMayNot, refused.Rejection);
+        Assert.Equal(1, Undelivered(id));
+        Assert.Empty(Library.EmergencyPapers());
+        Assert.Equal(1, TestNetwork.Count(_net.Finance, "SELECT COUNT(*) FROM audit WHERE operation = 'emergency-paper-refused'"));
+    }
+
+    [Fact]
     public async Task One_person_alone_cannot_take_a_payment_to_paper_and_nothing_changes()
     {
         var id = await StuckPaymentAsync("ZF-0002", "100.00");
