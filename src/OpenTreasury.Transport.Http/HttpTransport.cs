@@ -66,7 +66,7 @@ public sealed class HttpTransport : ITransport, IDisposable
             throw new TransportException($"{message.To} is not in the peer table");
         }
 
-        var receiver = await ReceiverCertificateAsync(message.To, cancellationToken).ConfigureAwait(false);
+        var receiver = await PeerAnswers.ReceiverCertificateAsync(Certificates, _envelopes, message.To, cancellationToken).ConfigureAwait(false);
         var envelope = _envelopes.Seal(receiver, message.MessageId, (ushort)message.Kind, message.Payload);
         var inbox = new Uri(address, NodeHttp.InboxPath);
         using var content = new ByteArrayContent(envelope);
@@ -79,7 +79,7 @@ public sealed class HttpTransport : ITransport, IDisposable
             var status = (int)response.StatusCode;
             if (status is >= 200 and < 300)
             {
-                return OpenAnswer(message, body);
+                return PeerAnswers.Open(_envelopes, message, body);
             }
 
             if (status is >= 400 and < 500)
@@ -111,40 +111,6 @@ public sealed class HttpTransport : ITransport, IDisposable
     }
 
     public void Dispose() => _client.Dispose();
-
-    /// <summary>The receiver's certificate, checked now: of the network, an institution's, and naming the receiver.</summary>
-    private async Task<X509Certificate> ReceiverCertificateAsync(PartyId party, CancellationToken cancellationToken)
-    {
-        var certificate = await Certificates.GetAsync(party, cancellationToken).ConfigureAwait(false);
-        var validation = _envelopes.Validator.Validate(certificate, _envelopes.Clock.GetUtcNow(), CertificateUse.Institution);
-        if (!validation.IsValid || !CertificateIdentities.TryRead(certificate, out var identity) || identity.Party != party || identity.UserId is not null)
-        {
-            Certificates.Forget(party);
-            throw new TransportException($"the certificate offered for {party} ('{certificate.SubjectDN}') is not its valid institution certificate: {validation.Failure}: {validation.Message}");
-        }
-
-        return certificate;
-    }
-
-    /// <summary>The answer, if it opens as one sealed by the receiver to us, for this very message.</summary>
-    private DeliveryAnswer OpenAnswer(TransportMessage message, byte[] body)
-    {
-        var opening = _envelopes.Open(body);
-        if (!opening.IsOpen)
-        {
-            throw new TransportException($"{message.To}'s answer is not genuine: {opening.Rejection}: {opening.Reason}");
-        }
-
-        var header = opening.Envelope!.Header;
-        if (header.From != message.To || header.Kind != NodeHttp.AnswerKind || header.MessageId != message.MessageId)
-        {
-            throw new TransportException($"the answer is from {header.From} (kind {header.Kind}) for '{header.MessageId}', not {message.To}'s answer to '{message.MessageId}'");
-        }
-
-        return NodeHttp.TryDecodeAnswer(opening.Envelope.Payload, out var answer)
-            ? answer
-            : throw new TransportException($"{message.To}'s sealed answer is not received (1) or receive failed (2)");
-    }
 
     private static (string Code, string Number, string Detail) ReadProblem(byte[] body)
     {

@@ -68,7 +68,7 @@ public sealed class RabbitTransport : ITransport, IAsyncDisposable, IDisposable
             throw new InvalidOperationException($"This transport sends as {Party}, not as {message.From}.");
         }
 
-        var receiver = await ReceiverCertificateAsync(message.To, cancellationToken).ConfigureAwait(false);
+        var receiver = await PeerAnswers.ReceiverCertificateAsync(Certificates, _envelopes, message.To, cancellationToken).ConfigureAwait(false);
         var envelope = _envelopes.Seal(receiver, message.MessageId, (ushort)message.Kind, message.Payload);
         // A fresh id per attempt: a late answer to an attempt that already timed out matches nothing and is dropped.
         var correlation = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
@@ -243,20 +243,6 @@ public sealed class RabbitTransport : ITransport, IAsyncDisposable, IDisposable
         await link.Connection.DisposeAsync().ConfigureAwait(false);
     }
 
-    /// <summary>The receiver's certificate, checked now: of the network, an institution's, and naming the receiver (as the HTTP transport checks it).</summary>
-    private async Task<X509Certificate> ReceiverCertificateAsync(PartyId party, CancellationToken cancellationToken)
-    {
-        var certificate = await Certificates.GetAsync(party, cancellationToken).ConfigureAwait(false);
-        var validation = _envelopes.Validator.Validate(certificate, _envelopes.Clock.GetUtcNow(), CertificateUse.Institution);
-        if (!validation.IsValid || !CertificateIdentities.TryRead(certificate, out var identity) || identity.Party != party || identity.UserId is not null)
-        {
-            Certificates.Forget(party);
-            throw new TransportException($"the certificate offered for {party} ('{certificate.SubjectDN}') is not its valid institution certificate: {validation.Failure}: {validation.Message}");
-        }
-
-        return certificate;
-    }
-
     /// <summary>The answer, if it opens as one sealed by the receiver to us, for this very message.</summary>
     private DeliveryAnswer OpenAnswer(TransportMessage message, byte[] body)
     {
@@ -265,21 +251,7 @@ public sealed class RabbitTransport : ITransport, IAsyncDisposable, IDisposable
             throw new TransportException($"{message.To} answered {body.Length} bytes, more than {NodeHttp.AnswerBytesMax}");
         }
 
-        var opening = _envelopes.Open(body);
-        if (!opening.IsOpen)
-        {
-            throw new TransportException($"{message.To}'s answer is not genuine: {opening.Rejection}: {opening.Reason}");
-        }
-
-        var header = opening.Envelope!.Header;
-        if (header.From != message.To || header.Kind != NodeHttp.AnswerKind || header.MessageId != message.MessageId)
-        {
-            throw new TransportException($"the answer is from {header.From} (kind {header.Kind}) for '{header.MessageId}', not {message.To}'s answer to '{message.MessageId}'");
-        }
-
-        return NodeHttp.TryDecodeAnswer(opening.Envelope.Payload, out var answer)
-            ? answer
-            : throw new TransportException($"{message.To}'s sealed answer is not received (1) or receive failed (2)");
+        return PeerAnswers.Open(_envelopes, message, body);
     }
 
     /// <summary>What a broker that is down, restarting or misconfigured throws at a client (the callers turn it into a retry or one line).</summary>
