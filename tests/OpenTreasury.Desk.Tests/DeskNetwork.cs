@@ -145,20 +145,31 @@ public sealed class DeskNetwork : IAsyncLifetime
         return await page.Locator("#message .alert").First.InnerTextAsync();
     }
 
-    /// <summary>Reloads until <paramref name="selector"/> shows <paramref name="text"/> (the worker delivers and handles in the background).</summary>
-    public static async Task WaitForTextAsync(IPage page, string selector, string text, int seconds = 60)
+    /// <summary>
+    /// Reloads until <paramref name="selector"/> shows <paramref name="text"/> (the worker delivers and handles in the
+    /// background). An element not on the page yet (a voucher row before its delivery) is read as empty and the page
+    /// reloaded, instead of waiting on one page load for an element only a later load can have. When it never does,
+    /// the failure quotes <paramref name="detail"/> too (the mismatches beside a reconciliation's result).
+    /// </summary>
+    public static async Task WaitForTextAsync(IPage page, string selector, string text, int seconds = 60, string? detail = null)
     {
         ArgumentNullException.ThrowIfNull(page);
         var until = DateTime.UtcNow.AddSeconds(seconds);
         while (true)
         {
-            var content = await page.Locator(selector).InnerTextAsync();
+            var found = page.Locator(selector);
+            var content = await found.CountAsync() > 0 ? await found.First.InnerTextAsync() : "（无此元素）";
             if (content.Contains(text, StringComparison.Ordinal))
             {
                 return;
             }
 
-            Assert.True(DateTime.UtcNow < until, $"{selector} did not show “{text}” within {seconds} s; it shows: {content}");
+            if (DateTime.UtcNow >= until)
+            {
+                var why = detail is not null && await page.Locator(detail).CountAsync() > 0 ? "; " + await page.Locator(detail).First.InnerTextAsync() : string.Empty;
+                Assert.Fail($"{selector} did not show “{text}” within {seconds} s; it shows: {content}{why}");
+            }
+
             await Task.Delay(1000);
             await page.ReloadAsync();
         }

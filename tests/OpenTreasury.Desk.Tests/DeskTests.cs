@@ -90,7 +90,7 @@ public sealed class DeskTests(DeskNetwork net)
         await net.LoginAsync(finance, PartyId.Finance, "cz_lr");
         var today = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         await finance.GotoAsync($"{net.Desks[PartyId.Finance]}/desk/finance?date={today}");
-        await DeskNetwork.WaitForTextAsync(finance, "#reconcile-result", "对账平衡");
+        await DeskNetwork.WaitForTextAsync(finance, "#reconcile-result", "对账平衡", detail: "#mismatches");
         await DeskNetwork.ScreenshotAsync(finance, "finance-reconciled");
 
         // The PIN went to the support control only; no request to a node carried it or a USBKey's bytes.

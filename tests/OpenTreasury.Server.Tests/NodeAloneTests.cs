@@ -193,11 +193,37 @@ public sealed class NodeAloneTests
         return connection;
     }
 
+    private static readonly HashSet<int> Taken = [];
+
+    /// <summary>
+    /// A port that is free now, below Linux's ephemeral range (32768–60999): the kernel never hands it to another
+    /// test's port-0 listener or outgoing connection between this check and the node's own bind, as it could a port
+    /// it picked itself and this test released.
+    /// </summary>
     private static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        lock (Taken)
+        {
+            while (true)
+            {
+                var port = Random.Shared.Next(10_000, 20_000);
+                if (!Taken.Add(port))
+                {
+                    continue;
+                }
+
+                try
+                {
+                    using var listener = new TcpListener(IPAddress.Loopback, port);
+                    listener.Start();
+                    return port;
+                }
+                catch (SocketException)
+                {
+                    // In use: another.
+                }
+            }
+        }
     }
 
     private static async Task<string> FirstLineAsync(Process process, CancellationToken cancellationToken)

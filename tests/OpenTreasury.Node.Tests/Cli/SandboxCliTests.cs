@@ -67,8 +67,9 @@ public sealed class SandboxCliTests(CliTests.DemoFolder demo) : IClassFixture<Cl
         }
     }
 
-    // The desks take four ports from here and the support controls four from here + 110: a block rarely taken.
-    private static int FreePort() => Random.Shared.Next(20_000, 40_000);
+    // The desks take four ports from here and the support controls four from here + 110: a block rarely taken, below
+    // Linux's ephemeral range (32768–60999), so no port-0 listener or outgoing connection of another test takes it.
+    private static int FreePort() => Random.Shared.Next(20_000, 32_000);
 
     [Fact]
     public async Task Serve_refuses_a_missing_folder_and_a_production_network_with_their_codes()
