@@ -93,10 +93,21 @@ public static class RabbitTopology
     }
 
     /// <summary>
-    /// Reads an AMQP URI: <c>amqp://user:password@host:port/vhost</c> or <c>amqps://…</c>, with a host. False with the reason
-    /// (in Chinese) otherwise; a password is never repeated in the reason.
+    /// The broker password for a URI that names a user and no password: kept out of the command line, where every
+    /// user of the machine can read it (<c>ps</c>), as PGPASSWORD keeps PostgreSQL's.
     /// </summary>
-    public static bool TryParseUri(string? text, out Uri amqp, out string problem)
+    public const string PasswordVariable = "OPENTREASURY_AMQP_PASSWORD";
+
+    /// <summary>
+    /// Reads an AMQP URI: <c>amqp://user:password@host:port/vhost</c> or <c>amqps://…</c>, with a host. False with the reason
+    /// (in Chinese) otherwise; a password is never repeated in the reason. A URI with a user and no password takes the
+    /// password from <see cref="PasswordVariable"/> when it is set.
+    /// </summary>
+    public static bool TryParseUri(string? text, out Uri amqp, out string problem) =>
+        TryParseUri(text, Environment.GetEnvironmentVariable(PasswordVariable), out amqp, out problem);
+
+    /// <summary>As <see cref="TryParseUri(string?, out Uri, out string)"/>, with the password of the environment given.</summary>
+    public static bool TryParseUri(string? text, string? passwordFromEnvironment, out Uri amqp, out string problem)
     {
         amqp = null!;
         if (string.IsNullOrWhiteSpace(text))
@@ -109,6 +120,12 @@ public static class RabbitTopology
         {
             problem = "--amqp 应为 amqp://用户:口令@主机:端口/虚拟主机 或 amqps://… 形式的地址";
             return false;
+        }
+
+        var user = uri.UserInfo.Split(':');
+        if (user is [{ Length: > 0 }] && !string.IsNullOrEmpty(passwordFromEnvironment))
+        {
+            uri = new UriBuilder(uri) { UserName = Uri.UnescapeDataString(user[0]), Password = passwordFromEnvironment }.Uri;
         }
 
         try
@@ -126,7 +143,15 @@ public static class RabbitTopology
         return true;
     }
 
-    /// <summary>The URI without its password, for messages and logs.</summary>
+    /// <summary>The password the URI carries, null when it has none (for a child process's <see cref="PasswordVariable"/>).</summary>
+    public static string? Password(Uri amqp)
+    {
+        ArgumentNullException.ThrowIfNull(amqp);
+        var user = amqp.UserInfo.Split(':', 2);
+        return user.Length == 2 ? Uri.UnescapeDataString(user[1]) : null;
+    }
+
+    /// <summary>The URI without its password, for messages, logs and the command lines of child processes.</summary>
     public static string Redacted(Uri amqp)
     {
         ArgumentNullException.ThrowIfNull(amqp);

@@ -29,7 +29,9 @@ internal sealed class DemoProcesses : IDisposable
 
     public static async Task<DemoProcesses> StartAsync(string folder, IReadOnlyList<PartyId> parties, Action<string> progress, HttpClient http, CancellationToken cancellationToken, Uri? amqp = null)
     {
-        string[] transport = amqp is null ? [] : ["--transport", "rabbitmq", "--amqp", amqp.ToString()];
+        // The broker's password goes to the node processes in their environment, never on their command lines (ps shows those to everyone).
+        string[] transport = amqp is null ? [] : ["--transport", "rabbitmq", "--amqp", Transport.Rabbit.RabbitTopology.Redacted(amqp)];
+        var amqpPassword = amqp is null ? null : Transport.Rabbit.RabbitTopology.Password(amqp);
         var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(32));
         var authorityUrl = new Uri($"http://127.0.0.1:{FreePort()}");
         var nodes = parties.Select(p => (Party: p, BaseUrl: new Uri($"http://127.0.0.1:{FreePort()}"))).ToList();
@@ -43,7 +45,7 @@ internal sealed class DemoProcesses : IDisposable
             {
                 await started.LaunchAsync(party.ToString(),
                     ["serve", "--node", Path.Combine(folder, party.ToString()), "--urls", url.ToString().TrimEnd('/'), "--peers", PeersFile(folder), "--tsa", new Uri(authorityUrl, "/tsa").ToString(), "--no-worker", .. transport],
-                    token, cancellationToken).ConfigureAwait(false);
+                    token, cancellationToken, amqpPassword).ConfigureAwait(false);
                 progress($"进程 node {party} at {url}{(amqp is null ? string.Empty : $", inbox {Transport.Rabbit.RabbitTopology.InboxQueue(party)} on RabbitMQ")}");
             }
 
@@ -80,7 +82,7 @@ internal sealed class DemoProcesses : IDisposable
     }
 
     /// <summary>Starts <c>treasury ARGS</c> and waits for its "&lt;name&gt; &lt;URL&gt;" line.</summary>
-    private async Task LaunchAsync(string name, IReadOnlyList<string> args, string token, CancellationToken cancellationToken)
+    private async Task LaunchAsync(string name, IReadOnlyList<string> args, string token, CancellationToken cancellationToken, string? amqpPassword = null)
     {
         var start = SelfCommand();
         foreach (var arg in args)
@@ -94,6 +96,11 @@ internal sealed class DemoProcesses : IDisposable
         start.UseShellExecute = false;
         start.Environment[DemoNodeEndpoints.TokenVariable] = token;
         start.Environment[Trust.Certificates.KeyPassphrase.EnvironmentVariable] = TreasuryNetwork.DemoPassphrase;
+        if (amqpPassword is not null)
+        {
+            start.Environment[Transport.Rabbit.RabbitTopology.PasswordVariable] = amqpPassword;
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {name}");
         _processes.Add(process);
         process.ErrorDataReceived += (_, e) =>

@@ -86,7 +86,7 @@ internal static class NodeStatusCommands
     public static Command DeadLetters()
     {
         var node = NodeOption();
-        var amqp = new Option<string>("--amqp") { Description = "The broker, e.g. amqp://guest:guest@127.0.0.1:5672/", Required = true };
+        var amqp = new Option<string>("--amqp") { Description = "The broker, e.g. amqp://guest:guest@127.0.0.1:5672/ (a user without a password takes it from OPENTREASURY_AMQP_PASSWORD)", Required = true };
         var replay = new Option<bool>("--replay") { Description = "Move every dead letter back to the node's inbox queue (audited in the node's audit log); one that still does not open comes back here once" };
         var json = Common.JsonOption();
         var command = new Command("dead-letters", "The node's RabbitMQ dead queue ot.<party>.dead: message id, sender, time, size and reason of each message its inbox refused or gave up on; with --replay they go back to ot.<party>.inbox. "

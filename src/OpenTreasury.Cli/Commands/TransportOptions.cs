@@ -23,7 +23,7 @@ internal sealed class TransportOptions
 
     public Option<string> Amqp { get; } = new("--amqp")
     {
-        Description = "With --transport rabbitmq: the broker, e.g. amqp://guest:guest@127.0.0.1:5672/ (amqps:// for TLS)",
+        Description = "With --transport rabbitmq: the broker, e.g. amqp://guest:guest@127.0.0.1:5672/ (amqps:// for TLS; a user without a password takes it from OPENTREASURY_AMQP_PASSWORD)",
     };
 
     public void AddTo(Command command)
