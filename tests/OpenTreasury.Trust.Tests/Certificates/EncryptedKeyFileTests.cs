@@ -55,16 +55,24 @@ public class EncryptedKeyFileTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Opening_a_key_takes_well_under_a_second()
+    public void Opening_a_key_takes_a_fraction_of_a_second_of_work()
     {
         var pem = EncryptedKeyFile.Write(Sm2.GenerateKeyPair(Rng).Private, Passphrase, Rng);
 
-        var watch = Stopwatch.StartNew();
-        EncryptedKeyFile.Read(pem, Passphrase);
-        watch.Stop();
+        // The fastest of three, against 2 s: ≈ 0.3 s on an idle core of this 2-core machine, over 1 s once at load
+        // average 14 (CI, other test assemblies beside it), so the bound catches an order-of-magnitude slip (a
+        // misplaced zero in the iteration count), not the machine's load; the figure itself is in the test output.
+        var fastest = TimeSpan.MaxValue;
+        for (var i = 0; i < 3; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            EncryptedKeyFile.Read(pem, Passphrase);
+            watch.Stop();
+            fastest = watch.Elapsed < fastest ? watch.Elapsed : fastest;
+        }
 
-        output.WriteLine($"{EncryptedKeyFile.Iterations} PBKDF2-HMAC-SHA256 iterations + SM4-CBC: {watch.ElapsedMilliseconds} ms");
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"{watch.ElapsedMilliseconds} ms");
+        output.WriteLine($"{EncryptedKeyFile.Iterations} PBKDF2-HMAC-SHA256 iterations + SM4-CBC: fastest of three {fastest.TotalMilliseconds:F0} ms");
+        Assert.True(fastest < TimeSpan.FromSeconds(2), $"{fastest.TotalMilliseconds:F0} ms");
     }
 
     [Fact]
