@@ -175,6 +175,31 @@ public sealed class DeskNetwork : IAsyncLifetime
         }
     }
 
+    /// <summary>Waits until a bank's books show the authorized payment <paramref name="voucherNo"/> cleared (its worker booked PBOC's 回单).</summary>
+    public async Task WaitForClearedAsync(PartyId bank, string voucherNo, int seconds = 60)
+    {
+        var until = DateTime.UtcNow.AddSeconds(seconds);
+        while (true)
+        {
+            using (var connection = Network.Nodes[bank].Library.Database.Connect())
+            using (var command = connection.CreateCommand())
+            {
+                command.CommandText = "SELECT COUNT(*) FROM bank_payments WHERE voucher_no = @no AND cleared_date IS NOT NULL";
+                var parameter = command.CreateParameter();
+                parameter.ParameterName = "@no";
+                parameter.Value = voucherNo;
+                command.Parameters.Add(parameter);
+                if (Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0)
+                {
+                    return;
+                }
+            }
+
+            Assert.True(DateTime.UtcNow < until, $"{bank} did not book the clearing of {voucherNo} within {seconds} s");
+            await Task.Delay(250);
+        }
+    }
+
     public static Task ScreenshotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Screenshots, name + ".png"), FullPage = true });
 }

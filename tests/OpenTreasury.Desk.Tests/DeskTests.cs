@@ -82,6 +82,9 @@ public sealed class DeskTests(DeskNetwork net)
         await DeskNetwork.WaitForTextAsync(pboc, "#clearing", "与清算额度相符，已清算");
         await DeskNetwork.ScreenshotAsync(pboc, "pboc-clearing");
         await DeskNetwork.WaitForTextAsync(page, "#clearing-list", "已收到回单");
+        // 已收到回单 shows once the 回单 is stored; the bank's worker books it (the payment's cleared date) a pass
+        // later, and a daily report sent in between leaves the payment for the next one. The clerk waits for it.
+        await net.WaitForClearedAsync(Bank102, number);
         await page.ClickAsync("#report");
         await page.WaitForSelectorAsync("#message .alert.success");
 
