@@ -1,3 +1,4 @@
+using Dapper;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Data.Sqlite;
 using Microsoft.Playwright;
@@ -166,7 +167,8 @@ public sealed class DeskNetwork : IAsyncLifetime
 
             if (DateTime.UtcNow >= until)
             {
-                var why = detail is not null && await page.Locator(detail).CountAsync() > 0 ? "; " + await page.Locator(detail).First.InnerTextAsync() : string.Empty;
+                var explained = detail is null ? null : page.Locator(detail);
+                var why = explained is not null && await explained.CountAsync() > 0 ? "; " + await explained.First.InnerTextAsync() : string.Empty;
                 Assert.Fail($"{selector} did not show “{text}” within {seconds} s; it shows: {content}{why}");
             }
 
@@ -182,14 +184,8 @@ public sealed class DeskNetwork : IAsyncLifetime
         while (true)
         {
             using (var connection = Network.Nodes[bank].Library.Database.Connect())
-            using (var command = connection.CreateCommand())
             {
-                command.CommandText = "SELECT COUNT(*) FROM bank_payments WHERE voucher_no = @no AND cleared_date IS NOT NULL";
-                var parameter = command.CreateParameter();
-                parameter.ParameterName = "@no";
-                parameter.Value = voucherNo;
-                command.Parameters.Add(parameter);
-                if (Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0)
+                if (connection.ExecuteScalar<long>("SELECT COUNT(*) FROM bank_payments WHERE voucher_no = @voucherNo AND cleared_date IS NOT NULL", new { voucherNo }) > 0)
                 {
                     return;
                 }
