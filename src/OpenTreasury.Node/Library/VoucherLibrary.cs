@@ -528,7 +528,7 @@ public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServ
         byte[] inner, Voucher content, VoucherType type, string attach, string? enteredBy)
     {
         var amount = type.HeaderAmountField is { } field && content[field] is { Length: > 0 } text ? Domain.Money.Amount.ParseWire(text).Fen : (long?)null;
-        return session.Connection.ExecuteScalar<long>(
+        var id = session.Connection.ExecuteScalar<long>(
             """
             INSERT INTO vouchers (origin, sender, adm_div_code, st_year, vt_code, voucher_no, version, flag, state, inner_xml, digest,
                                   amount_fen, vou_date, attach, entered_by, agency_code, created_at, updated_at)
@@ -557,6 +557,8 @@ public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServ
                 now = session.NowText,
             },
             session.Transaction);
+        VoucherIndex.Record(session.Connection, session.Transaction, id, content);
+        return id;
     }
 
     private static void UpdateState(LibrarySession session, long id, string state, string? approvedBy = null, string? reason = null) =>

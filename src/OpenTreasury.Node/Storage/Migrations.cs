@@ -25,6 +25,15 @@ public static class Migrations
     /// <summary>The same numbered steps for PostgreSQL (<c>Storage/Migrations/Postgres/</c>): the same numbers and names, the same tables, checks and triggers.</summary>
     public static IReadOnlyList<Migration> KnownPostgres { get; } = Load(ResourcePrefix + "Postgres.");
 
+    /// <summary>
+    /// What a migration does besides its SQL, in the same transaction, by migration name (the same for both engines):
+    /// 0011 indexes the vouchers stored before it.
+    /// </summary>
+    private static readonly Dictionary<string, Action<DbConnection, DbTransaction>> CodeSteps = new(StringComparer.Ordinal)
+    {
+        ["voucher_index"] = VoucherIndex.RecordStored,
+    };
+
     /// <summary>Applies what is missing; returns the migrations applied now (none when the store is current).</summary>
     public static IReadOnlyList<Migration> Apply(DbConnection connection, IStoreDialect dialect, IReadOnlyList<Migration> migrations, DateTimeOffset now)
     {
@@ -69,6 +78,11 @@ public static class Migrations
             if (connection.ExecuteScalar<long>("SELECT COUNT(*) FROM schema_migrations WHERE number = @Number", new { migration.Number }, tx) == 0)
             {
                 connection.Execute(migration.Sql, transaction: tx);
+                if (CodeSteps.TryGetValue(migration.Name, out var step))
+                {
+                    step(connection, tx);
+                }
+
                 Record(connection, tx, migration, at);
                 done.Add(migration);
             }
