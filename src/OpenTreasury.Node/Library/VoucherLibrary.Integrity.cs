@@ -1,5 +1,7 @@
 using OpenTreasury.Domain.Money;
 using OpenTreasury.Node.Signing;
+using OpenTreasury.Node.Storage;
+using OpenTreasury.Trust.Seals;
 using OpenTreasury.Wire;
 
 namespace OpenTreasury.Node.Library;
@@ -42,7 +44,7 @@ public sealed partial class VoucherLibrary
 {
     /// <summary>
     /// Checks a stored voucher against itself before anyone reads it: its bytes against their SM3 digest,
-    /// the columns the library keeps beside them (key, amount) against the bytes, and every stamp as a
+    /// the columns the library keeps beside them (key, amount, the voucher index) against the bytes, and every stamp as a
     /// GB/T 38540 signature over the exact bytes at its position. A change made to the file behind the
     /// library's back shows here as a named difference, never as an altered voucher with its seals.
     /// </summary>
@@ -51,7 +53,8 @@ public sealed partial class VoucherLibrary
         ArgumentNullException.ThrowIfNull(voucher);
         var subject = $"{voucher.Sender}:{voucher.AdmDivCode}/{voucher.StYear}/{voucher.VtCode}/{voucher.VoucherNo}/v{voucher.Version}";
         var problems = new List<string>();
-        if (Digest(voucher.InnerXml) != voucher.Digest)
+        var dataHash = DataHash.Of(voucher.InnerXml); // once for the digest and every stamp
+        if (dataHash.ToHex() != voucher.Digest)
         {
             problems.Add("the stored bytes do not match their SM3 digest");
         }
@@ -76,9 +79,14 @@ public sealed partial class VoucherLibrary
             problems.Add($"the bytes say {type.HeaderAmountField} {Show(amount)}, the library's column {Show(voucher.AmountFen)}");
         }
 
+        using (var connection = database.Connect())
+        {
+            problems.AddRange(VoucherIndex.Differences(connection, voucher.Id, content)); // what Finance's books read instead of the bytes
+        }
+
         foreach (var stamp in Stamps(voucher.Id))
         {
-            var check = signing.VerifyStamp(voucher.InnerXml, stamp.Der, SignatureServer.PropertyInfo(voucher.Key, (int)voucher.Version, stamp.Position), _ => null);
+            var check = signing.VerifyStamp(dataHash, stamp.Der, SignatureServer.PropertyInfo(voucher.Key, (int)voucher.Version, stamp.Position), _ => null);
             if (!check.IsValid)
             {
                 problems.Add($"stamp {stamp.Position}: {check.Failure} ({(int)check.Failure}): {check.Message}");

@@ -35,8 +35,13 @@ public sealed class SealVerifier(ICertificateValidator certificates, ITimestampV
     /// timeInfo; (6) timeInfo lies in the seal's validity; (7) the signer certificate is valid at timeInfo as
     /// a person or an institution; the <paramref name="rights"/> callback; (8) the timestamp.
     /// </summary>
-    public StampCheck Verify(ReadOnlySpan<byte> data, byte[] sesSignatureDer, string expectedPropertyInfo, Func<SealSignature, StampRefusal?>? rights = null, bool requireTimestamp = true)
+    public StampCheck Verify(ReadOnlySpan<byte> data, byte[] sesSignatureDer, string expectedPropertyInfo, Func<SealSignature, StampRefusal?>? rights = null, bool requireTimestamp = true) =>
+        Verify(DataHash.Of(data), sesSignatureDer, expectedPropertyInfo, rights, requireTimestamp);
+
+    /// <summary>As <see cref="Verify(ReadOnlySpan{byte}, byte[], string, Func{SealSignature, StampRefusal?}?, bool)"/>, with the data's SM3 computed once by the caller for all its stamps.</summary>
+    public StampCheck Verify(DataHash data, byte[] sesSignatureDer, string expectedPropertyInfo, Func<SealSignature, StampRefusal?>? rights = null, bool requireTimestamp = true)
     {
+        ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(expectedPropertyInfo);
         if (sesSignatureDer is null)
         {
@@ -79,7 +84,7 @@ public sealed class SealVerifier(ICertificateValidator certificates, ITimestampV
         }
 
         // (1) The data.
-        if (!Sm3.Hash(data).AsSpan().SequenceEqual(stamp.DataHash))
+        if (!data.Bytes.SequenceEqual(stamp.DataHash))
         {
             return Fail(StampFailure.DataHashMismatch, "dataHash is not SM3 of the data: the data was altered after stamping");
         }

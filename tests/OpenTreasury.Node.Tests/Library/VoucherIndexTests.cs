@@ -2,6 +2,7 @@ using Dapper;
 using OpenTreasury.Business.Finance;
 using OpenTreasury.Domain.Money;
 using OpenTreasury.Domain.Reconciliation;
+using OpenTreasury.Node.Library;
 using OpenTreasury.Node.Network;
 using OpenTreasury.Node.Storage;
 using OpenTreasury.Wire;
@@ -80,6 +81,26 @@ public sealed class VoucherIndexTests : IDisposable
         Assert.Equal(Amount.ParseWire("2500.00"), report.DirectCleared);
         var paid = Assert.Single(books.DirectPaid);
         Assert.Equal(("ZJ-0001", _net.Master.Payees[0].AccountNo), (paid.VoucherNo, paid.PayeeAcctNo));
+    }
+
+    [Fact]
+    public async Task An_index_row_changed_behind_the_librarys_back_is_named_where_the_voucher_is_read()
+    {
+        await RunADayAsync();
+        var voucher = _net.Finance.Library.Query(new VoucherQuery("own", "8202")).Single(v => v.VoucherNo == "SY-0001");
+        Assert.True(_net.Finance.Library.CheckIntegrity(voucher).Intact);
+        using var connection = _net.Finance.Library.Database.Connect();
+
+        // The trigger stops an honest mistake; someone with the file (or the database's owner) can drop it.
+        Assert.ThrowsAny<System.Data.Common.DbException>(() => connection.Execute("UPDATE voucher_lines SET pay_amt_fen = 1 WHERE voucher_id = @id", new { id = voucher.Id }));
+        TestNetwork.DropTrigger(connection, "voucher_lines_no_update", "voucher_lines");
+        connection.Execute("UPDATE voucher_lines SET pay_amt_fen = pay_amt_fen + 1 WHERE voucher_id = @id", new { id = voucher.Id });
+
+        var verdict = _net.Finance.Library.CheckIntegrity(voucher);
+
+        var problem = Assert.Single(verdict.Problems);
+        Assert.StartsWith("the voucher index's line 1 says VoucherNo -, AgencyCode 101001, ExpFuncCode 2010301, PayeeAcctNo -, PayAmt 1234.51,", problem, StringComparison.Ordinal);
+        Assert.Contains("the bytes VoucherNo -, AgencyCode 101001, ExpFuncCode 2010301, PayeeAcctNo -, PayAmt 1234.50,", problem, StringComparison.Ordinal);
     }
 
     [Fact]
