@@ -1,6 +1,7 @@
 using System.Text;
 
 using OpenTreasury.Domain;
+using OpenTreasury.Domain.Money;
 using OpenTreasury.Domain.Vouchers;
 
 namespace OpenTreasury.Wire.Tests;
@@ -240,7 +241,7 @@ public class MalformedVoucherTests
     public void More_details_than_the_limit_stop_the_read()
     {
         var details = Enumerable.Range(0, Limits.VoucherDetailsMax + 1).Select(_ => Samples.Detail("0.01")).ToList();
-        var voucher = Samples.Payment().With("PayAmt", "50.01").WithDetails(details);
+        var voucher = Samples.Payment().With("PayAmt", new Amount(Limits.VoucherDetailsMax + 1).ToWire()).WithDetails(details);
 
         var error = Samples.SingleError(ReadVoucher(voucher), WireErrorCode.TooMany);
 
@@ -251,7 +252,7 @@ public class MalformedVoucherTests
     public void Exactly_the_limit_of_details_is_read()
     {
         var details = Enumerable.Range(0, Limits.VoucherDetailsMax).Select(_ => Samples.Detail("0.01")).ToList();
-        var voucher = Samples.Payment().With("PayAmt", "50.00").WithDetails(details);
+        var voucher = Samples.Payment().With("PayAmt", new Amount(Limits.VoucherDetailsMax).ToWire()).WithDetails(details); // 0.01 a line
 
         Assert.True(ReadVoucher(voucher).IsSuccess);
     }

@@ -12,9 +12,16 @@ namespace OpenTreasury.Business.Finance;
 /// A budget unit's payment order, entered by its clerk and approved by its finance head. Without a
 /// <paramref name="VoucherNo"/> the library gives the next number of Finance's 8202 sequence; with one, the
 /// number is the caller's idempotency key (the same order again returns the first result, another order
-/// under it is refused).
+/// under it is refused). <see cref="Lines"/> are its detail lines (明细), for example a payroll's (代发工资) one line per
+/// person and pay item; without them the voucher has one line of the whole <see cref="Amount"/>.
 /// </summary>
-public sealed record PaymentOrder(string? VoucherNo, string AgencyCode, string ExpFuncCode, Amount Amount, Payee Payee, string Summary);
+public sealed record PaymentOrder(string? VoucherNo, string AgencyCode, string ExpFuncCode, Amount Amount, Payee Payee, string Summary)
+{
+    public IReadOnlyList<PaymentLine> Lines { get; init; } = [];
+}
+
+/// <summary>One detail line of an 8202: an economic class (支出经济分类, e.g. 30101 基本工资), its amount and what it is for.</summary>
+public sealed record PaymentLine(string ExpEcoCode, string ExpEcoName, Amount Amount, string Remark);
 
 /// <summary>授权支付: a budget unit's 8202 财政授权支付凭证, entered and approved by two people of the unit, sent to its bank.</summary>
 internal static class SubmitPayment
@@ -25,6 +32,11 @@ internal static class SubmitPayment
         ArgumentNullException.ThrowIfNull(order);
         var unit = finance.Master.Unit(order.AgencyCode);
         var bank = finance.Master.Bank(unit.BankCode);
+        if (LinesDisagree(order) is { } disagree)
+        {
+            return disagree;
+        }
+
         using var session = finance.Library.Begin();
         if (order.VoucherNo is null)
         {
@@ -54,6 +66,11 @@ internal static class SubmitPayment
             return LibraryResult.Refused(LibraryRejection.InvalidVoucher, $"unit {unit.AgencyCode} has no functional class {order.ExpFuncCode}");
         }
 
+        if (LinesDisagree(order) is { } disagree)
+        {
+            return disagree;
+        }
+
         return finance.Library.Run(session =>
         {
             var numbered = order.VoucherNo is null
@@ -73,6 +90,20 @@ internal static class SubmitPayment
             var approved = finance.Library.Approve(session, id, approver.UserId);
             return approved.Ok ? finance.Library.Complete(session, id, approver, approver) : approved;
         });
+
+    /// <summary>An order's lines must add up to its amount, to the fen; null when they do (or when it has none).</summary>
+    private static LibraryResult? LinesDisagree(PaymentOrder order)
+    {
+        if (order.Lines.Count == 0)
+        {
+            return null;
+        }
+
+        var total = Amount.Sum(order.Lines.Select(l => l.Amount));
+        return total == order.Amount
+            ? null
+            : LibraryResult.Refused(LibraryRejection.InvalidVoucher, $"明细金额合计 {total.ToWire()} 与支付金额 {order.Amount.ToWire()} 不符");
+    }
 
     private static Voucher PaymentVoucher(FinanceContext finance, PaymentOrder order, BudgetUnit unit, AgentBank bank, DateOnly vouDate)
     {
@@ -101,16 +132,27 @@ internal static class SubmitPayment
             new("PaySummaryName", order.Summary),
             new("PayAmt", order.Amount.ToWire()),
         ];
-        VoucherDetail[] details =
-        [
-            new(
-            [
-                new("Id", "1"),
-                new("VoucherBillId", order.VoucherNo!),
-                .. unit.ClassFields(functional),
-                new("PayAmt", order.Amount.ToWire()),
-            ]),
-        ];
+        if (order.Lines.Count == 0)
+        {
+            return new Voucher(header, [Detail(1, order.VoucherNo!, unit.ClassFields(functional), order.Amount, null)]);
+        }
+
+        var details = new VoucherDetail[order.Lines.Count];
+        for (var i = 0; i < details.Length; i++)
+        {
+            var line = order.Lines[i];
+            details[i] = Detail(i + 1, order.VoucherNo!, unit.ClassFields(functional with { ExpEcoCode = line.ExpEcoCode, ExpEcoName = line.ExpEcoName }), line.Amount, line.Remark);
+        }
+
         return new Voucher(header, details);
     }
+
+    private static VoucherDetail Detail(int id, string voucherNo, VoucherField[] classFields, Amount amount, string? remark) => new(
+    [
+        new("Id", id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+        new("VoucherBillId", voucherNo),
+        .. classFields,
+        new("PayAmt", amount.ToWire()),
+        .. remark is null ? Array.Empty<VoucherField>() : [new VoucherField("Remark", remark)],
+    ]);
 }

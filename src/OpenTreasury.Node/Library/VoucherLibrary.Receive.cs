@@ -77,12 +77,11 @@ public sealed partial class VoucherLibrary : IMessageReceiver
 
     private DeliveryAnswer ReceiveVoucher(TransportMessage message)
     {
-        var digest = Digest(message.Payload);
         var read = MofFormat.Read(message.Payload);
         if (!read.IsSuccess || read.Value.Bodies.Count != 1)
         {
             var why = read.IsSuccess ? "one voucher per message is expected" : string.Join("; ", read.Errors);
-            return Refuse(message, "message", digest, ReceiveFailure.MalformedMessage, why);
+            return Refuse(message, "message", Digest(message.Payload), ReceiveFailure.MalformedMessage, why);
         }
 
         var body = read.Value.Bodies[0];
@@ -94,7 +93,9 @@ public sealed partial class VoucherLibrary : IMessageReceiver
                 body.Flag == VoucherFlag.Voucher ? "a voucher (flag 0) is always version 1; a changed voucher needs a new number" : "a 回单 (flag 1) is version 2 or later");
         }
 
-        var bodyDigest = Digest(body.InnerVoucher);
+        // SM3 of the voucher's bytes, once: the inbox's digest, every stamp's dataHash and the stored digest.
+        var dataHash = DataHash.Of(body.InnerVoucher);
+        var bodyDigest = dataHash.ToHex();
         using var session = Begin();
         var previous = session.Connection.QueryFirstOrDefault<InboxRow>(
             """
@@ -121,14 +122,13 @@ public sealed partial class VoucherLibrary : IMessageReceiver
             return Refuse(session, message, subject, bodyDigest, ReceiveFailure.StaleVersion, $"{subject} is older than version {n} already received");
         }
 
-        var (failure, reason) = Check(session, message.From, body);
+        var (failure, reason, content) = Check(session, message.From, body, dataHash);
         if (failure != ReceiveFailure.None)
         {
             return Refuse(session, message, subject, bodyDigest, failure, reason);
         }
 
-        var content = MofFormat.OpenBody(body).Value;
-        var id = InsertVoucher(session, "received", message.From, body.Key, body.Version, body.Flag, "received", body.InnerVoucher, content, VoucherCatalogue.Get(body.Key.VtCode), body.Attach, null);
+        var id = InsertVoucher(session, "received", message.From, body.Key, body.Version, body.Flag, "received", body.InnerVoucher, content!, VoucherCatalogue.Get(body.Key.VtCode), body.Attach, null, bodyDigest);
         foreach (var stamp in body.Stamps)
         {
             session.Connection.Execute(
@@ -159,14 +159,14 @@ public sealed partial class VoucherLibrary : IMessageReceiver
     /// <summary>
     /// Checks content, the parties' right to send and receive this VtCode, and every stamp of the
     /// template (GB/T 38540 verification plus the seal's right to its position), and that the maker's
-    /// and the checker's personal seals are two different people's.
+    /// and the checker's personal seals are two different people's. The voucher's content when it passes.
     /// </summary>
-    private (ReceiveFailure Failure, string Reason) Check(LibrarySession session, PartyId from, VoucherBody body)
+    private (ReceiveFailure Failure, string Reason, Voucher? Content) Check(LibrarySession session, PartyId from, VoucherBody body, DataHash dataHash)
     {
         var opened = MofFormat.OpenBody(body);
         if (!opened.IsSuccess)
         {
-            return (ReceiveFailure.InvalidContent, string.Join("; ", opened.Errors));
+            return (ReceiveFailure.InvalidContent, string.Join("; ", opened.Errors), null);
         }
 
         var content = opened.Value;
@@ -175,19 +175,19 @@ public sealed partial class VoucherLibrary : IMessageReceiver
         var sender = isReply ? type.Receivers[0] : type.Sender;
         if (sender != from.Kind || (isReply && !type.HasReply))
         {
-            return (ReceiveFailure.WrongSender, $"{from} may not send a {(isReply ? "回单 of " : string.Empty)}{type.VtCode} {type.Name}");
+            return (ReceiveFailure.WrongSender, $"{from} may not send a {(isReply ? "回单 of " : string.Empty)}{type.VtCode} {type.Name}", null);
         }
 
         if (!isReply && !type.Receivers.Contains(Party.Kind))
         {
-            return (ReceiveFailure.WrongReceiver, $"{Party} does not receive {type.VtCode} {type.Name}");
+            return (ReceiveFailure.WrongReceiver, $"{Party} does not receive {type.VtCode} {type.Name}", null);
         }
 
         var positions = StampTemplates.For(body.Key.AdmDivCode, body.Key.VtCode).For(isReply).Where(p => p.Party == from.Kind).ToList();
         var foreign = body.Stamps.FirstOrDefault(s => positions.All(p => p.Name != s.Position));
         if (foreign is not null)
         {
-            return (ReceiveFailure.ForeignStamp, $"stamp at '{foreign.Position}' does not belong on a {(isReply ? "回单 of " : string.Empty)}{type.VtCode}");
+            return (ReceiveFailure.ForeignStamp, $"stamp at '{foreign.Position}' does not belong on a {(isReply ? "回单 of " : string.Empty)}{type.VtCode}", null);
         }
 
         var stampers = new Dictionary<StampRole, string?>();
@@ -196,19 +196,19 @@ public sealed partial class VoucherLibrary : IMessageReceiver
             var stamp = body.Stamps.FirstOrDefault(s => s.Position == position.Name);
             if (stamp is null)
             {
-                return (ReceiveFailure.MissingStamp, $"position {position.Name} ({position.ChineseName}) is not stamped");
+                return (ReceiveFailure.MissingStamp, $"position {position.Name} ({position.ChineseName}) is not stamped", null);
             }
 
-            var check = signing.VerifyStamp(body.InnerVoucher, stamp.Der, SignatureServer.PropertyInfo(body.Key, body.Version, position.Name),
+            var check = signing.VerifyStamp(dataHash, stamp.Der, SignatureServer.PropertyInfo(body.Key, body.Version, position.Name),
                 s => StampRights.Check(SealRegistry.Find(session, s.Seal.Info.EsId), position, from, content, s));
             if (check.Failure == StampFailure.WrongEnvironment)
             {
-                return (ReceiveFailure.WrongEnvironment, $"stamp {position.Name} ({position.ChineseName}): {check.Message}");
+                return (ReceiveFailure.WrongEnvironment, $"stamp {position.Name} ({position.ChineseName}): {check.Message}", null);
             }
 
             if (!check.IsValid)
             {
-                return (ReceiveFailure.BadSignature, $"stamp {position.Name} ({position.ChineseName}): {check.Failure} ({(int)check.Failure}): {check.Message}");
+                return (ReceiveFailure.BadSignature, $"stamp {position.Name} ({position.ChineseName}): {check.Failure} ({(int)check.Failure}): {check.Message}", null);
             }
 
             if (position.IsPersonal)
@@ -219,10 +219,10 @@ public sealed partial class VoucherLibrary : IMessageReceiver
 
         if (stampers.TryGetValue(StampRole.Maker, out var maker) && stampers.TryGetValue(StampRole.Checker, out var checker) && maker == checker)
         {
-            return (ReceiveFailure.OnePersonAlone, $"{maker} stamped both as maker and as checker: no one may move money alone");
+            return (ReceiveFailure.OnePersonAlone, $"{maker} stamped both as maker and as checker: no one may move money alone", null);
         }
 
-        return (ReceiveFailure.None, string.Empty);
+        return (ReceiveFailure.None, string.Empty, content);
     }
 
     private DeliveryAnswer ReceiveStatus(TransportMessage message)

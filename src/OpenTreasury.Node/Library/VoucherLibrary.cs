@@ -525,7 +525,7 @@ public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServ
 
     private static long InsertVoucher(
         LibrarySession session, string origin, PartyId sender, VoucherKey key, int version, VoucherFlag flag, string state,
-        byte[] inner, Voucher content, VoucherType type, string attach, string? enteredBy)
+        byte[] inner, Voucher content, VoucherType type, string attach, string? enteredBy, string? digest = null)
     {
         var amount = type.HeaderAmountField is { } field && content[field] is { Length: > 0 } text ? Domain.Money.Amount.ParseWire(text).Fen : (long?)null;
         var id = session.Connection.ExecuteScalar<long>(
@@ -548,7 +548,7 @@ public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServ
                 flag = (int)flag,
                 state,
                 inner,
-                digest = Digest(inner),
+                digest = digest ?? Digest(inner),
                 amount,
                 vouDate = content["VouDate"] ?? string.Empty,
                 attach,

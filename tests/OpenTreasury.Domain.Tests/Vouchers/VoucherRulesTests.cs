@@ -1,3 +1,4 @@
+using OpenTreasury.Domain.Money;
 using OpenTreasury.Domain.Vouchers;
 
 namespace OpenTreasury.Domain.Tests.Vouchers;
@@ -169,14 +170,14 @@ public sealed class VoucherRulesTests
     public void More_details_than_the_limit_are_rejected_before_they_are_read()
     {
         var details = Enumerable.Range(1, Limits.VoucherDetailsMax + 1).Select(i => Detail(i.ToString(System.Globalization.CultureInfo.InvariantCulture), "0.01"));
-        AssertOnlyProblem(VoucherRules.Check(Valid8202().With("PayAmt", "50.01").WithDetails(details)), VoucherProblemCode.TooManyDetails, "DetailList", null);
+        AssertOnlyProblem(VoucherRules.Check(Valid8202().With("PayAmt", new Amount(Limits.VoucherDetailsMax + 1).ToWire()).WithDetails(details)), VoucherProblemCode.TooManyDetails, "DetailList", null);
     }
 
     [Fact]
     public void Exactly_the_limit_of_details_is_accepted()
     {
         var details = Enumerable.Range(1, Limits.VoucherDetailsMax).Select(i => Detail(i.ToString(System.Globalization.CultureInfo.InvariantCulture), "0.01"));
-        Assert.Empty(VoucherRules.Check(Valid8202().With("PayAmt", "50.00").WithDetails(details)));
+        Assert.Empty(VoucherRules.Check(Valid8202().With("PayAmt", new Amount(Limits.VoucherDetailsMax).ToWire()).WithDetails(details)));
     }
 
     [Fact]
