@@ -19,7 +19,7 @@ internal static class SendClearingReconciliation
     /// <summary>
     /// Sends the 3507 of <paramref name="begin"/>..<paramref name="end"/> (by PBOC's clearing date) to Finance
     /// and to each bank with something cleared, stamped by rh_jz and rh_fh, in one transaction. The numbers are
-    /// fixed by period and counterpart, so a rerun carries on a statement already begun and never sends one twice.
+    /// fixed by period and counterpart, so a rerun carries on a statement already begun and never sends one twice (<see cref="SendVoucherReconciliation.SendOnce"/>).
     /// </summary>
     public static IReadOnlyList<LibraryResult> Handle(PbocContext pboc, DateOnly begin, DateOnly end)
     {
@@ -29,13 +29,13 @@ internal static class SendClearingReconciliation
         var lines = ClearedLines(pboc, session, begin, end);
         if (lines.Count > 0)
         {
-            results.Add(pboc.Library.Issue(session, ClearingStatement(pboc, null, begin, end, lines), [PartyId.Finance], bookkeeper, reviewer).ThrowIfRefused());
+            results.Add(SendVoucherReconciliation.SendOnce(pboc, session, ClearingStatement(pboc, null, begin, end, lines), PartyId.Finance, bookkeeper, reviewer));
         }
 
         foreach (var bank in lines.GroupBy(l => l.Line.PayBankCode, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             var party = PartyId.ForBank(BankCode.Parse(bank.Key));
-            results.Add(pboc.Library.Issue(session, ClearingStatement(pboc, bank.Key, begin, end, [.. bank]), [party], bookkeeper, reviewer).ThrowIfRefused());
+            results.Add(SendVoucherReconciliation.SendOnce(pboc, session, ClearingStatement(pboc, bank.Key, begin, end, [.. bank]), party, bookkeeper, reviewer));
         }
 
         session.Commit();

@@ -36,19 +36,32 @@ internal static class SendVoucherReconciliation
             foreach (var type in lines.GroupBy(l => l.VtCode, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
             {
                 var statement = VoucherStatement(pboc, counterpart, date, type.Key, [.. type.Select(l => l.Line)]);
-                results.Add(pboc.Library.Issue(session, statement, [counterpart], bookkeeper, reviewer).ThrowIfRefused());
+                results.Add(Send(statement, counterpart));
             }
 
             if (lines.Count > 0)
             {
                 var totals = PaymentStatement(pboc, counterpart, date, VoucherReconciliation.Totals(lines));
-                results.Add(pboc.Library.Issue(session, totals, [counterpart], bookkeeper, reviewer).ThrowIfRefused());
+                results.Add(Send(totals, counterpart));
             }
         }
 
         session.Commit();
         return results;
+
+        LibraryResult Send(Voucher statement, PartyId to) => SendOnce(pboc, session, statement, to, bookkeeper, reviewer);
     }
+
+    /// <summary>
+    /// Issues a statement whose number is fixed by its period and counterpart, once: a statement of that number
+    /// already made stands as it was sent, even when the period's vouchers changed since (a payment cleared later,
+    /// e.g. by <c>treasury pay</c> between two demo runs, is the next reconciliation's difference, not a second
+    /// statement under the same number).
+    /// </summary>
+    internal static LibraryResult SendOnce(PbocContext pboc, LibrarySession session, Voucher statement, PartyId to, Node.People.Signer bookkeeper, Node.People.Signer reviewer) =>
+        pboc.Library.FindOwn(session, statement.Key) is { } sent
+            ? LibraryResult.Done(sent.Id, "already sent")
+            : pboc.Library.Issue(session, statement, [to], bookkeeper, reviewer).ThrowIfRefused();
 
     /// <summary>A 3501 (to Finance) or 3502 (to a bank) for one voucher type of the day.</summary>
     private static Voucher VoucherStatement(PbocContext pboc, PartyId counterpart, DateOnly date, string vtCode, IReadOnlyList<ReconLine> lines)
