@@ -102,7 +102,7 @@ internal static class SubmitPayment
         var total = Amount.Sum(order.Lines.Select(l => l.Amount));
         return total == order.Amount
             ? null
-            : LibraryResult.Refused(LibraryRejection.InvalidVoucher, $"明细金额合计 {total.ToWire()} 与支付金额 {order.Amount.ToWire()} 不符");
+            : LibraryResult.Refused(LibraryRejection.InvalidVoucher, $"the detail lines add up to {total.ToWire()}, not the amount {order.Amount.ToWire()} (明细金额合计与支付金额不符)");
     }
 
     private static Voucher PaymentVoucher(FinanceContext finance, PaymentOrder order, BudgetUnit unit, AgentBank bank, DateOnly vouDate)
@@ -153,6 +153,6 @@ internal static class SubmitPayment
         new("VoucherBillId", voucherNo),
         .. classFields,
         new("PayAmt", amount.ToWire()),
-        .. remark is null ? Array.Empty<VoucherField>() : [new VoucherField("Remark", remark)],
+        .. string.IsNullOrEmpty(remark) ? Array.Empty<VoucherField>() : [new VoucherField("Remark", remark)],
     ]);
 }

@@ -13,7 +13,7 @@ namespace OpenTreasury.Cli.Commands;
 /// stamped by the clerk, approved and stamped by the finance head, each with their USBKey and PIN;
 /// then delivered and handled by the bank. One person alone is refused.
 /// </summary>
-internal static class PayCommand
+internal static partial class PayCommand
 {
     public static Command Create()
     {
@@ -24,6 +24,12 @@ internal static class PayCommand
         var payee = new Option<string>("--payee") { Description = "Payee name (收款人)", DefaultValueFactory = _ => "芒市鑫源文具商行" };
         var payeeAccount = new Option<string>("--payee-account") { Description = "Payee account number", DefaultValueFactory = _ => "2504110109000012346" };
         var payeeBank = new Option<string>("--payee-bank") { Description = "Payee's bank", DefaultValueFactory = _ => "中国工商银行芒市支行" };
+        var summary = new Option<string>("--summary") { Description = "What the payment is for (用途), e.g. 2026年3月工资", DefaultValueFactory = _ => "办公用品采购" };
+        var lines = new Option<FileInfo?>("--lines")
+        {
+            Description = "The voucher's detail lines (明细), e.g. a payroll (代发工资): a UTF-8 CSV of economic class, its name, amount, remark per line " +
+                "(30101,基本工资,5230.00,职工0001 张三), at most 10,000; they must add up to --amount",
+        };
         var voucherNo = new Option<string?>("--no") { Description = "Voucher number, the request's idempotency key: the same payment again returns the first result, another under it is refused (the next of Finance's 8202 sequence when omitted)" };
         var clerk = new Option<string>("--clerk") { Description = "User who enters the voucher (经办人), e.g. dw101001_jbr", Required = true };
         var clerkPin = new Option<string>("--clerk-pin") { Description = "The clerk's USBKey PIN", Required = true };
@@ -31,7 +37,7 @@ internal static class PayCommand
         var approverPin = new Option<string>("--approver-pin") { Description = "The approver's USBKey PIN", Required = true };
         var command = new Command("pay", "A budget unit pays from its quota: an 8202 entered, approved and stamped by two people on their USBKeys, and delivered to its bank")
         {
-            data, agency, functional, amount, payee, payeeAccount, payeeBank, voucherNo, clerk, clerkPin, approver, approverPin,
+            data, agency, functional, amount, payee, payeeAccount, payeeBank, summary, lines, voucherNo, clerk, clerkPin, approver, approverPin,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -56,6 +62,18 @@ internal static class PayCommand
                     return Report.BadInput("BAD-AMOUNT", $"金额“{result.GetValue(amount)}”无效：应为以元为单位、两位小数的正数，如 1234.50", amountError);
                 }
 
+                List<PaymentLine> details = [];
+                if (result.GetValue(lines) is { } file && !TryReadLines(file, details, out var linesError))
+                {
+                    return Report.BadInput("BAD-LINES", linesError, $"the detail lines in {file.FullName} do not read");
+                }
+
+                if (details.Count > 0 && Amount.Sum(details.Select(d => d.Amount)) is var linesTotal && linesTotal != money)
+                {
+                    return Report.BadInput("LINES-TOTAL", $"明细金额合计 {linesTotal.ToWire()} 与支付金额 {money.ToWire()} 不符",
+                        $"the lines add up to {linesTotal.ToWire()}, not --amount {money.ToWire()}");
+                }
+
                 var number = result.GetValue(voucherNo);
                 if (number is not null && !VoucherNo.TryParse(number, out _))
                 {
@@ -72,7 +90,10 @@ internal static class PayCommand
                 using (approverSigner)
                 {
                     var order = new PaymentOrder(number, unitCode, result.GetValue(functional)!, money,
-                        new Payee(result.GetValue(payeeAccount)!, result.GetValue(payee)!, result.GetValue(payeeBank)!, "102751100019"), "办公用品采购");
+                        new Payee(result.GetValue(payeeAccount)!, result.GetValue(payee)!, result.GetValue(payeeBank)!, "102751100019"), result.GetValue(summary)!)
+                    {
+                        Lines = details,
+                    };
                     var date = DateOnly.FromDateTime(DateTime.UtcNow);
                     var submitted = finance.FinanceDesk!.SubmitPayment(order, date, clerkSigner!, approverSigner!);
                     if (!submitted.Ok)
@@ -83,7 +104,7 @@ internal static class PayCommand
                     // Committed: what is printed from here on is read back from the library, not from the command line.
                     var stored = finance.Library.Find(submitted.VoucherId)!;
                     var paid = new Amount(stored.AmountFen!.Value);
-                    Console.WriteLine($"已保存 stored 8202 {stored.VoucherNo} {paid.ToWire()}（人民币{paid.ToChineseCapitals()}）{unit.Name} → bank-{unit.BankCode}");
+                    Console.WriteLine($"已保存 stored 8202 {stored.VoucherNo} {paid.ToWire()}（人民币{paid.ToChineseCapitals()}）{unit.Name} → bank-{unit.BankCode}{(details.Count > 0 ? $"，明细 {details.Count} 笔" : string.Empty)}");
                     // This voucher only: other people's messages are their workers' (or their own commands') to carry.
                     await finance.Worker.DeliverDueAsync(Domain.Limits.DeliveryBatchMax, submitted.VoucherId, cancellationToken).ConfigureAwait(false);
                     var delivery = finance.Library.Deliveries(submitted.VoucherId).Single();
@@ -95,4 +116,60 @@ internal static class PayCommand
         });
         return command;
     }
+
+    /// <summary>Reads the detail lines' CSV: class, name, amount, remark per line; false and a Chinese line naming the first fault.</summary>
+    private static bool TryReadLines(FileInfo file, List<PaymentLine> lines, out string error)
+    {
+        error = string.Empty;
+        string[] rows;
+        try
+        {
+            rows = File.ReadAllLines(file.FullName, System.Text.Encoding.UTF8);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error = $"无法读取明细文件 {file.FullName}：{(e is FileNotFoundException or DirectoryNotFoundException ? "文件不存在" : "没有读取权限或读取失败")}";
+            return false;
+        }
+
+        for (var i = 0; i < rows.Length; i++)
+        {
+            if (string.IsNullOrWhiteSpace(rows[i]))
+            {
+                continue;
+            }
+
+            var cells = rows[i].Split(',', 4, StringSplitOptions.TrimEntries);
+            if (cells.Length < 3 || !ExpEcoCode().IsMatch(cells[0]) || cells[1].Length == 0)
+            {
+                error = $"明细文件第 {i + 1} 行应为“经济分类代码,名称,金额,备注”，如 30101,基本工资,5230.00,职工0001";
+                return false;
+            }
+
+            if (!Amount.TryParseWire(cells[2], out var money, out _) || money <= Amount.Zero)
+            {
+                error = $"明细文件第 {i + 1} 行的金额“{cells[2]}”无效：应为以元为单位、两位小数的正数";
+                return false;
+            }
+
+            if (lines.Count == Domain.Limits.VoucherDetailsMax)
+            {
+                error = $"明细超过 {Domain.Limits.VoucherDetailsMax} 笔：一张凭证最多 {Domain.Limits.VoucherDetailsMax} 笔明细";
+                return false;
+            }
+
+            lines.Add(new PaymentLine(cells[0], cells[1], money, cells.Length > 3 ? cells[3] : string.Empty));
+        }
+
+        if (lines.Count == 0)
+        {
+            error = $"明细文件 {file.FullName} 没有明细";
+            return false;
+        }
+
+        return true;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[0-9]{3,8}$")]
+    private static partial System.Text.RegularExpressions.Regex ExpEcoCode();
 }

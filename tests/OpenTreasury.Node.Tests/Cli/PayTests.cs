@@ -74,6 +74,33 @@ public sealed partial class PayTests(CliTests.DemoFolder demo) : IClassFixture<C
         Assert.NotEmpty(reported);
     }
 
+    [Fact]
+    public async Task A_payroll_is_paid_from_its_lines_and_lines_that_do_not_add_up_are_refused()
+    {
+        var file = Path.Combine(demo.Path, "payroll-202603.csv");
+        await File.WriteAllLinesAsync(file, ["30101,基本工资,5230.00,职工0001 张三", "30102,津贴补贴,812.50,职工0001 张三", "", "30101,基本工资,4988.00,职工0002 李四"]);
+
+        var paid = await Cli.RunAsync(["pay", "--data", demo.Path, .. People, "--amount", "11030.50", "--lines", file, "--summary", "2026年3月工资", "--no", "GZ-CLI-1"]);
+        var short1 = await Cli.RunAsync(["pay", "--data", demo.Path, .. People, "--amount", "11030.51", "--lines", file, "--no", "GZ-CLI-2"]);
+        await File.WriteAllLinesAsync(file, ["30101,基本工资,5230.00,职工0001", "30101,基本工资,五千元,职工0002"]);
+        var badRow = await Cli.RunAsync(["pay", "--data", demo.Path, .. People, "--amount", "1.00", "--lines", file, "--no", "GZ-CLI-3"]);
+
+        Assert.True(paid.ExitCode == 0, paid.Stdout + paid.Stderr);
+        Assert.Contains("GZ-CLI-1 11030.50", paid.Stdout, StringComparison.Ordinal);
+        Assert.Contains("明细 3 笔", paid.Stdout, StringComparison.Ordinal);
+        var show = await Cli.RunAsync("voucher", "show", "--data", demo.Path, "--party", "finance", "--vt", "8202", "--no", "GZ-CLI-1");
+        Assert.Contains("职工0002 李四", show.Stdout, StringComparison.Ordinal);
+
+        Assert.Equal(2, short1.ExitCode);
+        Assert.Contains("[LINES-TOTAL] 明细金额合计 11030.50 与支付金额 11030.51 不符", short1.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, badRow.ExitCode);
+        Assert.Contains("[BAD-LINES]", badRow.Stderr, StringComparison.Ordinal);
+        Assert.Contains("第 2 行的金额“五千元”无效", badRow.Stderr, StringComparison.Ordinal);
+        Assert.Single(badRow.Stderr.Trim().Split('\n'));
+        var none = await Cli.RunAsync("voucher", "show", "--data", demo.Path, "--party", "finance", "--vt", "8202", "--no", "GZ-CLI-2");
+        Assert.NotEqual(0, none.ExitCode);
+    }
+
     [GeneratedRegex(@"^已保存 stored 8202 (\S+) ", RegexOptions.Multiline)]
     private static partial Regex StoredLine();
 }

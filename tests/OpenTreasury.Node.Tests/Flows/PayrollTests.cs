@@ -92,7 +92,7 @@ public sealed class PayrollTests : IDisposable
 
         Assert.False(result.Ok);
         Assert.Equal(LibraryRejection.InvalidVoucher, result.Rejection);
-        Assert.Equal($"明细金额合计 {total.ToWire()} 与支付金额 {(total + new Amount(1)).ToWire()} 不符", result.Message);
+        Assert.Equal($"the detail lines add up to {total.ToWire()}, not the amount {(total + new Amount(1)).ToWire()} (明细金额合计与支付金额不符)", result.Message);
         Assert.Equal(before, TestNetwork.Count(_net.Finance, "SELECT COUNT(*) FROM vouchers"));
 
         // The same lines under their own total go through, and every line is indexed as the bytes say.
