@@ -113,6 +113,7 @@ public static class TimestampRequests
         TimeStampToken? token;
         string? statusText;
         int failInfo;
+        int status;
         try
         {
             parsed = new TimeStampResponse(response.ToArray());
@@ -121,15 +122,17 @@ public static class TimestampRequests
             // GetStatusString throw DecoderFallbackException (found by fuzz/run tsa-response).
             statusText = parsed.GetStatusString();
             failInfo = parsed.GetFailInfo()?.IntValue ?? 0;
+            // And the status: a PKIStatus beyond int made Status throw ArithmeticException (found by fuzz/run tsa-response).
+            status = parsed.Status;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             return Fail(TimestampFailure.Malformed, "时间戳响应不是合法的 RFC 3161 TimeStampResp。");
         }
 
-        if (parsed.Status is not (0 or 1))
+        if (status is not (0 or 1))
         {
-            return Fail(TimestampFailure.Refused, $"时间戳服务拒绝了请求：PKIStatus {parsed.Status}，failInfo 0x{failInfo:x}，{statusText}");
+            return Fail(TimestampFailure.Refused, $"时间戳服务拒绝了请求：PKIStatus {status}，failInfo 0x{failInfo:x}，{statusText}");
         }
 
         if (token is null)
