@@ -61,28 +61,19 @@ public class FuzzFindingsTests
     private const string ResponseWithBadStatusText =
         "MIIEbzAVAgEKMBAMDk9w/3JhdGlvbiBPa2F5MIIEVAYJKoZIhvcNAQcCoIIERTCCBEECAQMxDDAKBggqgRzPVQGDETCBggYLKoZIhvcNAQkQAQSgcwRxMG8CAQEGFGmBk9bM5/T/6qHFv57FjLqj38w6MC4wCgYIKoEcz1UBgxEEINVmJj1SG8NrVafcldkAViOY2ijJMvP9BgNVHQ8BAf8EAgkBnKwqncAAAAIYDzIwMjYwMzAyMDEzMDAwWgIIFzLdfgv6Do+gggHeMIIB2jCCAYCgAwIBAgIRAJsJEP3QUMnNqNfMU/kj9YIwCgYIKoEcz1UBg3UwJzElMCMGA1UEAwwcT3BlblRyZWFzdXJ5IEZ1enogSXNzb2luZyBDQTAeFw0yNjAzMDIwMTMwMDBaFw0yNzAzMDIwMTMwMDBaMDwxHjAcBgNVBAMMFU9wZW5UcmVhc3VyeSBGdXp6IFRTQTEaMBgGA1UECgwRT3BlblRyZWFzdXJ5IEZ1enowWTATBgcqhkjOPQIBBggqgRzPVQGCLQNCAARpWDVJZyFM2wjbi09fmR+wHaOVMVWrlYoRiTQZp/sOHfjsFEIQh9VIdHJJSipJlYEyJFedz9ps4o4XQc9J/qnvo3gwdjAMBgNVHRMBAf8EAjAAMB8GA1UdIwQYMBaAFN0RbaIG6J53RoUYTHhy+EBC8jjyMB0GA1UdDgQWBBQ3vQJ97BNiHWEWMNDdTawPqCw75TAOBgNVHQ8BAf8EBAMCB4AwFgYDVR0lAQH/BAwwCgYIKwYBBQUHAwgwCgYIKoEcz1UBg3UDSAAwRQIhAK8ndWRx+W7xTfu84vOn5E5/04HKorhDKXtuUdrzUeJrAiBkBA+W/6jqJ95LSDVn7H9sREk+SEsfEhKLNpe78/V2ODGCAcUwggHBAgEBMDwwJzElMCMGA1UEAwwcT3BlblRyZWFzdXJ5IEZ1enogSXNzdWluZyBDQQIRAJsJEP3QUMnNqNfMU/kj9YIwCgYIKoEc8lUBgxGgggEcMBoGCSqGSIb3DQEJAzENBgsqhkiG9w0BCRABBDAcBgkqhkiG9w0BCQUxDxcNMjYxMjAxMjIzNzE0WjAnBgkqhkiG9w0BCTQxGjAYMAoGCCqBHM9VAYMRoQoGCCqBHM9VAYN1MC8GCSqGSIb3DQEJBDEiBCDfDamDbBrc7OxTqte286SbzVlvYNxE2J5BFVOpJULgPTCBhQYLKoZIhvcNAQkQAi8xdjB0MHIwcDAKBggqgRzPVQGDEQQg2JvG+y2IztIFlfINb82hTMVCDcXJxmOrJmC81UxUoIcwQDArpCkwJzElMCMGA1UEAwwcT3BlblRyZWFzdXJ5IEZ1enogSXNzdWluZyBDQQIRAJsJEP3QUMnNqNfMU/kj9YIwCgYIKoEcz1UBg3UERjBEAiA/nqmP+YI8cX2TN55DHsCJ8LGz96O89IejIrylxWsSWQIgFDBz5vdM4/svih2L7ZmKCh0A1r3loiWsBR8yp0vsBsU=";
 
-    [Fact]
-    public void A_TSA_response_whose_status_text_is_not_UTF8_is_Malformed()
-    {
-        var world = FuzzWorld.Instance;
-
-        var check = TimestampRequests.CheckResponse(Convert.FromBase64String(ResponseWithBadStatusText), world.TimestampRequest, world.Stamp.Signature, world.TimestampVerifier);
-
-        Assert.Equal(TimestampFailure.Malformed, check.Failure);
-        Assert.Null(check.Token);
-    }
-
     // fuzz/run tsa-response (CI, 2026-12-03): a TimeStampResp whose PKIStatus is an INTEGER of 19 bytes:
     // BouncyCastle's TimeStampResponse.Status threw ArithmeticException ("ASN.1 Integer out of int range").
     private const string ResponseWithHugeStatus =
         "MIIEbzAVAhMKMBAMDk9w/3JhdGlvbiBPa2F5MIIEVAYJKoZIhvcNAQcCoIIERTCCBEECAQMxDDAKBggqgRzPVQGDETCBggYLKoZIhvcNAQkQAQSgcwRxMG8CAQEGFGmBk9bM5/T/6qHFv57FjLqj38w6MC4wCgYIKoEcz1UBgxEEINVmJj1SG8NrVafcldkAViOYAADJMvP9BgNVHQ8BAf8EAgkBnKwqncAAAAIYDzIwMjYwMzAyMDEzMDAwWgIIFzLdfgv6Do+gggHeMIIB2jCCAYCgAwIBAgIRAJsJEP3QUMnNqNfMU/kj9YIwCgYIKoEcz1UBg3UwJzElMCMGA1UEAwwcT3BlblRyZWFzdXJ5IEZ1enogSXNzb2luZyBDQTAeFw0yNjAzMDIwMTMwMDBaFw0yNzAzMDIwMTMwMDBaMDwxHjAcBgNVBAMMFU9wZW5UcmVhc3VyeSBGdXp6IFRTQTEaMBgGA1UECgwRT3BlblRyZWFzdXJ5IEZ1enowWTATBgcqhkjOPQIBBggqgRzPVQGCLQNCAARpWDVJZyFM2wjbi09fmR+wHaOVMVWrlYoRiTQZp/sOHfjsFEIQh9VIdHJJSipJlYEyJFedz9ps4o4XQc9J/qnvo3gwdjAMBgNVHRMBAf8EAjAAMB8GA1UdIwQYMBaAFN0RbaIG6J53RoUYTHhy+EBC8jjyMB0GA1UdDgQWBBQ3vQJ97BNiHWEWMNDdTawPqCw75TAOBgNVHQ8BAf8EBAMCB4AwFgYDVR0lAQH/BAwwCgYIKwYBBQUHAwgwCgYIKoEcz1UBg3UDSAAwRQIhAK8ndWRx+W7xTfu84vOn5E5/04HKorhDKXtuUdrzUeJrAiBkBA+W/6jqJ95LSDVn7H9sREk+SEsfEhKLNpe78/V2ODGCAcUwggHBAgEBMDwwJzElMCMGA1UEAwwcT3BlblRyZWFzdXJ5IEZ1enogSXNzdWluZyBDQQIRAJsJEP3QUMnNqNfMU/kj9YIwCgYIKoEc8lUBgxGgggEcMBoGCSqGSIb3DQEJAzENBgsqhkiG9w0BCRABBDAcBgkqhkiG9w0BCQUxDxcNMjYxMjAxMjIzNzE0WjAnBgkqhkiG9w0BCTQxGjAYMAoGCCqBHM9VAYMRoQoGCCqBHM9VAYN1MC8GCSqGSIb3DQEJBDEiBCDfDamDbBrc7OxTqte286SbzVlvYNxE2J5BFVOpJULgPTCBhQYLKoZIhvcNAQkQAi8xdjB0MHIwcDAKBggqgRzPVQGDEQQg2JvG+y2IztIFlfINb82hTMUoDcXJxmOrJmC8uUxUoIcwQDArpCkwJzElMCMGA1UEAwwcT3BlblRyZWFzdXJ5IEZ1enogSXNzdWluZyBDQQIRAJsJEP3QUMnNqNfMU/kj9YIwCgYIKoEcz1UBg3UERjBEAiA/nqmP+YI8cX2TN55DHsCJ8LGz96O89IejIrylxWsSWQIgFDBz5vdM4/svih2L7ZmKCh0A1r3loiWsBR8yp0vsBsU=";
 
-    [Fact]
-    public void A_TSA_response_whose_status_is_beyond_int_is_Malformed()
+    [Theory]
+    [InlineData(ResponseWithBadStatusText)]
+    [InlineData(ResponseWithHugeStatus)]
+    public void A_TSA_response_BouncyCastle_cannot_read_is_Malformed(string response)
     {
         var world = FuzzWorld.Instance;
 
-        var check = TimestampRequests.CheckResponse(Convert.FromBase64String(ResponseWithHugeStatus), world.TimestampRequest, world.Stamp.Signature, world.TimestampVerifier);
+        var check = TimestampRequests.CheckResponse(Convert.FromBase64String(response), world.TimestampRequest, world.Stamp.Signature, world.TimestampVerifier);
 
         Assert.Equal(TimestampFailure.Malformed, check.Failure);
         Assert.Null(check.Token);

@@ -20,18 +20,9 @@ public static class VoucherIndex
         connection.Execute(
             """
             INSERT INTO voucher_headers (voucher_id, pay_bank_code, pay_bank_no, pay_type_code, x_clear_date, x_pay_date, payee_acct_no)
-            VALUES (@voucherId, @payBankCode, @payBankNo, @payTypeCode, @xClearDate, @xPayDate, @payeeAcctNo)
+            VALUES (@VoucherId, @PayBankCode, @PayBankNo, @PayTypeCode, @XClearDate, @XPayDate, @PayeeAcctNo)
             """,
-            new
-            {
-                voucherId,
-                payBankCode = content["PayBankCode"],
-                payBankNo = content["PayBankNo"],
-                payTypeCode = content["PayTypeCode"],
-                xClearDate = content["XClearDate"],
-                xPayDate = content["XPayDate"],
-                payeeAcctNo = content["PayeeAcctNo"],
-            },
+            Header(voucherId, content),
             transaction);
         if (content.Details.Count == 0)
         {
@@ -121,16 +112,7 @@ public static class VoucherIndex
             FROM voucher_headers WHERE voucher_id = @voucherId
             """,
             new { voucherId });
-        var expected = new HeaderRow
-        {
-            VoucherId = voucherId,
-            PayBankCode = content["PayBankCode"],
-            PayBankNo = content["PayBankNo"],
-            PayTypeCode = content["PayTypeCode"],
-            XClearDate = content["XClearDate"],
-            XPayDate = content["XPayDate"],
-            PayeeAcctNo = content["PayeeAcctNo"],
-        };
+        var expected = Header(voucherId, content);
         if (header is null)
         {
             problems.Add("the voucher index has no header row for it");
@@ -197,6 +179,17 @@ public static class VoucherIndex
     }
 
     private static long? Fen(string? wire) => Amount.TryParseWire(wire, out var amount) ? amount.Fen : null;
+
+    private static HeaderRow Header(long voucherId, Voucher content) => new()
+    {
+        VoucherId = voucherId,
+        PayBankCode = content["PayBankCode"],
+        PayBankNo = content["PayBankNo"],
+        PayTypeCode = content["PayTypeCode"],
+        XClearDate = content["XClearDate"],
+        XPayDate = content["XPayDate"],
+        PayeeAcctNo = content["PayeeAcctNo"],
+    };
 
     private static LineRow Line(long voucherId, int line, VoucherDetail d) => new()
     {
