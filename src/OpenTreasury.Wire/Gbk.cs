@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -69,6 +70,23 @@ internal static partial class Gbk
     /// <summary>Checks size, BOM and declaration, then decodes strictly; throws <see cref="WireAbort"/> on any fault.</summary>
     public static string Decode(ReadOnlySpan<byte> bytes)
     {
+        var chars = ArrayPool<char>.Shared.Rent(Math.Max(bytes.Length, 1));
+        try
+        {
+            return new string(chars, 0, Decode(bytes, chars));
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars);
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="Decode(ReadOnlySpan{byte})"/>, into <paramref name="chars"/> (at least one char per byte: GBK and
+    /// GB18030 never decode to more characters than bytes), so a 5 MB message need not become a string; the count written.
+    /// </summary>
+    public static int Decode(ReadOnlySpan<byte> bytes, Span<char> chars)
+    {
         if (bytes.Length > Limits.MessageBytesMax)
         {
             throw Abort(WireErrorCode.TooLarge, $"the message is {bytes.Length} bytes, above the limit of {Limits.MessageBytesMax}");
@@ -101,53 +119,54 @@ internal static partial class Gbk
                 name is null ? "the XML declaration names no encoding; it must be GBK" : $"the declared encoding '{Shorten(name)}' is not GBK"),
         };
 
-        string text;
+        int written;
         try
         {
-            text = encoding == Strict ? DecodeGbk(bytes) : encoding.GetString(bytes);
+            written = encoding == Strict ? DecodeGbk(bytes, chars) : encoding.GetChars(bytes, chars);
         }
         catch (DecoderFallbackException e)
         {
             throw Abort(WireErrorCode.WrongEncoding, $"the bytes are not valid {name} near byte {e.Index}");
         }
 
-        if (encoding == Gb18030Strict && !IsRepresentable(text))
+        if (encoding == Gb18030Strict && new string(chars[..written]) is var text && !IsRepresentable(text))
         {
             throw Abort(WireErrorCode.WrongEncoding, $"the message has {DescribeUnrepresentable(text)}, which is in GB18030 but not in GBK");
         }
 
-        return text;
+        return written;
+    }
+
+    /// <summary>Strict GBK of <paramref name="bytes"/> as a string (<see cref="DecodeGbk(ReadOnlySpan{byte}, Span{char})"/>).</summary>
+    internal static string DecodeGbk(ReadOnlySpan<byte> bytes)
+    {
+        var chars = new char[bytes.Length];
+        return new string(chars, 0, DecodeGbk(bytes, chars));
     }
 
     /// <summary>
-    /// Strict GBK, as <c>Strict.GetString</c> decodes it, but fast on what vouchers are mostly made of: runs of ASCII
+    /// Strict GBK, as <c>Strict.GetChars</c> decodes it, but fast on what vouchers are mostly made of: runs of ASCII
     /// (tags, codes, amounts, base64) are widened with .NET's vectorised ASCII decoder and only the Chinese between them
     /// goes through the code page. GBK is stateless and a Chinese character is two bytes, a lead of 0x81–0xFE and a trail,
     /// so a run of them decodes alone exactly as inside the whole. Anything else (0x80, 0xFF, a cut-off pair) takes the
-    /// code page's own path over the whole message, which decodes it or names the byte.
+    /// code page's own path over the whole message, which decodes it or names the byte. The count of chars written.
     /// </summary>
-    internal static string DecodeGbk(ReadOnlySpan<byte> bytes)
+    internal static int DecodeGbk(ReadOnlySpan<byte> bytes, Span<char> chars)
     {
-        if (Ascii.IsValid(bytes))
-        {
-            return Encoding.ASCII.GetString(bytes);
-        }
-
-        var chars = new char[bytes.Length]; // at most one char per byte
         var written = 0;
         var i = 0;
         while (i < bytes.Length)
         {
             var ascii = bytes[i..].IndexOfAnyInRange((byte)0x80, (byte)0xFF);
             var run = ascii < 0 ? bytes.Length - i : ascii;
-            _ = Ascii.ToUtf16(bytes.Slice(i, run), chars.AsSpan(written), out var widened);
+            _ = Ascii.ToUtf16(bytes.Slice(i, run), chars[written..], out var widened);
             (written, i) = (written + widened, i + run);
             var end = i;
             while (end < bytes.Length && bytes[end] >= 0x80)
             {
                 if (bytes[end] is 0x80 or 0xFF || end + 1 >= bytes.Length)
                 {
-                    return Strict.GetString(bytes);
+                    return Strict.GetChars(bytes, chars);
                 }
 
                 end += 2;
@@ -157,18 +176,18 @@ internal static partial class Gbk
             {
                 try
                 {
-                    written += Strict.GetChars(bytes[i..end], chars.AsSpan(written));
+                    written += Strict.GetChars(bytes[i..end], chars[written..]);
                 }
                 catch (DecoderFallbackException)
                 {
-                    return Strict.GetString(bytes); // throws again, naming the byte's place in the whole message
+                    return Strict.GetChars(bytes, chars); // throws again, naming the byte's place in the whole message
                 }
 
                 i = end;
             }
         }
 
-        return new string(chars, 0, written);
+        return written;
     }
 
     public static string Shorten(string text) => text.Length <= 42 ? text : text[..42] + "…";

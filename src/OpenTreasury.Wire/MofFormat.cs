@@ -279,8 +279,7 @@ public static partial class MofFormat
                         attach = xml.ReadLeaf(name, null, Limits.ReasonLengthMax);
                         break;
                     default:
-                        var base64 = xml.ReadLeaf(name, null, Limits.MessageBytesMax);
-                        inner = DecodeBase64(xml, base64, name, errors);
+                        inner = ReadBase64(xml, name, Limits.MessageBytesMax, errors);
                         break;
                 }
             }
@@ -384,7 +383,7 @@ public static partial class MofFormat
             }
 
             var field = position is null ? "Stamp" : $"Stamp {StrictXml.Shorten(position)}";
-            var der = DecodeBase64(xml, xml.ReadLeaf(field, null, Base64Length(Limits.StampBytesMax)), field, errors);
+            var der = ReadBase64(xml, field, Base64Length(Limits.StampBytesMax), errors);
             if (position is null)
             {
                 errors.Add(Error(xml, WireErrorCode.InvalidStampPosition, "Stamp", "the Stamp has no Position"));
@@ -404,30 +403,26 @@ public static partial class MofFormat
         }
     }
 
-    /// <summary>Strict base64: only the alphabet and final padding, no whitespace, canonical (re-encodes to itself), not empty.</summary>
-    private static byte[]? DecodeBase64(StrictXml xml, string text, string field, List<WireError> errors)
+    /// <summary>The leaf's text as strict base64 (<see cref="StrictBase64"/>), decoded as it is read; null with an error when it is not.</summary>
+    private static byte[]? ReadBase64(StrictXml xml, string field, int lengthMax, List<WireError> errors)
     {
-        if (text.Length == 0)
+        var base64 = new StrictBase64();
+        xml.ReadLeafInto(base64, field, lengthMax);
+        var (bytes, outcome) = base64.Finish();
+        switch (outcome)
         {
-            errors.Add(Error(xml, WireErrorCode.InvalidBase64, field, "the content is empty"));
-            return null;
+            case StrictBase64.Outcome.Empty:
+                errors.Add(Error(xml, WireErrorCode.InvalidBase64, field, "the content is empty"));
+                break;
+            case StrictBase64.Outcome.NotStrict:
+                errors.Add(Error(xml, WireErrorCode.InvalidBase64, field, "the content is not strict base64 (alphabet A–Z a–z 0–9 + /, '=' padding, no whitespace)"));
+                break;
+            default:
+                break;
         }
 
-        var bytes = new byte[text.Length / 4 * 3];
-        if (text.Length % 4 != 0
-            || text.AsSpan().TrimEnd('=').IndexOfAnyExcept(s_base64Alphabet) >= 0
-            || !Convert.TryFromBase64String(text, bytes, out var written)
-            || !string.Equals(Convert.ToBase64String(bytes, 0, written), text, StringComparison.Ordinal))
-        {
-            errors.Add(Error(xml, WireErrorCode.InvalidBase64, field, "the content is not strict base64 (alphabet A–Z a–z 0–9 + /, '=' padding, no whitespace)"));
-            return null;
-        }
-
-        return written == bytes.Length ? bytes : bytes[..written];
+        return bytes;
     }
-
-    private static readonly System.Buffers.SearchValues<char> s_base64Alphabet =
-        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
 
     private static int Base64Length(int bytes) => (bytes + 2) / 3 * 4;
 
