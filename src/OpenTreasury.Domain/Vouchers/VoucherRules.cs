@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using OpenTreasury.Domain.Codes;
 using OpenTreasury.Domain.Money;
@@ -32,7 +33,8 @@ public sealed record VoucherProblem(VoucherProblemCode Code, string Field, int? 
 /// <summary>The content rules every voucher must satisfy before it is stored, signed or accepted.</summary>
 public static class VoucherRules
 {
-    private static readonly string[] DateFields = ["VouDate", "PayDate", "XPayDate", "XClearDate", "XAcceptDate", "CheckDate", "BeginDate", "EndDate"];
+    private static readonly FrozenSet<string> DateFields =
+        FrozenSet.Create(StringComparer.Ordinal, "VouDate", "PayDate", "XPayDate", "XClearDate", "XAcceptDate", "CheckDate", "BeginDate", "EndDate");
 
     /// <summary>All problems of the voucher against its catalogue type; empty when it is valid.</summary>
     public static IReadOnlyList<VoucherProblem> Check(Voucher voucher)
@@ -58,7 +60,8 @@ public static class VoucherRules
             return problems;
         }
 
-        CheckFields(voucher.Header, type.HeaderFields, type.RequiredHeaderFields, null, problems);
+        var seen = new HashSet<string>(StringComparer.Ordinal); // reused by every line: a payroll has 10,000
+        CheckFields(voucher.Header, type.HasHeaderField, type.RequiredHeaderFields, null, seen, problems);
         CheckCodes(voucher, problems);
         if (type.DetailAmountField is not null && voucher.Details.Count == 0)
         {
@@ -68,7 +71,7 @@ public static class VoucherRules
 
         for (var i = 0; i < voucher.Details.Count; i++)
         {
-            CheckFields(voucher.Details[i].Fields, type.DetailFields, type.RequiredDetailFields, i + 1, problems);
+            CheckFields(voucher.Details[i].Fields, type.HasDetailField, type.RequiredDetailFields, i + 1, seen, problems);
         }
 
         CheckSigns(voucher, type, problems);
@@ -77,7 +80,7 @@ public static class VoucherRules
     }
 
     private static void CheckFields(
-        IReadOnlyList<VoucherField> fields, IReadOnlyList<string> known, IReadOnlyList<string> required, int? line, List<VoucherProblem> problems)
+        IReadOnlyList<VoucherField> fields, Func<string, bool> isKnown, IReadOnlyList<string> required, int? line, HashSet<string> seen, List<VoucherProblem> problems)
     {
         if (fields.Count > Limits.VoucherFieldsMax)
         {
@@ -85,7 +88,7 @@ public static class VoucherRules
             return;
         }
 
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        seen.Clear();
         foreach (var field in fields)
         {
             if (!seen.Add(field.Name))
@@ -93,7 +96,7 @@ public static class VoucherRules
                 problems.Add(new(VoucherProblemCode.DuplicateField, field.Name, line, "the field appears more than once"));
             }
 
-            if (!known.Contains(field.Name, StringComparer.Ordinal))
+            if (!isKnown(field.Name))
             {
                 problems.Add(new(VoucherProblemCode.UnknownField, field.Name, line, "the field is not part of this voucher type"));
             }
@@ -108,7 +111,7 @@ public static class VoucherRules
                 problems.Add(new(VoucherProblemCode.InvalidAmount, field.Name, line, error));
             }
 
-            if (DateFields.Contains(field.Name, StringComparer.Ordinal) && field.Value.Length > 0 && !IsDate(field.Value))
+            if (DateFields.Contains(field.Name) && field.Value.Length > 0 && !IsDate(field.Value))
             {
                 problems.Add(new(VoucherProblemCode.InvalidDate, field.Name, line, $"'{field.Value}' is not a date in the form yyyyMMdd"));
             }

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using OpenTreasury.Domain.Codes;
 using OpenTreasury.Domain.Parties;
 
@@ -32,9 +33,17 @@ public sealed record VoucherType
     public required IReadOnlyList<PartyKind> Receivers { get; init; }
 
     /// <summary>Header fields in wire order: AdmDivCode, StYear, VtCode, VouDate, VoucherNo first, preceded by Id except in the reconciliation layouts.</summary>
-    public required IReadOnlyList<string> HeaderFields { get; init; }
+    public required IReadOnlyList<string> HeaderFields
+    {
+        get;
+        init => (field, _headerFieldSet) = (value, value.ToFrozenSet(StringComparer.Ordinal));
+    }
 
-    public required IReadOnlyList<string> DetailFields { get; init; }
+    public required IReadOnlyList<string> DetailFields
+    {
+        get;
+        init => (field, _detailFieldSet) = (value, value.ToFrozenSet(StringComparer.Ordinal));
+    }
 
     public required IReadOnlyList<string> RequiredHeaderFields { get; init; }
 
@@ -63,7 +72,12 @@ public sealed record VoucherType
     public StampPosition? ReplySignature => StampPositions.FirstOrDefault(p => p.IsInstitutionSignature && p.OnReply);
 
     /// <summary>Is this field a known header field (X-fields included)?</summary>
-    public bool HasHeaderField(string name) => HeaderFields.Contains(name, StringComparer.Ordinal);
+    public bool HasHeaderField(string name) => _headerFieldSet.Contains(name);
 
-    public bool HasDetailField(string name) => DetailFields.Contains(name, StringComparer.Ordinal);
+    /// <summary>Is this field a known detail field? Asked for every field of every line (10,000 lines in a payroll).</summary>
+    public bool HasDetailField(string name) => _detailFieldSet.Contains(name);
+
+    // Made from the lists as they are set, for the lookups above.
+    private readonly FrozenSet<string> _headerFieldSet = FrozenSet<string>.Empty;
+    private readonly FrozenSet<string> _detailFieldSet = FrozenSet<string>.Empty;
 }
