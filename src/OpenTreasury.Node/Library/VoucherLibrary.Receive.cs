@@ -32,6 +32,12 @@ public enum ReceiveFailure
 public sealed partial class VoucherLibrary : IMessageReceiver
 {
     /// <summary>
+    /// From this size on (a payroll of a few hundred lines) <see cref="Open"/> reads the inner voucher on a pool thread
+    /// while the receiving thread hashes it; below it, handing the work over costs more than it saves.
+    /// </summary>
+    private const int OpenInParallelBytesMin = 64 * 1024;
+
+    /// <summary>
     /// Takes one message from another node. A voucher is verified before anything is stored; a
     /// repeat with the same content replays the stored answer; a repeat with other content, a stale
     /// version, or anything that fails verification is refused and logged, and changes nothing else.
@@ -60,6 +66,23 @@ public sealed partial class VoucherLibrary : IMessageReceiver
             // Whatever hostile bytes made a parser throw, the answer is a refusal, never a crash of the receiver.
             return Refuse(message, message.MessageId, Digest(message.Payload), ReceiveFailure.MalformedMessage, $"the message could not be processed: {ex.GetType().Name}: {ex.Message}");
         }
+    }
+
+    /// <summary>
+    /// A received body's inner voucher read against the catalogue's rules (<see cref="MofFormat.OpenBody"/>) and its
+    /// SM3, each once. A big voucher (a payroll) is read on a pool thread while this one hashes it.
+    /// </summary>
+    public static (WireResult<Voucher> Content, DataHash Data) Open(VoucherBody body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        if (body.InnerVoucher.Length < OpenInParallelBytesMin)
+        {
+            return (MofFormat.OpenBody(body), DataHash.Of(body.InnerVoucher));
+        }
+
+        var opening = Task.Run(() => MofFormat.OpenBody(body));
+        var data = DataHash.Of(body.InnerVoucher);
+        return (opening.GetAwaiter().GetResult(), data);
     }
 
     /// <summary>Records the receiver's immediate answer to a delivered voucher on the sender's side.</summary>
@@ -94,7 +117,7 @@ public sealed partial class VoucherLibrary : IMessageReceiver
         }
 
         // SM3 of the voucher's bytes, once: the inbox's digest, every stamp's dataHash and the stored digest.
-        var dataHash = DataHash.Of(body.InnerVoucher);
+        var (opened, dataHash) = Open(body);
         var bodyDigest = dataHash.ToHex();
         using var session = Begin();
         var previous = session.Connection.QueryFirstOrDefault<InboxRow>(
@@ -122,7 +145,7 @@ public sealed partial class VoucherLibrary : IMessageReceiver
             return Refuse(session, message, subject, bodyDigest, ReceiveFailure.StaleVersion, $"{subject} is older than version {n} already received");
         }
 
-        var (failure, reason, content) = Check(session, message.From, body, dataHash);
+        var (failure, reason, content) = Check(session, message.From, body, opened, dataHash);
         if (failure != ReceiveFailure.None)
         {
             return Refuse(session, message, subject, bodyDigest, failure, reason);
@@ -161,9 +184,9 @@ public sealed partial class VoucherLibrary : IMessageReceiver
     /// template (GB/T 38540 verification plus the seal's right to its position), and that the maker's
     /// and the checker's personal seals are two different people's. The voucher's content when it passes.
     /// </summary>
-    private (ReceiveFailure Failure, string Reason, Voucher? Content) Check(LibrarySession session, PartyId from, VoucherBody body, DataHash dataHash)
+    private (ReceiveFailure Failure, string Reason, Voucher? Content) Check(
+        LibrarySession session, PartyId from, VoucherBody body, WireResult<Voucher> opened, DataHash dataHash)
     {
-        var opened = MofFormat.OpenBody(body);
         if (!opened.IsSuccess)
         {
             return (ReceiveFailure.InvalidContent, string.Join("; ", opened.Errors), null);
