@@ -20,7 +20,7 @@ namespace OpenTreasury.Benchmarks;
 /// trips one payment costs. A short job: every payment is many fsync'd commits. Iterations of 100 ms
 /// (not the default 500 ms) bound how many messages <see cref="Receive"/> needs made ahead.
 /// </summary>
-[SimpleJob(launchCount: 1, warmupCount: 2, iterationCount: 5)]
+[MeasuredJob(warmupCount: 2, iterationCount: 5)]
 [IterationTime(100)]
 [MemoryDiagnoser]
 [MinColumn]

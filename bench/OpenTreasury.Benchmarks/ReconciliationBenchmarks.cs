@@ -21,7 +21,7 @@ namespace OpenTreasury.Benchmarks;
 /// <c>voucher_headers</c>, <c>voucher_lines</c>), with an empty XML body each. The reader never opens a body, and
 /// the setup checks that the day it made reconciles balanced to the fen.
 /// </remarks>
-[SimpleJob(launchCount: 1, warmupCount: 1, iterationCount: 3, invocationCount: 1)]
+[MeasuredJob(warmupCount: 1, iterationCount: 3, invocationCount: 1)]
 [MemoryDiagnoser]
 public class ReconciliationBenchmarks
 {
