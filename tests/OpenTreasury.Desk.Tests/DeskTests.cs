@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Playwright;
+using OpenTreasury.Domain.Money;
 using OpenTreasury.Domain.Parties;
 
 namespace OpenTreasury.Desk.Tests;
@@ -164,6 +165,43 @@ public sealed class DeskTests(DeskNetwork net)
         Assert.Contains("收款账号为 6–32 位数字", await page.Locator("#entry").InnerTextAsync(), StringComparison.Ordinal);
         await page.GotoAsync(net.Desks[PartyId.Finance] + "/desk/unit");
         Assert.Equal(before, await page.Locator("#payments tbody tr").CountAsync());
+    }
+
+    [Fact]
+    public async Task A_payroll_file_becomes_the_vouchers_detail_lines_and_lines_that_do_not_add_up_are_refused_beside_the_field()
+    {
+        var csv = Path.Combine(net.Folder, "payroll.csv");
+        var more = Enumerable.Range(3, 248).Select(i => string.Create(CultureInfo.InvariantCulture, $"30101,基本工资,100.00,职工{i:D4}\n"));
+        await File.WriteAllTextAsync(csv, "30101,基本工资,5230.00,职工0001 张三\n30101,基本工资,4870.50,职工0002 李四\n30102,津贴补贴,600.00,职工0001 张三\n" + string.Concat(more));
+        var page = await net.PageAsync();
+        await net.LoginAsync(page, PartyId.Finance, "dw105001_jbr");
+        var before = await page.Locator("#payments tbody tr").CountAsync();
+        await page.SelectOptionAsync("#class", new SelectOptionValue { Index = 1 });
+        await page.FillAsync("#amount", "10,000.00");
+        await page.FillAsync("#payee", "芒市人民政府办公室职工");
+        await page.FillAsync("#payeeAccount", "2504110109000012346");
+        await page.FillAsync("#payeeBank", "中国工商银行芒市支行");
+        await page.FillAsync("#summary", "2026年3月工资");
+        await page.SetInputFilesAsync("#lines", csv);
+        await page.ClickAsync("#enter");
+        await page.WaitForSelectorAsync(".field-error:has-text('明细 251 笔合计 35,500.50 元')");
+        await page.GotoAsync(net.Desks[PartyId.Finance] + "/desk/unit");
+        Assert.Equal(before, await page.Locator("#payments tbody tr").CountAsync());
+
+        await page.SelectOptionAsync("#class", new SelectOptionValue { Index = 1 });
+        await page.FillAsync("#amount", "35,500.50");
+        await page.FillAsync("#payee", "芒市人民政府办公室职工");
+        await page.FillAsync("#payeeAccount", "2504110109000012346");
+        await page.FillAsync("#payeeBank", "中国工商银行芒市支行");
+        await page.FillAsync("#summary", "2026年3月工资");
+        await page.SetInputFilesAsync("#lines", csv);
+        await page.ClickAsync("#enter");
+        await page.WaitForURLAsync("**/desk/vouchers/*");
+        Assert.Equal(OpenTreasury.Desk.Pages.VoucherModel.LinesShownMax, await page.Locator("#lines tbody tr").CountAsync());
+        Assert.Contains("职工0002 李四", await page.Locator("#lines").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Contains("共 251 笔明细", await page.Locator("#lines-more").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal("人民币" + new Amount(3_550_050).ToChineseCapitals(), await page.Locator("#capitals").InnerTextAsync());
+        await DeskNetwork.ScreenshotAsync(page, "unit-payroll");
     }
 
     [Fact]

@@ -13,7 +13,7 @@ namespace OpenTreasury.Cli.Commands;
 /// stamped by the clerk, approved and stamped by the finance head, each with their USBKey and PIN;
 /// then delivered and handled by the bank. One person alone is refused.
 /// </summary>
-internal static partial class PayCommand
+internal static class PayCommand
 {
     public static Command Create()
     {
@@ -117,10 +117,9 @@ internal static partial class PayCommand
         return command;
     }
 
-    /// <summary>Reads the detail lines' CSV: class, name, amount, remark per line; false and a Chinese line naming the first fault.</summary>
+    /// <summary>Reads the detail lines' CSV (<see cref="PaymentLines"/>); false and a Chinese line naming the first fault.</summary>
     private static bool TryReadLines(FileInfo file, List<PaymentLine> lines, out string error)
     {
-        error = string.Empty;
         string[] rows;
         try
         {
@@ -132,44 +131,6 @@ internal static partial class PayCommand
             return false;
         }
 
-        for (var i = 0; i < rows.Length; i++)
-        {
-            if (string.IsNullOrWhiteSpace(rows[i]))
-            {
-                continue;
-            }
-
-            var cells = rows[i].Split(',', 4, StringSplitOptions.TrimEntries);
-            if (cells.Length < 3 || !ExpEcoCode().IsMatch(cells[0]) || cells[1].Length == 0)
-            {
-                error = $"明细文件第 {i + 1} 行应为“经济分类代码,名称,金额,备注”，如 30101,基本工资,5230.00,职工0001";
-                return false;
-            }
-
-            if (!Amount.TryParseWire(cells[2], out var money, out _) || money <= Amount.Zero)
-            {
-                error = $"明细文件第 {i + 1} 行的金额“{cells[2]}”无效：应为以元为单位、两位小数的正数";
-                return false;
-            }
-
-            if (lines.Count == Domain.Limits.VoucherDetailsMax)
-            {
-                error = $"明细超过 {Domain.Limits.VoucherDetailsMax} 笔：一张凭证最多 {Domain.Limits.VoucherDetailsMax} 笔明细";
-                return false;
-            }
-
-            lines.Add(new PaymentLine(cells[0], cells[1], money, cells.Length > 3 ? cells[3] : string.Empty));
-        }
-
-        if (lines.Count == 0)
-        {
-            error = $"明细文件 {file.FullName} 没有明细";
-            return false;
-        }
-
-        return true;
+        return PaymentLines.TryRead(rows, lines, out error);
     }
-
-    [System.Text.RegularExpressions.GeneratedRegex("^[0-9]{3,8}$")]
-    private static partial System.Text.RegularExpressions.Regex ExpEcoCode();
 }

@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using OpenTreasury.Business.Finance;
 using OpenTreasury.Domain.Money;
@@ -33,6 +35,9 @@ public sealed class PaymentForm
     [Required(ErrorMessage = "请输入用途")]
     [StringLength(60, ErrorMessage = "用途不超过 60 字")]
     public string Summary { get; set; } = "办公用品采购";
+
+    /// <summary>Optional detail lines (明细), e.g. a payroll (代发工资): the CSV <see cref="PaymentLines"/> reads; they must add up to <see cref="Amount"/>.</summary>
+    public IFormFile? Lines { get; set; }
 }
 
 /// <summary>
@@ -41,6 +46,9 @@ public sealed class PaymentForm
 /// </summary>
 public sealed class UnitModel : DeskPageModel
 {
+    /// <summary>A 10,000-line payroll CSV is about 0.5 MB; anything far larger is not one.</summary>
+    private const int LinesFileBytesMax = 4 * 1024 * 1024;
+
     [BindProperty]
     public PaymentForm Form { get; set; } = new();
 
@@ -80,12 +88,25 @@ public sealed class UnitModel : DeskPageModel
             ModelState.AddModelError("Form.ExpFuncCode", "请选择本单位的功能分类");
         }
 
+        List<PaymentLine> lines = [];
+        if (Form.Lines is { Length: > 0 } file && ReadLines(file, lines) is { } linesError)
+        {
+            ModelState.AddModelError("Form.Lines", linesError);
+        }
+        else if (lines.Count > 0 && ModelState.IsValid && Domain.Money.Amount.Sum(lines.Select(l => l.Amount)) is var total && total != amount)
+        {
+            ModelState.AddModelError("Form.Lines", $"明细 {lines.Count} 笔合计 {DeskFormat.Thousands(total.ToWire())} 元，与金额 {DeskFormat.Thousands(amount.ToWire())} 元不符");
+        }
+
         if (!ModelState.IsValid)
         {
             return Page();
         }
 
-        var order = new PaymentOrder(null, Unit.AgencyCode, Form.ExpFuncCode, amount, new Payee(Form.PayeeAccount, Form.PayeeName, Form.PayeeBank, "102751100019"), Form.Summary);
+        var order = new PaymentOrder(null, Unit.AgencyCode, Form.ExpFuncCode, amount, new Payee(Form.PayeeAccount, Form.PayeeName, Form.PayeeBank, "102751100019"), Form.Summary)
+        {
+            Lines = lines,
+        };
         var drafted = Node.Node.FinanceDesk!.DraftPayment(order, Today, Person.Actor.UserId);
         if (!drafted.Ok)
         {
@@ -94,6 +115,25 @@ public sealed class UnitModel : DeskPageModel
         }
 
         return Redirect($"/desk/vouchers/{drafted.VoucherId}?entered=1");
+    }
+
+    /// <summary>The uploaded CSV's lines; null when they read, else the Chinese line naming the fault.</summary>
+    private static string? ReadLines(IFormFile file, List<PaymentLine> lines)
+    {
+        if (file.Length > LinesFileBytesMax)
+        {
+            return $"明细文件不超过 {LinesFileBytesMax / (1024 * 1024)} MB";
+        }
+
+        try
+        {
+            using var reader = new StreamReader(file.OpenReadStream(), new UTF8Encoding(false, throwOnInvalidBytes: true));
+            return PaymentLines.TryRead(reader, lines, out var error) ? null : error;
+        }
+        catch (DecoderFallbackException)
+        {
+            return "明细文件应为 UTF-8 编码的 CSV（在 Excel 中另存为“CSV UTF-8”）";
+        }
     }
 
     private void Load()

@@ -30,6 +30,12 @@ public sealed class VoucherModel : DeskPageModel
 
     public IReadOnlyList<string> Columns { get; private set; } = [];
 
+    /// <summary>
+    /// Detail lines the page shows: a payroll (代发工资) has up to 10,000, which the printed PDF carries in full; the page
+    /// shows the first ones and says how many there are.
+    /// </summary>
+    public const int LinesShownMax = 200;
+
     public IReadOnlyList<FormStamp> Stamps { get; private set; } = [];
 
     public IReadOnlyList<TimelineStep> Timeline { get; private set; } = [];
