@@ -59,6 +59,13 @@ public static class VoucherXml
         return problems.Count == 0 ? parsed : WireResult.Failure<Voucher>(problems);
     }
 
+    /// <summary>
+    /// Reads only the header fields, stopping at the <c>DetailList</c>: for lists that show a stored voucher's payee or
+    /// class, where a 10,000-line payroll would otherwise be read in full for one field. The header is read as strictly
+    /// as by <see cref="Read"/>, but nothing after it is looked at and the content rules are not applied. Never throws.
+    /// </summary>
+    public static WireResult<IReadOnlyList<VoucherField>> ReadHeader(ReadOnlySpan<byte> gbkBytes) => StrictXml.Run(gbkBytes, ReadHeaderFields);
+
     /// <summary>Reads the structure only, without the content rules.</summary>
     internal static WireResult<Voucher> Parse(ReadOnlySpan<byte> gbkBytes) => StrictXml.Run(gbkBytes, ReadVoucher);
 
@@ -172,6 +179,21 @@ public static class VoucherXml
 
         xml.ReadEnd();
         return WireResult.Success(new Voucher(header, details));
+    }
+
+    private static WireResult<IReadOnlyList<VoucherField>> ReadHeaderFields(StrictXml xml)
+    {
+        xml.ReadRoot(Root);
+        var header = new List<VoucherField>();
+        if (!xml.IsEmptyElement)
+        {
+            while (xml.NextChild(Root) && xml.Name != DetailList)
+            {
+                header.Add(ReadField(xml, header.Count, null));
+            }
+        }
+
+        return WireResult.Success<IReadOnlyList<VoucherField>>(header);
     }
 
     private static void ReadDetails(StrictXml xml, List<VoucherDetail> details)

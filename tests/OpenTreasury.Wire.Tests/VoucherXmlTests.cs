@@ -24,6 +24,20 @@ public class VoucherXmlTests
     }
 
     [Fact]
+    public void The_header_alone_is_the_full_reads_header_and_nothing_after_the_detail_list_is_read()
+    {
+        var bytes = VoucherXml.Write(Samples.Payment());
+        var header = VoucherXml.ReadHeader(bytes);
+        Assert.Equal(VoucherXml.Read(bytes).Value.Header, header.Value);
+
+        // What follows <DetailList> is not looked at: a list of stored vouchers reads a payroll's payee, not its lines.
+        var text = Samples.FromGbk(bytes);
+        var cut = Samples.Gbk.GetBytes(text[..(text.IndexOf("<DetailList>", StringComparison.Ordinal) + "<DetailList>".Length)] + "<Detail><<<");
+        Assert.False(VoucherXml.Read(cut).IsSuccess);
+        Assert.Equal(header.Value, VoucherXml.ReadHeader(cut).Value);
+    }
+
+    [Fact]
     public void An_empty_detail_list_is_still_written()
     {
         var bytes = VoucherXml.Write(new Voucher([new("VtCode", "8202")], []));

@@ -61,6 +61,12 @@ public sealed record StoredVoucher
 
     /// <summary>The voucher content, read back from the stored bytes (they passed the same reader on the way in).</summary>
     public Voucher Content => VoucherXml.Read(InnerXml).Value;
+
+    /// <summary>
+    /// The header fields alone, read without the detail lines, as a voucher whose <see cref="Voucher.Details"/> are
+    /// empty: for lists that show a payee or a class, where a payroll's 10,000 lines would be read for one field.
+    /// </summary>
+    public Voucher HeaderOnly => new(VoucherXml.ReadHeader(InnerXml).Value, []);
 }
 
 /// <summary>A stamp on a stored voucher.</summary>
