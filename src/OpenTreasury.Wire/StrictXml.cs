@@ -224,43 +224,27 @@ internal sealed class StrictXml : IDisposable
 
         StringBuilder? text = null;
         var single = string.Empty;
-        while (_reader.Read())
+        while (NextText(field, detailLine))
         {
-            switch (_reader.NodeType)
+            var value = _reader.Value;
+            var length = (text?.Length ?? single.Length) + value.Length;
+            if (length > lengthMax)
             {
-                case XmlNodeType.Text:
-                case XmlNodeType.CDATA:
-                case XmlNodeType.Whitespace:
-                case XmlNodeType.SignificantWhitespace:
-                    var value = _reader.Value;
-                    var length = (text?.Length ?? single.Length) + value.Length;
-                    if (length > lengthMax)
-                    {
-                        throw Abort(tooLong, field, $"the value is longer than {lengthMax} characters", detailLine);
-                    }
+                throw Abort(tooLong, field, $"the value is longer than {lengthMax} characters", detailLine);
+            }
 
-                    if (text is null && single.Length == 0)
-                    {
-                        single = value;
-                    }
-                    else
-                    {
-                        text ??= new StringBuilder(single);
-                        _ = text.Append(value);
-                    }
-
-                    break;
-                case XmlNodeType.EndElement:
-                    return text?.ToString() ?? single;
-                case XmlNodeType.Element:
-                    throw Abort(WireErrorCode.UnexpectedElement, field,
-                        $"<{Shorten(_reader.Name)}> inside the field {field}; a field holds only text", detailLine);
-                default:
-                    throw Abort(WireErrorCode.UnexpectedElement, field, $"{_reader.NodeType} inside the field {field}", detailLine);
+            if (text is null && single.Length == 0)
+            {
+                single = value;
+            }
+            else
+            {
+                text ??= new StringBuilder(single);
+                _ = text.Append(value);
             }
         }
 
-        throw Abort(WireErrorCode.Malformed, field, $"the message ends inside <{field}>", detailLine);
+        return text?.ToString() ?? single;
     }
 
     /// <summary>
@@ -278,42 +262,43 @@ internal sealed class StrictXml : IDisposable
         try
         {
             var length = 0;
-            while (_reader.Read())
+            while (NextText(field, null))
             {
-                switch (_reader.NodeType)
+                int read;
+                while ((read = _reader.ReadValueChunk(chunk, 0, chunk.Length)) > 0)
                 {
-                    case XmlNodeType.Text:
-                    case XmlNodeType.CDATA:
-                    case XmlNodeType.Whitespace:
-                    case XmlNodeType.SignificantWhitespace:
-                        int read;
-                        while ((read = _reader.ReadValueChunk(chunk, 0, chunk.Length)) > 0)
-                        {
-                            length += read;
-                            if (length > lengthMax)
-                            {
-                                throw Abort(WireErrorCode.TooLarge, field, $"the value is longer than {lengthMax} characters");
-                            }
+                    length += read;
+                    if (length > lengthMax)
+                    {
+                        throw Abort(WireErrorCode.TooLarge, field, $"the value is longer than {lengthMax} characters");
+                    }
 
-                            sink.Append(chunk.AsSpan(0, read));
-                        }
-
-                        break;
-                    case XmlNodeType.EndElement:
-                        return;
-                    case XmlNodeType.Element:
-                        throw Abort(WireErrorCode.UnexpectedElement, field, $"<{Shorten(_reader.Name)}> inside the field {field}; a field holds only text");
-                    default:
-                        throw Abort(WireErrorCode.UnexpectedElement, field, $"{_reader.NodeType} inside the field {field}");
+                    sink.Append(chunk.AsSpan(0, read));
                 }
             }
-
-            throw Abort(WireErrorCode.Malformed, field, $"the message ends inside <{field}>");
         }
         finally
         {
             ArrayPool<char>.Shared.Return(chunk);
         }
+    }
+
+    /// <summary>Inside a leaf: true on its next piece of text, false at its end; anything else is refused.</summary>
+    private bool NextText(string field, int? detailLine)
+    {
+        if (!_reader.Read())
+        {
+            throw Abort(WireErrorCode.Malformed, field, $"the message ends inside <{field}>", detailLine);
+        }
+
+        return _reader.NodeType switch
+        {
+            XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace => true,
+            XmlNodeType.EndElement => false,
+            XmlNodeType.Element => throw Abort(WireErrorCode.UnexpectedElement, field,
+                $"<{Shorten(_reader.Name)}> inside the field {field}; a field holds only text", detailLine),
+            _ => throw Abort(WireErrorCode.UnexpectedElement, field, $"{_reader.NodeType} inside the field {field}", detailLine),
+        };
     }
 
     public void RequireName(string name, string? container)

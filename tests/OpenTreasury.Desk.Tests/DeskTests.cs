@@ -176,32 +176,30 @@ public sealed class DeskTests(DeskNetwork net)
         var page = await net.PageAsync();
         await net.LoginAsync(page, PartyId.Finance, "dw105001_jbr");
         var before = await page.Locator("#payments tbody tr").CountAsync();
-        await page.SelectOptionAsync("#class", new SelectOptionValue { Index = 1 });
-        await page.FillAsync("#amount", "10,000.00");
-        await page.FillAsync("#payee", "芒市人民政府办公室职工");
-        await page.FillAsync("#payeeAccount", "2504110109000012346");
-        await page.FillAsync("#payeeBank", "中国工商银行芒市支行");
-        await page.FillAsync("#summary", "2026年3月工资");
-        await page.SetInputFilesAsync("#lines", csv);
-        await page.ClickAsync("#enter");
+        await EnterAsync("10,000.00");
         await page.WaitForSelectorAsync(".field-error:has-text('明细 251 笔合计 35,500.50 元')");
         await page.GotoAsync(net.Desks[PartyId.Finance] + "/desk/unit");
         Assert.Equal(before, await page.Locator("#payments tbody tr").CountAsync());
 
-        await page.SelectOptionAsync("#class", new SelectOptionValue { Index = 1 });
-        await page.FillAsync("#amount", "35,500.50");
-        await page.FillAsync("#payee", "芒市人民政府办公室职工");
-        await page.FillAsync("#payeeAccount", "2504110109000012346");
-        await page.FillAsync("#payeeBank", "中国工商银行芒市支行");
-        await page.FillAsync("#summary", "2026年3月工资");
-        await page.SetInputFilesAsync("#lines", csv);
-        await page.ClickAsync("#enter");
+        await EnterAsync("35,500.50");
         await page.WaitForURLAsync("**/desk/vouchers/*");
         Assert.Equal(OpenTreasury.Desk.Pages.VoucherModel.LinesShownMax, await page.Locator("#lines tbody tr").CountAsync());
         Assert.Contains("职工0002 李四", await page.Locator("#lines").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Contains("共 251 笔明细", await page.Locator("#lines-more").InnerTextAsync(), StringComparison.Ordinal);
         Assert.Equal("人民币" + new Amount(3_550_050).ToChineseCapitals(), await page.Locator("#capitals").InnerTextAsync());
         await DeskNetwork.ScreenshotAsync(page, "unit-payroll");
+
+        async Task EnterAsync(string amount)
+        {
+            await page.SelectOptionAsync("#class", new SelectOptionValue { Index = 1 });
+            await page.FillAsync("#amount", amount);
+            await page.FillAsync("#payee", "芒市人民政府办公室职工");
+            await page.FillAsync("#payeeAccount", "2504110109000012346");
+            await page.FillAsync("#payeeBank", "中国工商银行芒市支行");
+            await page.FillAsync("#summary", "2026年3月工资");
+            await page.SetInputFilesAsync("#lines", csv);
+            await page.ClickAsync("#enter");
+        }
     }
 
     [Fact]
