@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -67,23 +66,10 @@ internal static partial class Gbk
         return "a character";
     }
 
-    /// <summary>Checks size, BOM and declaration, then decodes strictly; throws <see cref="WireAbort"/> on any fault.</summary>
-    public static string Decode(ReadOnlySpan<byte> bytes)
-    {
-        var chars = ArrayPool<char>.Shared.Rent(Math.Max(bytes.Length, 1));
-        try
-        {
-            return new string(chars, 0, Decode(bytes, chars));
-        }
-        finally
-        {
-            ArrayPool<char>.Shared.Return(chars);
-        }
-    }
-
     /// <summary>
-    /// As <see cref="Decode(ReadOnlySpan{byte})"/>, into <paramref name="chars"/> (at least one char per byte: GBK and
-    /// GB18030 never decode to more characters than bytes), so a 5 MB message need not become a string; the count written.
+    /// Checks size, BOM and declaration, then decodes strictly into <paramref name="chars"/> (at least one char per byte:
+    /// GBK and GB18030 never decode to more characters than bytes), so a 5 MB message need not become a string; the count
+    /// written. Throws <see cref="WireAbort"/> on any fault.
     /// </summary>
     public static int Decode(ReadOnlySpan<byte> bytes, Span<char> chars)
     {
@@ -135,13 +121,6 @@ internal static partial class Gbk
         }
 
         return written;
-    }
-
-    /// <summary>Strict GBK of <paramref name="bytes"/> as a string (<see cref="DecodeGbk(ReadOnlySpan{byte}, Span{char})"/>).</summary>
-    internal static string DecodeGbk(ReadOnlySpan<byte> bytes)
-    {
-        var chars = new char[bytes.Length];
-        return new string(chars, 0, DecodeGbk(bytes, chars));
     }
 
     /// <summary>
