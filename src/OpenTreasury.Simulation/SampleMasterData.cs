@@ -1,3 +1,4 @@
+using System.Text.Json;
 using OpenTreasury.Node.Network;
 
 namespace OpenTreasury.Simulation;
@@ -11,15 +12,52 @@ public static class SampleMasterData
 {
     public const string ResourceName = "OpenTreasury.Simulation.Samples.mangshi.json";
 
+    /// <summary>The divisions of 德宏州 beside 芒市, with their units and people, that <see cref="Dehong"/> adds.</summary>
+    public const string DivisionsResourceName = "OpenTreasury.Simulation.Samples.dehong-divisions.json";
+
+    /// <summary>How many divisions the sample has: 芒市, 瑞丽市, 德宏州本级 and 陇川县.</summary>
+    public const int DivisionsMax = 4;
+
     /// <summary>The sample's JSON text, as shipped.</summary>
-    public static string Json()
+    public static string Json() => Resource(ResourceName);
+
+    /// <summary>芒市 for budget year <paramref name="stYear"/>.</summary>
+    public static MasterData Mangshi(int stYear) => MasterData.FromJson(Json()) with { StYear = stYear };
+
+    /// <summary>
+    /// 芒市 and the next <paramref name="divisions"/> − 1 divisions of 德宏州 (瑞丽市 533102, 德宏州本级 533100, 陇川县 533124),
+    /// each with its own Finance bureau, treasury, treasury single account and budget units, served by the one Finance,
+    /// PBOC and bank nodes. One division is <see cref="Mangshi"/> exactly.
+    /// </summary>
+    public static MasterData Dehong(int stYear, int divisions)
     {
-        using var stream = typeof(SampleMasterData).Assembly.GetManifestResourceStream(ResourceName)
-            ?? throw new InvalidOperationException($"the sample master data {ResourceName} is not embedded in the build");
+        ArgumentOutOfRangeException.ThrowIfLessThan(divisions, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(divisions, DivisionsMax);
+        var mangshi = Mangshi(stYear);
+        if (divisions == 1)
+        {
+            return mangshi;
+        }
+
+        var more = JsonSerializer.Deserialize<MoreDivisions>(Resource(DivisionsResourceName))
+            ?? throw new InvalidOperationException($"the sample {DivisionsResourceName} is empty");
+        var added = more.OtherDivisions.Take(divisions - 1).ToList();
+        var units = more.Units.Where(u => added.Any(d => d.AdmDivCode == u.AdmDivCode)).ToList();
+        return (mangshi with
+        {
+            OtherDivisions = added,
+            Units = [.. mangshi.Units, .. units],
+            Users = [.. mangshi.Users, .. more.Users.Where(p => units.Any(u => u.AgencyCode == p.AgencyCode))],
+        }).Validated();
+    }
+
+    private static string Resource(string name)
+    {
+        using var stream = typeof(SampleMasterData).Assembly.GetManifestResourceStream(name)
+            ?? throw new InvalidOperationException($"the sample master data {name} is not embedded in the build");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }
 
-    /// <summary>芒市 for budget year <paramref name="stYear"/>.</summary>
-    public static MasterData Mangshi(int stYear) => MasterData.FromJson(Json()) with { StYear = stYear };
+    private sealed record MoreDivisions(IReadOnlyList<Division> OtherDivisions, IReadOnlyList<BudgetUnit> Units, IReadOnlyList<PartyUser> Users);
 }

@@ -54,14 +54,18 @@ internal sealed class TestNetwork : IDisposable
     /// </param>
     /// <param name="indicators">Registers a budget indicator of <see cref="IndicatorEach"/> for every unit × class, so quota can be issued; false for a test of indicators.</param>
     /// <param name="environment">A production network (the default), or a test network (测试环境) with its own CA.</param>
-    public TestNetwork(bool openTreasury = true, bool indicators = true, NetworkEnvironment environment = NetworkEnvironment.Production)
+    /// <param name="divisions">How many divisions of 德宏州 the nodes serve (<see cref="SampleMasterData.Dehong"/>); 1 is 芒市 alone.</param>
+    public TestNetwork(bool openTreasury = true, bool indicators = true, NetworkEnvironment environment = NetworkEnvironment.Production, int divisions = 1)
     {
         Directory = Path.Combine(Path.GetTempPath(), "ot-node-" + Path.GetRandomFileName());
-        NetworkTemplate.CopyTo(Directory, environment);
+        NetworkTemplate.CopyTo(Directory, environment, divisions);
         Network = TreasuryNetwork.Open(Directory, Clock, TreasuryNetwork.DemoPins);
         if (openTreasury)
         {
-            Pboc.PbocDesk!.OpenTreasuryAccount(TreasuryOpening).ThrowIfRefused();
+            foreach (var division in Master.Divisions)
+            {
+                Pboc.PbocDesk!.OpenTreasuryAccount(TreasuryOpening, division.AdmDivCode).ThrowIfRefused();
+            }
         }
 
         if (indicators)
@@ -172,16 +176,17 @@ internal static class NetworkTemplate
 {
     private const string DatabaseFile = "test-database.txt";
 
-    private static readonly Lazy<string> s_folder = new(() => Make(NetworkEnvironment.Production), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(NetworkEnvironment, int), Lazy<string>> s_templates = new();
 
-    private static readonly Lazy<string> s_sandbox = new(() => Make(NetworkEnvironment.Sandbox), LazyThreadSafetyMode.ExecutionAndPublication);
+    public static string Folder => Template(NetworkEnvironment.Production, 1);
 
-    public static string Folder => s_folder.Value;
+    private static string Template(NetworkEnvironment environment, int divisions) =>
+        s_templates.GetOrAdd((environment, divisions), key => new Lazy<string>(() => Make(key.Item1, key.Item2), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
 
     /// <summary>Copies the whole template tree (databases, keys, tokens, CA, TSA, manifest) into a new folder.</summary>
-    public static void CopyTo(string destination, NetworkEnvironment environment = NetworkEnvironment.Production)
+    public static void CopyTo(string destination, NetworkEnvironment environment = NetworkEnvironment.Production, int divisions = 1)
     {
-        var source = environment == NetworkEnvironment.Sandbox ? s_sandbox.Value : Folder;
+        var source = Template(environment, divisions);
         foreach (var directory in System.IO.Directory.EnumerateDirectories(source, "*", SearchOption.AllDirectories))
         {
             System.IO.Directory.CreateDirectory(Path.Combine(destination, Path.GetRelativePath(source, directory)));
@@ -216,7 +221,7 @@ internal static class NetworkTemplate
         }
     }
 
-    private static string Make(NetworkEnvironment environment)
+    private static string Make(NetworkEnvironment environment, int divisions)
     {
         var folder = Path.Combine(Path.GetTempPath(), "ot-template-" + Path.GetRandomFileName());
         string? postgres = null;
@@ -228,7 +233,7 @@ internal static class NetworkTemplate
             File.WriteAllText(Path.Combine(folder, DatabaseFile), database);
         }
 
-        TreasuryNetwork.Create(folder, SampleMasterData.Mangshi(2026), new FakeTimeProvider(TestNetwork.Start), demo: true, TreasuryNetwork.DemoPassphrase, postgres: postgres, environment: environment);
+        TreasuryNetwork.Create(folder, SampleMasterData.Dehong(2026, divisions), new FakeTimeProvider(TestNetwork.Start), demo: true, TreasuryNetwork.DemoPassphrase, postgres: postgres, environment: environment);
         NodeDatabase.ReleaseAll(); // Closes every connection, so the WAL is checkpointed into the files we copy (and the template database may be copied).
         AppDomain.CurrentDomain.ProcessExit += (_, _) =>
         {

@@ -36,10 +36,10 @@ internal sealed class BankContext(VoucherLibrary library, MasterData master, Age
 
     public static string Date(DateOnly date) => date.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
-    /// <summary>The header of a daily report (2206 直接支付 / 2207 授权支付): the day's total, all of it positive, for this bank.</summary>
-    public List<VoucherField> DailyReportHeader(string vtCode, string payTypeCode, string payTypeName, string voucherNo, DateOnly businessDate, Amount total) =>
+    /// <summary>The header of a daily report (2206 直接支付 / 2207 授权支付) of one division: the day's total, all of it positive, for this bank.</summary>
+    public List<VoucherField> DailyReportHeader(Division division, string vtCode, string payTypeCode, string payTypeName, string voucherNo, DateOnly businessDate, Amount total) =>
     [
-        .. master.VoucherHeader(vtCode, voucherNo, Date(businessDate)),
+        .. division.VoucherHeader(master.StYear, vtCode, voucherNo, Date(businessDate)),
         new("PayAmt", total.ToWire()),
         new("PosAmt", total.ToWire()),
         new("NegAmt", "0.00"),

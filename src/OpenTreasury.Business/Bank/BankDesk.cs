@@ -76,10 +76,13 @@ public sealed class BankDesk(VoucherLibrary library, MasterData master, ISignerS
     /// Books money returned on line <paramref name="originalLine"/> of the paid 8202 or 5201
     /// <paramref name="originalVoucherNo"/> and sends PBOC the 2302 申请退款凭证 for it, in one transaction
     /// (RefundPayment.cs). Refused, changing nothing, with a <see cref="BankRejection"/> in the message when
-    /// the line was never paid here or is not yet cleared, or when the refund would exceed what was paid.
+    /// the line was never paid here or is not yet cleared, or when the refund would exceed what was paid. The original
+    /// is of division <paramref name="admDivCode"/> (the home division when null).
     /// </summary>
-    public LibraryResult RefundPayment(string refundNo, string originalVoucherNo, int originalLine, Amount amount, string reason, DateOnly date) =>
-        Bank.RefundPayment.Handle(_bank, refundNo, originalVoucherNo, originalLine, amount, reason, date);
+    public LibraryResult RefundPayment(string refundNo, string originalVoucherNo, int originalLine, Amount amount, string reason, DateOnly date, string? admDivCode = null) =>
+        master.Serves(admDivCode ?? master.AdmDivCode)
+            ? Bank.RefundPayment.Handle(_bank, master.Division(admDivCode ?? master.AdmDivCode), refundNo, originalVoucherNo, originalLine, amount, reason, date)
+            : LibraryResult.Refused(LibraryRejection.NotFound, $"行政区划 {admDivCode} 不在本网络的主数据中");
 
     /// <summary>The voucher statements from PBOC checked so far, optionally of one day (their CheckDate).</summary>
     public IReadOnlyList<StatementCheck> VoucherReconciliations(DateOnly? date = null) => VoucherStatements.Read(library, date);

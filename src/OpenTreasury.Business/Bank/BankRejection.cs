@@ -22,6 +22,7 @@ public enum BankRejection
     UnitOnPaper = 12,           // an 8202 of a unit set to paper only
     UnitNotOnPaper = 13,        // a paper voucher of a unit set to electronic only
     NotOurUnit = 14,            // a unit that does not bank here
+    UnknownDivision = 15,       // a voucher of a division (AdmDivCode) the bank's master data does not serve
 }
 
 /// <summary>How a <see cref="BankRejection"/> is put in front of the text people read.</summary>

@@ -32,9 +32,11 @@ internal static class BankRoutes
         [("3507", false)] = new(AnswerClearingStatement.Handle, (p, _) => p with { ClearingStatements = p.ClearingStatements + 1 }), // 清算信息对账单
     }.ToFrozenDictionary();
 
-    /// <summary>The handler of the voucher's row, or the refusal of a voucher the bank does not handle.</summary>
+    /// <summary>The handler of the voucher's row, or the refusal of a voucher the bank does not handle or of a division it does not serve.</summary>
     public static LibraryResult Handle(BankShift shift, LibrarySession session, StoredVoucher voucher) =>
-        Table.TryGetValue((voucher.VtCode, voucher.IsReply), out var route)
+        !shift.Bank.Master.Serves(voucher.AdmDivCode)
+            ? shift.Bank.Library.Refuse(session, voucher.Id, shift.Bank.Clerk, UnknownDivision(voucher.AdmDivCode))
+            : Table.TryGetValue((voucher.VtCode, voucher.IsReply), out var route)
             ? route.Handle(shift, session, voucher)
             : shift.Bank.Library.Refuse(session, voucher.Id, shift.Bank.Clerk, UnknownVoucherType(voucher.VtCode));
 
@@ -46,4 +48,7 @@ internal static class BankRoutes
 
     /// <summary>The reason a voucher with no row is refused with.</summary>
     public static string UnknownVoucherType(string vtCode) => BankRejection.UnknownVoucherType.Say($"代理银行不处理 {vtCode} 凭证");
+
+    /// <summary>The reason a voucher of a division the bank does not serve is refused with.</summary>
+    public static string UnknownDivision(string admDivCode) => BankRejection.UnknownDivision.Say($"本行不办理行政区划 {admDivCode} 的业务");
 }

@@ -70,7 +70,7 @@ internal static class PaperPayments
         var (clerk, reviewer) = (bank.Signers.SignerFor(bank.Clerk), bank.Signers.SignerFor(bank.Reviewer));
         using var session = bank.Library.Begin();
         var subject = $"paper/{paper.AgencyCode}/{paper.VoucherNo}";
-        var key = new { adm = bank.Master.AdmDivCode, year = bank.Master.StYear, agency = paper.AgencyCode, no = paper.VoucherNo, func = paper.ExpFuncCode };
+        var key = new { adm = bank.Master.DivisionOf(paper.AgencyCode).AdmDivCode, year = bank.Master.StYear, agency = paper.AgencyCode, no = paper.VoucherNo, func = paper.ExpFuncCode };
 
         // Load: the unit's mode, the same number paid either way, the quota line.
         var mode = ModeOf(session, paper.AgencyCode);

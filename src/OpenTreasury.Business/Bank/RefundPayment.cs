@@ -6,6 +6,7 @@ using OpenTreasury.Domain.Money;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Domain.Vouchers;
 using OpenTreasury.Node.Library;
+using OpenTreasury.Node.Network;
 using OpenTreasury.Node.People;
 
 namespace OpenTreasury.Business.Bank;
@@ -25,14 +26,14 @@ internal static class RefundPayment
     /// refund with the earlier ones of the line would exceed what was paid. Asked again with the same
     /// refund number, line and amount it carries the first 2302 on and books nothing twice.
     /// </summary>
-    public static LibraryResult Handle(BankContext bank, string refundNo, string originalVoucherNo, int originalLine, Amount amount, string reason, DateOnly date)
+    public static LibraryResult Handle(BankContext bank, Division division, string refundNo, string originalVoucherNo, int originalLine, Amount amount, string reason, DateOnly date)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(refundNo);
         ArgumentException.ThrowIfNullOrWhiteSpace(originalVoucherNo);
         var (clerk, reviewer) = (bank.Signers.SignerFor(bank.Clerk), bank.Signers.SignerFor(bank.Reviewer));
         using var session = bank.Library.Begin();
         ReleaseRefusedRefunds(bank, session);
-        var result = Refund(bank, session, refundNo, originalVoucherNo, originalLine, amount, reason, date, clerk, reviewer);
+        var result = Refund(bank, division, session, refundNo, originalVoucherNo, originalLine, amount, reason, date, clerk, reviewer);
         bank.Library.Finish(session, result);
         return result;
     }
@@ -43,28 +44,28 @@ internal static class RefundPayment
     /// </summary>
     private static void ReleaseRefusedRefunds(BankContext bank, LibrarySession session)
     {
-        var refused = session.Connection.Query<(long Id, string VoucherNo, string? Reason)>(
+        var refused = session.Connection.Query<(long Id, string VoucherNo, string? Reason, string Adm)>(
             """
-            SELECT v.id, v.voucher_no, d.reason FROM vouchers v JOIN deliveries d ON d.voucher_id = v.id
+            SELECT v.id, v.voucher_no, d.reason, v.adm_div_code FROM vouchers v JOIN deliveries d ON d.voucher_id = v.id
             WHERE v.origin = 'own' AND v.vt_code = '2302' AND v.flag = 0 AND v.state = 'sent' AND d.status IN (@failed, @refused, @returned)
             """,
             new { failed = (int)Domain.Vouchers.VoucherStatus.ReceiveFailed, refused = (int)Domain.Vouchers.VoucherStatus.SignForFailed, returned = (int)Domain.Vouchers.VoucherStatus.Returned },
             session.Transaction).ToList();
-        foreach (var (id, voucherNo, why) in refused)
+        foreach (var (id, voucherNo, why, adm) in refused)
         {
             var reason = $"人民银行未受理: {why}";
             bank.Library.Void(session, id, bank.Reviewer, reason.Length <= Limits.ReasonLengthMax ? reason : reason[..Limits.ReasonLengthMax]).ThrowIfRefused();
             session.Connection.Execute(
                 "UPDATE bank_refunds SET cancelled_reason = @reason WHERE adm_div_code = @adm AND st_year = @year AND refund_no = @no",
-                new { reason, adm = bank.Master.AdmDivCode, year = bank.Master.StYear, no = voucherNo }, session.Transaction);
+                new { reason, adm, year = bank.Master.StYear, no = voucherNo }, session.Transaction);
         }
     }
 
-    private static LibraryResult Refund(BankContext bank, LibrarySession session, string refundNo, string originalVoucherNo, int originalLine, Amount amount, string reason, DateOnly date, Signer clerk, Signer reviewer)
+    private static LibraryResult Refund(BankContext bank, Division division, LibrarySession session, string refundNo, string originalVoucherNo, int originalLine, Amount amount, string reason, DateOnly date, Signer clerk, Signer reviewer)
     {
         // Load: an earlier booking of this refund number, the paid line, what was refunded of it before.
-        var subject = $"2302/{bank.Master.AdmDivCode}/{bank.Master.StYear}/{refundNo}";
-        var key = new { adm = bank.Master.AdmDivCode, year = bank.Master.StYear, no = refundNo, ori = originalVoucherNo, line = originalLine };
+        var subject = $"2302/{division.AdmDivCode}/{bank.Master.StYear}/{refundNo}";
+        var key = new { adm = division.AdmDivCode, year = bank.Master.StYear, no = refundNo, ori = originalVoucherNo, line = originalLine };
         var earlier = session.Connection.QueryFirstOrDefault<BankRefundRow>(
             $"{BankRefunds.SelectRefund} WHERE adm_div_code = @adm AND st_year = @year AND refund_no = @no", key, session.Transaction);
         if (earlier is not null)
@@ -76,7 +77,7 @@ internal static class RefundPayment
                     $"{subject} already refunds {new Amount(earlier.AmountFen).ToWire()} of {earlier.OriVoucherNo} line {earlier.OriLine}");
             }
 
-            var own = bank.Library.FindOwn(session, RefundKey(bank, "2302", refundNo))!;
+            var own = bank.Library.FindOwn(session, RefundKey(bank, division, "2302", refundNo))!;
             return bank.Library.Complete(session, own.Id, clerk, reviewer);
         }
 
@@ -120,22 +121,22 @@ internal static class RefundPayment
             new { key.adm, key.year, key.no, type = line.PayType, oriId = line.VoucherId, key.ori, key.line, agency = line.AgencyCode, func = line.ExpFuncCode, fen = amount.Fen, reason, date = BankContext.Date(date) },
             session.Transaction);
         session.Audit(bank.Clerk, "refund", subject, $"{amount.ToWire()} returned on {originalVoucherNo} line {originalLine} (PayTypeCode {line.PayType}): {reason}");
-        return bank.Library.Issue(session, RefundRequest(bank, refundNo, date, line, originalVoucherNo, originalLine, amount, reason), [PartyId.Pboc], clerk, reviewer);
+        return bank.Library.Issue(session, RefundRequest(bank, division, refundNo, date, line, originalVoucherNo, originalLine, amount, reason), [PartyId.Pboc], clerk, reviewer);
     }
 
-    private static VoucherKey RefundKey(BankContext bank, string vtCode, string voucherNo) => new(
-        AdmDivCode.Parse(bank.Master.AdmDivCode), new StYear(bank.Master.StYear), VtCode.Parse(vtCode), VoucherNo.Parse(voucherNo));
+    private static VoucherKey RefundKey(BankContext bank, Division division, string vtCode, string voucherNo) => new(
+        AdmDivCode.Parse(division.AdmDivCode), new StYear(bank.Master.StYear), VtCode.Parse(vtCode), VoucherNo.Parse(voucherNo));
 
-    private static Voucher RefundRequest(BankContext bank, string refundNo, DateOnly date, PaidLine line, string originalVoucherNo, int originalLine, Amount amount, string reason)
+    private static Voucher RefundRequest(BankContext bank, Division division, string refundNo, DateOnly date, PaidLine line, string originalVoucherNo, int originalLine, Amount amount, string reason)
     {
         var negative = (-amount).ToWire();
         var unit = bank.Master.Unit(line.AgencyCode);
         var authorized = line.PayType == BankDesk.AuthorizedPayType;
         List<VoucherField> header =
         [
-            .. bank.Master.VoucherHeader("2302", refundNo, BankContext.Date(date)),
-            new("TreCode", bank.Master.TreCode),
-            new("FinOrgCode", bank.Master.FinOrgCode),
+            .. division.VoucherHeader(bank.Master.StYear, "2302", refundNo, BankContext.Date(date)),
+            new("TreCode", division.TreCode),
+            new("FinOrgCode", division.FinOrgCode),
             new("FundTypeCode", "1"),
             new("FundTypeName", "一般公共预算资金"),
             new("PayTypeCode", line.PayType),
@@ -143,8 +144,8 @@ internal static class RefundPayment
             new("AgentAcctNo", bank.Bank.ClearingAccountNo),
             new("AgentAcctName", $"{bank.Bank.Name}{(authorized ? "财政授权支付清算户" : "财政直接支付清算户")}"),
             new("AgentAcctBankName", bank.Bank.Name),
-            new("ClearAcctNo", bank.Master.TreasuryAccountNo),
-            new("ClearAcctName", bank.Master.TreasuryAccountName),
+            new("ClearAcctNo", division.TreasuryAccountNo),
+            new("ClearAcctName", division.TreasuryAccountName),
             new("ClearAcctBankName", bank.Master.PbocName),
             new("PayEntrustDate", BankContext.Date(date)),
             new("PayAmt", negative),

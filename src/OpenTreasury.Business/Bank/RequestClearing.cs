@@ -102,6 +102,7 @@ internal static class RequestClearing
     private static Voucher TransferRequest(BankContext bank, string admDivCode, int stYear, string voucherNo, DateOnly businessDate, IReadOnlyList<PaymentRow> rows)
     {
         var total = new Amount(rows.Sum(r => r.AmountFen));
+        var division = bank.Master.Division(admDivCode);
         var header = new List<VoucherField>
         {
             new("Id", voucherNo),
@@ -110,8 +111,8 @@ internal static class RequestClearing
             new("VtCode", "2301"),
             new("VouDate", BankContext.Date(businessDate)),
             new("VoucherNo", voucherNo),
-            new("TreCode", bank.Master.TreCode),
-            new("FinOrgCode", bank.Master.FinOrgCode),
+            new("TreCode", division.TreCode),
+            new("FinOrgCode", division.FinOrgCode),
             new("FundTypeCode", "1"),
             new("FundTypeName", "一般公共预算资金"),
             new("PayTypeCode", "12"),
@@ -119,8 +120,8 @@ internal static class RequestClearing
             new("AgentAcctNo", bank.Bank.ClearingAccountNo),
             new("AgentAcctName", $"{bank.Bank.Name}财政授权支付清算户"),
             new("AgentAcctBankName", bank.Bank.Name),
-            new("ClearAcctNo", bank.Master.TreasuryAccountNo),
-            new("ClearAcctName", bank.Master.TreasuryAccountName),
+            new("ClearAcctNo", division.TreasuryAccountNo),
+            new("ClearAcctName", division.TreasuryAccountName),
             new("ClearAcctBankName", bank.Master.PbocName),
             new("PayAmt", total.ToWire()),
             new("PayBankName", bank.Bank.Name),

@@ -17,7 +17,7 @@ internal static class SendDirectPaymentReports
 {
     /// <summary>
     /// 2209 credit notices (one per paid 5201, its paid lines) and the 2206 daily report of direct payments
-    /// made up to <paramref name="businessDate"/> and not yet reported (a later one is a supplement -2, -3 …).
+    /// made up to <paramref name="businessDate"/> and not yet reported, per division (a later one is a supplement -2, -3 …).
     /// </summary>
     public static IReadOnlyList<LibraryResult> Handle(BankContext bank, DateOnly businessDate)
     {
@@ -33,31 +33,35 @@ internal static class SendDirectPaymentReports
         }
 
         var date = BankContext.Date(businessDate);
-        var toNotice = session.Connection.Query<DirectLine>(
-            $"{SelectDirectLines} WHERE noticed_in IS NULL AND cleared_date IS NOT NULL AND pay_date <= @date AND adm_div_code = @adm AND st_year = @year ORDER BY voucher_id, line",
-            new { date, adm = bank.Master.AdmDivCode, year = bank.Master.StYear }, session.Transaction).ToList();
-        foreach (var paid in toNotice.GroupBy(l => l.VoucherId))
+        foreach (var division in bank.Master.Divisions)
         {
-            var noticeNo = $"RZ{bank.Bank.BankCode}{paid.Key:D8}";
-            session.Connection.Execute("UPDATE bank_direct_payments SET noticed_in = @noticeNo WHERE voucher_id = @id AND noticed_in IS NULL AND cleared_date IS NOT NULL", new { noticeNo, id = paid.Key }, session.Transaction);
-            var original = VoucherLibrary.Find(session, paid.Key)!.Content;
-            results.Add(bank.Library.Issue(session, CreditNotice(bank, noticeNo, businessDate, original, [.. paid]), [PartyId.Finance], clerk, reviewer).ThrowIfRefused());
-        }
+            var key = new { date, adm = division.AdmDivCode, year = bank.Master.StYear };
+            var toNotice = session.Connection.Query<DirectLine>(
+                $"{SelectDirectLines} WHERE noticed_in IS NULL AND cleared_date IS NOT NULL AND pay_date <= @date AND adm_div_code = @adm AND st_year = @year ORDER BY voucher_id, line",
+                key, session.Transaction).ToList();
+            foreach (var paid in toNotice.GroupBy(l => l.VoucherId))
+            {
+                var noticeNo = $"RZ{bank.Bank.BankCode}{paid.Key:D8}";
+                session.Connection.Execute("UPDATE bank_direct_payments SET noticed_in = @noticeNo WHERE voucher_id = @id AND noticed_in IS NULL AND cleared_date IS NOT NULL", new { noticeNo, id = paid.Key }, session.Transaction);
+                var original = VoucherLibrary.Find(session, paid.Key)!.Content;
+                results.Add(bank.Library.Issue(session, CreditNotice(bank, noticeNo, businessDate, original, [.. paid]), [PartyId.Finance], clerk, reviewer).ThrowIfRefused());
+            }
 
-        var baseNo = $"ZB{bank.Bank.BankCode}{businessDate:yyyyMMdd}";
-        var reports = session.Connection.ExecuteScalar<long>(
-            "SELECT COUNT(*) FROM vouchers WHERE origin = 'own' AND vt_code = '2206' AND flag = 0 AND (voucher_no = @baseNo OR voucher_no LIKE @baseNo || '-%')",
-            new { baseNo }, session.Transaction);
-        var toReport = session.Connection.Query<DirectLine>(
-            $"{SelectDirectLines} WHERE reported_in IS NULL AND cleared_date IS NOT NULL AND pay_date <= @date AND adm_div_code = @adm AND st_year = @year ORDER BY voucher_id, line",
-            new { date, adm = bank.Master.AdmDivCode, year = bank.Master.StYear }, session.Transaction).ToList();
-        if (toReport.Count > 0)
-        {
-            var voucherNo = reports == 0 ? baseNo : $"{baseNo}-{reports + 1}";
-            session.Connection.Execute(
-                "UPDATE bank_direct_payments SET reported_in = @voucherNo WHERE reported_in IS NULL AND cleared_date IS NOT NULL AND pay_date <= @date AND adm_div_code = @adm AND st_year = @year",
-                new { voucherNo, date, adm = bank.Master.AdmDivCode, year = bank.Master.StYear }, session.Transaction);
-            results.Add(bank.Library.Issue(session, DirectDailyReport(bank, voucherNo, businessDate, toReport), [PartyId.Finance], clerk, reviewer).ThrowIfRefused());
+            var baseNo = $"ZB{bank.Bank.BankCode}{businessDate:yyyyMMdd}";
+            var reports = session.Connection.ExecuteScalar<long>(
+                "SELECT COUNT(*) FROM vouchers WHERE origin = 'own' AND vt_code = '2206' AND flag = 0 AND adm_div_code = @adm AND (voucher_no = @baseNo OR voucher_no LIKE @baseNo || '-%')",
+                new { baseNo, adm = division.AdmDivCode }, session.Transaction);
+            var toReport = session.Connection.Query<DirectLine>(
+                $"{SelectDirectLines} WHERE reported_in IS NULL AND cleared_date IS NOT NULL AND pay_date <= @date AND adm_div_code = @adm AND st_year = @year ORDER BY voucher_id, line",
+                key, session.Transaction).ToList();
+            if (toReport.Count > 0)
+            {
+                var voucherNo = reports == 0 ? baseNo : $"{baseNo}-{reports + 1}";
+                session.Connection.Execute(
+                    "UPDATE bank_direct_payments SET reported_in = @voucherNo WHERE reported_in IS NULL AND cleared_date IS NOT NULL AND pay_date <= @date AND adm_div_code = @adm AND st_year = @year",
+                    new { voucherNo, key.date, key.adm, key.year }, session.Transaction);
+                results.Add(bank.Library.Issue(session, DirectDailyReport(bank, division, voucherNo, businessDate, toReport), [PartyId.Finance], clerk, reviewer).ThrowIfRefused());
+            }
         }
 
         session.Commit();
@@ -112,10 +116,10 @@ internal static class SendDirectPaymentReports
         return new Voucher(header, details);
     }
 
-    private static Voucher DirectDailyReport(BankContext bank, string voucherNo, DateOnly businessDate, IReadOnlyList<DirectLine> lines)
+    private static Voucher DirectDailyReport(BankContext bank, Node.Network.Division division, string voucherNo, DateOnly businessDate, IReadOnlyList<DirectLine> lines)
     {
         var total = new Amount(lines.Sum(l => l.AmountFen));
-        var header = bank.DailyReportHeader("2206", BankDesk.DirectPayType, "直接支付", voucherNo, businessDate, total);
+        var header = bank.DailyReportHeader(division, "2206", BankDesk.DirectPayType, "直接支付", voucherNo, businessDate, total);
         var details = lines.Select((l, i) => new VoucherDetail(
         [
             new("Id", (i + 1).ToString(CultureInfo.InvariantCulture)),

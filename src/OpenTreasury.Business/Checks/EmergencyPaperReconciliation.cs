@@ -53,8 +53,8 @@ public static class EmergencyPaperReconciliation
         {
             using var connection = bank.Library.Database.Connect();
             var registered = connection.Query<(string AgencyCode, string VoucherNo, long AmountFen)>(
-                "SELECT agency_code AS AgencyCode, voucher_no AS VoucherNo, amount_fen AS AmountFen FROM bank_paper_payments WHERE emergency = 1 AND adm_div_code = @adm AND st_year = @year ORDER BY registered_at, voucher_no",
-                new { adm = sender.Master.AdmDivCode, year = sender.Master.StYear });
+                "SELECT agency_code AS AgencyCode, voucher_no AS VoucherNo, amount_fen AS AmountFen FROM bank_paper_payments WHERE emergency = 1 AND st_year = @year ORDER BY registered_at, voucher_no",
+                new { year = sender.Master.StYear });
             foreach (var (agency, no, fen) in registered)
             {
                 if (!papers.Any(p => p.Receiver == bank.Party.ToString() && p.AgencyCode == agency && p.VoucherNo == no))
@@ -82,7 +82,7 @@ public static class EmergencyPaperReconciliation
     private static (long OnPaper, long Electronic) PaidAt(TreasuryNode bank, Node.Network.MasterData master, EmergencyPaper paper)
     {
         using var connection = bank.Library.Database.Connect();
-        var key = new { adm = master.AdmDivCode, year = master.StYear, agency = paper.AgencyCode, no = paper.VoucherNo };
+        var key = new { adm = master.DivisionOf(paper.AgencyCode).AdmDivCode, year = master.StYear, agency = paper.AgencyCode, no = paper.VoucherNo };
         var onPaper = connection.ExecuteScalar<long?>(
             "SELECT SUM(amount_fen) FROM bank_paper_payments WHERE adm_div_code = @adm AND st_year = @year AND agency_code = @agency AND voucher_no = @no", key) ?? 0;
         var electronic = connection.ExecuteScalar<long?>(

@@ -122,21 +122,21 @@ public static class BudgetIndicators
         }
     }
 
-    /// <summary>Every indicator with what was planned on it and what the units paid (their 8202s the banks signed for, less refunds PBOC took back).</summary>
+    /// <summary>Every indicator of every division (a unit's code names its division) with what was planned on it and what the units paid (their 8202s the banks signed for, less refunds PBOC took back).</summary>
     internal static IReadOnlyList<IndicatorRow> Book(FinanceContext finance)
     {
-        var books = FinanceBooksReader.Read(finance.Library, finance.Master);
-        var paid = books.PaymentsAccepted.Select(p => (p.AgencyCode, p.ExpFuncCode, p.Amount))
-            .Concat(books.RefundsCredited.Where(r => r.PayTypeCode == "12").Select(r => (r.AgencyCode, r.ExpFuncCode, Amount: -r.Amount)))
+        var books = finance.Master.Divisions.Select(d => FinanceBooksReader.Read(finance.Library, finance.Master, admDivCode: d.AdmDivCode)).ToList();
+        var paid = books.SelectMany(b => b.PaymentsAccepted).Select(p => (p.AgencyCode, p.ExpFuncCode, p.Amount))
+            .Concat(books.SelectMany(b => b.RefundsCredited).Where(r => r.PayTypeCode == "12").Select(r => (r.AgencyCode, r.ExpFuncCode, Amount: -r.Amount)))
             .GroupBy(p => (p.AgencyCode, p.ExpFuncCode)).ToDictionary(g => g.Key, g => Amount.Sum(g.Select(p => p.Amount)));
         using var connection = finance.Library.Database.Connect();
         return [.. connection.Query<(string Agency, string Func, string Fund, long Amount, long Planned)>(
-            "SELECT agency_code, exp_func_code, fund_type_code, amount_fen, planned_fen FROM finance_indicators WHERE adm_div_code = @adm AND st_year = @year ORDER BY agency_code, exp_func_code, fund_type_code",
-            new { adm = finance.Master.AdmDivCode, year = finance.Master.StYear })
+            "SELECT agency_code, exp_func_code, fund_type_code, amount_fen, planned_fen FROM finance_indicators WHERE st_year = @year ORDER BY agency_code, exp_func_code, fund_type_code",
+            new { year = finance.Master.StYear })
             .Select(r => new IndicatorRow(r.Agency, r.Func, r.Fund, new Amount(r.Amount), new Amount(r.Planned),
                 r.Fund == GeneralFund ? paid.GetValueOrDefault((r.Agency, r.Func), Amount.Zero) : Amount.Zero))];
     }
 
     private static (string adm, int year, string agency, string func, string fund) Key(FinanceContext finance, string agency, string func, string fund) =>
-        (finance.Master.AdmDivCode, finance.Master.StYear, agency, func, fund);
+        (finance.Master.DivisionOf(agency).AdmDivCode, finance.Master.StYear, agency, func, fund);
 }

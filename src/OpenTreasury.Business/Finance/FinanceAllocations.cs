@@ -26,21 +26,45 @@ internal static class FinanceAllocations
     {
         using var connection = finance.Library.Database.Connect();
         return [.. connection.Query<(string VoucherNo, string OriVoucherNo, long AmountFen, string Reason)>(
-            "SELECT voucher_no, ori_voucher_no, amount_fen, reason FROM finance_allocation_refunds WHERE adm_div_code = @adm AND st_year = @year AND ori_voucher_no = @oriVoucherNo ORDER BY booked_at, voucher_no",
-            new { adm = finance.Master.AdmDivCode, year = finance.Master.StYear, oriVoucherNo })
+            "SELECT voucher_no, ori_voucher_no, amount_fen, reason FROM finance_allocation_refunds WHERE st_year = @year AND ori_voucher_no = @oriVoucherNo ORDER BY booked_at, voucher_no",
+            new { year = finance.Master.StYear, oriVoucherNo })
             .Select(r => new AllocationRefund(r.VoucherNo, r.OriVoucherNo, new Amount(r.AmountFen), r.Reason))];
     }
 
-    /// <summary>The own 5207 of that number (the first version), or null.</summary>
+    /// <summary>
+    /// The own 5207 of that number (the first version), or null. A 5207's number names it in every division Finance
+    /// serves: <see cref="NumberTakenElsewhere"/> keeps one number to one division.
+    /// </summary>
     public static StoredVoucher? Own(FinanceContext finance, LibrarySession session, string voucherNo) =>
         session.Connection.QueryFirstOrDefault<long?>(
             """
-            SELECT id FROM vouchers WHERE origin = 'own' AND adm_div_code = @adm AND st_year = @year AND vt_code = '5207' AND voucher_no = @voucherNo AND flag = 0
+            SELECT id FROM vouchers WHERE origin = 'own' AND st_year = @year AND vt_code = '5207' AND voucher_no = @voucherNo AND flag = 0
             ORDER BY id LIMIT 1
             """,
-            new { adm = finance.Master.AdmDivCode, year = finance.Master.StYear, voucherNo }, session.Transaction) is { } id
+            new { year = finance.Master.StYear, voucherNo }, session.Transaction) is { } id
             ? VoucherLibrary.Find(session, id)
             : null;
+
+    /// <summary>The division an allocation is of: its units' (all its lines must be of one division).</summary>
+    public static Division DivisionOf(FinanceContext finance, AllocationOrder order) => finance.Master.DivisionOf(order.Lines[0].AgencyCode);
+
+    /// <summary>
+    /// Why the order cannot be a 5207 of its division, else null: its lines are of units of more than one division, or
+    /// its number is a 5207 of another division already (a 5207's number names it across Finance's divisions).
+    /// </summary>
+    public static LibraryResult? NumberTakenElsewhere(FinanceContext finance, LibrarySession session, AllocationOrder order)
+    {
+        var divisions = order.Lines.Select(l => finance.Master.DivisionOf(l.AgencyCode).AdmDivCode).Distinct(StringComparer.Ordinal).ToList();
+        if (divisions.Count > 1)
+        {
+            return LibraryResult.Refused(LibraryRejection.InvalidVoucher, $"实拨凭证 {order.VoucherNo} 的明细属于多个行政区划 ({string.Join(", ", divisions)}), 一张凭证只能属于一个行政区划");
+        }
+
+        var other = session.Connection.QueryFirstOrDefault<string?>(
+            "SELECT adm_div_code FROM vouchers WHERE origin = 'own' AND st_year = @year AND vt_code = '5207' AND voucher_no = @no AND adm_div_code <> @adm LIMIT 1",
+            new { year = finance.Master.StYear, no = order.VoucherNo, adm = divisions[0] }, session.Transaction);
+        return other is null ? null : LibraryResult.Refused(LibraryRejection.DuplicateVoucherNo, $"实拨凭证号 {order.VoucherNo} 已在行政区划 {other} 使用");
+    }
 
     /// <summary>A reason shortened to what the library takes.</summary>
     public static string Reason(string reason) =>
@@ -51,11 +75,12 @@ internal static class FinanceAllocations
     {
         var total = Amount.Sum(order.Lines.Select(l => l.Amount));
         var units = order.Lines.Select(l => finance.Master.Unit(l.AgencyCode)).DistinctBy(u => u.AgencyCode).ToList();
+        var division = DivisionOf(finance, order);
         List<VoucherField> header =
         [
-            .. finance.Master.VoucherHeader(FinanceAllocations.VtCode, order.VoucherNo, FinanceContext.Date(vouDate)),
-            new("TreCode", finance.Master.TreCode),
-            new("FinOrgCode", finance.Master.FinOrgCode),
+            .. division.VoucherHeader(finance.Master.StYear, FinanceAllocations.VtCode, order.VoucherNo, FinanceContext.Date(vouDate)),
+            new("TreCode", division.TreCode),
+            new("FinOrgCode", division.FinOrgCode),
             new("FundTypeCode", "1"),
             new("FundTypeName", "一般公共预算资金"),
             new("PayTypeCode", "91"),
@@ -66,8 +91,8 @@ internal static class FinanceAllocations
             new("PayeeAcctName", order.Payee.Name),
             new("PayeeAcctBankName", order.Payee.BankName),
             new("PayeeAcctBankNo", order.Payee.BankNo),
-            new("PayAcctNo", finance.Master.TreasuryAccountNo),
-            new("PayAcctName", $"{finance.Master.AdmDivName}国库单一账户"),
+            new("PayAcctNo", division.TreasuryAccountNo),
+            new("PayAcctName", $"{division.AdmDivName}国库单一账户"),
             new("PayAcctBankName", finance.Master.PbocName),
             new("PaySummaryName", order.Summary),
             new("PayAmt", total.ToWire()),

@@ -20,20 +20,23 @@ namespace OpenTreasury.Business.Finance;
 public static class FinanceBooksReader
 {
     /// <summary>
-    /// The books of one business day (<paramref name="date"/>), or of everything when it is null: quota
-    /// issued up to that day, payments of that day, the daily reports of that day, clearing done that day.
+    /// The books of one division (<paramref name="admDivCode"/>, the home division when null) on one business day
+    /// (<paramref name="date"/>), or of everything when it is null: quota issued up to that day, payments of that day,
+    /// the daily reports of that day, clearing done that day. Each division reconciles on its own: its vouchers are
+    /// numbered in sequences of their own, so two divisions' books must never be compared as one.
     /// </summary>
-    public static FinanceBooks Read(VoucherLibrary library, MasterData master, DateOnly? date = null)
+    public static FinanceBooks Read(VoucherLibrary library, MasterData master, DateOnly? date = null, string? admDivCode = null)
     {
         ArgumentNullException.ThrowIfNull(library);
         ArgumentNullException.ThrowIfNull(master);
         using var connection = library.Database.Connect();
         var day = date?.ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture);
-        string On(string column) => day is null ? string.Empty : $" AND {column} = @day";
+        var adm = admDivCode ?? master.AdmDivCode;
+        string On(string column) => (day is null ? string.Empty : $" AND {column} = @day") + " AND v.adm_div_code = @adm";
         var banksByNo = master.Banks.ToDictionary(b => b.BankNo, b => b.BankCode, StringComparer.Ordinal);
         string BankOf(LineSum l) => banksByNo.TryGetValue(l.PayBankNo ?? string.Empty, out var code)
             ? code
-            : throw new InvalidDataException($"voucher {l.VoucherNo} names bank number {l.PayBankNo}, which is no agent bank of {master.AdmDivName}"); // PBOC's 回单 name the bank by its number
+            : throw new InvalidDataException($"voucher {l.VoucherNo} names bank number {l.PayBankNo}, which is no agent bank of the network"); // PBOC's 回单 name the bank by its number
 
         List<LineSum> Sums(string vouchers, string voucherNo, string amount) => LineSum.Read(connection,
             $"""
@@ -41,9 +44,9 @@ public static class FinanceBooksReader
             FROM vouchers v JOIN voucher_headers h ON h.voucher_id = v.id JOIN voucher_lines l ON l.voucher_id = v.id
             WHERE {vouchers}
             ORDER BY v.id, l.line
-            """, new { day });
+            """, new { day, adm });
 
-        var quota = Sums($"v.origin = 'own' AND v.vt_code = '5105' AND v.flag = 0 AND v.state = 'sent'{(day is null ? string.Empty : " AND v.vou_date <= @day")}", "v.voucher_no", "l.plan_amt_fen")
+        var quota = Sums($"v.origin = 'own' AND v.vt_code = '5105' AND v.flag = 0 AND v.state = 'sent'{(day is null ? string.Empty : " AND v.vou_date <= @day")} AND v.adm_div_code = @adm", "v.voucher_no", "l.plan_amt_fen")
             .Select(q => new QuotaRecord(q.VoucherNo, q.PayBankCode!, q.AgencyCode!, q.ExpFuncCode!, q.Total("PlanAmt")))
             .ToList();
         var accepted = Sums(
@@ -67,7 +70,7 @@ public static class FinanceBooksReader
             FROM vouchers v JOIN voucher_headers h ON h.voucher_id = v.id JOIN voucher_lines l ON l.voucher_id = v.id
             WHERE v.origin = 'received' AND v.vt_code = '5201' AND v.flag = 1 AND v.state = 'signed_for'{On("h.x_pay_date")}
             ORDER BY v.id, l.line
-            """, new { day })
+            """, new { day, adm })
             .Select(l => (
                 Paid: new Amount(l.PaidFen),
                 Line: new DirectPaymentRecord(l.VoucherNo, l.PayBankCode!, l.AgencyCode!, l.ExpFuncCode!, l.PayeeAcctNo,
@@ -81,7 +84,7 @@ public static class FinanceBooksReader
             WHERE v.origin = 'received' AND v.vt_code = '2206' AND v.state = 'signed_for'{On("v.vou_date")}
             GROUP BY l.voucher_no, h.pay_bank_code, l.agency_code, l.exp_func_code, COALESCE(l.payee_acct_no, '')
             ORDER BY MIN(v.id), MIN(l.line)
-            """, new { day })
+            """, new { day, adm })
             .Select(l => new DirectPaymentRecord(l.VoucherNo, l.PayBankCode!, l.AgencyCode!, l.ExpFuncCode!, l.PayeeAcctNo,
                 new Amount(l.PayAmtFen ?? throw new InvalidDataException($"2206 line {l.VoucherNo} has no PayAmt"))))
             .ToList();
@@ -103,7 +106,7 @@ public static class FinanceBooksReader
             RefundsCredited = refundsCredited,
             RefundsReported = refundsReported,
             StatementsDiffering = [.. Statements.VoucherStatements.Read(library, date)
-                .Where(c => c.StatementVtCode is "3501" or "4004" && !c.Balanced)
+                .Where(c => c.StatementVtCode is "3501" or "4004" && !c.Balanced && c.AdmDivCode == adm)
                 .Select(c => new StatementRecord(c.StatementVtCode, c.StatementNo, c.EVoucherType, c.MismatchCount, c.Mismatches))],
             Adjustments = [.. connection.Query<(string Subject, string Kind, string Reference, string Reason, string EnteredBy, string ApprovedBy)>(
                 "SELECT subject, kind, reference, reason, entered_by, approved_by FROM finance_reconciliation_adjustments WHERE business_date = @day ORDER BY id",

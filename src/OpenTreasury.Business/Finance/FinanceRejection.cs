@@ -16,6 +16,7 @@ public enum FinanceRejection
     IndicatorExceeded = 7,      // a quota plan line beyond what is left of its indicator
     ReallocationExceedsRefund = 8, // a 5207 re-allocating a 3208 for more than is left of the refund
     NotARefund = 9,             // a re-allocation naming no 3208 Finance registered
+    UnknownDivision = 10,       // a voucher of a division (AdmDivCode) Finance does not serve
 }
 
 /// <summary>How a <see cref="FinanceRejection"/> is put in front of the text people read.</summary>

@@ -41,9 +41,11 @@ internal static class FinanceRoutes
         [("3507", false)] = new(AnswerClearingStatement.Handle, p => p with { ClearingStatements = p.ClearingStatements + 1 }), // 清算信息对账单
     }.ToFrozenDictionary();
 
-    /// <summary>The handler of the voucher's row, or the refusal of a voucher Finance does not handle.</summary>
+    /// <summary>The handler of the voucher's row, or the refusal of a voucher Finance does not handle or of a division it does not serve.</summary>
     public static LibraryResult Handle(FinanceShift shift, LibrarySession session, StoredVoucher voucher) =>
-        Table.TryGetValue((voucher.VtCode, voucher.IsReply), out var route)
+        !shift.Finance.Master.Serves(voucher.AdmDivCode)
+            ? shift.Finance.Library.Refuse(session, voucher.Id, FinanceContext.Entry, UnknownDivision(voucher.AdmDivCode))
+            : Table.TryGetValue((voucher.VtCode, voucher.IsReply), out var route)
             ? route.Handle(shift, session, voucher)
             : shift.Finance.Library.Refuse(session, voucher.Id, FinanceContext.Entry, UnknownVoucherType(voucher.VtCode));
 
@@ -55,4 +57,7 @@ internal static class FinanceRoutes
 
     /// <summary>The reason a voucher with no row is refused with.</summary>
     public static string UnknownVoucherType(string vtCode) => FinanceRejection.UnknownVoucherType.Say($"财政不处理 {vtCode} 凭证");
+
+    /// <summary>The reason a voucher of a division Finance does not serve is refused with.</summary>
+    public static string UnknownDivision(string admDivCode) => FinanceRejection.UnknownDivision.Say($"本财政不办理行政区划 {admDivCode} 的业务");
 }

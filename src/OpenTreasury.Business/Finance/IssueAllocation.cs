@@ -20,7 +20,8 @@ internal static class IssueAllocation
 
         var (entry, approval) = (finance.Signers.SignerFor(FinanceContext.Entry), finance.Signers.SignerFor(FinanceContext.Approval));
         using var session = finance.Library.Begin();
-        var result = finance.Library.Issue(session, FinanceAllocations.Voucher(finance, order, vouDate), [PartyId.Pboc], entry, approval);
+        var result = FinanceAllocations.NumberTakenElsewhere(finance, session, order)
+            ?? finance.Library.Issue(session, FinanceAllocations.Voucher(finance, order, vouDate), [PartyId.Pboc], entry, approval);
         finance.Library.Finish(session, result);
         return result;
     }

@@ -10,23 +10,25 @@ namespace OpenTreasury.Business.Finance;
 public sealed record QuotaPlanLine(string AgencyCode, string ExpFuncCode, Amount Amount);
 
 /// <summary>
-/// 额度下达: the monthly plan (用款计划) becomes one 5105 per bank (its units' lines) and one 5106 per bank to PBOC,
-/// each line drawn on its budget indicator (BudgetIndicators); a plan beyond an indicator is refused whole.
+/// 额度下达: the monthly plan (用款计划) becomes, per division and bank, one 5105 (its units' lines) to the bank and one
+/// 5106 to PBOC, each line drawn on its budget indicator (BudgetIndicators); a plan beyond an indicator is refused whole.
 /// </summary>
 internal static class IssueQuota
 {
-    /// <summary>The monthly plan becomes one 5105 per bank (its units' lines) and one 5106 per bank to PBOC.</summary>
+    /// <summary>The monthly plan becomes one 5105 per division and bank (its units' lines) and one 5106 per division and bank to PBOC.</summary>
     public static IReadOnlyList<LibraryResult> Handle(FinanceContext finance, int month, DateOnly vouDate, IReadOnlyList<QuotaPlanLine> plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var results = new List<LibraryResult>();
         var (entry, approval) = (finance.Signers.SignerFor(FinanceContext.Entry), finance.Signers.SignerFor(FinanceContext.Approval));
-        var banks = plan.GroupBy(l => finance.Master.Unit(l.AgencyCode).BankCode).OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => (Bank: finance.Master.Bank(g.Key), Lines: g.ToList(), Notice: $"ED{g.Key}{finance.Master.StYear}{month:D2}"))
+        var master = finance.Master;
+        var banks = plan.GroupBy(l => (Division: master.DivisionOf(l.AgencyCode).AdmDivCode, master.Unit(l.AgencyCode).BankCode))
+            .OrderBy(g => g.Key.Division, StringComparer.Ordinal).ThenBy(g => g.Key.BankCode, StringComparer.Ordinal)
+            .Select(g => (Division: master.Division(g.Key.Division), Bank: master.Bank(g.Key.BankCode), Lines: g.ToList(), Notice: $"ED{g.Key.BankCode}{master.StYear}{month:D2}"))
             .ToList();
 
         // 预算指标: the month's new lines (a rerun's are drawn already) must fit what is left of their indicators.
-        var fresh = banks.Where(b => finance.Library.FindOwn(QuotaKey(finance, b.Notice)) is null).ToList();
+        var fresh = banks.Where(b => finance.Library.FindOwn(QuotaKey(finance, b.Division, b.Notice)) is null).ToList();
         if (BudgetIndicators.Shortfall(finance, fresh.SelectMany(b => b.Lines)) is { } shortfall)
         {
             finance.Library.Run(s =>
@@ -37,34 +39,34 @@ internal static class IssueQuota
             return [LibraryResult.Refused(LibraryRejection.InvalidVoucher, shortfall)];
         }
 
-        foreach (var (bank, lines, notice) in banks)
+        foreach (var (division, bank, lines, notice) in banks)
         {
             var party = PartyId.Parse($"bank-{bank.BankCode}");
             using var session = finance.Library.Begin();
-            if (finance.Library.FindOwn(session, QuotaKey(finance, notice)) is null)
+            if (finance.Library.FindOwn(session, QuotaKey(finance, division, notice)) is null)
             {
                 BudgetIndicators.Draw(session, finance, $"5105/{notice}", lines, entry, approval);
             }
 
-            results.Add(finance.Library.Issue(session, QuotaNotice(finance, "5105", notice, month, vouDate, bank, lines), [party], entry, approval).ThrowIfRefused());
-            results.Add(finance.Library.Issue(session, QuotaNotice(finance, "5106", $"QS{bank.BankCode}{finance.Master.StYear}{month:D2}", month, vouDate, bank, lines), [PartyId.Pboc], entry, approval).ThrowIfRefused());
+            results.Add(finance.Library.Issue(session, QuotaNotice(finance, division, "5105", notice, month, vouDate, bank, lines), [party], entry, approval).ThrowIfRefused());
+            results.Add(finance.Library.Issue(session, QuotaNotice(finance, division, "5106", $"QS{bank.BankCode}{master.StYear}{month:D2}", month, vouDate, bank, lines), [PartyId.Pboc], entry, approval).ThrowIfRefused());
             session.Commit();
         }
 
         return results;
     }
 
-    private static VoucherKey QuotaKey(FinanceContext finance, string voucherNo) => new(
-        Domain.Codes.AdmDivCode.Parse(finance.Master.AdmDivCode), new Domain.Codes.StYear(finance.Master.StYear), Domain.Codes.VtCode.Parse("5105"), Domain.Codes.VoucherNo.Parse(voucherNo));
+    private static VoucherKey QuotaKey(FinanceContext finance, Division division, string voucherNo) => new(
+        Domain.Codes.AdmDivCode.Parse(division.AdmDivCode), new Domain.Codes.StYear(finance.Master.StYear), Domain.Codes.VtCode.Parse("5105"), Domain.Codes.VoucherNo.Parse(voucherNo));
 
-    private static Voucher QuotaNotice(FinanceContext finance, string vtCode, string voucherNo, int month, DateOnly vouDate, AgentBank bank, IReadOnlyList<QuotaPlanLine> lines)
+    private static Voucher QuotaNotice(FinanceContext finance, Division division, string vtCode, string voucherNo, int month, DateOnly vouDate, AgentBank bank, IReadOnlyList<QuotaPlanLine> lines)
     {
         var total = Amount.Sum(lines.Select(l => l.Amount));
         List<VoucherField> header =
         [
-            .. finance.Master.VoucherHeader(vtCode, voucherNo, FinanceContext.Date(vouDate)),
-            new("TreCode", finance.Master.TreCode),
-            new("FinOrgCode", finance.Master.FinOrgCode),
+            .. division.VoucherHeader(finance.Master.StYear, vtCode, voucherNo, FinanceContext.Date(vouDate)),
+            new("TreCode", division.TreCode),
+            new("FinOrgCode", division.FinOrgCode),
             new("FundTypeCode", "1"),
             new("FundTypeName", "一般公共预算资金"),
         ];
@@ -86,8 +88,8 @@ internal static class IssueQuota
             header.AddRange(
             [
                 new("PlanAmt", total.ToWire()),
-                new("PayAcctNo", finance.Master.TreasuryAccountNo),
-                new("PayAcctName", finance.Master.TreasuryAccountName),
+                new("PayAcctNo", division.TreasuryAccountNo),
+                new("PayAcctName", division.TreasuryAccountName),
                 new("PayeeAcctNo", bank.ClearingAccountNo),
                 new("PayeeAcctName", $"{bank.Name}财政授权支付清算户"),
                 new("SetMonth", FinanceContext.Text(month)),

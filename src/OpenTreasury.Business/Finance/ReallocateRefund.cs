@@ -31,15 +31,17 @@ internal static class ReallocateRefund
     {
         using var connection = finance.Library.Database.Connect();
         return [.. connection.Query<(string VoucherNo, string Refund, long Fen)>(
-            "SELECT voucher_no, refund_voucher_no, amount_fen FROM finance_reallocations WHERE adm_div_code = @adm AND st_year = @year AND refund_voucher_no = @refundVoucherNo ORDER BY recorded_at, voucher_no",
-            new { adm = finance.Master.AdmDivCode, year = finance.Master.StYear, refundVoucherNo })
+            "SELECT voucher_no, refund_voucher_no, amount_fen FROM finance_reallocations WHERE st_year = @year AND refund_voucher_no = @refundVoucherNo ORDER BY recorded_at, voucher_no",
+            new { year = finance.Master.StYear, refundVoucherNo })
             .Select(r => new Reallocation(r.VoucherNo, r.Refund, new Amount(r.Fen)))];
     }
 
     private static LibraryResult Reallocate(FinanceContext finance, LibrarySession session, string refundVoucherNo, AllocationOrder order, DateOnly vouDate, Signer entry, Signer approval)
     {
-        var subject = $"5207/{finance.Master.AdmDivCode}/{finance.Master.StYear}/{order.VoucherNo}";
-        var key = new { adm = finance.Master.AdmDivCode, year = finance.Master.StYear, refund = refundVoucherNo, no = order.VoucherNo };
+        // The refund and the new 5207 are of the division of the order's units.
+        var adm = order.Lines.Count == 0 ? finance.Master.AdmDivCode : FinanceAllocations.DivisionOf(finance, order).AdmDivCode;
+        var subject = $"5207/{adm}/{finance.Master.StYear}/{order.VoucherNo}";
+        var key = new { adm, year = finance.Master.StYear, refund = refundVoucherNo, no = order.VoucherNo };
         var total = Amount.Sum(order.Lines.Select(l => l.Amount));
 
         // Load: the 3208 as Finance booked it, what was allocated of it before, and this number's earlier use.
@@ -78,6 +80,6 @@ internal static class ReallocateRefund
         }
 
         var voucher = FinanceAllocations.Voucher(finance, order, vouDate).With("Hold1", refundVoucherNo);
-        return finance.Library.Issue(session, voucher, [PartyId.Pboc], entry, approval);
+        return FinanceAllocations.NumberTakenElsewhere(finance, session, order) ?? finance.Library.Issue(session, voucher, [PartyId.Pboc], entry, approval);
     }
 }

@@ -26,7 +26,8 @@ internal static class ReconciliationAdjustments
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(subject);
         var (entry, approval) = (finance.Signers.SignerFor(FinanceContext.Entry), finance.Signers.SignerFor(FinanceContext.Approval));
-        var open = FinanceReconciliation.Reconcile(FinanceBooksReader.Read(finance.Library, finance.Master, day)).Mismatches;
+        var open = finance.Master.Divisions
+            .SelectMany(d => FinanceReconciliation.Reconcile(FinanceBooksReader.Read(finance.Library, finance.Master, day, d.AdmDivCode)).Mismatches).ToList();
         using var session = finance.Library.Begin();
         var audited = $"reconciliation/{FinanceContext.Date(day)}/{subject}";
         var refusal = string.IsNullOrWhiteSpace(reference) || string.IsNullOrWhiteSpace(reason) || reason.Length > Limits.ReasonLengthMax

@@ -57,7 +57,8 @@ internal static class ReissueAllocation
             payee ?? new Payee(content["PayeeAcctNo"]!, content["PayeeAcctName"]!, content["PayeeAcctBankName"] ?? string.Empty, content["PayeeAcctBankNo"] ?? string.Empty),
             [.. content.Details.Select(d => new AllocationLine(d["AgencyCode"]!, d["ExpFuncCode"]!, Amount.ParseWire(d["PayAmt"]!)))],
             content["PaySummaryName"] ?? string.Empty);
-        var issued = finance.Library.Issue(session, FinanceAllocations.Voucher(finance, order, vouDate), [PartyId.Pboc], entry, approval, $"重开 {returnedVoucherNo}");
+        var issued = FinanceAllocations.NumberTakenElsewhere(finance, session, order)
+            ?? finance.Library.Issue(session, FinanceAllocations.Voucher(finance, order, vouDate), [PartyId.Pboc], entry, approval, $"重开 {returnedVoucherNo}");
         if (!issued.Ok)
         {
             return issued;

@@ -51,9 +51,10 @@ internal static class SubmitDirectPayment
         var first = unit.Classes.Single(c => c.ExpFuncCode == order.ExpFuncCode);
         var onePayee = lines.Select(l => l.Payee).Distinct().Count() == 1;
         var total = Amount.Sum(lines.Select(l => l.Amount));
+        var division = finance.Master.DivisionOf(unit);
         List<VoucherField> header =
         [
-            .. finance.Master.VoucherHeader("5201", order.VoucherNo, FinanceContext.Date(vouDate)),
+            .. division.VoucherHeader(finance.Master.StYear, "5201", order.VoucherNo, FinanceContext.Date(vouDate)),
             new("FundTypeCode", "1"),
             new("FundTypeName", "一般公共预算资金"),
             new("PayTypeCode", "11"),
@@ -81,7 +82,7 @@ internal static class SubmitDirectPayment
         header.AddRange(
         [
             new("PayAcctNo", bank.ClearingAccountNo),
-            new("PayAcctName", $"{finance.Master.FinanceName}财政零余额账户"),
+            new("PayAcctName", $"{division.FinanceName}财政零余额账户"),
             new("PayAcctBankName", bank.Name),
             new("PaySummaryName", order.Summary),
             new("PayAmt", total.ToWire()),
@@ -115,19 +116,20 @@ internal static class SubmitDirectPayment
         var lines = order.Lines.GroupBy(l => l.ExpFuncCode, StringComparer.Ordinal)
             .Select(g => (Functional: unit.Classes.Single(c => c.ExpFuncCode == g.Key), Amount: Amount.Sum(g.Select(l => l.Amount))))
             .ToList();
+        var division = finance.Master.DivisionOf(unit);
         List<VoucherField> header =
         [
-            .. finance.Master.VoucherHeader("5108", voucherNo, FinanceContext.Date(vouDate)),
-            new("TreCode", finance.Master.TreCode),
-            new("FinOrgCode", finance.Master.FinOrgCode),
+            .. division.VoucherHeader(finance.Master.StYear, "5108", voucherNo, FinanceContext.Date(vouDate)),
+            new("TreCode", division.TreCode),
+            new("FinOrgCode", division.FinOrgCode),
             new("PayAmt", Amount.Sum(lines.Select(l => l.Amount)).ToWire()),
             new("FundTypeCode", "1"),
             new("FundTypeName", "一般公共预算资金"),
             new("PayeeAcctNo", bank.ClearingAccountNo),
             new("PayeeAcctName", $"{bank.Name}财政直接支付清算户"),
             new("PayeeAcctBankName", bank.Name),
-            new("PayAcctNo", finance.Master.TreasuryAccountNo),
-            new("PayAcctName", finance.Master.TreasuryAccountName),
+            new("PayAcctNo", division.TreasuryAccountNo),
+            new("PayAcctName", division.TreasuryAccountName),
             new("PayAcctBankName", finance.Master.PbocName),
             new("PayBankCode", bank.BankCode),
             new("PayBankName", bank.Name),

@@ -43,7 +43,7 @@ internal static class SubmitPayment
             var master = finance.Master;
             order = order with
             {
-                VoucherNo = finance.Library.NextVoucherNo(session, AdmDivCode.Parse(master.AdmDivCode), new StYear(master.StYear), VtCode.Parse("8202"), "ZF").Value,
+                VoucherNo = finance.Library.NextVoucherNo(session, AdmDivCode.Parse(master.DivisionOf(unit).AdmDivCode), new StYear(master.StYear), VtCode.Parse("8202"), "ZF").Value,
             };
         }
 
@@ -74,7 +74,7 @@ internal static class SubmitPayment
         return finance.Library.Run(session =>
         {
             var numbered = order.VoucherNo is null
-                ? order with { VoucherNo = finance.Library.NextVoucherNo(session, AdmDivCode.Parse(finance.Master.AdmDivCode), new StYear(finance.Master.StYear), VtCode.Parse("8202"), "ZF").Value }
+                ? order with { VoucherNo = finance.Library.NextVoucherNo(session, AdmDivCode.Parse(finance.Master.DivisionOf(unit).AdmDivCode), new StYear(finance.Master.StYear), VtCode.Parse("8202"), "ZF").Value }
                 : order;
             return finance.Library.CreateDraft(session, PaymentVoucher(finance, numbered, unit, bank, vouDate), [PartyId.Parse($"bank-{bank.BankCode}")], clerk);
         });
@@ -110,7 +110,7 @@ internal static class SubmitPayment
         var functional = unit.Classes.Single(c => c.ExpFuncCode == order.ExpFuncCode);
         List<VoucherField> header =
         [
-            .. finance.Master.VoucherHeader("8202", order.VoucherNo!, FinanceContext.Date(vouDate)),
+            .. finance.Master.DivisionOf(unit).VoucherHeader(finance.Master.StYear, "8202", order.VoucherNo!, FinanceContext.Date(vouDate)),
             new("FundTypeCode", "1"),
             new("FundTypeName", "一般公共预算资金"),
             new("PayTypeCode", "12"),

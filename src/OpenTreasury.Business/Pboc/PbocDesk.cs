@@ -37,27 +37,33 @@ public sealed class PbocDesk(VoucherLibrary library, MasterData master, ISignerS
         return pass;
     }
 
-    /// <summary>Books the opening balance of the treasury single account for the network's division and year, once (OpenTreasuryAccount.cs).</summary>
-    public LibraryResult OpenTreasuryAccount(Amount amount) => Pboc.OpenTreasuryAccount.Handle(_pboc, amount);
+    /// <summary>
+    /// Books the opening balance of the treasury single account of division <paramref name="admDivCode"/> (the home
+    /// division when null) and the year, once (OpenTreasuryAccount.cs).
+    /// </summary>
+    public LibraryResult OpenTreasuryAccount(Amount amount, string? admDivCode = null) => Pboc.OpenTreasuryAccount.Handle(_pboc, amount, admDivCode ?? master.AdmDivCode);
 
     /// <summary>The balance of the treasury single account (zero when it was never opened).</summary>
-    public Amount TreasuryBalance() => Pboc.OpenTreasuryAccount.Balance(_pboc);
+    public Amount TreasuryBalance(string? admDivCode = null) => Pboc.OpenTreasuryAccount.Balance(_pboc, admDivCode ?? master.AdmDivCode);
 
     /// <summary>Whether the treasury single account of the division and year was opened.</summary>
-    public bool TreasuryAccountOpen() => Pboc.OpenTreasuryAccount.IsOpen(_pboc);
+    public bool TreasuryAccountOpen(string? admDivCode = null) => Pboc.OpenTreasuryAccount.IsOpen(_pboc, admDivCode ?? master.AdmDivCode);
 
     /// <summary>The treasury single account's book of one business day, or of the year so far when <paramref name="day"/> is null (TreasuryAccount.cs).</summary>
-    public TreasuryBook TreasuryBook(DateOnly? day) => TreasuryAccount.Book(_pboc, day);
+    public TreasuryBook TreasuryBook(DateOnly? day, string? admDivCode = null) => TreasuryAccount.Book(_pboc, day, admDivCode ?? master.AdmDivCode);
 
     /// <summary>
     /// Sends a 3208 实拨退款通知书 to Finance for money returned on the paid 5207
     /// <paramref name="originalVoucherNo"/>: entered by the bookkeeper (rh_jz), approved by the reviewer
     /// (rh_fh), and the treasury account credited, in one transaction (SendAllocationRefund.cs). Refused,
     /// changing nothing, with a <see cref="PbocRejection"/> in the message when the 5207 was never paid here
-    /// or the refund exceeds what was paid on it less earlier refunds.
+    /// or the refund exceeds what was paid on it less earlier refunds. The 5207 is of division <paramref name="admDivCode"/>
+    /// (the home division when null).
     /// </summary>
-    public LibraryResult SendAllocationRefund(string originalVoucherNo, Amount amount, string reason, string refundVoucherNo, DateOnly refundDate) =>
-        Pboc.SendAllocationRefund.Handle(_pboc, originalVoucherNo, amount, reason, refundVoucherNo, refundDate);
+    public LibraryResult SendAllocationRefund(string originalVoucherNo, Amount amount, string reason, string refundVoucherNo, DateOnly refundDate, string? admDivCode = null) =>
+        master.Serves(admDivCode ?? master.AdmDivCode)
+            ? Pboc.SendAllocationRefund.Handle(_pboc, master.Division(admDivCode ?? master.AdmDivCode), originalVoucherNo, amount, reason, refundVoucherNo, refundDate)
+            : LibraryResult.Refused(LibraryRejection.NotFound, $"行政区划 {admDivCode} 不在本网络的主数据中");
 
     /// <summary>
     /// Sends the 3507 of <paramref name="begin"/>..<paramref name="end"/> (by PBOC's clearing date) to Finance

@@ -27,6 +27,7 @@ public enum PbocRejection
     RefundOfUnpaidAllocation = 18,    // 3208 of a 5207 never paid here
     AmountNotPositive = 19,           // 3208 of zero or less
     RefundExceedsPaid = 20,           // 3208 beyond what was paid less earlier refunds
+    UnknownDivision = 21,             // a voucher of a division (AdmDivCode) PBOC's master data does not serve
 }
 
 /// <summary>How a <see cref="PbocRejection"/> is put in front of the text people read.</summary>

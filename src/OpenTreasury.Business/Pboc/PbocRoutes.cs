@@ -27,9 +27,11 @@ internal static class PbocRoutes
         [("2507", false)] = new(RecordClearingAnswer.Handle, (p, _) => p with { ClearingAnswers = p.ClearingAnswers + 1 }),                          // 清算信息对账回执 (代理银行)
     }.ToFrozenDictionary();
 
-    /// <summary>The handler of the voucher's row, or the refusal of a voucher PBOC does not handle.</summary>
+    /// <summary>The handler of the voucher's row, or the refusal of a voucher PBOC does not handle or of a division it does not serve.</summary>
     public static LibraryResult Handle(PbocShift shift, LibrarySession session, StoredVoucher voucher) =>
-        Table.TryGetValue((voucher.VtCode, voucher.IsReply), out var route)
+        !shift.Pboc.Master.Serves(voucher.AdmDivCode)
+            ? shift.Pboc.Library.Refuse(session, voucher.Id, PbocContext.Bookkeeper, UnknownDivision(voucher.AdmDivCode))
+            : Table.TryGetValue((voucher.VtCode, voucher.IsReply), out var route)
             ? route.Handle(shift, session, voucher)
             : shift.Pboc.Library.Refuse(session, voucher.Id, PbocContext.Bookkeeper, UnknownVoucherType(voucher.VtCode));
 
@@ -41,6 +43,9 @@ internal static class PbocRoutes
 
     /// <summary>The reason a voucher with no row is refused with.</summary>
     public static string UnknownVoucherType(string vtCode) => PbocRejection.UnknownVoucherType.Say($"人民银行国库不处理 {vtCode} 凭证");
+
+    /// <summary>The reason a voucher of a division PBOC does not serve is refused with.</summary>
+    public static string UnknownDivision(string admDivCode) => PbocRejection.UnknownDivision.Say($"本国库不办理行政区划 {admDivCode} 的业务");
 
     private static Func<PbocPass, LibraryResult, PbocPass> ReturnedOr(Func<PbocPass, PbocPass> done) =>
         (p, o) => o.Message == PbocContext.Returned ? p with { Returned = p.Returned + 1 } : done(p);

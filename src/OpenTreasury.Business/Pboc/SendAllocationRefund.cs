@@ -4,6 +4,7 @@ using OpenTreasury.Domain.Money;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Domain.Vouchers;
 using OpenTreasury.Node.Library;
+using OpenTreasury.Node.Network;
 using OpenTreasury.Node.People;
 
 namespace OpenTreasury.Business.Pboc;
@@ -21,20 +22,20 @@ internal static class SendAllocationRefund
     /// the 5207 was never paid here or the refund exceeds what was paid on it less earlier refunds. Asked
     /// again with the same refund number and amount it carries the first on and credits nothing twice.
     /// </summary>
-    public static LibraryResult Handle(PbocContext pboc, string originalVoucherNo, Amount amount, string reason, string refundVoucherNo, DateOnly refundDate)
+    public static LibraryResult Handle(PbocContext pboc, Division division, string originalVoucherNo, Amount amount, string reason, string refundVoucherNo, DateOnly refundDate)
     {
         var bookkeeper = pboc.Signers.SignerFor(PbocContext.Bookkeeper);
         var reviewer = pboc.Signers.SignerFor(PbocContext.Reviewer);
         using var session = pboc.Library.Begin();
-        var result = Refund(pboc, session, originalVoucherNo, amount, reason, refundVoucherNo, refundDate, bookkeeper, reviewer);
+        var result = Refund(pboc, division, session, originalVoucherNo, amount, reason, refundVoucherNo, refundDate, bookkeeper, reviewer);
         pboc.Library.Finish(session, result);
         return result;
     }
 
-    private static LibraryResult Refund(PbocContext pboc, LibrarySession session, string originalVoucherNo, Amount amount, string reason, string refundVoucherNo, DateOnly refundDate, Signer bookkeeper, Signer reviewer)
+    private static LibraryResult Refund(PbocContext pboc, Division division, LibrarySession session, string originalVoucherNo, Amount amount, string reason, string refundVoucherNo, DateOnly refundDate, Signer bookkeeper, Signer reviewer)
     {
-        var subject = $"3208/{pboc.Master.AdmDivCode}/{pboc.Master.StYear}/{refundVoucherNo}";
-        var key = new { adm = pboc.Master.AdmDivCode, year = pboc.Master.StYear, no = refundVoucherNo, ori = originalVoucherNo };
+        var subject = $"3208/{division.AdmDivCode}/{pboc.Master.StYear}/{refundVoucherNo}";
+        var key = new { adm = division.AdmDivCode, year = pboc.Master.StYear, no = refundVoucherNo, ori = originalVoucherNo };
         if (string.IsNullOrWhiteSpace(reason) || reason.Length > Limits.ReasonLengthMax)
         {
             return LibraryResult.Refused(LibraryRejection.ReasonRequired, $"a refund needs a reason of 1–{Limits.ReasonLengthMax} characters");
@@ -51,7 +52,7 @@ internal static class SendAllocationRefund
             }
 
             var own = pboc.Library.FindOwn(session, new VoucherKey(
-                Domain.Codes.AdmDivCode.Parse(pboc.Master.AdmDivCode), new Domain.Codes.StYear(pboc.Master.StYear), Domain.Codes.VtCode.Parse("3208"), Domain.Codes.VoucherNo.Parse(refundVoucherNo)))!;
+                Domain.Codes.AdmDivCode.Parse(division.AdmDivCode), new Domain.Codes.StYear(pboc.Master.StYear), Domain.Codes.VtCode.Parse("3208"), Domain.Codes.VoucherNo.Parse(refundVoucherNo)))!;
             return pboc.Library.Complete(session, own.Id, bookkeeper, reviewer);
         }
 
@@ -71,11 +72,11 @@ internal static class SendAllocationRefund
 
         var allocation = paid!.Value;
         var original = VoucherLibrary.Find(session, allocation.VoucherId)!.Content;
-        var notice = RefundNotice(pboc, original, amount, reason, refundVoucherNo, refundDate, allocation.RefundedFen, allocation.PayDate, allocation.BusinessNo);
+        var notice = RefundNotice(pboc, division, original, amount, reason, refundVoucherNo, refundDate, allocation.RefundedFen, allocation.PayDate, allocation.BusinessNo);
         session.Connection.Execute(
             "UPDATE pboc_allocations SET refunded_fen = refunded_fen + @fen WHERE adm_div_code = @adm AND st_year = @year AND voucher_no = @ori",
             new { fen = amount.Fen, key.adm, key.year, key.ori }, session.Transaction);
-        TreasuryAccount.Move(session, pboc.Master.AdmDivCode, pboc.Master.StYear, TreasuryMovementKind.AllocationRefund, subject, amount, refundDate);
+        TreasuryAccount.Move(session, division.AdmDivCode, pboc.Master.StYear, TreasuryMovementKind.AllocationRefund, subject, amount, refundDate);
         session.Connection.Execute(
             """
             INSERT INTO pboc_allocation_refunds (adm_div_code, st_year, voucher_no, ori_voucher_no, amount_fen, reason, refund_date)
@@ -91,11 +92,11 @@ internal static class SendAllocationRefund
     /// refund, negative on the wire [std], is spread over the original's lines in order, after the
     /// part of them earlier refunds took, so the lines of all refunds never exceed the lines paid.
     /// </summary>
-    private static Voucher RefundNotice(PbocContext pboc, Voucher original, Amount amount, string reason, string voucherNo, DateOnly refundDate, long refundedBefore, string payDate, string businessNo)
+    private static Voucher RefundNotice(PbocContext pboc, Division division, Voucher original, Amount amount, string reason, string voucherNo, DateOnly refundDate, long refundedBefore, string payDate, string businessNo)
     {
         List<VoucherField> header =
         [
-            .. pboc.Master.VoucherHeader("3208", voucherNo, PbocContext.Date(refundDate)),
+            .. division.VoucherHeader(pboc.Master.StYear, "3208", voucherNo, PbocContext.Date(refundDate)),
             new("AgentBusinessNo", businessNo),
             new("OriBillNo", original["VoucherNo"]!),
             new("OriVouDate", original["VouDate"]!),
@@ -116,7 +117,7 @@ internal static class SendAllocationRefund
             new("PayAcctNo", original["PayeeAcctNo"]!),
             new("PayAcctName", original["PayeeAcctName"]!),
             new("PayAcctBankName", original["PayeeAcctBankName"] ?? string.Empty),
-            new("PayeeAcctNo", original["PayAcctNo"] ?? pboc.Master.TreasuryAccountNo),
+            new("PayeeAcctNo", original["PayAcctNo"] ?? division.TreasuryAccountNo),
             new("PayeeAcctName", original["PayAcctName"] ?? string.Empty),
             new("PayeeAcctBankName", pboc.Master.PbocName),
             new("Remark", reason),

@@ -11,7 +11,7 @@ namespace OpenTreasury.Business.Pboc;
 
 /// <summary>
 /// 清算信息对账, PBOC's half: for a period it lists every cleared 2301 per unit × functional class — what was
-/// cleared, the clearing quota issued and what is left of it — in a 3507 to Finance (all banks) and to each
+/// cleared, the clearing quota issued and what is left of it — per division, in a 3507 to Finance (all banks) and to each
 /// bank (its own). The answers are recorded by <see cref="Received.RecordClearingAnswer"/>.
 /// </summary>
 internal static class SendClearingReconciliation
@@ -26,16 +26,19 @@ internal static class SendClearingReconciliation
         var (bookkeeper, reviewer) = (pboc.Signers.SignerFor(PbocContext.Bookkeeper), pboc.Signers.SignerFor(PbocContext.Reviewer));
         var results = new List<LibraryResult>();
         using var session = pboc.Library.Begin();
-        var lines = ClearedLines(pboc, session, begin, end);
-        if (lines.Count > 0)
+        foreach (var division in pboc.Master.Divisions)
         {
-            results.Add(SendVoucherReconciliation.SendOnce(pboc, session, ClearingStatement(pboc, null, begin, end, lines), PartyId.Finance, bookkeeper, reviewer));
-        }
+            var lines = ClearedLines(pboc, session, division, begin, end);
+            if (lines.Count > 0)
+            {
+                results.Add(SendVoucherReconciliation.SendOnce(pboc, session, ClearingStatement(pboc, division, null, begin, end, lines), PartyId.Finance, bookkeeper, reviewer));
+            }
 
-        foreach (var bank in lines.GroupBy(l => l.Line.PayBankCode, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
-        {
-            var party = PartyId.ForBank(BankCode.Parse(bank.Key));
-            results.Add(SendVoucherReconciliation.SendOnce(pboc, session, ClearingStatement(pboc, bank.Key, begin, end, [.. bank]), party, bookkeeper, reviewer));
+            foreach (var bank in lines.GroupBy(l => l.Line.PayBankCode, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                var party = PartyId.ForBank(BankCode.Parse(bank.Key));
+                results.Add(SendVoucherReconciliation.SendOnce(pboc, session, ClearingStatement(pboc, division, bank.Key, begin, end, [.. bank]), party, bookkeeper, reviewer));
+            }
         }
 
         session.Commit();
@@ -43,7 +46,7 @@ internal static class SendClearingReconciliation
     }
 
     /// <summary>Each 2301 cleared in the period, per unit × functional class, with its clearing quota as it stands.</summary>
-    private static List<StatementLine> ClearedLines(PbocContext pboc, LibrarySession session, DateOnly begin, DateOnly end)
+    private static List<StatementLine> ClearedLines(PbocContext pboc, LibrarySession session, Node.Network.Division division, DateOnly begin, DateOnly end)
     {
         var cleared = session.Connection.Query<ClearedRow>(
             """
@@ -51,7 +54,7 @@ internal static class SendClearingReconciliation
             WHERE adm_div_code = @adm AND st_year = @year AND cleared_date BETWEEN @begin AND @end
             ORDER BY bank_code, voucher_no
             """,
-            new { adm = pboc.Master.AdmDivCode, year = pboc.Master.StYear, begin = PbocContext.Date(begin), end = PbocContext.Date(end) }, session.Transaction).ToList();
+            new { adm = division.AdmDivCode, year = pboc.Master.StYear, begin = PbocContext.Date(begin), end = PbocContext.Date(end) }, session.Transaction).ToList();
         var lines = new List<StatementLine>();
         foreach (var row in cleared)
         {
@@ -61,7 +64,7 @@ internal static class SendClearingReconciliation
                 SELECT id FROM vouchers WHERE origin = 'received' AND flag = 0 AND vt_code = '2301' AND sender = @sender
                   AND adm_div_code = @adm AND st_year = @year AND voucher_no = @no ORDER BY version DESC LIMIT 1
                 """,
-                new { sender, adm = pboc.Master.AdmDivCode, year = pboc.Master.StYear, no = row.VoucherNo }, session.Transaction)
+                new { sender, adm = division.AdmDivCode, year = pboc.Master.StYear, no = row.VoucherNo }, session.Transaction)
                 ?? throw new InvalidOperationException($"2301 {row.VoucherNo} was cleared but is not in PBOC's library");
             var request = VoucherLibrary.Find(session, id)!.Content;
             var quotas = request["PayTypeCode"] == PbocDesk.DirectPayType ? "pboc_direct_clearing_quotas" : "pboc_clearing_quotas";
@@ -69,7 +72,7 @@ internal static class SendClearingReconciliation
             {
                 var quota = session.Connection.QueryFirstOrDefault<PbocQuotaRow>(
                     $"SELECT issued_fen AS IssuedFen, cleared_fen AS ClearedFen FROM {quotas} WHERE bank_code = @bank AND adm_div_code = @adm AND st_year = @year AND agency_code = @agency AND exp_func_code = @func",
-                    new { bank = row.BankCode, adm = pboc.Master.AdmDivCode, year = pboc.Master.StYear, agency = line.AgencyCode, func = line.ExpFuncCode }, session.Transaction);
+                    new { bank = row.BankCode, adm = division.AdmDivCode, year = pboc.Master.StYear, agency = line.AgencyCode, func = line.ExpFuncCode }, session.Transaction);
                 lines.Add(new(line, new Amount(quota?.IssuedFen ?? 0), new Amount((quota?.IssuedFen ?? 0) - (quota?.ClearedFen ?? 0))));
             }
         }
@@ -78,20 +81,20 @@ internal static class SendClearingReconciliation
     }
 
     /// <summary>A 3507: to Finance (<paramref name="bank"/> null, every bank's lines) or to one bank (its own).</summary>
-    private static Voucher ClearingStatement(PbocContext pboc, string? bank, DateOnly begin, DateOnly end, List<StatementLine> lines)
+    private static Voucher ClearingStatement(PbocContext pboc, Node.Network.Division division, string? bank, DateOnly begin, DateOnly end, List<StatementLine> lines)
     {
         var voucherNo = $"QSDZ{bank}{PbocContext.Date(begin)}{PbocContext.Date(end)}";
         var header = new List<VoucherField>
         {
-            new("AdmDivCode", pboc.Master.AdmDivCode),
+            new("AdmDivCode", division.AdmDivCode),
             new("StYear", pboc.Master.StYear.ToString(CultureInfo.InvariantCulture)),
             new("VtCode", "3507"),
             new("VouDate", PbocContext.Date(end)),
             new("VoucherNo", voucherNo),
-            new("TreCode", pboc.Master.TreCode),
+            new("TreCode", division.TreCode),
             new("ClearBankCode", "001"),
             new("ClearBankName", pboc.Master.PbocName),
-            new("ClearAccNo", pboc.Master.TreasuryAccountNo),
+            new("ClearAccNo", division.TreasuryAccountNo),
             new("BeginDate", PbocContext.Date(begin)),
             new("EndDate", PbocContext.Date(end)),
             new("AllNum", lines.Count.ToString(CultureInfo.InvariantCulture)),

@@ -10,7 +10,7 @@ using OpenTreasury.Node.Library;
 namespace OpenTreasury.Business.Pboc;
 
 /// <summary>
-/// 凭证对账, PBOC's half: at the end of a day it lists what its library holds of the day with each
+/// 凭证对账, PBOC's half: at the end of a day it lists, per division, what its library holds of the day with each
 /// counterpart, per voucher type — a 3501 to Finance, a 3502 to each bank (detail VoucherNo, Amt, ProState)
 /// — and a 4004 to Finance, a 4005 to each bank with each type's count and total. Finance and the banks
 /// check them against their own libraries (<see cref="VoucherStatements.Check"/>).
@@ -18,8 +18,8 @@ namespace OpenTreasury.Business.Pboc;
 internal static class SendVoucherReconciliation
 {
     /// <summary>
-    /// Sends the day's voucher statements (3501/3502 per voucher type, 4004/4005) to Finance and each bank
-    /// with something exchanged that day, stamped by rh_jz and rh_fh, in one transaction. The numbers are
+    /// Sends the day's voucher statements (3501/3502 per voucher type, 4004/4005) of each division to Finance and
+    /// each bank with something exchanged in it that day, stamped by rh_jz and rh_fh, in one transaction. The numbers are
     /// fixed by day, counterpart and type, so a rerun carries on a statement already begun and never sends
     /// one twice; a statement already sent is not remade when the day's vouchers changed since.
     /// </summary>
@@ -30,19 +30,22 @@ internal static class SendVoucherReconciliation
         using var session = pboc.Library.Begin();
         var counterparts = new[] { PartyId.Finance }
             .Concat(pboc.Master.Banks.OrderBy(b => b.BankCode, StringComparer.Ordinal).Select(b => PartyId.ForBank(BankCode.Parse(b.BankCode))));
-        foreach (var counterpart in counterparts)
+        foreach (var division in pboc.Master.Divisions)
         {
-            var lines = VoucherStatements.Lines(session.Connection, session.Transaction, pboc.Library.Party, counterpart, date);
-            foreach (var type in lines.GroupBy(l => l.VtCode, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+            foreach (var counterpart in counterparts)
             {
-                var statement = VoucherStatement(pboc, counterpart, date, type.Key, [.. type.Select(l => l.Line)]);
-                results.Add(Send(statement, counterpart));
-            }
+                var lines = VoucherStatements.Lines(session.Connection, session.Transaction, pboc.Library.Party, counterpart, division.AdmDivCode, date);
+                foreach (var type in lines.GroupBy(l => l.VtCode, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+                {
+                    var statement = VoucherStatement(pboc, division, counterpart, date, type.Key, [.. type.Select(l => l.Line)]);
+                    results.Add(Send(statement, counterpart));
+                }
 
-            if (lines.Count > 0)
-            {
-                var totals = PaymentStatement(pboc, counterpart, date, VoucherReconciliation.Totals(lines));
-                results.Add(Send(totals, counterpart));
+                if (lines.Count > 0)
+                {
+                    var totals = PaymentStatement(pboc, division, counterpart, date, VoucherReconciliation.Totals(lines));
+                    results.Add(Send(totals, counterpart));
+                }
             }
         }
 
@@ -64,19 +67,19 @@ internal static class SendVoucherReconciliation
             : pboc.Library.Issue(session, statement, [to], bookkeeper, reviewer).ThrowIfRefused();
 
     /// <summary>A 3501 (to Finance) or 3502 (to a bank) for one voucher type of the day.</summary>
-    private static Voucher VoucherStatement(PbocContext pboc, PartyId counterpart, DateOnly date, string vtCode, IReadOnlyList<ReconLine> lines)
+    private static Voucher VoucherStatement(PbocContext pboc, Node.Network.Division division, PartyId counterpart, DateOnly date, string vtCode, IReadOnlyList<ReconLine> lines)
     {
         var bank = counterpart.Bank?.Value;
         var code = bank is null ? "3501" : "3502";
         var voucherNo = $"PZDZ{bank}{PbocContext.Date(date)}{vtCode}";
         var header = new List<VoucherField>
         {
-            new("AdmDivCode", pboc.Master.AdmDivCode),
+            new("AdmDivCode", division.AdmDivCode),
             new("StYear", pboc.Master.StYear.ToString(CultureInfo.InvariantCulture)),
             new("VtCode", code),
             new("VouDate", PbocContext.Date(date)),
             new("VoucherNo", voucherNo),
-            new("TreCode", pboc.Master.TreCode),
+            new("TreCode", division.TreCode),
         };
         header.AddRange(bank is null ? [new("ClearBankCode", "001"), new("ClearBankName", pboc.Master.PbocName)] : [new VoucherField("PayBankCode", bank)]);
         header.AddRange(
@@ -97,15 +100,15 @@ internal static class SendVoucherReconciliation
     }
 
     /// <summary>A 4004 (to Finance) or 4005 (to a bank): each voucher type's count and total of the day.</summary>
-    private static Voucher PaymentStatement(PbocContext pboc, PartyId counterpart, DateOnly date, IReadOnlyList<TypeTotal> totals)
+    private static Voucher PaymentStatement(PbocContext pboc, Node.Network.Division division, PartyId counterpart, DateOnly date, IReadOnlyList<TypeTotal> totals)
     {
         var bank = counterpart.Bank?.Value;
         var code = bank is null ? "4004" : "4005";
         var voucherNo = $"ZFDZ{bank}{PbocContext.Date(date)}";
         List<VoucherField> header =
         [
-            .. pboc.Master.VoucherHeader(code, voucherNo, PbocContext.Date(date)),
-            new("TreCode", pboc.Master.TreCode),
+            .. division.VoucherHeader(pboc.Master.StYear, code, voucherNo, PbocContext.Date(date)),
+            new("TreCode", division.TreCode),
         ];
         if (bank is not null)
         {

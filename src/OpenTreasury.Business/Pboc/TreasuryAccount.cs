@@ -69,15 +69,15 @@ internal static class TreasuryAccount
     }
 
     /// <summary>
-    /// The book of <paramref name="day"/> (all days when null): the balance before it (the opening plus the
+    /// The book of division <paramref name="admDivCode"/> on <paramref name="day"/> (all days when null): the balance before it (the opening plus the
     /// earlier movements), each kind's total, and the closing read from the stored balance less the later
     /// movements. <see cref="TreasuryBook.Balances"/> thus checks the movements against the stored balance.
     /// </summary>
-    public static TreasuryBook Book(PbocContext pboc, DateOnly? day)
+    public static TreasuryBook Book(PbocContext pboc, DateOnly? day, string admDivCode)
     {
         const string Signed = "COALESCE(SUM(CASE WHEN kind IN ('clearing', 'allocation') THEN -amount_fen ELSE amount_fen END), 0)";
         using var connection = pboc.Library.Database.Connect();
-        var key = new { adm = pboc.Master.AdmDivCode, year = pboc.Master.StYear, day = day is { } d ? PbocContext.Date(d) : null };
+        var key = new { adm = admDivCode, year = pboc.Master.StYear, day = day is { } d ? PbocContext.Date(d) : null };
         var account = connection.QueryFirstOrDefault<(long Opening, long Balance)?>(
             "SELECT opening_fen, balance_fen FROM pboc_treasury WHERE adm_div_code = @adm AND st_year = @year", key) ?? (0, 0);
         var sums = connection.Query<(string Kind, long Fen)>(

@@ -90,6 +90,7 @@ public static class RejectionTexts
         [FinanceRejection.IndicatorExceeded] = "用款计划超过指标余额",
         [FinanceRejection.ReallocationExceedsRefund] = "重新拨款超过退款余额",
         [FinanceRejection.NotARefund] = "所指凭证不是已登记的实拨退款",
+        [FinanceRejection.UnknownDivision] = "本财政不服务该行政区划",
 
         [PbocRejection.UnknownVoucherType] = "人民银行不处理该类凭证",
         [PbocRejection.WrongBank] = "付款行与发送银行不符",
@@ -111,6 +112,7 @@ public static class RejectionTexts
         [PbocRejection.RefundOfUnpaidAllocation] = "退款所指的实拨凭证未在本行支付",
         [PbocRejection.AmountNotPositive] = "金额应大于零",
         [PbocRejection.RefundExceedsPaid] = "退款超过已支付金额",
+        [PbocRejection.UnknownDivision] = "本国库不服务该行政区划",
 
         [BankRejection.NotOurBank] = "凭证的代理银行不是本行",
         [BankRejection.QuotaExceeded] = "额度不足",
@@ -126,6 +128,7 @@ public static class RejectionTexts
         [BankRejection.UnitOnPaper] = "预算单位为纸质支付模式",
         [BankRejection.UnitNotOnPaper] = "预算单位为电子化支付模式",
         [BankRejection.NotOurUnit] = "预算单位不在本行开户",
+        [BankRejection.UnknownDivision] = "本行不服务该行政区划",
 
         [TokenError.FileCorrupt] = "USBKey 存储已损坏或被改动",
         [TokenError.InvalidParameter] = "USBKey 参数无效",

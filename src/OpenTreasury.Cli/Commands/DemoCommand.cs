@@ -18,13 +18,18 @@ internal static class DemoCommand
         var json = Common.JsonOption();
         var days = new Option<int>("--days") { Description = $"Business days to spread the plan over (1–{DemoPlan.DaysMax}); each day clears, reports and reconciles", DefaultValueFactory = _ => 1 };
         var inject = new Option<bool>("--inject-mismatch") { Description = "Bank 102 books one daily-report line a fen too high; reconciliation must find and name it" };
+        var divisions = new Option<int>("--divisions")
+        {
+            Description = $"Divisions the one Finance, PBOC and bank nodes serve (1–{SampleMasterData.DivisionsMax}): 芒市 533103, then 瑞丽市 533102, 德宏州本级 533100, 陇川县 533124; each numbers, reports and reconciles on its own",
+            DefaultValueFactory = _ => 1,
+        };
         var processes = new Option<bool>("--processes") { Description = "Run the authority and each node in its own OS process on 127.0.0.1, the nodes talking over HTTP (SM2-signed, SM4-encrypted)" };
         var stores = new StoreOptions();
         var transports = new TransportOptions();
-        var command = new Command("demo", "Run a day of the 芒市 network: quota (5105/5106), authorized payments (8202), direct payments (5201/5108), allocations (5207, a return and reissue, a 3208 refund), clearing (2301), daily reports (2207/2206/2209), reconciliation. "
+        var command = new Command("demo", "Run a day of the 芒市 network (with --divisions, of 德宏州's divisions on the same nodes): quota (5105/5106), authorized payments (8202), direct payments (5201/5108), allocations (5207, a return and reissue, a 3208 refund), clearing (2301), daily reports (2207/2206/2209), reconciliation. "
             + "With --processes --transport rabbitmq --amqp URI the node processes talk through the broker. " + TransportOptions.ExitCodesHelp)
         {
-            data, payments, seed, days, json, inject, processes,
+            data, payments, seed, days, divisions, json, inject, processes,
         };
         stores.AddTo(command);
         transports.AddTo(command);
@@ -33,11 +38,14 @@ internal static class DemoCommand
             var count = result.GetValue(payments);
             var seedValue = result.GetValue(seed);
             var dayCount = result.GetValue(days);
-            if (count is < 0 or > DemoPlan.PaymentsMax || seedValue < 0 || dayCount is < 1 or > DemoPlan.DaysMax)
+            var divisionCount = result.GetValue(divisions);
+            if (count is < 0 or > DemoPlan.PaymentsMax || seedValue < 0 || dayCount is < 1 or > DemoPlan.DaysMax || divisionCount is < 1 or > SampleMasterData.DivisionsMax)
             {
-                return Report.BadInput("DEMO-1", $"--payments 应为 0–{DemoPlan.PaymentsMax}，--seed 不能为负，--days 应为 1–{DemoPlan.DaysMax}",
-                    $"--payments must be 0–{DemoPlan.PaymentsMax}, --seed must not be negative, --days must be 1–{DemoPlan.DaysMax}");
+                return Report.BadInput("DEMO-1", $"--payments 应为 0–{DemoPlan.PaymentsMax}，--seed 不能为负，--days 应为 1–{DemoPlan.DaysMax}，--divisions 应为 1–{SampleMasterData.DivisionsMax}",
+                    $"--payments must be 0–{DemoPlan.PaymentsMax}, --seed must not be negative, --days must be 1–{DemoPlan.DaysMax}, --divisions must be 1–{SampleMasterData.DivisionsMax}");
             }
+
+            MasterData Sample() => SampleMasterData.Dehong(2026, divisionCount);
 
             if (!stores.TryRead(result, out var postgres, out var storeFailure))
             {
@@ -59,7 +67,7 @@ internal static class DemoCommand
             var progress = asJson ? (Action<string>)(line => Console.Error.WriteLine(line)) : line => Console.WriteLine($"  · {line}");
             if (!asJson)
             {
-                Console.WriteLine($"OpenTreasury demo — 芒市 (533103) network in {folder}");
+                Console.WriteLine(divisionCount == 1 ? $"OpenTreasury demo — 芒市 (533103) network in {folder}" : $"OpenTreasury demo — 德宏州 network of {divisionCount} divisions in {folder}");
                 Console.WriteLine($"  (a demo network: its keys are encrypted under the demo passphrase {TreasuryNetwork.DemoPassphrase}; USBKey PIN {MasterData.DemoPinOfEveryToken})");
             }
 
@@ -83,9 +91,13 @@ internal static class DemoCommand
             if (result.GetValue(processes))
             {
                 // The folder is made (or checked) here; then this process only drives and reads, the nodes do the work.
-                TreasuryNetwork.OpenOrCreate(folder, () => SampleMasterData.Mangshi(2026), TimeProvider.System, postgres: postgres).Dispose();
+                TreasuryNetwork.OpenOrCreate(folder, Sample, TimeProvider.System, postgres: postgres).Dispose();
                 NodeDatabase.ReleaseAll();
                 using var network = TreasuryNetwork.Open(folder, TimeProvider.System);
+                if (OtherDivisions(network, divisionCount, folder) is { } other)
+                {
+                    return other;
+                }
                 plan = DemoPlan.Create(network.Master, seedValue, count) with { InjectMismatch = result.GetValue(inject), Days = dayCount };
                 using var http = new HttpClient { Timeout = TimeSpan.FromMinutes(5) };
                 try
@@ -101,7 +113,11 @@ internal static class DemoCommand
             }
             else
             {
-                using var network = TreasuryNetwork.OpenOrCreate(folder, () => SampleMasterData.Mangshi(2026), TimeProvider.System, TreasuryNetwork.DemoPins, postgres);
+                using var network = TreasuryNetwork.OpenOrCreate(folder, Sample, TimeProvider.System, TreasuryNetwork.DemoPins, postgres);
+                if (OtherDivisions(network, divisionCount, folder) is { } other)
+                {
+                    return other;
+                }
                 plan = DemoPlan.Create(network.Master, seedValue, count) with { InjectMismatch = result.GetValue(inject), Days = dayCount };
                 summary = await new DemoRunner(network, progress).RunAsync(plan, cancellationToken).ConfigureAwait(false);
             }
@@ -121,6 +137,13 @@ internal static class DemoCommand
         });
         return command;
     }
+
+    /// <summary>A network made before with another number of divisions is not changed under its data: the rerun is refused.</summary>
+    private static int? OtherDivisions(TreasuryNetwork network, int divisions, string folder) =>
+        network.Master.Divisions.Count == divisions
+            ? null
+            : Report.BadInput("DEMO-4", $"{folder} 中的网络有 {network.Master.Divisions.Count} 个行政区划，不是 --divisions {divisions}；请用新的文件夹或相同的 --divisions",
+                $"the network in {folder} serves {network.Master.Divisions.Count} division(s), not {divisions}");
 
     /// <summary>Held by the demo that uses a folder, so two never make or run one network at once.</summary>
     private const string DemoLockFile = ".demo.lock";
@@ -163,6 +186,11 @@ internal static class DemoCommand
             Console.WriteLine($"国库 treasury     opening {t.Opening} − cleared {t.Cleared} − allocated {t.Allocated} + refunded {t.Refunded} = closing {t.Closing} {(t.Balanced ? "相符" : "NOT balanced 不符")}");
         }
         Console.WriteLine($"对账 reconcile    {(s.Reconciliation.Balanced ? "balanced 平衡" : "NOT balanced 不平")} — {s.Reconciliation.Mismatches} mismatch(es)");
+        foreach (var d in s.Divisions ?? [])
+        {
+            Console.WriteLine($"  {d.AdmDivCode} {d.Name}: paid {d.Paid} ({d.PaidAmount}), {(d.Balanced ? "balanced 平衡" : "NOT balanced 不平")} — {d.Mismatches} mismatch(es); treasury {d.TreasuryClosing} {(d.TreasuryBalanced ? "相符" : "NOT balanced 不符")}");
+        }
+
         foreach (var detail in s.Reconciliation.Details)
         {
             Console.WriteLine($"                 {detail}");

@@ -15,10 +15,11 @@ internal static class ReconcileCommand
         var date = new Option<string?>("--date") { Description = "The business day, YYYY-MM-DD (every day when omitted)" };
         var xlsx = new Option<FileInfo?>("--xlsx") { Description = "Also write the report as an Excel workbook (.xlsx)" };
         var csv = new Option<FileInfo?>("--csv") { Description = "Also write the mismatches as CSV (UTF-8)" };
+        var division = new Option<string?>("--division") { Description = "The division (AdmDivCode) to reconcile; each reconciles on its own (the network's home division when omitted)" };
         var json = Common.JsonOption();
-        var command = new Command("reconcile", "Reconcile a day at Finance: its payments against the banks' daily reports, the reports against PBOC's clearing, payments against quota")
+        var command = new Command("reconcile", "Reconcile a day of one division at Finance: its payments against the banks' daily reports, the reports against PBOC's clearing, payments against quota")
         {
-            data, date, xlsx, csv, json,
+            data, date, division, xlsx, csv, json,
         };
         command.SetAction(result =>
         {
@@ -40,7 +41,14 @@ internal static class ReconcileCommand
 
             using (network)
             {
-                var report = FinanceReconciliation.Reconcile(FinanceBooksReader.Read(finance.Library, network.Master, day));
+                var adm = result.GetValue(division) ?? network.Master.AdmDivCode;
+                if (!network.Master.Serves(adm))
+                {
+                    return Report.BadInput("NO-DIVISION", $"本网络不服务行政区划 {adm}（可用：{string.Join("、", network.Master.Divisions.Select(d => $"{d.AdmDivCode} {d.AdmDivName}"))}）",
+                        $"the network serves no division {adm}");
+                }
+
+                var report = FinanceReconciliation.Reconcile(FinanceBooksReader.Read(finance.Library, network.Master, day, adm));
                 var reportDate = day ?? DateOnly.FromDateTime(DateTime.UtcNow);
                 if (result.GetValue(xlsx) is { } xlsxFile)
                 {
@@ -57,6 +65,7 @@ internal static class ReconcileCommand
                     Common.WriteJson(new
                     {
                         date = day?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                        admDivCode = adm,
                         balanced = report.Balanced,
                         mismatches = report.Mismatches.Count,
                         quotaIssued = report.QuotaIssued.ToWire(),
@@ -69,6 +78,7 @@ internal static class ReconcileCommand
                 }
                 else
                 {
+                    Console.WriteLine($"{"行政区划 division",-28} {adm} {network.Master.Division(adm).AdmDivName}");
                     foreach (var (label, value) in ReconciliationExport.Summary(report, reportDate).Select(r => (r[0], r[1])))
                     {
                         Console.WriteLine($"{label,-28} {value}");

@@ -58,12 +58,12 @@ internal static class VoucherCommands
 
     private static Command Show()
     {
-        var (data, party, vt, no, version) = KeyOptions();
+        var (data, party, vt, no, version, division) = KeyOptions();
         var json = Common.JsonOption();
-        var command = new Command("show", "Show one voucher: fields, details, amount in capitals (大写), stamps and status") { data, party, vt, no, version, json };
+        var command = new Command("show", "Show one voucher: fields, details, amount in capitals (大写), stamps and status") { data, party, vt, no, version, division, json };
         command.SetAction(result =>
         {
-            if (!TryFind(result, data, party, vt, no, version, out var node, out var voucher))
+            if (!TryFind(result, data, party, vt, no, version, division, out var node, out var voucher))
             {
                 return 2;
             }
@@ -128,12 +128,12 @@ internal static class VoucherCommands
 
     private static Command Export()
     {
-        var (data, party, vt, no, version) = KeyOptions();
+        var (data, party, vt, no, version, division) = KeyOptions();
         var output = new Option<FileInfo>("--out") { Description = "File to write the MOF envelope (GBK XML) to", Required = true };
-        var command = new Command("export", "Write a voucher as the MOF envelope with its stamps, byte for byte as sent") { data, party, vt, no, version, output };
+        var command = new Command("export", "Write a voucher as the MOF envelope with its stamps, byte for byte as sent") { data, party, vt, no, version, division, output };
         command.SetAction(result =>
         {
-            if (!TryFind(result, data, party, vt, no, version, out var node, out var voucher))
+            if (!TryFind(result, data, party, vt, no, version, division, out var node, out var voucher))
             {
                 return 2;
             }
@@ -245,7 +245,7 @@ internal static class VoucherCommands
 
     private static Command Chain()
     {
-        var (data, party, vt, no, _) = KeyOptions();
+        var (data, party, vt, no, _, _) = KeyOptions();
         var json = Common.JsonOption();
         var command = new Command("chain", "The chain of a voucher: original → returned → voided → reissued, asked with any of its numbers") { data, party, vt, no, json };
         command.SetAction(result =>
@@ -282,7 +282,7 @@ internal static class VoucherCommands
 
     private static Command Reissue()
     {
-        var (data, party, vt, no, _) = KeyOptions();
+        var (data, party, vt, no, _, _) = KeyOptions();
         var newNo = new Option<string>("--new-no") { Description = "The new voucher number", Required = true };
         var amount = new Option<string?>("--amount") { Description = "A corrected amount for a one-line voucher (e.g. within the quota left)" };
         var reason = new Option<string>("--reason") { Description = "Why it is voided and reissued", Required = true };
@@ -362,7 +362,7 @@ internal static class VoucherCommands
 
     private static Command Print()
     {
-        var (data, party, vt, no, version) = KeyOptions();
+        var (data, party, vt, no, version, division) = KeyOptions();
         var output = new Option<FileInfo>("--out") { Description = "The PDF to write", Required = true };
         var user = new Option<string>("--user") { Description = "Who prints (their user id, e.g. cz_sh); a reprint (重打) needs a checking post: 国库股审核, 复核员, 复核", Required = true };
         var pin = new Option<string>("--pin") { Description = "Their USBKey PIN", Required = true };
@@ -370,11 +370,11 @@ internal static class VoucherCommands
         var command = new Command("print", "Print a voucher to PDF (可控打印) as a person logged in on their USBKey: its 联 with Chinese labels, 大写金额, every detail line over as many pages as needed, "
             + "every seal at real size; the first print needs the print right, a reprint a checking post and is marked 第 N 次打印（重打）; a voided voucher prints marked 作废")
         {
-            data, party, vt, no, version, output, user, pin, archive,
+            data, party, vt, no, version, division, output, user, pin, archive,
         };
         command.SetAction(result =>
         {
-            if (!TryFind(result, data, party, vt, no, version, out var node, out var voucher))
+            if (!TryFind(result, data, party, vt, no, version, division, out var node, out var voucher))
             {
                 return Exit.BadInput;
             }
@@ -405,14 +405,15 @@ internal static class VoucherCommands
         return command;
     }
 
-    private static (Option<DirectoryInfo> Data, Option<string> Party, Option<string> Vt, Option<string> No, Option<int?> Version) KeyOptions() =>
+    private static (Option<DirectoryInfo> Data, Option<string> Party, Option<string> Vt, Option<string> No, Option<int?> Version, Option<string?> Division) KeyOptions() =>
         (Common.DataOption(required: true), Common.PartyOption(),
          new Option<string>("--vt") { Description = "VtCode, e.g. 8202", Required = true },
          new Option<string>("--no") { Description = "Voucher number (凭证号)", Required = true },
-         new Option<int?>("--version") { Description = "Version (1 the voucher, 2 its 回单); the party's own newest when omitted" });
+         new Option<int?>("--version") { Description = "Version (1 the voucher, 2 its 回单); the party's own newest when omitted" },
+         new Option<string?>("--division") { Description = "The voucher's division (AdmDivCode); needed only when the number is used in more than one division the node serves" });
 
     private static bool TryFind(
-        ParseResult result, Option<DirectoryInfo> data, Option<string> party, Option<string> vt, Option<string> no, Option<int?> version,
+        ParseResult result, Option<DirectoryInfo> data, Option<string> party, Option<string> vt, Option<string> no, Option<int?> version, Option<string?> division,
         out TreasuryNode node, out StoredVoucher voucher)
     {
         voucher = null!;
@@ -430,6 +431,16 @@ internal static class VoucherCommands
         }
 
         var versions = node.Library.Versions(vtCode, voucherNo);
+        if (result.GetValue(division) is { } adm)
+        {
+            versions = [.. versions.Where(x => x.AdmDivCode == adm)];
+        }
+        else if (versions.Select(x => x.AdmDivCode).Distinct(StringComparer.Ordinal).ToList() is { Count: > 1 } divisions)
+        {
+            Report.BadInput("WHICH-DIVISION", $"{vtCode} {voucherNo} 在多个行政区划中都有（{string.Join("、", divisions)}）；请用 --division 指定", $"{vtCode} {voucherNo} exists in divisions {string.Join(", ", divisions)}: name one with --division");
+            return false;
+        }
+
         var wanted = result.GetValue(version);
         var found = wanted is { } v
             ? versions.FirstOrDefault(x => x.Version == v)

@@ -6,8 +6,11 @@ using OpenTreasury.Domain.Vouchers;
 
 namespace OpenTreasury.Node.Network;
 
-/// <summary>A budget unit (预算单位) with its zero-balance account at its agent bank and its functional classes.</summary>
-public sealed record BudgetUnit(string AgencyCode, string Name, string BankCode, string AccountNo, IReadOnlyList<FunctionalClass> Classes, string LegalPerson)
+/// <summary>
+/// A budget unit (预算单位) with its zero-balance account at its agent bank and its functional classes, in the
+/// division <paramref name="AdmDivCode"/> (none: the network's home division, <see cref="MasterData.AdmDivCode"/>).
+/// </summary>
+public sealed record BudgetUnit(string AgencyCode, string Name, string BankCode, string AccountNo, IReadOnlyList<FunctionalClass> Classes, string LegalPerson, string? AdmDivCode = null)
 {
     /// <summary>The first-level unit (一级预算单位) is the first three digits of the code.</summary>
     public string SupDepCode => AgencyCode[..3];
@@ -33,6 +36,28 @@ public sealed record FunctionalClass(string ExpFuncCode, string ExpFuncName, str
 /// <summary>An agent bank (代理银行) branch.</summary>
 public sealed record AgentBank(string BankCode, string Name, string BankNo, string ClearingAccountNo);
 
+/// <summary>
+/// An administrative division (行政区划) the network serves: its own Finance bureau (财政局, 国库股), treasury
+/// (国库, TreCode) and treasury single account (国库单一账户). Its data, numbering, statements and
+/// reconciliation are its own, per (AdmDivCode, StYear).
+/// </summary>
+public sealed record Division(string AdmDivCode, string AdmDivName, string FinanceName, string FinOrgCode, string TreCode, string TreasuryAccountNo, string TreasuryAccountName)
+{
+    /// <summary>
+    /// The six fields every voucher header of the division opens with: Id (the voucher number), AdmDivCode,
+    /// StYear, VtCode, VouDate and VoucherNo. Callers add the voucher type's own fields after them.
+    /// </summary>
+    public List<VoucherField> VoucherHeader(int stYear, string vtCode, string voucherNo, string vouDate) =>
+    [
+        new("Id", voucherNo),
+        new("AdmDivCode", AdmDivCode),
+        new("StYear", stYear.ToString(CultureInfo.InvariantCulture)),
+        new("VtCode", vtCode),
+        new("VouDate", vouDate),
+        new("VoucherNo", voucherNo),
+    ];
+}
+
 /// <summary>A user of a party (plain records until the trust layer binds them to USBKeys).</summary>
 public sealed record PartyUser(string Party, string Id, string Name, string Role, string? AgencyCode = null);
 
@@ -40,11 +65,14 @@ public sealed record PartyUser(string Party, string Id, string Name, string Role
 public sealed record Payee(string AccountNo, string Name, string BankName, string BankNo);
 
 /// <summary>
-/// The master data of a network: the division, its Finance bureau, PBOC branch, agent banks, budget
-/// units and people. Illustrative names and numbers, not real accounts.
+/// The master data of a network: its divisions (the home division in the top-level fields, a prefecture's
+/// counties in <see cref="OtherDivisions"/>), PBOC branch, agent banks, budget units and people. One Finance
+/// node serves every division, one PBOC node and one node per bank serve all of them. Illustrative names and
+/// numbers, not real accounts.
 /// </summary>
 public sealed record MasterData
 {
+    /// <summary>The home division's code: the division the network is named after, and of every unit that names none.</summary>
     public required string AdmDivCode { get; init; }
 
     public required string AdmDivName { get; init; }
@@ -64,6 +92,34 @@ public sealed record MasterData
     /// <summary>The name of the treasury single account (国库单一账户) as vouchers print it.</summary>
     public required string TreasuryAccountName { get; init; }
 
+    /// <summary>The divisions beside the home one the network serves (a prefecture's counties); none for one division.</summary>
+    public IReadOnlyList<Division> OtherDivisions { get; init; } = [];
+
+    /// <summary>Every division the network serves, the home division first.</summary>
+    public IReadOnlyList<Division> Divisions =>
+        [new Division(AdmDivCode, AdmDivName, FinanceName, FinOrgCode, TreCode, TreasuryAccountNo, TreasuryAccountName), .. OtherDivisions];
+
+    /// <summary>The division <paramref name="admDivCode"/>; throws <see cref="KeyNotFoundException"/> for one the network does not serve.</summary>
+    public Division Division(string admDivCode) =>
+        Divisions.FirstOrDefault(d => d.AdmDivCode == admDivCode)
+            ?? throw new KeyNotFoundException($"行政区划 {admDivCode} 不在本网络的主数据中");
+
+    /// <summary>Whether the network serves the division <paramref name="admDivCode"/>.</summary>
+    public bool Serves(string admDivCode) => admDivCode == AdmDivCode || OtherDivisions.Any(d => d.AdmDivCode == admDivCode);
+
+    /// <summary>The division a budget unit belongs to.</summary>
+    public Division DivisionOf(BudgetUnit unit)
+    {
+        ArgumentNullException.ThrowIfNull(unit);
+        return Division(unit.AdmDivCode ?? AdmDivCode);
+    }
+
+    /// <summary>The division of the unit <paramref name="agencyCode"/>.</summary>
+    public Division DivisionOf(string agencyCode) => DivisionOf(Unit(agencyCode));
+
+    /// <summary>The budget units of one division.</summary>
+    public IEnumerable<BudgetUnit> UnitsOf(string admDivCode) => Units.Where(u => (u.AdmDivCode ?? AdmDivCode) == admDivCode);
+
     public required IReadOnlyList<AgentBank> Banks { get; init; }
 
     public required IReadOnlyList<BudgetUnit> Units { get; init; }
@@ -77,20 +133,6 @@ public sealed record MasterData
     /// port answers. A bank that deploys puts its core system's check behind the same port instead.
     /// </summary>
     public IReadOnlyList<string> ClosedAccounts { get; init; } = [];
-
-    /// <summary>
-    /// The six fields every voucher header this division issues opens with: Id (the voucher number),
-    /// AdmDivCode, StYear, VtCode, VouDate and VoucherNo. Callers add the voucher type's own fields after them.
-    /// </summary>
-    public List<VoucherField> VoucherHeader(string vtCode, string voucherNo, string vouDate) =>
-    [
-        new("Id", voucherNo),
-        new("AdmDivCode", AdmDivCode),
-        new("StYear", StYear.ToString(CultureInfo.InvariantCulture)),
-        new("VtCode", vtCode),
-        new("VouDate", vouDate),
-        new("VoucherNo", voucherNo),
-    ];
 
     /// <summary>The PIN the demo gives every USBKey (demo only: real people choose their own).</summary>
     public const string DemoPinOfEveryToken = "88888888";
@@ -118,7 +160,38 @@ public sealed record MasterData
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
     public static MasterData FromJson(string json) =>
-        JsonSerializer.Deserialize<MasterData>(json, JsonOptions) ?? throw new InvalidDataException("the master data file is empty");
+        (JsonSerializer.Deserialize<MasterData>(json, JsonOptions) ?? throw new InvalidDataException("主数据文件为空")).Validated();
+
+    /// <summary>
+    /// This master data when its divisions are distinct and every unit's division is one of them, and agency
+    /// codes are unique across the network (a unit's code alone names it, and so its division); else throws
+    /// <see cref="InvalidDataException"/> naming what is wrong.
+    /// </summary>
+    public MasterData Validated()
+    {
+        var codes = Divisions.Select(d => d.AdmDivCode).ToList();
+        if (codes.FirstOrDefault(c => !Domain.Codes.AdmDivCode.TryParse(c, out _)) is { } bad)
+        {
+            throw new InvalidDataException($"行政区划代码 {bad} 不是六位数字");
+        }
+
+        if (codes.GroupBy(c => c, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            throw new InvalidDataException($"行政区划 {twice.Key} 在主数据中出现了两次");
+        }
+
+        if (Units.FirstOrDefault(u => !Serves(u.AdmDivCode ?? AdmDivCode)) is { } stray)
+        {
+            throw new InvalidDataException($"预算单位 {stray.AgencyCode} 所属的行政区划 {stray.AdmDivCode} 不在主数据的行政区划中");
+        }
+
+        if (Units.GroupBy(u => u.AgencyCode, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } shared)
+        {
+            throw new InvalidDataException($"单位代码 {shared.Key} 在主数据中出现了两次（单位代码在全网唯一）");
+        }
+
+        return this;
+    }
 
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 }

@@ -42,8 +42,8 @@ public sealed record SubmitPayment(PaymentOrder Order, DateOnly Date) : DemoActi
 
 public sealed record SubmitDirectPayment(DirectPaymentOrder Order, DateOnly Date) : DemoAction;
 
-/// <summary>Opens the treasury account with <paramref name="Amount"/> unless it is open already (a rerun).</summary>
-public sealed record OpenTreasuryAccount(Amount Amount) : DemoAction;
+/// <summary>Opens the treasury account of division <paramref name="AdmDivCode"/> (the home one when null) with <paramref name="Amount"/> unless it is open already (a rerun).</summary>
+public sealed record OpenTreasuryAccount(Amount Amount, string? AdmDivCode = null) : DemoAction;
 
 public sealed record IssueAllocation(AllocationOrder Order, DateOnly Date) : DemoAction;
 
@@ -53,7 +53,7 @@ public sealed record SendAllocationRefund(string OriVoucherNo, Amount Amount, st
 
 public sealed record RequestClearing(DateOnly Date) : DemoAction;
 
-public sealed record RefundPayment(string RefundNo, string OriVoucherNo, int Line, Amount Amount, string Reason, DateOnly Date) : DemoAction;
+public sealed record RefundPayment(string RefundNo, string OriVoucherNo, int Line, Amount Amount, string Reason, DateOnly Date, string? AdmDivCode = null) : DemoAction;
 
 public sealed record SendDailyReport(DateOnly Date) : DemoAction;
 
@@ -113,14 +113,14 @@ public static class DemoActions
             IssueAllocation a => DemoOutcome.Of(Finance(node).IssueAllocation(a.Order, a.Date)),
             ReissueAllocation r => DemoOutcome.Of(Finance(node).ReissueAllocation(r.Returned, r.Reissued, r.Date, Finance(node).UnitPayee(r.PayeeAgencyCode), r.Reason)),
             PostJournal => DemoOutcome.Done(new FinanceJournal(node.Library).PostPending().Count),
-            OpenTreasuryAccount o => !Pboc(node).TreasuryAccountOpen()
-                ? DemoOutcome.Of(Pboc(node).OpenTreasuryAccount(o.Amount))
+            OpenTreasuryAccount o => !Pboc(node).TreasuryAccountOpen(o.AdmDivCode)
+                ? DemoOutcome.Of(Pboc(node).OpenTreasuryAccount(o.Amount, o.AdmDivCode))
                 : DemoOutcome.Done(),
             SendAllocationRefund r => DemoOutcome.Of(Pboc(node).SendAllocationRefund(r.OriVoucherNo, r.Amount, r.Reason, r.VoucherNo, r.Date)),
             SendVoucherReconciliation s => DemoOutcome.Of(Pboc(node).SendVoucherReconciliation(s.Date)),
             SendClearingReconciliation s => DemoOutcome.Of(Pboc(node).SendClearingReconciliation(s.Begin, s.End)),
             RequestClearing c => DemoOutcome.Of(Bank(node).RequestClearing(c.Date)),
-            RefundPayment r => DemoOutcome.Of(Bank(node).RefundPayment(r.RefundNo, r.OriVoucherNo, r.Line, r.Amount, r.Reason, r.Date)),
+            RefundPayment r => DemoOutcome.Of(Bank(node).RefundPayment(r.RefundNo, r.OriVoucherNo, r.Line, r.Amount, r.Reason, r.Date, r.AdmDivCode)),
             SendDailyReport d => DemoOutcome.Of(Bank(node).SendDailyReport(d.Date)),
             MisbookPayment m => DemoOutcome.Of(DemoFaults.MisbookFirstUnreportedLine(node, m.Date, m.Fen)),
             SendDirectPaymentReports d => DemoOutcome.Of(Bank(node).SendDirectPaymentReports(d.Date)),

@@ -7,7 +7,8 @@ namespace OpenTreasury.Simulation.Demo;
 
 /// <summary>
 /// The demo's plan, fully determined by its seed: one month of quota per unit × class and N payment
-/// orders with varied amounts, about one in twelve deliberately beyond the quota. Voucher numbers
+/// orders with varied amounts, about one in twelve deliberately beyond the quota, over the units of every division
+/// of the master data. Voucher numbers
 /// carry the seed, so rerunning the same plan finds its own vouchers instead of making new ones.
 /// </summary>
 public sealed record DemoPlan(int Seed, int Month, DateOnly BusinessDate, IReadOnlyList<QuotaPlanLine> Quota, IReadOnlyList<PaymentOrder> Payments)
@@ -125,6 +126,16 @@ public sealed record DemoPlan(int Seed, int Month, DateOnly BusinessDate, IReadO
             }
 
             allocations.Add(new AllocationOrder($"SB{seed.ToString(CultureInfo.InvariantCulture)}-{i:D3}", payee,
+                [.. unit.Classes.Select(c => new AllocationLine(unit.AgencyCode, c.ExpFuncCode, Amount.FromYuan(random.Next(50_000, 500_000))))],
+                "拨付专项经费"));
+        }
+
+        // Every division beside the home one has an allocation of its own, paid from its own treasury single account.
+        foreach (var division in master.Divisions.Skip(payments == 0 ? master.Divisions.Count : 1))
+        {
+            var unit = master.UnitsOf(division.AdmDivCode).First();
+            var bank = master.Bank(unit.BankCode);
+            allocations.Add(new AllocationOrder($"SB{seed.ToString(CultureInfo.InvariantCulture)}-{allocations.Count + 1:D3}", new Payee(unit.AccountNo, unit.Name, bank.Name, bank.BankNo),
                 [.. unit.Classes.Select(c => new AllocationLine(unit.AgencyCode, c.ExpFuncCode, Amount.FromYuan(random.Next(50_000, 500_000))))],
                 "拨付专项经费"));
         }

@@ -35,8 +35,12 @@ public sealed class DemoRunner(TreasuryNetwork network, IDemoParties parties, Ac
         var watch = Stopwatch.StartNew();
         var first = plan.DateOf(0);
 
-        progress($"国库单一账户 treasury single account: opened at PBOC with {DemoPlan.TreasuryOpening.ToWire()} (debited by clearing and allocation, credited by refunds)");
-        await RunAsync(PartyId.Pboc, new OpenTreasuryAccount(DemoPlan.TreasuryOpening), cancellationToken).ConfigureAwait(false);
+        foreach (var division in network.Master.Divisions)
+        {
+            progress($"国库单一账户 treasury single account of {division.AdmDivName} ({division.AdmDivCode}): opened at PBOC with {DemoPlan.TreasuryOpening.ToWire()} (debited by clearing and allocation, credited by refunds)");
+            await RunAsync(PartyId.Pboc, new OpenTreasuryAccount(DemoPlan.TreasuryOpening, division.AdmDivCode), cancellationToken).ConfigureAwait(false);
+        }
+
         progress($"预算指标 indicators: {plan.Indicators.Count} lines under {DemoPlan.IndicatorReference}, entered and approved at Finance");
         await RunAsync(PartyId.Finance, new RegisterIndicators(DemoPlan.IndicatorReference, plan.Indicators), cancellationToken).ConfigureAwait(false);
         progress($"额度下达 quota: {plan.Quota.Count} lines for month {plan.Month} (5105 to the banks, 5106 to PBOC)");
@@ -183,20 +187,22 @@ public sealed class DemoRunner(TreasuryNetwork network, IDemoParties parties, Ac
     {
         var master = network.Master;
         long paid = 0, rejected = 0, paidFen = 0;
+        var paidIn = master.Divisions.ToDictionary(d => d.AdmDivCode, _ => (Count: 0, Fen: 0L), StringComparer.Ordinal);
         using (var connection = network.Finance.Library.Database.Connect())
         {
-            var statuses = connection.Query<(long Status, long AmountFen)>(
+            var statuses = connection.Query<(long Status, long AmountFen, string Adm)>(
                 """
-                SELECT d.status, v.amount_fen FROM vouchers v JOIN deliveries d ON d.voucher_id = v.id
+                SELECT d.status, v.amount_fen, v.adm_div_code FROM vouchers v JOIN deliveries d ON d.voucher_id = v.id
                 WHERE v.origin = 'own' AND v.vt_code = '8202' AND v.voucher_no LIKE @prefix || '%'
                 """,
                 new { prefix = plan.VoucherPrefix });
-            foreach (var (status, amountFen) in statuses)
+            foreach (var (status, amountFen, adm) in statuses)
             {
                 if (status == (long)VoucherStatus.SignedFor)
                 {
                     paid++;
                     paidFen += amountFen;
+                    paidIn[adm] = (paidIn[adm].Count + 1, paidIn[adm].Fen + amountFen);
                 }
                 else if (status == (long)VoucherStatus.Returned)
                 {
@@ -220,7 +226,14 @@ public sealed class DemoRunner(TreasuryNetwork network, IDemoParties parties, Ac
             clearings = connection.ExecuteScalar<long>("SELECT COUNT(*) FROM pboc_clearings");
         }
 
-        var report = FinanceReconciliation.Reconcile(FinanceBooksReader.Read(network.Finance.Library, master));
+        // 对账: each division on its own, as a whole run and day by day.
+        var several = master.Divisions.Count > 1;
+        var dates = Enumerable.Range(0, plan.Days).Select(plan.DateOf).ToList();
+        var byDivision = master.Divisions.Select(d => (
+            Division: d,
+            Whole: FinanceReconciliation.Reconcile(FinanceBooksReader.Read(network.Finance.Library, master, admDivCode: d.AdmDivCode)),
+            Days: dates.Select(day => FinanceReconciliation.Reconcile(FinanceBooksReader.Read(network.Finance.Library, master, day, d.AdmDivCode))).ToList()))
+            .ToList();
         var byType = new SortedDictionary<string, int>(StringComparer.Ordinal);
         long verified = 0, failed = 0;
         var replies = 0;
@@ -245,13 +258,12 @@ public sealed class DemoRunner(TreasuryNetwork network, IDemoParties parties, Ac
             new PaymentCounts(plan.Payments.Count, (int)paid, (int)rejected, new Amount(paidFen).ToWire()),
             new QuotaTotals(new Amount(issuedFen).ToWire(), new Amount(quotaPaidFen).ToWire(), new Amount(issuedFen - quotaPaidFen).ToWire()),
             new ClearingTotals(new Amount(clearedFen).ToWire(), (int)clearings),
-            new ReconciliationOutcome(report.Balanced, report.Mismatches.Count, [.. report.Mismatches.Select(m => $"{m.Kind}: {m.Description}")])
+            new ReconciliationOutcome(
+                byDivision.All(d => d.Whole.Balanced),
+                byDivision.Sum(d => d.Whole.Mismatches.Count),
+                [.. byDivision.SelectMany(d => d.Whole.Mismatches.Select(m => $"{(several ? $"{d.Division.AdmDivCode} " : string.Empty)}{m.Kind}: {m.Description}"))])
             {
-                Days = [.. Enumerable.Range(0, plan.Days).Select(plan.DateOf).Select(day =>
-                {
-                    var daily = FinanceReconciliation.Reconcile(FinanceBooksReader.Read(network.Finance.Library, master, day));
-                    return new DayOutcome(day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), daily.Balanced, daily.Mismatches.Count);
-                })],
+                Days = [.. dates.Select((day, i) => new DayOutcome(Text(day), byDivision.All(d => d.Days[i].Balanced), byDivision.Sum(d => d.Days[i].Mismatches.Count)))],
             },
             new VoucherCounts(byType, replies),
             new SignatureCounts(verified, failed),
@@ -261,8 +273,23 @@ public sealed class DemoRunner(TreasuryNetwork network, IDemoParties parties, Ac
             Flows = FlowsOf(plan),
             TreasuryAccount = TreasuryAccountOf(plan),
             Indicators = IndicatorsOf(),
+            Divisions = several
+                ? [.. byDivision.Select(d =>
+                {
+                    var book = network.Pboc.PbocDesk!.TreasuryBook(null, d.Division.AdmDivCode);
+                    return new DivisionOutcome(
+                        d.Division.AdmDivCode, d.Division.AdmDivName, paidIn[d.Division.AdmDivCode].Count, new Amount(paidIn[d.Division.AdmDivCode].Fen).ToWire(),
+                        d.Whole.Balanced, d.Whole.Mismatches.Count, [.. dates.Select((day, i) => new DayOutcome(Text(day), d.Days[i].Balanced, d.Days[i].Mismatches.Count))],
+                        book.Closing.ToWire(), book.Balances);
+                })]
+                : null,
         };
     }
+
+    private static string Text(DateOnly day) => day.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>PBOC's treasury single accounts of every division, added up.</summary>
+    private Amount TreasuryBalance() => Amount.Sum(network.Master.Divisions.Select(d => network.Pboc.PbocDesk!.TreasuryBalance(d.AdmDivCode)));
 
     /// <summary>
     /// 退款: a payee sends back part of the first paid authorized payment and of the first paid direct-payment
@@ -284,7 +311,7 @@ public sealed class DemoRunner(TreasuryNetwork network, IDemoParties parties, Ac
         {
             progress($"退款 refund: {RefundAmount.ToWire()} of authorized payment {authorized.VoucherNo} comes back (2302, quota restored on PBOC's 回单)");
             await RunAsync(network.Bank(authorized.Content.Require("PayBankCode")).Party,
-                new RefundPayment($"TK{seed}-A01", authorized.VoucherNo, 1, RefundAmount, "收款人退回部分款项", date), cancellationToken).ConfigureAwait(false);
+                new RefundPayment($"TK{seed}-A01", authorized.VoucherNo, 1, RefundAmount, "收款人退回部分款项", date, authorized.AdmDivCode), cancellationToken).ConfigureAwait(false);
         }
 
         var direct = finance.List("5201", limit: 100_000)
@@ -295,7 +322,7 @@ public sealed class DemoRunner(TreasuryNetwork network, IDemoParties parties, Ac
         {
             progress($"退款 refund: {RefundAmount.ToWire()} of direct payment {direct.Require("VoucherNo")} comes back (2302, 2203 to Finance)");
             await RunAsync(network.Bank(direct.Require("PayBankCode")).Party,
-                new RefundPayment($"TK{seed}-D01", direct.Require("VoucherNo"), 1, RefundAmount, "收款人退回多付款项", date), cancellationToken).ConfigureAwait(false);
+                new RefundPayment($"TK{seed}-D01", direct.Require("VoucherNo"), 1, RefundAmount, "收款人退回多付款项", date, direct.Require("AdmDivCode")), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -323,7 +350,7 @@ public sealed class DemoRunner(TreasuryNetwork network, IDemoParties parties, Ac
         using var pboc = network.Pboc.Library.Database.Connect();
         var pbocBooks = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            ["treasuryBalance"] = network.Pboc.PbocDesk!.TreasuryBalance().ToWire(),
+            ["treasuryBalance"] = TreasuryBalance().ToWire(),
             ["clearingQuotaIssued"] = new Amount(pboc.ExecuteScalar<long>("SELECT COALESCE(SUM(issued_fen), 0) FROM pboc_clearing_quotas")).ToWire(),
             ["clearingQuotaCleared"] = new Amount(pboc.ExecuteScalar<long>("SELECT COALESCE(SUM(cleared_fen), 0) FROM pboc_clearing_quotas")).ToWire(),
             ["directQuotaIssued"] = new Amount(pboc.ExecuteScalar<long>("SELECT COALESCE(SUM(issued_fen), 0) FROM pboc_direct_clearing_quotas")).ToWire(),
@@ -344,11 +371,16 @@ public sealed class DemoRunner(TreasuryNetwork network, IDemoParties parties, Ac
         static TreasuryDay Day(string date, TreasuryBook b) => new(
             date, b.Opening.ToWire(), b.Cleared.ToWire(), b.Allocated.ToWire(), (b.Refunded + b.AllocationRefunded).ToWire(), b.Closing.ToWire());
         var pboc = network.Pboc.PbocDesk!;
-        var year = pboc.TreasuryBook(null); // its closing is the stored balance, so Balances checks every movement against it
+        var divisions = network.Master.Divisions;
+
+        // Every division's account added up; its closing is the stored balance, so Balances checks every movement against it.
+        TreasuryBook Book(DateOnly? day) => divisions.Select(d => pboc.TreasuryBook(day, d.AdmDivCode)).Aggregate((a, b) => new TreasuryBook(
+            a.Opening + b.Opening, a.Cleared + b.Cleared, a.Allocated + b.Allocated, a.Refunded + b.Refunded, a.AllocationRefunded + b.AllocationRefunded, a.Closing + b.Closing));
+        var year = Book(null);
         return new TreasuryAccountSummary(
             year.Opening.ToWire(), year.Cleared.ToWire(), year.Allocated.ToWire(), (year.Refunded + year.AllocationRefunded).ToWire(), year.Closing.ToWire(),
-            year.Balances,
-            [.. Enumerable.Range(0, plan.Days).Select(plan.DateOf).Select(d => Day(d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), pboc.TreasuryBook(d)))]);
+            divisions.All(d => pboc.TreasuryBook(null, d.AdmDivCode).Balances),
+            [.. Enumerable.Range(0, plan.Days).Select(plan.DateOf).Select(d => Day(Text(d), Book(d)))]);
     }
 
     private FlowCounts FlowsOf(DemoPlan plan)
@@ -371,7 +403,7 @@ public sealed class DemoRunner(TreasuryNetwork network, IDemoParties parties, Ac
             (int)connection.ExecuteScalar<long>("SELECT COUNT(*) FROM voucher_links WHERE kind = 'reissue'"),
             new Amount(paid.Sum(v => v.AmountFen ?? 0)).ToWire(),
             (-Amount.Sum(refunds)).ToWire(),
-            network.Pboc.PbocDesk!.TreasuryBalance().ToWire());
+            TreasuryBalance().ToWire());
         var refundsBack = network.Banks.Sum(b =>
         {
             using var bank = b.Library.Database.Connect();

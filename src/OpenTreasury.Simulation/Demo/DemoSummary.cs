@@ -25,7 +25,24 @@ public sealed record DemoSummary(
     /// <summary>Finance's budget indicators (预算指标) in total: indicator, quota planned on them, paid, left.</summary>
     [JsonPropertyName("indicators")]
     public IndicatorTotals? Indicators { get; init; }
+
+    /// <summary>Each division on its own (only when the network serves more than one): what it paid, its reconciliation, its treasury account.</summary>
+    [JsonPropertyName("divisions")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<DivisionOutcome>? Divisions { get; init; }
 }
+
+/// <summary>One division (行政区划) of the run: its 8202s paid, its reconciliation (whole run and each day) and its treasury single account.</summary>
+public sealed record DivisionOutcome(
+    [property: JsonPropertyName("admDivCode")] string AdmDivCode,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("paid")] int Paid,
+    [property: JsonPropertyName("paidAmount")] string PaidAmount,
+    [property: JsonPropertyName("balanced")] bool Balanced,
+    [property: JsonPropertyName("mismatches")] int Mismatches,
+    [property: JsonPropertyName("days")] IReadOnlyList<DayOutcome> Days,
+    [property: JsonPropertyName("treasuryClosing")] string TreasuryClosing,
+    [property: JsonPropertyName("treasuryBalanced")] bool TreasuryBalanced);
 
 /// <summary>预算指标 in total: left = indicator − planned; quotaLeft = planned − paid.</summary>
 public sealed record IndicatorTotals(

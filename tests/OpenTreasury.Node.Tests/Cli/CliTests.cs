@@ -150,6 +150,35 @@ public sealed class CliTests(CliTests.DemoFolder demo) : IClassFixture<CliTests.
     }
 
     [Fact]
+    public async Task Three_divisions_on_the_same_nodes_each_reconcile_on_their_own()
+    {
+        var folder = System.IO.Path.Combine(demo.Path, "three-divisions");
+
+        var run = await Cli.RunAsync("demo", "--data", folder, "--divisions", "3", "--payments", "30", "--json");
+
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        using var json = JsonDocument.Parse(run.Stdout);
+        var divisions = json.RootElement.GetProperty("divisions").EnumerateArray().ToList();
+        Assert.Equal(["533103", "533102", "533100"], divisions.Select(d => d.GetProperty("admDivCode").GetString()));
+        Assert.All(divisions, d => Assert.True(d.GetProperty("balanced").GetBoolean() && d.GetProperty("treasuryBalanced").GetBoolean(), d.ToString()));
+        Assert.True(json.RootElement.GetProperty("reconciliation").GetProperty("balanced").GetBoolean());
+
+        // PBOC's 4004 of each division carries the same number: which one is meant must be said.
+        var ambiguous = await Cli.RunAsync("voucher", "show", "--data", folder, "--party", "finance", "--vt", "4004", "--no", "ZFDZ20260302");
+        var named = await Cli.RunAsync("voucher", "show", "--data", folder, "--party", "finance", "--vt", "4004", "--no", "ZFDZ20260302", "--division", "533102", "--json");
+        var reconciled = await Cli.RunAsync("reconcile", "--data", folder, "--division", "533100", "--date", "2026-03-02", "--json");
+
+        Assert.Equal(2, ambiguous.ExitCode);
+        Assert.Contains("[WHICH-DIVISION]", ambiguous.Stderr, StringComparison.Ordinal);
+        Assert.True(named.ExitCode == 0, named.Stderr);
+        Assert.Contains("533102", named.Stdout, StringComparison.Ordinal);
+        Assert.True(reconciled.ExitCode == 0, reconciled.Stdout + reconciled.Stderr);
+        using var day = JsonDocument.Parse(reconciled.Stdout);
+        Assert.Equal("533100", day.RootElement.GetProperty("admDivCode").GetString());
+        Assert.True(day.RootElement.GetProperty("balanced").GetBoolean());
+    }
+
+    [Fact]
     public async Task A_misbooked_daily_report_is_found_named_and_exported()
     {
         var folder = System.IO.Path.Combine(demo.Path, "misbooked");

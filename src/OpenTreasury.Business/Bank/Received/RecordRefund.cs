@@ -116,7 +116,7 @@ internal static class RecordRefund
 
     private static List<VoucherField> RefundNoticeHeader(BankContext bank, string vtCode, string voucherNo, BankRefundRow refund, Voucher original, string creditedDate, string negative) =>
     [
-        .. bank.Master.VoucherHeader(vtCode, voucherNo, creditedDate),
+        .. bank.Master.Division(original.Require("AdmDivCode")).VoucherHeader(bank.Master.StYear, vtCode, voucherNo, creditedDate),
         new("PayBankCode", bank.Bank.BankCode),
         new("PayBankName", bank.Bank.Name),
         new("AgentBusinessNo", refund.RefundNo),
@@ -139,7 +139,7 @@ internal static class RecordRefund
         var detail = original.Details[(int)refund.OriLine - 1];
         List<VoucherField> header =
         [
-            .. bank.Master.VoucherHeader("2208", voucherNo, creditedDate),
+            .. bank.Master.Division(original.Require("AdmDivCode")).VoucherHeader(bank.Master.StYear, "2208", voucherNo, creditedDate),
             new("PayAmt", negative),
             new("FundTypeCode", original["FundTypeCode"] ?? "1"),
             new("FundTypeName", original["FundTypeName"] ?? "一般公共预算资金"),

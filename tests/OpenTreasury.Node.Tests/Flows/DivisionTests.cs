@@ -1,0 +1,133 @@
+using OpenTreasury.Business.Bank;
+using OpenTreasury.Business.Finance;
+using OpenTreasury.Domain.Money;
+using OpenTreasury.Domain.Vouchers;
+using OpenTreasury.Simulation.Demo;
+
+namespace OpenTreasury.Node.Tests.Flows;
+
+/// <summary>
+/// Many divisions on one set of nodes: one Finance serving 芒市 (533103), 瑞丽市 (533102) and 德宏州本级 (533100), one
+/// PBOC, one node per bank. Each division's vouchers, numbers, treasury account, statements and reconciliation are its own.
+/// </summary>
+public sealed class DivisionTests : IDisposable
+{
+    private const string Mangshi = "533103";
+    private const string Ruili = "533102";
+    private const string RuiliAgency = "201001"; // 瑞丽市人民政府办公室, banks at 102
+    private const string RuiliFunc = "2010301";
+
+    private readonly TestNetwork _net = new(divisions: 3);
+
+    public void Dispose() => _net.Dispose();
+
+    [Fact]
+    public async Task Each_division_numbers_its_own_payments_and_its_quota_names_its_own_treasury()
+    {
+        await _net.IssueQuotaAsync(
+            new QuotaPlanLine(TestNetwork.Agency, TestNetwork.FuncCode, Amount.ParseWire("5000.00")),
+            new QuotaPlanLine(RuiliAgency, RuiliFunc, Amount.ParseWire("7000.00")));
+        var finance = _net.Finance.FinanceDesk!;
+
+        // No number given: each comes from its division's 8202 sequence.
+        var mangshi = finance.SubmitPayment(_net.Order("unused", Amount.ParseWire("100.00")) with { VoucherNo = null }, TestNetwork.BusinessDate).ThrowIfRefused();
+        var ruili = finance.SubmitPayment(_net.Order("unused", Amount.ParseWire("200.00"), RuiliAgency, RuiliFunc) with { VoucherNo = null }, TestNetwork.BusinessDate).ThrowIfRefused();
+        await _net.SettleAndProcessAsync();
+
+        var first = _net.Finance.Library.Find(mangshi.VoucherId)!;
+        var second = _net.Finance.Library.Find(ruili.VoucherId)!;
+        Assert.Equal((Mangshi, Ruili), (first.AdmDivCode, second.AdmDivCode));
+        Assert.Equal(first.VoucherNo, second.VoucherNo); // each division's 8202 sequence starts at its own first number
+        Assert.All([first, second], v => Assert.Equal(VoucherStatus.SignedFor, TestNetwork.DeliveryOf(_net.Finance, v.Id).Status));
+
+        var quotas = _net.Finance.Library.List("5105").Where(v => v.Origin == "own").Select(v => v.Content).ToList();
+        Assert.Equal(2, quotas.Count);
+        Assert.Equal("2533103000", quotas.Single(q => q["AdmDivCode"] == Mangshi)["TreCode"]);
+        Assert.Equal("2533102000", quotas.Single(q => q["AdmDivCode"] == Ruili)["TreCode"]);
+        var toPboc = _net.Finance.Library.List("5106").Single(v => v.Origin == "own" && v.AdmDivCode == Ruili).Content;
+        Assert.Equal(("270000533102001", "瑞丽市国库单一账户"), (toPboc["PayAcctNo"], toPboc["PayAcctName"]));
+    }
+
+    [Fact]
+    public async Task A_day_in_three_divisions_reconciles_each_division_on_its_own_and_balanced()
+    {
+        var summary = await new DemoRunner(_net.Network, _ => { }).RunAsync(DemoPlan.Create(_net.Master, seed: 7, payments: 60));
+
+        Assert.True(summary.Reconciliation.Balanced, string.Join("; ", summary.Reconciliation.Details));
+        var divisions = summary.Divisions!;
+        Assert.Equal([Mangshi, Ruili, "533100"], divisions.Select(d => d.AdmDivCode));
+        Assert.All(divisions, d =>
+        {
+            Assert.True(d.Balanced, d.AdmDivCode);
+            Assert.True(d.TreasuryBalanced, d.AdmDivCode);
+            Assert.True(d.Paid > 0, $"{d.AdmDivCode} paid something");
+        });
+        Assert.Equal(summary.Payments.Paid, divisions.Sum(d => d.Paid));
+        Assert.Equal(Amount.ParseWire(summary.Payments.PaidAmount), Amount.Sum(divisions.Select(d => Amount.ParseWire(d.PaidAmount))));
+        Assert.Equal(summary.Flows!.Statements!.Checked, summary.Flows.Statements.Balanced);
+        Assert.All(summary.Flows.ClearingAnswers, a => Assert.Equal(0, a.XCheckResult));
+        Assert.All(summary.AuditIntact, party => Assert.True(party.Value, party.Key));
+
+        // PBOC's statements and each bank's 2301 and daily report are one per division.
+        var statements = _net.Pboc.Library.List("4004").Where(v => v.Origin == "own").Select(v => v.AdmDivCode).Order().ToList();
+        Assert.Equal(["533100", Ruili, Mangshi], statements);
+        Assert.Equal(3, _net.Bank102.Library.List("2207").Count(v => v.Origin == "own"));
+        Assert.Equal(3, _net.Bank102.Library.List("2301").Where(v => v.Origin == "own").Select(v => v.AdmDivCode).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_misbooking_in_one_division_unbalances_that_division_only()
+    {
+        var plan = DemoPlan.Create(_net.Master, seed: 7, payments: 60) with { InjectMismatch = true };
+
+        var summary = await new DemoRunner(_net.Network, _ => { }).RunAsync(plan);
+
+        Assert.False(summary.Reconciliation.Balanced);
+        var wrong = Assert.Single(summary.Divisions!, d => !d.Balanced);
+        Assert.Equal(summary.Reconciliation.Mismatches, wrong.Mismatches);
+        Assert.All(summary.Reconciliation.Details, detail => Assert.StartsWith(wrong.AdmDivCode + " ", detail, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void An_allocation_number_is_one_divisions_only()
+    {
+        var finance = _net.Finance.FinanceDesk!;
+        var line = new AllocationLine(TestNetwork.Agency, TestNetwork.FuncCode, Amount.FromYuan(1_000));
+        finance.IssueAllocation(new AllocationOrder("SB-X-001", finance.UnitPayee(TestNetwork.Agency), [line], "拨付专项经费"), TestNetwork.BusinessDate).ThrowIfRefused();
+
+        var other = new AllocationOrder("SB-X-001", finance.UnitPayee(RuiliAgency), [new AllocationLine(RuiliAgency, RuiliFunc, Amount.FromYuan(1_000))], "拨付专项经费");
+        var mixed = new AllocationOrder("SB-X-002", finance.UnitPayee(RuiliAgency), [line, new AllocationLine(RuiliAgency, RuiliFunc, Amount.FromYuan(1_000))], "拨付专项经费");
+
+        var taken = finance.IssueAllocation(other, TestNetwork.BusinessDate);
+        var both = finance.IssueAllocation(mixed, TestNetwork.BusinessDate);
+
+        Assert.Equal(Node.Library.LibraryRejection.DuplicateVoucherNo, taken.Rejection);
+        Assert.Contains("已在行政区划 533103 使用", taken.Message, StringComparison.Ordinal);
+        Assert.Equal(Node.Library.LibraryRejection.InvalidVoucher, both.Rejection);
+        Assert.Equal(1, TestNetwork.Count(_net.Finance, "SELECT COUNT(*) FROM vouchers WHERE vt_code = '5207'"));
+    }
+}
+
+/// <summary>A voucher of a division the receiver's master data does not serve is refused with the receiver's code.</summary>
+public sealed class UnknownDivisionTests : IDisposable
+{
+    private readonly TestNetwork _net = new();
+
+    public void Dispose() => _net.Dispose();
+
+    [Fact]
+    public async Task A_payment_of_a_division_the_bank_does_not_serve_is_refused_with_UnknownDivision()
+    {
+        var library = _net.Finance.Library;
+        var stray = _net.Payment("ZF-FOREIGN-1", "100.00").With("AdmDivCode", "533199");
+        var id = library.Run(s => library.Issue(s, stray, [TestNetwork.Bank102Party], _net.FinanceSigner(TestNetwork.UnitClerk), _net.FinanceSigner(TestNetwork.UnitHead))).ThrowIfRefused().VoucherId;
+
+        await _net.SettleAndProcessAsync();
+
+        var delivery = TestNetwork.DeliveryOf(_net.Finance, id);
+        Assert.Equal(VoucherStatus.SignForFailed, delivery.Status);
+        Assert.Equal("UnknownDivision (15): 本行不办理行政区划 533199 的业务", delivery.Reason);
+        Assert.Equal(BankRoutes.UnknownDivision("533199"), delivery.Reason);
+        Assert.Equal(0, TestNetwork.Count(_net.Bank102, "SELECT COUNT(*) FROM bank_payments"));
+    }
+}
