@@ -6,6 +6,7 @@ using OpenTreasury.Domain.Ledgers;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Domain.Reconciliation;
 using OpenTreasury.Node.Library;
+using OpenTreasury.Node.Network;
 using OpenTreasury.Node.People;
 using OpenTreasury.Printing.Reports;
 
@@ -31,6 +32,12 @@ public sealed class FinanceModel : DeskPageModel
 
     public DateOnly? Day { get; private set; }
 
+    /// <summary>The division (行政区划) reconciled: each reconciles on its own; the home one unless the query names another.</summary>
+    public Division Division { get; private set; } = null!;
+
+    /// <summary>Every division the Finance node serves, for the reconciliation's choice (shown when there is more than one).</summary>
+    public IReadOnlyList<Division> Divisions => Node.Node.Master.Divisions;
+
     public bool MayReissue => May(NodeAction.ApproveVoucher);
 
     [BindProperty]
@@ -48,7 +55,7 @@ public sealed class FinanceModel : DeskPageModel
 
     protected override bool Allowed() => Kind == PartyKind.Finance && !IsUnitPerson && Person.Actor.Post != Authorization.Administrator;
 
-    public void OnGet(string? date) => Load(date);
+    public void OnGet(string? date, string? division) => Load(date, division);
 
     /// <summary>作废重开: a returned 5207 voided and reissued under a new number, by the approving post.</summary>
     public IActionResult OnPostReissue(string? date)
@@ -75,23 +82,25 @@ public sealed class FinanceModel : DeskPageModel
     }
 
     /// <summary>The day's reconciliation as an Excel workbook (对账报告).</summary>
-    public IActionResult OnGetExport(string? date)
+    public IActionResult OnGetExport(string? date, string? division)
     {
-        Load(date);
+        Load(date, division);
         var day = Day ?? Today;
         Node.Audit(Person.Actor.UserId, "export", $"reconciliation {day:yyyy-MM-dd}", "xlsx from the desk");
         return File(ReconciliationExport.ToXlsx(Report, day), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", $"对账-{day:yyyyMMdd}.xlsx");
     }
 
-    private void Load(string? date)
+    private void Load(string? date, string? division = null)
     {
+        var master = Node.Node.Master;
+        Division = master.Division(division is not null && master.Serves(division) ? division : master.AdmDivCode);
         ViewData["Poll"] = true;
         Day = DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
         Quotas = Node.Library.Latest("own", ["5105", "5106"], limit: 40);
         Direct = Node.Library.Latest("own", ["5201", "5108"], limit: 40);
         Allocations = Node.Library.Latest("own", ["5207"], limit: 40);
         Received = Node.Library.Latest("received", ["2105", "2207", "2209", "2206", "2203", "2204", "2208", "3208", "3501", "4004", "3507"], limit: 40);
-        Report = FinanceReconciliation.Reconcile(FinanceBooksReader.Read(Node.Library, Node.Node.Master, Day));
+        Report = FinanceReconciliation.Reconcile(FinanceBooksReader.Read(Node.Library, master, Day, Division.AdmDivCode));
         Trial = new FinanceJournal(Node.Library).TrialBalance();
     }
 

@@ -17,7 +17,8 @@ public sealed class PbocModel : DeskPageModel
 
     public IReadOnlyList<StoredVoucher> Statements { get; private set; } = [];
 
-    public TreasuryBook? Book { get; private set; }
+    /// <summary>Each division's treasury single account (国库单一账户), the home one first; null for one not yet opened.</summary>
+    public IReadOnlyList<(Node.Network.Division Division, TreasuryBook? Book)> Books { get; private set; } = [];
 
     protected override bool Allowed() => Kind == PartyKind.Pboc && Person.Actor.Post != Authorization.Administrator;
 
@@ -27,6 +28,7 @@ public sealed class PbocModel : DeskPageModel
         Clearing = Node.Library.Latest("received", ["2301", "5106", "5108"], limit: 50);
         Allocations = Node.Library.Latest("received", ["5207"], limit: 30);
         Statements = Node.Library.Latest("own", ["3501", "3502", "3507", "4004", "4005", "3208"], limit: 30);
-        Book = Node.Node.PbocDesk!.TreasuryAccountOpen() ? Node.Node.PbocDesk.TreasuryBook(null) : null;
+        var pboc = Node.Node.PbocDesk!;
+        Books = [.. Node.Node.Master.Divisions.Select(d => (d, pboc.TreasuryAccountOpen(d.AdmDivCode) ? pboc.TreasuryBook(null, d.AdmDivCode) : (TreasuryBook?)null))];
     }
 }
