@@ -154,7 +154,7 @@ public sealed class CliTests(CliTests.DemoFolder demo) : IClassFixture<CliTests.
     {
         var folder = System.IO.Path.Combine(demo.Path, "three-divisions");
 
-        var run = await Cli.RunAsync("demo", "--data", folder, "--divisions", "3", "--payments", "30", "--json");
+        var run = await Cli.RunAsync("demo", "--data", folder, "--divisions", "3", "--payments", "12", "--json");
 
         Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
         using var json = JsonDocument.Parse(run.Stdout);

@@ -51,7 +51,7 @@ public sealed class DivisionTests : IDisposable
     [Fact]
     public async Task A_day_in_three_divisions_reconciles_each_division_on_its_own_and_balanced()
     {
-        var summary = await new DemoRunner(_net.Network, _ => { }).RunAsync(DemoPlan.Create(_net.Master, seed: 7, payments: 60));
+        var summary = await new DemoRunner(_net.Network, _ => { }).RunAsync(DemoPlan.Create(_net.Master, seed: 7, payments: 30));
 
         Assert.True(summary.Reconciliation.Balanced, string.Join("; ", summary.Reconciliation.Details));
         var divisions = summary.Divisions!;
@@ -78,7 +78,7 @@ public sealed class DivisionTests : IDisposable
     [Fact]
     public async Task A_misbooking_in_one_division_unbalances_that_division_only()
     {
-        var plan = DemoPlan.Create(_net.Master, seed: 7, payments: 60) with { InjectMismatch = true };
+        var plan = DemoPlan.Create(_net.Master, seed: 7, payments: 30) with { InjectMismatch = true };
 
         var summary = await new DemoRunner(_net.Network, _ => { }).RunAsync(plan);
 
