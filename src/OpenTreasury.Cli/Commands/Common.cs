@@ -3,6 +3,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using OpenTreasury.Business;
 using OpenTreasury.Domain.Parties;
+using OpenTreasury.Node.Library;
 using OpenTreasury.Node.Network;
 using OpenTreasury.Node.People;
 using OpenTreasury.Simulation;
@@ -47,6 +48,32 @@ internal static class Common
             Report.BadInput(code, $"主数据文件无法读取：{ex.Message}", "the master data cannot be read");
             return null;
         }
+    }
+
+    /// <summary>The option that names a voucher's division (AdmDivCode) when its number alone does not.</summary>
+    public static Option<string?> DivisionOption() =>
+        new("--division") { Description = "The voucher's division (AdmDivCode); needed only when the number is used in more than one division the node serves" };
+
+    /// <summary>
+    /// The versions of one division: those of <paramref name="division"/> when it is given, else all of them when they
+    /// are of one division; null, after reporting WHICH-DIVISION, when the number is used in more than one.
+    /// </summary>
+    public static IReadOnlyList<StoredVoucher>? OfOneDivision(IReadOnlyList<StoredVoucher> versions, string? division, string vtCode, string voucherNo)
+    {
+        if (division is not null)
+        {
+            return [.. versions.Where(v => v.AdmDivCode == division)];
+        }
+
+        var divisions = versions.Select(v => v.AdmDivCode).Distinct(StringComparer.Ordinal).ToList();
+        if (divisions.Count <= 1)
+        {
+            return versions;
+        }
+
+        Report.BadInput("WHICH-DIVISION", $"{vtCode} {voucherNo} 在多个行政区划中都有（{string.Join("、", divisions)}）；请用 --division 指定",
+            $"{vtCode} {voucherNo} exists in divisions {string.Join(", ", divisions)}: name one with --division");
+        return null;
     }
 
     /// <summary>Opens the network and the party's node, or explains what is wrong.</summary>

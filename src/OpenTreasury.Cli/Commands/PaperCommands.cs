@@ -39,9 +39,10 @@ internal static class PaperCommands
         var checker = new Option<string?>("--checker") { Description = "Who approves (another person, a checking post: 国库股审核, 复核员, 复核); they print it" };
         var checkerPin = new Option<string?>("--checker-pin") { Description = "The checker's USBKey PIN" };
         var output = new Option<FileInfo>("--out") { Description = "The PDF to write (every page marked 应急纸质)", Required = true };
+        var division = Common.DivisionOption();
         var command = new Command("take", "Take an 8202 its bank has not received to paper: its undelivered message is withdrawn (never sent), the voucher marked, and printed 应急纸质 by the checker")
         {
-            data, party, no, reason, clerk, clerkPin, checker, checkerPin, output,
+            data, party, no, division, reason, clerk, clerkPin, checker, checkerPin, output,
         };
         command.SetAction(result =>
         {
@@ -53,9 +54,15 @@ internal static class PaperCommands
             using (network)
             {
                 var voucherNo = result.GetValue(no)!;
-                var voucher = VoucherNo.TryParse(voucherNo, out _)
-                    ? node.Library.Versions(VoucherLibrary.PaperVtCode, voucherNo).FirstOrDefault(v => v.Origin == "own" && !v.IsReply)
-                    : null;
+                var own = VoucherNo.TryParse(voucherNo, out _)
+                    ? Common.OfOneDivision([.. node.Library.Versions(VoucherLibrary.PaperVtCode, voucherNo).Where(v => v.Origin == "own" && !v.IsReply)], result.GetValue(division), VoucherLibrary.PaperVtCode, voucherNo)
+                    : [];
+                if (own is null)
+                {
+                    return Exit.BadInput;
+                }
+
+                var voucher = own.Count > 0 ? own[0] : null;
                 if (voucher is null)
                 {
                     return Report.BadInput("NO-VOUCHER", $"{node.Party} 没有开具 8202 {voucherNo}", $"{node.Party} issued no 8202 {voucherNo}");

@@ -282,7 +282,7 @@ internal static class VoucherCommands
 
     private static Command Reissue()
     {
-        var (data, party, vt, no, _, _) = KeyOptions();
+        var (data, party, vt, no, _, division) = KeyOptions();
         var newNo = new Option<string>("--new-no") { Description = "The new voucher number", Required = true };
         var amount = new Option<string?>("--amount") { Description = "A corrected amount for a one-line voucher (e.g. within the quota left)" };
         var reason = new Option<string>("--reason") { Description = "Why it is voided and reissued", Required = true };
@@ -292,7 +292,7 @@ internal static class VoucherCommands
         var approverPin = new Option<string>("--approver-pin") { Description = "The approver's USBKey PIN", Required = true };
         var command = new Command("reissue", "Void a voucher its receiver returned and issue it again under a new number, linked to the original (作废重开)")
         {
-            data, party, vt, no, newNo, amount, reason, clerk, clerkPin, approver, approverPin,
+            data, party, vt, no, division, newNo, amount, reason, clerk, clerkPin, approver, approverPin,
         };
         command.SetAction(async (result, cancellationToken) =>
         {
@@ -303,7 +303,12 @@ internal static class VoucherCommands
 
             using (network)
             {
-                var original = node.Library.Versions(result.GetValue(vt)!, result.GetValue(no)!).FirstOrDefault(v => v.Origin == "own" && !v.IsReply);
+                if (Common.OfOneDivision([.. node.Library.Versions(result.GetValue(vt)!, result.GetValue(no)!).Where(v => v.Origin == "own" && !v.IsReply)], result.GetValue(division), result.GetValue(vt)!, result.GetValue(no)!) is not { } own)
+                {
+                    return Exit.BadInput;
+                }
+
+                var original = own.Count > 0 ? own[0] : null;
                 if (original is null || !VoucherNo.TryParse(result.GetValue(newNo), out _))
                 {
                     return Report.BadInput("NO-VOUCHER", $"{node.Party} 没有开具 {result.GetValue(vt)} {result.GetValue(no)}，或“{result.GetValue(newNo)}”不是有效的凭证号",
@@ -410,7 +415,7 @@ internal static class VoucherCommands
          new Option<string>("--vt") { Description = "VtCode, e.g. 8202", Required = true },
          new Option<string>("--no") { Description = "Voucher number (凭证号)", Required = true },
          new Option<int?>("--version") { Description = "Version (1 the voucher, 2 its 回单); the party's own newest when omitted" },
-         new Option<string?>("--division") { Description = "The voucher's division (AdmDivCode); needed only when the number is used in more than one division the node serves" });
+         Common.DivisionOption());
 
     private static bool TryFind(
         ParseResult result, Option<DirectoryInfo> data, Option<string> party, Option<string> vt, Option<string> no, Option<int?> version, Option<string?> division,
@@ -430,14 +435,8 @@ internal static class VoucherCommands
             return false;
         }
 
-        var versions = node.Library.Versions(vtCode, voucherNo);
-        if (result.GetValue(division) is { } adm)
+        if (Common.OfOneDivision(node.Library.Versions(vtCode, voucherNo), result.GetValue(division), vtCode, voucherNo) is not { } versions)
         {
-            versions = [.. versions.Where(x => x.AdmDivCode == adm)];
-        }
-        else if (versions.Select(x => x.AdmDivCode).Distinct(StringComparer.Ordinal).ToList() is { Count: > 1 } divisions)
-        {
-            Report.BadInput("WHICH-DIVISION", $"{vtCode} {voucherNo} 在多个行政区划中都有（{string.Join("、", divisions)}）；请用 --division 指定", $"{vtCode} {voucherNo} exists in divisions {string.Join(", ", divisions)}: name one with --division");
             return false;
         }
 

@@ -176,6 +176,16 @@ public sealed class CliTests(CliTests.DemoFolder demo) : IClassFixture<CliTests.
         using var day = JsonDocument.Parse(reconciled.Stdout);
         Assert.Equal("533100", day.RootElement.GetProperty("admDivCode").GetString());
         Assert.True(day.RootElement.GetProperty("balanced").GetBoolean());
+
+        // Each division's 8202 sequence starts at its first number: taking "it" to paper must say which division's.
+        string[] Pay(string unit, string amount) =>
+            ["pay", "--data", folder, "--agency", unit, "--class", "2010301", "--amount", amount, "--clerk", $"dw{unit}_jbr", "--clerk-pin", "88888888", "--approver", $"dw{unit}_fzr", "--approver-pin", "88888888"];
+        Assert.Equal(0, (await Cli.RunAsync(Pay("101001", "10.00"))).ExitCode);
+        Assert.Equal(0, (await Cli.RunAsync(Pay("201001", "11.00"))).ExitCode);
+        var paper = await Cli.RunAsync("paper", "take", "--data", folder, "--no", "ZF202600000001", "--reason", "链路中断",
+            "--clerk", "cz_lr", "--clerk-pin", "88888888", "--checker", "cz_sh", "--checker-pin", "88888888", "--out", System.IO.Path.Combine(folder, "paper.pdf"));
+        Assert.Equal(2, paper.ExitCode);
+        Assert.Contains("[WHICH-DIVISION] 8202 ZF202600000001 在多个行政区划中都有（533103、533102）", paper.Stderr, StringComparison.Ordinal);
     }
 
     [Fact]
