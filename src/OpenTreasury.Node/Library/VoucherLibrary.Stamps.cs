@@ -19,8 +19,14 @@ public sealed partial class VoucherLibrary
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(signer);
-        var voucher = Find(session, id);
-        if (voucher is null || voucher.Origin != "own")
+        return Find(session, id) is { } voucher ? Stamp(session, voucher, positionName, signer) : LibraryResult.Refused(LibraryRejection.NotFound, $"no own voucher {id} at {Party}");
+    }
+
+    /// <summary>Stamps one position of <paramref name="voucher"/> as read in this transaction (its bytes are read once for all its stamps).</summary>
+    private LibraryResult Stamp(LibrarySession session, StoredVoucher voucher, string positionName, Signer signer)
+    {
+        var id = voucher.Id;
+        if (voucher.Origin != "own")
         {
             return LibraryResult.Refused(LibraryRejection.NotFound, $"no own voucher {id} at {Party}");
         }
@@ -42,7 +48,8 @@ public sealed partial class VoucherLibrary
             return Refuse(session, signer, subject, LibraryRejection.UserLocked, $"{signer.UserId} is locked by an administrator");
         }
 
-        var content = voucher.Content;
+        // The header is all a stamp needs to know (the unit): a payroll's ten thousand lines are not parsed per stamp.
+        var content = voucher.HeaderOnly;
         var refusal = MayStamp(voucher, position, signer, content["AgencyCode"]);
         if (refusal is not null)
         {
@@ -159,9 +166,10 @@ public sealed partial class VoucherLibrary
             return LibraryResult.Refused(LibraryRejection.NotFound, $"no voucher {id} at {Party}");
         }
 
+        // Within one role's stamps the voucher's bytes and state stay as read: the last stamp alone moves it to signed.
         foreach (var position in Unstamped(session, voucher).Where(p => p.Role == role))
         {
-            var stamped = Stamp(session, id, position.Name, signer);
+            var stamped = Stamp(session, voucher, position.Name, signer);
             if (!stamped.Ok)
             {
                 return stamped;
