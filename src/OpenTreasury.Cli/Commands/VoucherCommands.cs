@@ -245,9 +245,9 @@ internal static class VoucherCommands
 
     private static Command Chain()
     {
-        var (data, party, vt, no, _, _) = KeyOptions();
+        var (data, party, vt, no, _, division) = KeyOptions();
         var json = Common.JsonOption();
-        var command = new Command("chain", "The chain of a voucher: original → returned → voided → reissued, asked with any of its numbers") { data, party, vt, no, json };
+        var command = new Command("chain", "The chain of a voucher: original → returned → voided → reissued, asked with any of its numbers") { data, party, vt, no, division, json };
         command.SetAction(result =>
         {
             if (!Common.TryOpen(result.GetValue(data)!, result.GetValue(party)!, out var network, out var node))
@@ -257,7 +257,13 @@ internal static class VoucherCommands
 
             using (network)
             {
-                var chain = node.Library.Chain(result.GetValue(vt)!, result.GetValue(no)!);
+                var own = node.Library.Versions(result.GetValue(vt)!, result.GetValue(no)!).Where(v => v.Origin == "own").ToList();
+                if (Common.OfOneDivision(own, result.GetValue(division), result.GetValue(vt)!, result.GetValue(no)!) is not { } ofOne)
+                {
+                    return Exit.BadInput;
+                }
+
+                var chain = node.Library.Chain(result.GetValue(vt)!, result.GetValue(no)!, ofOne.Count > 0 ? ofOne[0].AdmDivCode : result.GetValue(division));
                 if (chain.Count == 0)
                 {
                     return Report.BadInput("NO-VOUCHER", $"{node.Party} 没有开具 {result.GetValue(vt)} {result.GetValue(no)}", $"{node.Party} issued no {result.GetValue(vt)} {result.GetValue(no)}");

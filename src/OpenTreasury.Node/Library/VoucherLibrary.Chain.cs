@@ -93,14 +93,18 @@ public sealed partial class VoucherLibrary
     /// The void-and-reissue chain a voucher number belongs to, from the first number to the last, each
     /// with its state and delivery status: original → returned → voided → reissued (→ …). Asked with any
     /// number of the chain it answers the same list; an own voucher never reissued is a chain of one;
-    /// a number this node never issued gives an empty list.
+    /// a number this node never issued gives an empty list. <paramref name="admDivCode"/> names the division when the
+    /// number is used in more than one (the first issued under it otherwise).
     /// </summary>
-    public IReadOnlyList<ChainEntry> Chain(string vtCode, string voucherNo)
+    public IReadOnlyList<ChainEntry> Chain(string vtCode, string voucherNo, string? admDivCode = null)
     {
         using var connection = database.Connect();
         var start = connection.QueryFirstOrDefault<long?>(
-            "SELECT id FROM vouchers WHERE origin = 'own' AND sender = @sender AND vt_code = @vtCode AND voucher_no = @voucherNo AND flag = 0 ORDER BY id LIMIT 1",
-            new { sender = Party.ToString(), vtCode, voucherNo });
+            """
+            SELECT id FROM vouchers WHERE origin = 'own' AND sender = @sender AND vt_code = @vtCode AND voucher_no = @voucherNo AND flag = 0
+              AND (@adm IS NULL OR adm_div_code = @adm) ORDER BY id LIMIT 1
+            """,
+            new { sender = Party.ToString(), vtCode, voucherNo, adm = admDivCode });
         if (start is not { } id)
         {
             return [];

@@ -170,6 +170,10 @@ public sealed class CliTests(CliTests.DemoFolder demo) : IClassFixture<CliTests.
 
         Assert.Equal(2, ambiguous.ExitCode);
         Assert.Contains("[WHICH-DIVISION]", ambiguous.Stderr, StringComparison.Ordinal);
+        var chain = await Cli.RunAsync("voucher", "chain", "--data", folder, "--party", "pboc", "--vt", "4004", "--no", "ZFDZ20260302");
+        var oneChain = await Cli.RunAsync("voucher", "chain", "--data", folder, "--party", "pboc", "--vt", "4004", "--no", "ZFDZ20260302", "--division", "533100");
+        Assert.Contains("[WHICH-DIVISION]", chain.Stderr, StringComparison.Ordinal);
+        Assert.True(oneChain.ExitCode == 0, oneChain.Stderr);
         Assert.True(named.ExitCode == 0, named.Stderr);
         Assert.Contains("533102", named.Stdout, StringComparison.Ordinal);
         Assert.True(reconciled.ExitCode == 0, reconciled.Stdout + reconciled.Stderr);
