@@ -80,9 +80,9 @@ public sealed class BankDesk(VoucherLibrary library, MasterData master, ISignerS
     /// is of division <paramref name="admDivCode"/> (the home division when null).
     /// </summary>
     public LibraryResult RefundPayment(string refundNo, string originalVoucherNo, int originalLine, Amount amount, string reason, DateOnly date, string? admDivCode = null) =>
-        master.Serves(admDivCode ?? master.AdmDivCode)
-            ? Bank.RefundPayment.Handle(_bank, master.Division(admDivCode ?? master.AdmDivCode), refundNo, originalVoucherNo, originalLine, amount, reason, date)
-            : LibraryResult.Refused(LibraryRejection.NotFound, $"行政区划 {admDivCode} 不在本网络的主数据中");
+        master.TryDivision(admDivCode, out var division)
+            ? Bank.RefundPayment.Handle(_bank, division, refundNo, originalVoucherNo, originalLine, amount, reason, date)
+            : LibraryResult.Refused(LibraryRejection.NotFound, MasterData.NotServed(admDivCode));
 
     /// <summary>The voucher statements from PBOC checked so far, optionally of one day (their CheckDate).</summary>
     public IReadOnlyList<StatementCheck> VoucherReconciliations(DateOnly? date = null) => VoucherStatements.Read(library, date);

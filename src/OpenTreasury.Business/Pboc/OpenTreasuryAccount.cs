@@ -11,11 +11,6 @@ internal static class OpenTreasuryAccount
     public static LibraryResult Handle(PbocContext pboc, Amount amount, string admDivCode) => pboc.Library.Run(session =>
     {
         var subject = $"treasury/{admDivCode}/{pboc.Master.StYear}";
-        if (!pboc.Master.Serves(admDivCode))
-        {
-            return LibraryResult.Refused(LibraryRejection.InvalidVoucher, $"行政区划 {admDivCode} 不在本网络的主数据中, 不能开立国库单一账户");
-        }
-
         if (amount.IsNegative)
         {
             return LibraryResult.Refused(LibraryRejection.InvalidVoucher, $"an opening balance of {amount.ToWire()} is negative");

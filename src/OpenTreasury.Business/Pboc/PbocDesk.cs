@@ -41,7 +41,10 @@ public sealed class PbocDesk(VoucherLibrary library, MasterData master, ISignerS
     /// Books the opening balance of the treasury single account of division <paramref name="admDivCode"/> (the home
     /// division when null) and the year, once (OpenTreasuryAccount.cs).
     /// </summary>
-    public LibraryResult OpenTreasuryAccount(Amount amount, string? admDivCode = null) => Pboc.OpenTreasuryAccount.Handle(_pboc, amount, admDivCode ?? master.AdmDivCode);
+    public LibraryResult OpenTreasuryAccount(Amount amount, string? admDivCode = null) =>
+        master.TryDivision(admDivCode, out var division)
+            ? Pboc.OpenTreasuryAccount.Handle(_pboc, amount, division.AdmDivCode)
+            : LibraryResult.Refused(LibraryRejection.NotFound, MasterData.NotServed(admDivCode));
 
     /// <summary>The balance of the treasury single account (zero when it was never opened).</summary>
     public Amount TreasuryBalance(string? admDivCode = null) => Pboc.OpenTreasuryAccount.Balance(_pboc, admDivCode ?? master.AdmDivCode);
@@ -61,9 +64,9 @@ public sealed class PbocDesk(VoucherLibrary library, MasterData master, ISignerS
     /// (the home division when null).
     /// </summary>
     public LibraryResult SendAllocationRefund(string originalVoucherNo, Amount amount, string reason, string refundVoucherNo, DateOnly refundDate, string? admDivCode = null) =>
-        master.Serves(admDivCode ?? master.AdmDivCode)
-            ? Pboc.SendAllocationRefund.Handle(_pboc, master.Division(admDivCode ?? master.AdmDivCode), originalVoucherNo, amount, reason, refundVoucherNo, refundDate)
-            : LibraryResult.Refused(LibraryRejection.NotFound, $"行政区划 {admDivCode} 不在本网络的主数据中");
+        master.TryDivision(admDivCode, out var division)
+            ? Pboc.SendAllocationRefund.Handle(_pboc, division, originalVoucherNo, amount, reason, refundVoucherNo, refundDate)
+            : LibraryResult.Refused(LibraryRejection.NotFound, MasterData.NotServed(admDivCode));
 
     /// <summary>
     /// Sends the 3507 of <paramref name="begin"/>..<paramref name="end"/> (by PBOC's clearing date) to Finance

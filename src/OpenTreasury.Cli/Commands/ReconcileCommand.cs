@@ -41,12 +41,13 @@ internal static class ReconcileCommand
 
             using (network)
             {
-                var adm = result.GetValue(division) ?? network.Master.AdmDivCode;
-                if (!network.Master.Serves(adm))
+                if (!network.Master.TryDivision(result.GetValue(division), out var reconciled))
                 {
-                    return Report.BadInput("NO-DIVISION", $"本网络不服务行政区划 {adm}（可用：{string.Join("、", network.Master.Divisions.Select(d => $"{d.AdmDivCode} {d.AdmDivName}"))}）",
-                        $"the network serves no division {adm}");
+                    return Report.BadInput("NO-DIVISION", $"本网络不服务行政区划 {result.GetValue(division)}（可用：{string.Join("、", network.Master.Divisions.Select(d => $"{d.AdmDivCode} {d.AdmDivName}"))}）",
+                        $"the network serves no division {result.GetValue(division)}");
                 }
+
+                var adm = reconciled.AdmDivCode;
 
                 var report = FinanceReconciliation.Reconcile(FinanceBooksReader.Read(finance.Library, network.Master, day, adm));
                 var reportDate = day ?? DateOnly.FromDateTime(DateTime.UtcNow);
@@ -78,7 +79,7 @@ internal static class ReconcileCommand
                 }
                 else
                 {
-                    Console.WriteLine($"{"行政区划 division",-28} {adm} {network.Master.Division(adm).AdmDivName}");
+                    Console.WriteLine($"{"行政区划 division",-28} {adm} {reconciled.AdmDivName}");
                     foreach (var (label, value) in ReconciliationExport.Summary(report, reportDate).Select(r => (r[0], r[1])))
                     {
                         Console.WriteLine($"{label,-28} {value}");

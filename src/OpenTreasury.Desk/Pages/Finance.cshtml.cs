@@ -93,7 +93,7 @@ public sealed class FinanceModel : DeskPageModel
     private void Load(string? date, string? division = null)
     {
         var master = Node.Node.Master;
-        Division = master.Division(division is not null && master.Serves(division) ? division : master.AdmDivCode);
+        Division = master.TryDivision(division, out var chosen) ? chosen : master.Division(master.AdmDivCode);
         ViewData["Poll"] = true;
         Day = DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
         Quotas = Node.Library.Latest("own", ["5105", "5106"], limit: 40);

@@ -102,7 +102,21 @@ public sealed record MasterData
     /// <summary>The division <paramref name="admDivCode"/>; throws <see cref="KeyNotFoundException"/> for one the network does not serve.</summary>
     public Division Division(string admDivCode) =>
         Divisions.FirstOrDefault(d => d.AdmDivCode == admDivCode)
-            ?? throw new KeyNotFoundException($"行政区划 {admDivCode} 不在本网络的主数据中");
+            ?? throw new KeyNotFoundException(NotServed(admDivCode));
+
+    /// <summary>
+    /// The division <paramref name="admDivCode"/> names (the home division when null), or false when the network does
+    /// not serve it: what a desk asks before a use case of one division, refusing with <see cref="NotServed"/>.
+    /// </summary>
+    public bool TryDivision(string? admDivCode, out Division division)
+    {
+        var code = admDivCode ?? AdmDivCode;
+        division = Divisions.FirstOrDefault(d => d.AdmDivCode == code)!;
+        return division is not null;
+    }
+
+    /// <summary>The one line a division the network does not serve is refused with.</summary>
+    public static string NotServed(string? admDivCode) => $"行政区划 {admDivCode} 不在本网络的主数据中";
 
     /// <summary>Whether the network serves the division <paramref name="admDivCode"/>.</summary>
     public bool Serves(string admDivCode) => admDivCode == AdmDivCode || OtherDivisions.Any(d => d.AdmDivCode == admDivCode);

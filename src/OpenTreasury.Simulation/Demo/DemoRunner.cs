@@ -373,13 +373,15 @@ public sealed class DemoRunner(TreasuryNetwork network, IDemoParties parties, Ac
         var pboc = network.Pboc.PbocDesk!;
         var divisions = network.Master.Divisions;
 
-        // Every division's account added up; its closing is the stored balance, so Balances checks every movement against it.
-        TreasuryBook Book(DateOnly? day) => divisions.Select(d => pboc.TreasuryBook(day, d.AdmDivCode)).Aggregate((a, b) => new TreasuryBook(
+        // Every division's account added up; each one's closing is its stored balance, so Balances checks every movement against it.
+        TreasuryBook Sum(IEnumerable<TreasuryBook> books) => books.Aggregate((a, b) => new TreasuryBook(
             a.Opening + b.Opening, a.Cleared + b.Cleared, a.Allocated + b.Allocated, a.Refunded + b.Refunded, a.AllocationRefunded + b.AllocationRefunded, a.Closing + b.Closing));
-        var year = Book(null);
+        TreasuryBook Book(DateOnly? day) => Sum(divisions.Select(d => pboc.TreasuryBook(day, d.AdmDivCode)));
+        var years = divisions.Select(d => pboc.TreasuryBook(null, d.AdmDivCode)).ToList();
+        var year = Sum(years);
         return new TreasuryAccountSummary(
             year.Opening.ToWire(), year.Cleared.ToWire(), year.Allocated.ToWire(), (year.Refunded + year.AllocationRefunded).ToWire(), year.Closing.ToWire(),
-            divisions.All(d => pboc.TreasuryBook(null, d.AdmDivCode).Balances),
+            years.All(b => b.Balances),
             [.. Enumerable.Range(0, plan.Days).Select(plan.DateOf).Select(d => Day(Text(d), Book(d)))]);
     }
 
