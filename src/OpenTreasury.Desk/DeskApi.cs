@@ -140,7 +140,7 @@ internal static class DeskApi
             }
         }
 
-        return Signer.Remote(session.Actor.Party, session.Actor.UserId, session.Name, session.Actor.Post, session.Actor.AgencyCode, presented);
+        return Signer.Remote(session.Actor, session.Name, presented);
     }
 
     private static IResult Act(NodeContext context, NodeSession session, long id, NodeAction action, Func<LibraryResult> work)
@@ -165,7 +165,7 @@ internal static class DeskApi
             return Problems.Of(LibraryRejection.NotFound, $"no own voucher {id}");
         }
 
-        var refused = context.Authorize(session, action, voucher.Key.ToString(), voucher.AgencyCode, oneVoucher: true);
+        var refused = context.Authorize(session, action, voucher.Key.ToString(), voucher.Scope);
         return refused == AuthorizationRejection.None ? null : Problems.Of(refused, $"{session.Actor.Post} may not {action}");
     }
 

@@ -78,8 +78,8 @@ public abstract class DeskPageModel : PageModel
     protected void Show(AuthorizationRejection rejection) =>
         Message = ($"拒绝 [{Business.Texts.RejectionTexts.Code(rejection)}]：{Business.Texts.RejectionTexts.Chinese(rejection)}", true);
 
-    protected bool May(NodeAction action, string? agencyCode = null) =>
-        Authorization.Check(Person.Actor, action, Node.Node.Party, agencyCode, oneVoucher: agencyCode is not null) == AuthorizationRejection.None;
+    protected bool May(NodeAction action, VoucherScope? voucher = null) =>
+        Authorization.Check(Person.Actor, action, Node.Node.Party, voucher) == AuthorizationRejection.None;
 
     /// <summary>What a voucher's receivers did with it, in a few words (with the reason of a return).</summary>
     public string DeliveryOf(StoredVoucher voucher)

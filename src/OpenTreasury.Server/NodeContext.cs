@@ -23,10 +23,10 @@ public sealed class NodeContext(TreasuryNode node, SessionStore sessions, TimePr
     /// Decides with the node's authorization table; a refusal is written to the audit chain naming the
     /// person, the action and the subject before the problem goes back.
     /// </summary>
-    public AuthorizationRejection Authorize(NodeSession session, NodeAction action, string subject, string? subjectAgencyCode, bool oneVoucher)
+    public AuthorizationRejection Authorize(NodeSession session, NodeAction action, string subject, VoucherScope? voucher)
     {
         ArgumentNullException.ThrowIfNull(session);
-        var rejection = Authorization.Check(session.Actor, action, node.Party, subjectAgencyCode, oneVoucher);
+        var rejection = Authorization.Check(session.Actor, action, node.Party, voucher);
         if (rejection != AuthorizationRejection.None)
         {
             Audit(session.Actor.UserId, "refused-" + action, subject, $"{rejection} ({(int)rejection})");

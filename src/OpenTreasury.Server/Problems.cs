@@ -26,6 +26,7 @@ public static class Problems
         AuthorizationRejection.SessionExpired => Make(StatusCodes.Status401Unauthorized, "会话已过期，请重新登录", "authorization", rejection, detail),
         AuthorizationRejection.PostMayNot => Make(StatusCodes.Status403Forbidden, "您的岗位无权执行该操作", "authorization", rejection, detail),
         AuthorizationRejection.OtherUnit => Make(StatusCodes.Status403Forbidden, "无权查看该凭证：凭证属于其他预算单位", "authorization", rejection, detail),
+        AuthorizationRejection.OtherDivision => Make(StatusCodes.Status403Forbidden, "无权办理该凭证：凭证属于其他行政区划", "authorization", rejection, detail),
         AuthorizationRejection.OtherParty => Make(StatusCodes.Status403Forbidden, "无权访问其他机构的凭证库", "authorization", rejection, detail),
         AuthorizationRejection.ReprintNotAllowed => Make(StatusCodes.Status403Forbidden, "该凭证已打印过，重打须由审核岗位办理", "authorization", rejection, detail),
         _ => throw new ArgumentOutOfRangeException(nameof(rejection), rejection, "not a refusal"),

@@ -27,7 +27,8 @@ public static class SampleMasterData
     /// <summary>
     /// 芒市 and the next <paramref name="divisions"/> − 1 divisions of 德宏州 (瑞丽市 533102, 德宏州本级 533100, 陇川县 533124),
     /// each with its own Finance bureau, treasury, treasury single account and budget units, served by the one Finance,
-    /// PBOC and bank nodes. One division is <see cref="Mangshi"/> exactly.
+    /// PBOC and bank nodes; 瑞丽市 has its own 国库股 pair (rl_lr, rl_sh), who work for 瑞丽市 only. One division is
+    /// <see cref="Mangshi"/> exactly.
     /// </summary>
     public static MasterData Dehong(int stYear, int divisions)
     {
@@ -47,7 +48,8 @@ public static class SampleMasterData
         {
             OtherDivisions = added,
             Units = [.. mangshi.Units, .. units],
-            Users = [.. mangshi.Users, .. more.Users.Where(p => units.Any(u => u.AgencyCode == p.AgencyCode))],
+            // The added divisions' units' people and their own 国库股 staff (a county's people at the prefecture's node).
+            Users = [.. mangshi.Users, .. more.Users.Where(p => units.Any(u => u.AgencyCode == p.AgencyCode) || added.Any(d => d.AdmDivCode == p.AdmDivCode))],
         }).Validated();
     }
 

@@ -182,7 +182,7 @@ public sealed class TreasuryNetwork : IDisposable
             foreach (var user in master.Users)
             {
                 var node = network.Nodes[PartyId.Parse(user.Party)];
-                var added = network.AddUser(node, user.Id, user.Name, user.Role, user.AgencyCode, master.DemoPin, master.DemoAdminPin);
+                var added = network.AddUser(node, user.Id, user.Name, user.Role, user.AgencyCode, user.AdmDivCode, master.DemoPin, master.DemoAdminPin);
                 if (!added.Ok)
                 {
                     throw new InvalidOperationException($"could not add {user.Id}: {added.Message}");
@@ -259,12 +259,25 @@ public sealed class TreasuryNetwork : IDisposable
             Random = random,
         });
 
-    /// <summary>Adds a person to a node: their USBKey makes the key, the authority certifies the token's request.</summary>
-    public UserResult AddUser(TreasuryNode node, string userId, string name, string post, string? agencyCode, string pin, string adminPin)
+    /// <summary>
+    /// Adds a person to a node: their USBKey makes the key, the authority certifies the token's request. A person of one
+    /// division (<paramref name="admDivCode"/>, null for the whole node) is refused unless the network serves it and,
+    /// for a unit's person, it is the unit's.
+    /// </summary>
+    public UserResult AddUser(TreasuryNode node, string userId, string name, string post, string? agencyCode, string? admDivCode, string pin, string adminPin)
     {
         ArgumentNullException.ThrowIfNull(node);
-        return node.Users.Add(request => Authority.IssuePerson(request, node.Party, userId, name, post, Master.OrganisationName(node.Party)), userId, name, post, agencyCode, pin, adminPin);
+        if (Master.PersonDivisionRefusal(agencyCode, admDivCode) is { } refusal)
+        {
+            return new(admDivCode is not null && !Master.Serves(admDivCode) ? UserRejection.UnknownDivision : UserRejection.InvalidInput, refusal, Subject: refusal);
+        }
+
+        return node.Users.Add(request => Authority.IssuePerson(request, node.Party, userId, name, post, OrganisationOf(node.Party, admDivCode)), userId, name, post, agencyCode, admDivCode, pin, adminPin);
     }
+
+    /// <summary>The organisation a person of <paramref name="party"/> works for: a division's own Finance person's is their division's bureau (瑞丽市财政局).</summary>
+    private string OrganisationOf(PartyId party, string? admDivCode) =>
+        admDivCode is not null && party.Kind == PartyKind.Finance ? Master.Division(admDivCode).FinanceName : Master.OrganisationName(party);
 
     /// <summary>Delivers messages between the nodes until none is due; returns how many were delivered.</summary>
     public async Task<int> SettleAsync(CancellationToken cancellationToken = default)
@@ -366,7 +379,8 @@ public sealed class TreasuryNetwork : IDisposable
     {
         ArgumentNullException.ThrowIfNull(node);
         var user = node.Users.Find(userId) ?? throw new KeyNotFoundException($"no user {userId} at {node.Party}");
-        var organisation = user.AgencyCode is null ? Master.OrganisationName(node.Party) : Master.Unit(user.AgencyCode).Name;
+        // A division's own person's seal names their division's bureau (瑞丽市财政局), a node-wide person's the node's.
+        var organisation = user.AgencyCode is not null ? Master.Unit(user.AgencyCode).Name : OrganisationOf(node.Party, user.AdmDivCode);
         var certificate = SoftUsbKeyCertificate(node, user.Id);
         return Seals.Make(new SealOrder(node.Party, user.AgencyCode, SealType.Personal, organisation, user.Name, user.Id, certificate, []), _clock.GetUtcNow());
     }

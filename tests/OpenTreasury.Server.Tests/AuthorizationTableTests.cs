@@ -67,13 +67,13 @@ public sealed class AuthorizationTableTests
         var clerk = new Actor(PartyId.Finance, "dw101001_jbr", "单位经办人", "101001");
         var bank = new Actor(PartyId.Parse("bank-102"), "yh102_jb", "经办", null);
 
-        Assert.Equal(AuthorizationRejection.None, Authorization.Check(clerk, ReadVouchers, PartyId.Finance, "101001", oneVoucher: true));
-        Assert.Equal(AuthorizationRejection.OtherUnit, Authorization.Check(clerk, ReadVouchers, PartyId.Finance, "102001", oneVoucher: true));
-        Assert.Equal(AuthorizationRejection.OtherUnit, Authorization.Check(clerk, ReadVouchers, PartyId.Finance, null, oneVoucher: true));
-        Assert.Equal(AuthorizationRejection.PostMayNot, Authorization.Check(clerk, SignFor, PartyId.Finance, "101001", oneVoucher: true));
-        Assert.Equal(AuthorizationRejection.None, Authorization.Check(bank, SignFor, PartyId.Parse("bank-102"), "101001", oneVoucher: true));
-        Assert.Equal(AuthorizationRejection.OtherParty, Authorization.Check(bank, ReadVouchers, PartyId.Parse("bank-103"), null, oneVoucher: false));
-        Assert.Equal(AuthorizationRejection.OtherParty, Authorization.Check(bank, ReadVouchers, PartyId.Finance, "101001", oneVoucher: true));
+        Assert.Equal(AuthorizationRejection.None, Authorization.Check(clerk, ReadVouchers, PartyId.Finance, V("101001")));
+        Assert.Equal(AuthorizationRejection.OtherUnit, Authorization.Check(clerk, ReadVouchers, PartyId.Finance, V("102001")));
+        Assert.Equal(AuthorizationRejection.OtherUnit, Authorization.Check(clerk, ReadVouchers, PartyId.Finance, V(null)));
+        Assert.Equal(AuthorizationRejection.PostMayNot, Authorization.Check(clerk, SignFor, PartyId.Finance, V("101001")));
+        Assert.Equal(AuthorizationRejection.None, Authorization.Check(bank, SignFor, PartyId.Parse("bank-102"), V("101001")));
+        Assert.Equal(AuthorizationRejection.OtherParty, Authorization.Check(bank, ReadVouchers, PartyId.Parse("bank-103"), null));
+        Assert.Equal(AuthorizationRejection.OtherParty, Authorization.Check(bank, ReadVouchers, PartyId.Finance, V("101001")));
     }
 
     [Fact]
@@ -84,15 +84,38 @@ public sealed class AuthorizationTableTests
         var admin = new Actor(PartyId.Finance, "cz_gly1", "系统管理员", null);
         var clerk = new Actor(PartyId.Finance, "dw101001_jbr", "单位经办人", "101001");
 
-        Assert.Equal(AuthorizationRejection.None, Authorization.CheckPrint(entry, PartyId.Finance, "101001", printedBefore: 0));
-        Assert.Equal(AuthorizationRejection.ReprintNotAllowed, Authorization.CheckPrint(entry, PartyId.Finance, "101001", printedBefore: 1));
-        Assert.Equal(AuthorizationRejection.None, Authorization.CheckPrint(check, PartyId.Finance, "101001", printedBefore: 1));
-        Assert.Equal(AuthorizationRejection.None, Authorization.CheckPrint(check, PartyId.Finance, null, printedBefore: 7));
-        Assert.Equal(AuthorizationRejection.PostMayNot, Authorization.CheckPrint(admin, PartyId.Finance, null, printedBefore: 0));
-        Assert.Equal(AuthorizationRejection.PostMayNot, Authorization.CheckPrint(admin, PartyId.Finance, null, printedBefore: 1));
-        Assert.Equal(AuthorizationRejection.None, Authorization.CheckPrint(clerk, PartyId.Finance, "101001", printedBefore: 0));
-        Assert.Equal(AuthorizationRejection.OtherUnit, Authorization.CheckPrint(clerk, PartyId.Finance, "102001", printedBefore: 0));
-        Assert.Equal(AuthorizationRejection.ReprintNotAllowed, Authorization.CheckPrint(clerk, PartyId.Finance, "101001", printedBefore: 1));
-        Assert.Equal(AuthorizationRejection.OtherParty, Authorization.CheckPrint(check, PartyId.Pboc, null, printedBefore: 1));
+        Assert.Equal(AuthorizationRejection.None, Authorization.CheckPrint(entry, PartyId.Finance, V("101001"), printedBefore: 0));
+        Assert.Equal(AuthorizationRejection.ReprintNotAllowed, Authorization.CheckPrint(entry, PartyId.Finance, V("101001"), printedBefore: 1));
+        Assert.Equal(AuthorizationRejection.None, Authorization.CheckPrint(check, PartyId.Finance, V("101001"), printedBefore: 1));
+        Assert.Equal(AuthorizationRejection.None, Authorization.CheckPrint(check, PartyId.Finance, V(null), printedBefore: 7));
+        Assert.Equal(AuthorizationRejection.PostMayNot, Authorization.CheckPrint(admin, PartyId.Finance, V(null), printedBefore: 0));
+        Assert.Equal(AuthorizationRejection.PostMayNot, Authorization.CheckPrint(admin, PartyId.Finance, V(null), printedBefore: 1));
+        Assert.Equal(AuthorizationRejection.None, Authorization.CheckPrint(clerk, PartyId.Finance, V("101001"), printedBefore: 0));
+        Assert.Equal(AuthorizationRejection.OtherUnit, Authorization.CheckPrint(clerk, PartyId.Finance, V("102001"), printedBefore: 0));
+        Assert.Equal(AuthorizationRejection.ReprintNotAllowed, Authorization.CheckPrint(clerk, PartyId.Finance, V("101001"), printedBefore: 1));
+        Assert.Equal(AuthorizationRejection.OtherParty, Authorization.CheckPrint(check, PartyId.Pboc, V(null), printedBefore: 1));
     }
+
+    [Fact]
+    public void A_person_of_one_division_acts_only_on_that_divisions_vouchers_and_a_person_of_the_node_on_every_division()
+    {
+        var ruili = new Actor(PartyId.Finance, "rl_lr", "国库股录入", null, "533102");
+        var prefecture = new Actor(PartyId.Finance, "cz_lr", "国库股录入", null);
+        var ruiliClerk = new Actor(PartyId.Finance, "dw201001_jbr", "单位经办人", "201001", "533102");
+
+        Assert.Equal(AuthorizationRejection.None, Authorization.Check(ruili, SignFor, PartyId.Finance, new VoucherScope(null, "533102")));
+        Assert.Equal(AuthorizationRejection.OtherDivision, Authorization.Check(ruili, SignFor, PartyId.Finance, new VoucherScope(null, "533103")));
+        Assert.Equal(AuthorizationRejection.OtherDivision, Authorization.Check(ruili, ReadVouchers, PartyId.Finance, new VoucherScope("101001", "533103")));
+        Assert.Equal(AuthorizationRejection.None, Authorization.Check(ruili, ReadVouchers, PartyId.Finance, null));
+        Assert.Equal(AuthorizationRejection.OtherDivision, Authorization.CheckPrint(ruili, PartyId.Finance, new VoucherScope(null, "533100"), printedBefore: 0));
+        Assert.Equal(AuthorizationRejection.None, Authorization.Check(prefecture, SignFor, PartyId.Finance, new VoucherScope(null, "533103")));
+        Assert.Equal(AuthorizationRejection.None, Authorization.Check(prefecture, SignFor, PartyId.Finance, new VoucherScope(null, "533124")));
+        Assert.Equal(AuthorizationRejection.None, Authorization.Check(ruiliClerk, ReadVouchers, PartyId.Finance, new VoucherScope("201001", "533102")));
+        Assert.Equal(AuthorizationRejection.OtherUnit, Authorization.Check(ruiliClerk, ReadVouchers, PartyId.Finance, new VoucherScope("202001", "533102")));
+        // The post is decided before the scope: a division does not give a post rights it lacks.
+        Assert.Equal(AuthorizationRejection.PostMayNot, Authorization.Check(ruili, Administer, PartyId.Finance, new VoucherScope(null, "533102")));
+    }
+
+    /// <summary>A voucher of unit <paramref name="agencyCode"/> (or none) in the home division 芒市.</summary>
+    private static VoucherScope V(string? agencyCode) => new(agencyCode, "533103");
 }

@@ -261,7 +261,7 @@ public sealed class NodeHttpTests : IAsyncLifetime
     public async Task Only_an_administrator_lists_and_locks_people_and_a_lock_ends_the_persons_sessions()
     {
         var finance = _net.Network.Finance;
-        Assert.True(_net.Network.AddUser(finance, "cz_admin", "钱敏", Node.People.Authorization.Administrator, null, ServedNetwork.Pin, "admin-8888").Ok);
+        Assert.True(_net.Network.AddUser(finance, "cz_admin", "钱敏", Node.People.Authorization.Administrator, null, null, ServedNetwork.Pin, "admin-8888").Ok);
         using var admin = await _net.LoginAsync(_net.Finance, finance, "cz_admin");
         using var clerk = await _net.LoginAsync(_net.Finance, finance, ServedNetwork.UnitClerk);
 

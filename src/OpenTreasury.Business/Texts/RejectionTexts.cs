@@ -54,6 +54,7 @@ public static class RejectionTexts
         [UserRejection.UserLocked] = "用户已被管理员锁定",
         [UserRejection.TokenRefused] = "USBKey 拒绝（PIN 码错误或已锁定）",
         [UserRejection.InvalidInput] = "输入无效",
+        [UserRejection.UnknownDivision] = "行政区划不在本网络的主数据中",
 
         [AdminRejection.NoAdministratorLogin] = "需要本机构的系统管理员用 USBKey 登录（--admin 与 --admin-pin）",
         [AdminRejection.LoginRefused] = "系统管理员登录被拒绝（USBKey、PIN 码或用户状态有误）",
@@ -73,6 +74,7 @@ public static class RejectionTexts
         [AuthorizationRejection.SessionExpired] = "会话已过期，请重新登录",
         [AuthorizationRejection.PostMayNot] = "您的岗位无权执行该操作",
         [AuthorizationRejection.OtherUnit] = "凭证属于其他预算单位",
+        [AuthorizationRejection.OtherDivision] = "凭证属于其他行政区划，本人只办理所属区划的业务",
         [AuthorizationRejection.OtherParty] = "无权访问其他机构的凭证库",
         [AuthorizationRejection.ReprintNotAllowed] = "该凭证已打印过，重打须由审核岗位（国库股审核、复核员、复核）办理",
 

@@ -80,7 +80,7 @@ internal static class PaperCommands
                 using (checkerSigner)
                 {
                     // The library checks both people's posts (TakeToPaper); the checker, who may manage messages, prints it.
-                    var checkerActor = new Actor(node.Party, checkerSigner!.UserId, checkerSigner.Post, checkerSigner.AgencyCode);
+                    var checkerActor = checkerSigner!.Actor;
                     var receivers = node.Library.Deliveries(voucher.Id).Select(d => d.Receiver).ToList();
                     if (receivers.Count != 1)
                     {

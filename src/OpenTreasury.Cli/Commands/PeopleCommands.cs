@@ -30,19 +30,20 @@ internal static class PeopleCommands
         var name = new Option<string>("--name") { Description = "The person's name, e.g. 张丽", Required = true };
         var post = new Option<string>("--post") { Description = "The post (岗位), e.g. 国库股录入, 复核, 单位财务负责人", Required = true };
         var agency = new Option<string?>("--agency") { Description = "The budget unit the person works for (Finance platform users)" };
+        var division = new Option<string?>("--division") { Description = "The one administrative division (区划, AdmDivCode) the person works for, e.g. 533102; none: every division the node serves" };
         var pin = new Option<string>("--pin") { Description = "The USBKey's user PIN (6–16 characters)", Required = true };
         var soPin = new Option<string>("--so-pin") { Description = "The new USBKey's administrator (SO) PIN, to unblock it later", Required = true };
         var (admin, adminPin) = AdminOptions();
         var command = new Command("add", "Add a person (by an administrator of the party): a key pair on a new USBKey, a personal certificate from the network CA, and a personal seal")
         {
-            data, party, id, name, post, agency, pin, soPin, admin, adminPin,
+            data, party, id, name, post, agency, division, pin, soPin, admin, adminPin,
         };
         // The name is checked before anything is made: a user is added with their seal or not at all.
         command.SetAction(result => PersonalSealRefusal(result.GetValue(name)!) ?? Run(result, data, party, admin, adminPin, "添加用户", (network, node) =>
         {
             var userId = result.GetValue(id)!;
             var added = network.AddUser(node, userId, result.GetValue(name)!, result.GetValue(post)!,
-                result.GetValue(agency), result.GetValue(pin)!, result.GetValue(soPin)!);
+                result.GetValue(agency), result.GetValue(division), result.GetValue(pin)!, result.GetValue(soPin)!);
             if (added.Ok)
             {
                 var seal = network.MakePersonalSeal(node, userId);
@@ -90,13 +91,13 @@ internal static class PeopleCommands
                 var users = node.Users.List();
                 if (result.GetValue(json))
                 {
-                    Common.WriteJson(users.Select(u => new { u.Id, u.Name, post = u.Role, u.AgencyCode, certificateSerial = u.CertSerial, locked = u.Locked != 0 }));
+                    Common.WriteJson(users.Select(u => new { u.Id, u.Name, post = u.Role, u.AgencyCode, division = u.AdmDivCode, certificateSerial = u.CertSerial, locked = u.Locked != 0 }));
                     return 0;
                 }
 
                 foreach (var user in users)
                 {
-                    Console.WriteLine($"{user.Id,-16} {user.Name,-6} {user.Role,-10} {user.AgencyCode ?? "-",-8} cert {user.CertSerial}{(user.Locked != 0 ? "  LOCKED" : string.Empty)}");
+                    Console.WriteLine($"{user.Id,-16} {user.Name,-6} {user.Role,-10} {user.AgencyCode ?? "-",-8} {user.AdmDivCode ?? "-",-6} cert {user.CertSerial}{(user.Locked != 0 ? "  LOCKED" : string.Empty)}");
                 }
 
                 Console.WriteLine($"{users.Count} user(s)");
@@ -167,7 +168,7 @@ internal static class PeopleCommands
                 return 0;
             }
 
-            return Report.Refused(outcome.TokenError == Trust.Tokens.TokenError.None ? outcome.Rejection : outcome.TokenError, outcome.Message);
+            return Report.Refused(outcome.TokenError == Trust.Tokens.TokenError.None ? outcome.Rejection : outcome.TokenError, outcome.Message, outcome.Subject);
         }
     }
 }

@@ -399,7 +399,7 @@ internal static class VoucherCommands
 
             using (signer)
             {
-                var actor = new Actor(node.Party, signer!.UserId, signer.Post, signer.AgencyCode);
+                var actor = signer!.Actor;
                 var print = node.Library.Print(voucher.Id, actor, result.GetValue(archive));
                 if (print.Printed is not { } printed)
                 {

@@ -55,8 +55,8 @@ internal static class VoucherRestoreCommand
                 using (checkerSigner)
                 {
                     // The clerk may see the voucher; the checker's post may void it (a restore undoes a void), each within their unit.
-                    var asks = Authorization.Check(Actor(node.Party, clerkSigner!), NodeAction.ReadVouchers, node.Party, original.AgencyCode, oneVoucher: true);
-                    var approves = Authorization.Check(Actor(node.Party, checkerSigner!), NodeAction.Void, node.Party, original.AgencyCode, oneVoucher: true);
+                    var asks = Authorization.Check(clerkSigner!.Actor, NodeAction.ReadVouchers, node.Party, original.Scope);
+                    var approves = Authorization.Check(checkerSigner!.Actor, NodeAction.Void, node.Party, original.Scope);
                     if (asks != AuthorizationRejection.None || approves != AuthorizationRejection.None)
                     {
                         var (who, why) = asks != AuthorizationRejection.None ? (clerkSigner!, asks) : (checkerSigner!, approves);
@@ -77,6 +77,4 @@ internal static class VoucherRestoreCommand
         });
         return command;
     }
-
-    private static Actor Actor(Domain.Parties.PartyId party, Signer signer) => new(party, signer.UserId, signer.Post, signer.AgencyCode);
 }

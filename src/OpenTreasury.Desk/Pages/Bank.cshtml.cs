@@ -78,9 +78,9 @@ public sealed class BankModel : DeskPageModel
     private void Load()
     {
         ViewData["Poll"] = true;
-        Received = Node.Library.Latest("received", ["8202", "5201", "5105", "2302", "3502", "3507"], limit: 50);
-        Waiting = [.. Node.Library.Latest("received").Where(v => v.State == "received")];
-        Clearing = Node.Library.Latest("own", ["2301"], limit: 30);
-        Reports = Node.Library.Latest("own", ["2207", "2206", "2209", "2507"], limit: 30);
+        Received = Node.Library.Latest("received", ["8202", "5201", "5105", "2302", "3502", "3507"], admDivCode: Person.Actor.AdmDivCode, limit: 50);
+        Waiting = [.. Node.Library.Latest("received", admDivCode: Person.Actor.AdmDivCode).Where(v => v.State == "received")];
+        Clearing = Node.Library.Latest("own", ["2301"], admDivCode: Person.Actor.AdmDivCode, limit: 30);
+        Reports = Node.Library.Latest("own", ["2207", "2206", "2209", "2507"], admDivCode: Person.Actor.AdmDivCode, limit: 30);
     }
 }

@@ -35,8 +35,12 @@ public sealed class FinanceModel : DeskPageModel
     /// <summary>The division (行政区划) reconciled: each reconciles on its own; the home one unless the query names another.</summary>
     public Division Division { get; private set; } = null!;
 
-    /// <summary>Every division the Finance node serves, for the reconciliation's choice (shown when there is more than one).</summary>
-    public IReadOnlyList<Division> Divisions => Node.Node.Master.Divisions;
+    /// <summary>
+    /// The divisions the person may reconcile, for the reconciliation's choice (shown when there is more than one):
+    /// every division the Finance node serves, or a division's own person's one.
+    /// </summary>
+    public IReadOnlyList<Division> Divisions =>
+        [.. Node.Node.Master.Divisions.Where(d => Person.Actor.AdmDivCode is null || d.AdmDivCode == Person.Actor.AdmDivCode)];
 
     public bool MayReissue => May(NodeAction.ApproveVoucher);
 
@@ -93,13 +97,15 @@ public sealed class FinanceModel : DeskPageModel
     private void Load(string? date, string? division = null)
     {
         var master = Node.Node.Master;
-        Division = master.TryDivision(division, out var chosen) ? chosen : master.Division(master.AdmDivCode);
+        // A division's own person reconciles their division whatever the query names; others the one named, or the home one.
+        Division = Person.Actor.AdmDivCode is { } own ? master.Division(own)
+            : master.TryDivision(division, out var chosen) ? chosen : master.Division(master.AdmDivCode);
         ViewData["Poll"] = true;
         Day = DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
-        Quotas = Node.Library.Latest("own", ["5105", "5106"], limit: 40);
-        Direct = Node.Library.Latest("own", ["5201", "5108"], limit: 40);
-        Allocations = Node.Library.Latest("own", ["5207"], limit: 40);
-        Received = Node.Library.Latest("received", ["2105", "2207", "2209", "2206", "2203", "2204", "2208", "3208", "3501", "4004", "3507"], limit: 40);
+        Quotas = Node.Library.Latest("own", ["5105", "5106"], admDivCode: Person.Actor.AdmDivCode, limit: 40);
+        Direct = Node.Library.Latest("own", ["5201", "5108"], admDivCode: Person.Actor.AdmDivCode, limit: 40);
+        Allocations = Node.Library.Latest("own", ["5207"], admDivCode: Person.Actor.AdmDivCode, limit: 40);
+        Received = Node.Library.Latest("received", ["2105", "2207", "2209", "2206", "2203", "2204", "2208", "3208", "3501", "4004", "3507"], admDivCode: Person.Actor.AdmDivCode, limit: 40);
         Report = FinanceReconciliation.Reconcile(FinanceBooksReader.Read(Node.Library, master, Day, Division.AdmDivCode));
         Trial = new FinanceJournal(Node.Library).TrialBalance();
     }

@@ -25,10 +25,10 @@ public sealed class PbocModel : DeskPageModel
     public void OnGet()
     {
         ViewData["Poll"] = true;
-        Clearing = Node.Library.Latest("received", ["2301", "5106", "5108"], limit: 50);
-        Allocations = Node.Library.Latest("received", ["5207"], limit: 30);
-        Statements = Node.Library.Latest("own", ["3501", "3502", "3507", "4004", "4005", "3208"], limit: 30);
+        Clearing = Node.Library.Latest("received", ["2301", "5106", "5108"], admDivCode: Person.Actor.AdmDivCode, limit: 50);
+        Allocations = Node.Library.Latest("received", ["5207"], admDivCode: Person.Actor.AdmDivCode, limit: 30);
+        Statements = Node.Library.Latest("own", ["3501", "3502", "3507", "4004", "4005", "3208"], admDivCode: Person.Actor.AdmDivCode, limit: 30);
         var pboc = Node.Node.PbocDesk!;
-        Books = [.. Node.Node.Master.Divisions.Select(d => (d, pboc.TreasuryAccountOpen(d.AdmDivCode) ? pboc.TreasuryBook(null, d.AdmDivCode) : (TreasuryBook?)null))];
+        Books = [.. Node.Node.Master.Divisions.Where(d => Person.Actor.AdmDivCode is null || d.AdmDivCode == Person.Actor.AdmDivCode).Select(d => (d, pboc.TreasuryAccountOpen(d.AdmDivCode) ? pboc.TreasuryBook(null, d.AdmDivCode) : (TreasuryBook?)null))];
     }
 }

@@ -61,9 +61,12 @@ public sealed class UnitModel : DeskPageModel
     /// <summary>The unit's budget indicators (预算指标) with the quota planned on them and what was paid.</summary>
     public IReadOnlyList<IndicatorRow> Quota { get; private set; } = [];
 
-    public bool MayEnter => May(NodeAction.EnterVoucher, Unit.AgencyCode);
+    public bool MayEnter => May(NodeAction.EnterVoucher, UnitScope);
 
-    public bool MayApprove => May(NodeAction.ApproveVoucher, Unit.AgencyCode);
+    public bool MayApprove => May(NodeAction.ApproveVoucher, UnitScope);
+
+    /// <summary>The unit's vouchers as authorization sees them: the unit, in its division.</summary>
+    private VoucherScope UnitScope => new(Unit.AgencyCode, Node.Node.Master.DivisionOf(Unit).AdmDivCode);
 
     protected override bool Allowed() => Kind == PartyKind.Finance && IsUnitPerson;
 

@@ -83,7 +83,7 @@ public sealed class VoucherModel : DeskPageModel
             return NotFound();
         }
 
-        var refused = Node.Authorize(Person, action, Voucher.Key.ToString(), Voucher.AgencyCode, oneVoucher: true);
+        var refused = Node.Authorize(Person, action, Voucher.Key.ToString(), Voucher.Scope);
         if (refused != AuthorizationRejection.None)
         {
             Show(refused);
@@ -99,7 +99,7 @@ public sealed class VoucherModel : DeskPageModel
     private bool Load(long id)
     {
         var voucher = Node.Library.Find(id);
-        if (voucher is null || Authorization.Check(Person.Actor, NodeAction.ReadVouchers, Node.Node.Party, voucher.AgencyCode, oneVoucher: true) != AuthorizationRejection.None)
+        if (voucher is null || Authorization.Check(Person.Actor, NodeAction.ReadVouchers, Node.Node.Party, voucher.Scope) != AuthorizationRejection.None)
         {
             return false;
         }
@@ -117,9 +117,9 @@ public sealed class VoucherModel : DeskPageModel
         var positions = Node.Library.PositionsToStamp(Voucher);
         CanStampAsMaker = Voucher.Origin == "own" && Voucher.State == "draft" && Voucher.EnteredBy == me
             && positions.Any(p => p.Role == StampRole.Maker && unstamped.Contains(p.Name));
-        CanApprove = Voucher.Origin == "own" && Voucher.State == "draft" && May(NodeAction.ApproveVoucher, Voucher.AgencyCode ?? Person.Actor.AgencyCode)
+        CanApprove = Voucher.Origin == "own" && Voucher.State == "draft" && May(NodeAction.ApproveVoucher, Voucher.Scope)
             && !positions.Any(p => p.Role == StampRole.Maker && unstamped.Contains(p.Name));
-        CanAnswer = Voucher.Origin == "received" && Voucher.State == "received" && May(NodeAction.Return, Voucher.AgencyCode ?? Person.Actor.AgencyCode);
+        CanAnswer = Voucher.Origin == "received" && Voucher.State == "received" && May(NodeAction.Return, Voucher.Scope);
         return true;
     }
 

@@ -1,6 +1,7 @@
 using OpenTreasury.Domain.Codes;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Domain.Vouchers;
+using OpenTreasury.Node.People;
 using OpenTreasury.Wire;
 
 namespace OpenTreasury.Node.Library;
@@ -54,6 +55,9 @@ public sealed record StoredVoucher
         Domain.Codes.VoucherNo.Parse(VoucherNo));
 
     public PartyId SenderParty => PartyId.Parse(Sender);
+
+    /// <summary>The voucher as authorization sees it: its unit and its division.</summary>
+    public VoucherScope Scope => new(AgencyCode, AdmDivCode);
 
     public bool IsReply => Flag == 1;
 

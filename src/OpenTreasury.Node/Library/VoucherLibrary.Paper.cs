@@ -98,7 +98,7 @@ public sealed partial class VoucherLibrary
         // The maker may read the voucher; the checker's post manages the outbox (it withdraws a message), each within their unit.
         foreach (var (person, action) in new[] { (maker, NodeAction.ReadVouchers), (checker, NodeAction.ManageMessages) })
         {
-            var refused = Authorization.Check(new Actor(Party, person.UserId, person.Post, person.AgencyCode), action, Party, voucher.AgencyCode, oneVoucher: true);
+            var refused = Authorization.Check(person.Actor, action, Party, voucher.Scope);
             if (refused != AuthorizationRejection.None)
             {
                 session.AuditRefusal(person.UserId, "emergency-paper-refused", subject, $"{refused} ({(int)refused}): post {person.Post} may not {action}");

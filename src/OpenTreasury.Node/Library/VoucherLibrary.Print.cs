@@ -41,7 +41,7 @@ public sealed partial class VoucherLibrary
             emergency = IsOnEmergencyPaper(session, voucher.Id);
             before = (int)session.Connection.ExecuteScalar<long>(
                 "SELECT COUNT(*) FROM audit WHERE operation = 'print' AND subject = @subject", new { subject }, session.Transaction);
-            rejection = Authorization.CheckPrint(actor, Party, voucher.AgencyCode, before);
+            rejection = Authorization.CheckPrint(actor, Party, voucher.Scope, before);
             if (rejection != AuthorizationRejection.None)
             {
                 var action = rejection == AuthorizationRejection.ReprintNotAllowed ? NodeAction.ReprintVoucher : NodeAction.PrintVoucher;

@@ -5,7 +5,7 @@ namespace OpenTreasury.Node.Library;
 
 /// <summary>
 /// What to read from the library: own or received vouchers, optionally of one VtCode, one state, a
-/// range of voucher dates (yyyyMMdd, inclusive) and one budget unit, after a cursor (the last id read).
+/// range of voucher dates (yyyyMMdd, inclusive), one budget unit and one division, after a cursor (the last id read).
 /// </summary>
 public sealed record VoucherQuery(
     string Origin,
@@ -15,7 +15,8 @@ public sealed record VoucherQuery(
     string? ToDate = null,
     string? AgencyCode = null,
     long AfterId = 0,
-    int Limit = Limits.ReadBatchMax);
+    int Limit = Limits.ReadBatchMax,
+    string? AdmDivCode = null);
 
 public sealed partial class VoucherLibrary
 {
@@ -31,7 +32,8 @@ public sealed partial class VoucherLibrary
 
     /// <summary>
     /// Reads vouchers in id order, at most <see cref="Limits.ReadBatchMax"/> a call; the caller continues
-    /// after the last id it got. A unit's people pass their AgencyCode, so they see only their unit's.
+    /// after the last id it got. A unit's people pass their AgencyCode, so they see only their unit's; a person of one
+    /// division their AdmDivCode.
     /// </summary>
     public IReadOnlyList<StoredVoucher> Query(VoucherQuery query)
     {
@@ -47,13 +49,17 @@ public sealed partial class VoucherLibrary
               AND (@FromDate IS NULL OR vou_date >= @FromDate)
               AND (@ToDate IS NULL OR vou_date <= @ToDate)
               AND (@AgencyCode IS NULL OR agency_code = @AgencyCode)
+              AND (@AdmDivCode IS NULL OR adm_div_code = @AdmDivCode)
             ORDER BY id LIMIT @limit
             """,
-            new { query.Origin, query.AfterId, query.VtCode, query.State, query.FromDate, query.ToDate, query.AgencyCode, limit })];
+            new { query.Origin, query.AfterId, query.VtCode, query.State, query.FromDate, query.ToDate, query.AgencyCode, query.AdmDivCode, limit })];
     }
 
-    /// <summary>The newest vouchers of one direction (own or received), optionally of some VtCodes and one unit, newest first, at most <see cref="Limits.ReadBatchMax"/>.</summary>
-    public IReadOnlyList<StoredVoucher> Latest(string origin, IReadOnlyCollection<string>? vtCodes = null, string? agencyCode = null, int limit = Limits.ReadBatchMax)
+    /// <summary>
+    /// The newest vouchers of one direction (own or received), optionally of some VtCodes, one unit and one division,
+    /// newest first, at most <see cref="Limits.ReadBatchMax"/>.
+    /// </summary>
+    public IReadOnlyList<StoredVoucher> Latest(string origin, IReadOnlyCollection<string>? vtCodes = null, string? agencyCode = null, string? admDivCode = null, int limit = Limits.ReadBatchMax)
     {
         ArgumentNullException.ThrowIfNull(origin);
         limit = Math.Clamp(limit, 1, Limits.ReadBatchMax);
@@ -65,8 +71,9 @@ public sealed partial class VoucherLibrary
             WHERE origin = @origin
               AND (@all OR vt_code IN @codes)
               AND (@agencyCode IS NULL OR agency_code = @agencyCode)
+              AND (@admDivCode IS NULL OR adm_div_code = @admDivCode)
             ORDER BY id DESC LIMIT @limit
             """,
-            new { origin, all = codes.Length == 0, codes, agencyCode, limit })];
+            new { origin, all = codes.Length == 0, codes, agencyCode, admDivCode, limit })];
     }
 }

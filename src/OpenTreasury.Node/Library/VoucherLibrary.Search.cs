@@ -22,7 +22,8 @@ public sealed record VoucherSearch(
     long? MaxAmountFen = null,
     string? Origin = null,
     int Page = 1,
-    int PageSize = Limits.SearchPageSizeMax)
+    int PageSize = Limits.SearchPageSizeMax,
+    string? AdmDivCode = null)
 {
     /// <summary>
     /// The statuses the search takes: a stored voucher's state (the vouchers table's CHECK), and for an own
@@ -80,6 +81,7 @@ public sealed partial class VoucherLibrary
           AND (@FromDate IS NULL OR vou_date >= @FromDate)
           AND (@ToDate IS NULL OR vou_date <= @ToDate)
           AND (@AgencyCode IS NULL OR agency_code = @AgencyCode)
+          AND (@AdmDivCode IS NULL OR adm_div_code = @AdmDivCode)
           AND (@MinAmountFen IS NULL OR amount_fen >= @MinAmountFen)
           AND (@MaxAmountFen IS NULL OR amount_fen <= @MaxAmountFen)
           AND (@Counterparty IS NULL
@@ -110,6 +112,7 @@ public sealed partial class VoucherLibrary
             search.FromDate,
             search.ToDate,
             search.AgencyCode,
+            search.AdmDivCode,
             search.MinAmountFen,
             search.MaxAmountFen,
             search.Counterparty,

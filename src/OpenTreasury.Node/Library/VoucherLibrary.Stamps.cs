@@ -219,6 +219,12 @@ public sealed partial class VoucherLibrary
             return $"{signer.UserId} does not work for unit {agencyCode}";
         }
 
+        // A person of one division (a county's 国库股 at the prefecture's node) stamps that division's vouchers only.
+        if (signer.AdmDivCode is { } division && division != voucher.AdmDivCode)
+        {
+            return $"{signer.UserId} works for division {division}, not for {voucher.Key}'s {voucher.AdmDivCode}";
+        }
+
         return position.Role switch
         {
             StampRole.Maker when voucher.State != "draft" => "the maker stamps while the voucher is a draft",

@@ -59,7 +59,11 @@ public sealed record Division(string AdmDivCode, string AdmDivName, string Finan
 }
 
 /// <summary>A user of a party (plain records until the trust layer binds them to USBKeys).</summary>
-public sealed record PartyUser(string Party, string Id, string Name, string Role, string? AgencyCode = null);
+/// <summary>
+/// A person of a party: their post (Role), for a unit's people their unit, and for a person who works for one
+/// division of the several the network serves (a county's 国库股) that division; none: the whole node.
+/// </summary>
+public sealed record PartyUser(string Party, string Id, string Name, string Role, string? AgencyCode = null, string? AdmDivCode = null);
 
 /// <summary>A payee (收款人) the demo pays.</summary>
 public sealed record Payee(string AccountNo, string Name, string BankName, string BankNo);
@@ -117,6 +121,27 @@ public sealed record MasterData
 
     /// <summary>The one line a division the network does not serve is refused with.</summary>
     public static string NotServed(string? admDivCode) => $"行政区划 {admDivCode} 不在本网络的主数据中";
+
+    /// <summary>
+    /// Why a person of unit <paramref name="agencyCode"/> (if any) cannot work for division <paramref name="admDivCode"/>
+    /// (if any), or null when they can: the division is one the network serves, and a unit's person's is the unit's.
+    /// </summary>
+    public string? PersonDivisionRefusal(string? agencyCode, string? admDivCode)
+    {
+        if (admDivCode is null)
+        {
+            return null;
+        }
+
+        if (!Serves(admDivCode))
+        {
+            return NotServed(admDivCode);
+        }
+
+        return agencyCode is not null && Units.FirstOrDefault(u => u.AgencyCode == agencyCode) is { } unit && DivisionOf(unit).AdmDivCode != admDivCode
+            ? $"预算单位 {agencyCode} 属于行政区划 {DivisionOf(unit).AdmDivCode}，不属于 {admDivCode}"
+            : null;
+    }
 
     /// <summary>Whether the network serves the division <paramref name="admDivCode"/>.</summary>
     public bool Serves(string admDivCode) => admDivCode == AdmDivCode || OtherDivisions.Any(d => d.AdmDivCode == admDivCode);
@@ -202,6 +227,11 @@ public sealed record MasterData
         if (Units.GroupBy(u => u.AgencyCode, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } shared)
         {
             throw new InvalidDataException($"单位代码 {shared.Key} 在主数据中出现了两次（单位代码在全网唯一）");
+        }
+
+        if (Users.FirstOrDefault(p => PersonDivisionRefusal(p.AgencyCode, p.AdmDivCode) is not null) is { } person)
+        {
+            throw new InvalidDataException($"用户 {person.Id}：{PersonDivisionRefusal(person.AgencyCode, person.AdmDivCode)}");
         }
 
         return this;

@@ -30,15 +30,24 @@ public enum AuthorizationRejection
     OtherUnit = 4,       // a unit's person, and the voucher is another unit's (or no unit's)
     OtherParty = 5,      // the person belongs to another party than the library asked
     ReprintNotAllowed = 6, // the voucher was printed before, and the person's post may not reprint (ReprintVoucher)
+    OtherDivision = 7,   // the person works for one division (区划), and the voucher is another division's
 }
 
-/// <summary>Who is asking: a person of a party, with their post and, for a unit's people, their unit.</summary>
-public sealed record Actor(PartyId Party, string UserId, string Post, string? AgencyCode);
+/// <summary>
+/// Who is asking: a person of a party, with their post, for a unit's people their unit, and for a person who works
+/// for one administrative division (a county's 国库股 at the prefecture's Finance node) that division; null
+/// <paramref name="AdmDivCode"/> is a person of the whole node (every division it serves).
+/// </summary>
+public sealed record Actor(PartyId Party, string UserId, string Post, string? AgencyCode, string? AdmDivCode = null);
+
+/// <summary>The one voucher an action concerns, as authorization sees it: its unit (if any) and its division.</summary>
+public sealed record VoucherScope(string? AgencyCode, string AdmDivCode);
 
 /// <summary>
 /// The one authorization table of a node: which post (岗位) at which kind of party may do which action,
 /// and the scope — a unit's people (单位经办人, 单位财务负责人: users with an AgencyCode) see and act only on
-/// their own unit's vouchers; nobody acts on another party's library. Anything not listed is refused.
+/// their own unit's vouchers; a person of one division (区划) only on that division's; nobody acts on another
+/// party's library. Anything not listed is refused.
 /// Administration is a post of its own (不相容岗位): an administrator reads no vouchers, an operator
 /// administers nothing. A voucher's first print needs PrintVoucher, every later one (重打) ReprintVoucher as well,
 /// which only the checking posts (国库股审核, 复核员, 复核) hold.
@@ -83,9 +92,9 @@ public static class Authorization
     /// Decides whether <paramref name="actor"/> may print a voucher version already printed
     /// <paramref name="printedBefore"/> times: the first print needs PrintVoucher, a reprint (重打) ReprintVoucher too.
     /// </summary>
-    public static AuthorizationRejection CheckPrint(Actor actor, PartyId library, string? subjectAgencyCode, int printedBefore)
+    public static AuthorizationRejection CheckPrint(Actor actor, PartyId library, VoucherScope voucher, int printedBefore)
     {
-        var rejection = Check(actor, NodeAction.PrintVoucher, library, subjectAgencyCode, oneVoucher: true);
+        var rejection = Check(actor, NodeAction.PrintVoucher, library, voucher);
         return rejection == AuthorizationRejection.None && printedBefore > 0 && !Allows(library.Kind, actor.Post, NodeAction.ReprintVoucher)
             ? AuthorizationRejection.ReprintNotAllowed
             : rejection;
@@ -93,10 +102,10 @@ public static class Authorization
 
     /// <summary>
     /// Decides whether <paramref name="actor"/> may do <paramref name="action"/> in the library of
-    /// <paramref name="library"/>, on a voucher of unit <paramref name="subjectAgencyCode"/> (null: no
-    /// unit, or no one voucher — a list, which the caller then narrows to the actor's unit).
+    /// <paramref name="library"/>, on <paramref name="voucher"/> (null: no one voucher — a list, which the caller
+    /// then narrows to the actor's unit and division).
     /// </summary>
-    public static AuthorizationRejection Check(Actor actor, NodeAction action, PartyId library, string? subjectAgencyCode, bool oneVoucher)
+    public static AuthorizationRejection Check(Actor actor, NodeAction action, PartyId library, VoucherScope? voucher)
     {
         ArgumentNullException.ThrowIfNull(actor);
         if (actor.Party != library)
@@ -109,9 +118,14 @@ public static class Authorization
             return AuthorizationRejection.PostMayNot;
         }
 
-        if (oneVoucher && actor.AgencyCode is { } unit && !string.Equals(unit, subjectAgencyCode, StringComparison.Ordinal))
+        if (voucher is not null && actor.AgencyCode is { } unit && !string.Equals(unit, voucher.AgencyCode, StringComparison.Ordinal))
         {
             return AuthorizationRejection.OtherUnit;
+        }
+
+        if (voucher is not null && actor.AdmDivCode is { } division && !string.Equals(division, voucher.AdmDivCode, StringComparison.Ordinal))
+        {
+            return AuthorizationRejection.OtherDivision;
         }
 
         return AuthorizationRejection.None;

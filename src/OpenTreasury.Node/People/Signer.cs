@@ -14,45 +14,49 @@ public sealed class Signer : IDisposable
     private readonly IUsbKeyDevice? _device;
     private readonly IReadOnlyDictionary<string, byte[]>? _presented;
 
-    public Signer(PartyId party, string userId, string name, string post, string? agencyCode, IUsbKeyDevice device, IUsbKeyContainer container)
-        : this(party, userId, name, post, agencyCode)
+    public Signer(PartyId party, string userId, string name, string post, string? agencyCode, string? admDivCode, IUsbKeyDevice device, IUsbKeyContainer container)
+        : this(new Actor(party, userId, post, agencyCode, admDivCode), name)
     {
         _device = device;
         Token = container;
     }
 
-    private Signer(PartyId party, string userId, string name, string post, string? agencyCode, IReadOnlyDictionary<string, byte[]> presented)
-        : this(party, userId, name, post, agencyCode) => _presented = presented;
+    private Signer(Actor actor, string name, IReadOnlyDictionary<string, byte[]> presented)
+        : this(actor, name) => _presented = presented;
 
-    private Signer(PartyId party, string userId, string name, string post, string? agencyCode)
+    private Signer(Actor actor, string name)
     {
-        Party = party;
-        UserId = userId;
+        Actor = actor;
         Name = name;
-        Post = post;
-        AgencyCode = agencyCode;
     }
 
     /// <summary>
     /// A person present through their support control: <paramref name="stamps"/> are the SES_Signatures they
     /// made on their own machine, by position name, without a timestamp (the node adds the TSA's).
     /// </summary>
-    public static Signer Remote(PartyId party, string userId, string name, string post, string? agencyCode, IReadOnlyDictionary<string, byte[]> stamps)
+    public static Signer Remote(Actor actor, string name, IReadOnlyDictionary<string, byte[]> stamps)
     {
+        ArgumentNullException.ThrowIfNull(actor);
         ArgumentNullException.ThrowIfNull(stamps);
-        return new Signer(party, userId, name, post, agencyCode, stamps);
+        return new Signer(actor, name, stamps);
     }
 
-    public PartyId Party { get; }
+    /// <summary>The person as authorization sees them: party, post, unit and division.</summary>
+    public Actor Actor { get; }
 
-    public string UserId { get; }
+    public PartyId Party => Actor.Party;
+
+    public string UserId => Actor.UserId;
 
     public string Name { get; }
 
     /// <summary>The post (岗位) the person holds; public seals are granted to posts.</summary>
-    public string Post { get; }
+    public string Post => Actor.Post;
 
-    public string? AgencyCode { get; }
+    public string? AgencyCode => Actor.AgencyCode;
+
+    /// <summary>The one division (区划) the person works for, or null for a person of every division the node serves.</summary>
+    public string? AdmDivCode => Actor.AdmDivCode;
 
     /// <summary>The person's USBKey when it is at hand; null when the person is present through their support control.</summary>
     public IUsbKeyContainer? Token { get; }

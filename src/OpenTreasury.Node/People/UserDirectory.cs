@@ -23,6 +23,9 @@ public sealed class UserRecord
 
     public string? AgencyCode { get; init; }
 
+    /// <summary>The one division (区划) the person works for, or null for every division the node serves.</summary>
+    public string? AdmDivCode { get; init; }
+
     public string? CertSerial { get; init; }
 
     public long Locked { get; init; }
@@ -37,9 +40,14 @@ public enum UserRejection
     UserLocked = 3,       // locked by an administrator: may not log in or stamp
     TokenRefused = 4,     // the USBKey said no (wrong PIN, locked after 5 wrong PINs, …); the message says why
     InvalidInput = 5,
+    UnknownDivision = 6,  // the person's division is not one the network serves
 }
 
-public sealed record UserResult(UserRejection Rejection, string Message, TokenError TokenError = TokenError.None, int? RemainingRetries = null)
+/// <summary>
+/// What a user operation did; <paramref name="Subject"/> is a Chinese line naming what was wrong when the code alone
+/// does not (which division, which unit).
+/// </summary>
+public sealed record UserResult(UserRejection Rejection, string Message, TokenError TokenError = TokenError.None, int? RemainingRetries = null, string? Subject = null)
 {
     public bool Ok => Rejection == UserRejection.None;
 }
@@ -59,14 +67,14 @@ public sealed class UserDirectory(VoucherLibrary library, string tokenDirectory,
     public IReadOnlyList<UserRecord> List()
     {
         using var connection = library.Database.Connect();
-        return [.. connection.Query<UserRecord>("SELECT id AS Id, name AS Name, role AS Role, agency_code AS AgencyCode, cert_serial AS CertSerial, locked AS Locked FROM users ORDER BY id")];
+        return [.. connection.Query<UserRecord>("SELECT id AS Id, name AS Name, role AS Role, agency_code AS AgencyCode, adm_div_code AS AdmDivCode, cert_serial AS CertSerial, locked AS Locked FROM users ORDER BY id")];
     }
 
     public UserRecord? Find(string userId)
     {
         using var connection = library.Database.Connect();
         return connection.QuerySingleOrDefault<UserRecord>(
-            "SELECT id AS Id, name AS Name, role AS Role, agency_code AS AgencyCode, cert_serial AS CertSerial, locked AS Locked FROM users WHERE id = @userId", new { userId });
+            "SELECT id AS Id, name AS Name, role AS Role, agency_code AS AgencyCode, adm_div_code AS AdmDivCode, cert_serial AS CertSerial, locked AS Locked FROM users WHERE id = @userId", new { userId });
     }
 
     /// <summary>The personal certificate (DER) on the person's USBKey, as registered when they were added; null for no such user.</summary>
@@ -79,8 +87,10 @@ public sealed class UserDirectory(VoucherLibrary library, string tokenDirectory,
     /// <summary>
     /// Adds a person: a key pair made for their USBKey, a certificate request that <paramref name="certify"/> carries to the
     /// authority (which issues the personal certificate under its own subject), the token file, the user record.
+    /// <paramref name="admDivCode"/> is the one division the person works for (null: every division the node serves);
+    /// the caller, who knows the master data, has checked that the node serves it.
     /// </summary>
-    public UserResult Add(Func<Pkcs10CertificationRequest, X509Certificate> certify, string userId, string name, string post, string? agencyCode, string pin, string adminPin)
+    public UserResult Add(Func<Pkcs10CertificationRequest, X509Certificate> certify, string userId, string name, string post, string? agencyCode, string? admDivCode, string pin, string adminPin)
     {
         ArgumentNullException.ThrowIfNull(certify);
         if (string.IsNullOrWhiteSpace(userId) || userId.Length > UserIdLengthMax || !userId.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-'))
@@ -113,9 +123,9 @@ public sealed class UserDirectory(VoucherLibrary library, string tokenDirectory,
         var result = library.Run(session =>
         {
             session.Connection.Execute(
-                "INSERT INTO users (id, name, role, agency_code, cert_serial, cert_der, created_at) VALUES (@userId, @name, @post, @agencyCode, @serial, @der, @now)",
-                new { userId, name, post, agencyCode, serial = certificate.SerialNumber.ToString(16), der = certificate.GetEncoded(), now = session.NowText }, session.Transaction);
-            session.Audit("admin", "user-add", userId, $"{name}, {post}{(agencyCode is null ? string.Empty : ", unit " + agencyCode)}; certificate {certificate.SerialNumber.ToString(16)}");
+                "INSERT INTO users (id, name, role, agency_code, adm_div_code, cert_serial, cert_der, created_at) VALUES (@userId, @name, @post, @agencyCode, @admDivCode, @serial, @der, @now)",
+                new { userId, name, post, agencyCode, admDivCode, serial = certificate.SerialNumber.ToString(16), der = certificate.GetEncoded(), now = session.NowText }, session.Transaction);
+            session.Audit("admin", "user-add", userId, $"{name}, {post}{(agencyCode is null ? string.Empty : ", unit " + agencyCode)}{(admDivCode is null ? string.Empty : ", division " + admDivCode)}; certificate {certificate.SerialNumber.ToString(16)}");
             return LibraryResult.Done(0);
         });
         return result.Ok ? new(UserRejection.None, $"added {userId} ({name}, {post}) with a USBKey at {TokenPath(userId)}") : new(UserRejection.InvalidInput, result.Message);
@@ -152,7 +162,7 @@ public sealed class UserDirectory(VoucherLibrary library, string tokenDirectory,
             return new(UserRejection.TokenRefused, pinResult.Message, pinResult.Error, pinResult.RemainingRetries);
         }
 
-        signer = new Signer(library.Party, userId, user.Name, user.Role, user.AgencyCode, device, application.OpenContainer(SoftUsbKey.SignContainerName));
+        signer = new Signer(library.Party, userId, user.Name, user.Role, user.AgencyCode, user.AdmDivCode, device, application.OpenContainer(SoftUsbKey.SignContainerName));
         return new(UserRejection.None, $"{userId} logged in");
     }
 

@@ -14,7 +14,7 @@ public sealed record LoginRequest(string UserId, string Challenge, string Signat
 
 public sealed record LoginResponse(string Token, string Party, string UserId, string Name, string Post, string? AgencyCode, DateTimeOffset ExpiresAt);
 
-public sealed record WhoAmI(string Party, string UserId, string Name, string Post, string? AgencyCode, DateTimeOffset ExpiresAt);
+public sealed record WhoAmI(string Party, string UserId, string Name, string Post, string? AgencyCode, DateTimeOffset ExpiresAt, string? AdmDivCode);
 
 /// <summary>
 /// Login by challenge (登录): the node gives a random challenge; the person signs the
@@ -58,7 +58,7 @@ public static class AuthEndpoints
         session.MapGet("/me", (HttpContext http) =>
         {
             var s = SessionFilter.SessionOf(http);
-            return Results.Ok(new WhoAmI(s.Actor.Party.ToString(), s.Actor.UserId, s.Name, s.Actor.Post, s.Actor.AgencyCode, s.ExpiresAt));
+            return Results.Ok(new WhoAmI(s.Actor.Party.ToString(), s.Actor.UserId, s.Name, s.Actor.Post, s.Actor.AgencyCode, s.ExpiresAt, s.Actor.AdmDivCode));
         })
         .WithName("WhoAmI")
         .WithSummary("The person of this session 当前用户")
@@ -121,7 +121,7 @@ public static class AuthEndpoints
             return (null, Refused(context, request.UserId, rejection, message));
         }
 
-        var actor = new Actor(party, user!.Id, user.Role, user.AgencyCode);
+        var actor = new Actor(party, user!.Id, user.Role, user.AgencyCode, user.AdmDivCode);
         if (context.Sessions.Open(actor, user.Name) is not { } opened)
         {
             return (null, Refused(context, request.UserId, LoginRejection.TooManyChallenges, $"{ServerLimits.SessionsOpenMax} sessions are open"));

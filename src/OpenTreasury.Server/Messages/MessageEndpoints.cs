@@ -67,7 +67,7 @@ public static class MessageEndpoints
     private static IResult Authorized(NodeContext context, HttpContext http, string subject, Func<IResult> work)
     {
         var session = SessionFilter.SessionOf(http);
-        var rejection = context.Authorize(session, NodeAction.ManageMessages, subject, null, oneVoucher: false);
+        var rejection = context.Authorize(session, NodeAction.ManageMessages, subject, null);
         return rejection != AuthorizationRejection.None
             ? Problems.Of(rejection, $"{session.Actor.UserId} ({session.Actor.Post}) may not manage messages at {context.Node.Party}")
             : work();
@@ -76,7 +76,7 @@ public static class MessageEndpoints
     private static async Task<IResult> AuthorizedAsync(NodeContext context, HttpContext http, string subject, Func<string, Task<IResult>> work)
     {
         var session = SessionFilter.SessionOf(http);
-        var rejection = context.Authorize(session, NodeAction.ManageMessages, subject, null, oneVoucher: false);
+        var rejection = context.Authorize(session, NodeAction.ManageMessages, subject, null);
         return rejection != AuthorizationRejection.None
             ? Problems.Of(rejection, $"{session.Actor.UserId} ({session.Actor.Post}) may not manage messages at {context.Node.Party}")
             : await work(session.Actor.UserId).ConfigureAwait(false);

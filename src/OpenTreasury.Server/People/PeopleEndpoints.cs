@@ -23,7 +23,7 @@ public static class PeopleEndpoints
         people.MapGet("/", (HttpContext http) =>
         {
             var session = SessionFilter.SessionOf(http);
-            var rejection = context.Authorize(session, NodeAction.Administer, "people", null, oneVoucher: false);
+            var rejection = context.Authorize(session, NodeAction.Administer, "people", null);
             return rejection != AuthorizationRejection.None
                 ? Problems.Of(rejection, $"{session.Actor.Post} does not administer {context.Node.Party}")
                 : Results.Ok(context.Node.Users.List().Select(u => new PersonView(u.Id, u.Name, u.Role, u.AgencyCode, u.CertSerial, u.Locked != 0)).ToList());
@@ -34,7 +34,7 @@ public static class PeopleEndpoints
         people.MapPost("/{userId}/lock", (HttpContext http, string userId, Vouchers.ReasonRequest? request) =>
         {
             var session = SessionFilter.SessionOf(http);
-            var rejection = context.Authorize(session, NodeAction.Administer, userId, null, oneVoucher: false);
+            var rejection = context.Authorize(session, NodeAction.Administer, userId, null);
             if (rejection != AuthorizationRejection.None)
             {
                 return Problems.Of(rejection, $"{session.Actor.Post} does not administer {context.Node.Party}");

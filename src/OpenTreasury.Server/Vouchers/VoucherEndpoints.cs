@@ -98,7 +98,7 @@ public static class VoucherEndpoints
     private static IResult List(NodeContext context, HttpContext http, string origin, string? vt, string? state, string? from, string? to, long? after, int? limit)
     {
         var session = SessionFilter.SessionOf(http);
-        var rejection = context.Authorize(session, NodeAction.ReadVouchers, $"{origin} vouchers", null, oneVoucher: false);
+        var rejection = context.Authorize(session, NodeAction.ReadVouchers, $"{origin} vouchers", null);
         if (rejection != AuthorizationRejection.None)
         {
             return Problems.Of(rejection, $"{session.Actor.Post} may not read vouchers at {context.Node.Party}");
@@ -114,7 +114,7 @@ public static class VoucherEndpoints
         }
 
         var size = limit ?? Limits.ReadBatchMax;
-        var rows = context.Library.Query(new VoucherQuery(origin, vt, state, from, to, session.Actor.AgencyCode, after ?? 0, size));
+        var rows = context.Library.Query(new VoucherQuery(origin, vt, state, from, to, session.Actor.AgencyCode, after ?? 0, size, session.Actor.AdmDivCode));
         return Results.Ok(new VoucherPage([.. rows.Select(VoucherViews.Summary)], rows.Count == size ? rows[^1].Id : null));
     }
 
@@ -123,7 +123,7 @@ public static class VoucherEndpoints
         var session = SessionFilter.SessionOf(http);
         var voucher = context.Library.Find(id);
         var subject = voucher is null ? $"voucher {id}" : $"{voucher.Key}/v{voucher.Version}";
-        var rejection = context.Authorize(session, action, subject, voucher?.AgencyCode, oneVoucher: voucher is not null);
+        var rejection = context.Authorize(session, action, subject, voucher?.Scope);
         if (rejection != AuthorizationRejection.None)
         {
             return Problems.Of(rejection, $"{session.Actor.UserId} ({session.Actor.Post}) may not {action} {subject}");

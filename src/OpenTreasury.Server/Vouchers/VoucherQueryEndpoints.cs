@@ -43,7 +43,7 @@ public static class VoucherQueryEndpoints
     private static IResult Search(NodeContext context, HttpContext http, SearchRequest request)
     {
         var session = SessionFilter.SessionOf(http);
-        var rejection = context.Authorize(session, NodeAction.ReadVouchers, "voucher search", null, oneVoucher: false);
+        var rejection = context.Authorize(session, NodeAction.ReadVouchers, "voucher search", null);
         if (rejection != AuthorizationRejection.None)
         {
             return Problems.Of(rejection, $"{session.Actor.Post} may not read vouchers at {context.Node.Party}");
@@ -70,11 +70,11 @@ public static class VoucherQueryEndpoints
             return Invalid();
         }
 
-        // A unit's people search within their unit whatever they ask for.
+        // A unit's people search within their unit, a division's people within their division, whatever they ask for.
         var agency = session.Actor.AgencyCode ?? request.Agency;
         var found = context.Library.Search(new VoucherSearch(
             request.Vt, category, request.State, request.From, request.To, agency, request.Counterparty, min, max, request.Origin,
-            request.Page ?? 1, request.PageSize ?? Limits.SearchPageSizeMax));
+            request.Page ?? 1, request.PageSize ?? Limits.SearchPageSizeMax, session.Actor.AdmDivCode));
         return Results.Ok(new VoucherSearchResult(
             [.. found.Vouchers.Select(v => new VoucherSearchItem(
                 v.Id, v.VtCode, v.Type.Name, VoucherCategories.Name(v.Type.Category), VoucherCategories.Chinese(v.Type.Category), v.VoucherNo, v.Version, v.IsReply,

@@ -40,6 +40,7 @@ public sealed class ErrorPathTests(CliTests.DemoFolder demo) : IClassFixture<Cli
         { "SameMakerAndChecker-7", 1, ["pay", "--data", "{data}", "--agency", "101001", "--class", "2010301", "--clerk", "dw101001_jbr", "--clerk-pin", "88888888", "--approver", "dw101001_jbr", "--approver-pin", "88888888", "--amount", "1.00"] },
         { "NoAdministratorLogin-1", 1, ["user", "add", "--data", "{data}", "--party", "finance", "--id", "x1", "--name", "王璐", "--post", "国库股录入", "--pin", "12345678", "--so-pin", "87654321"] },
         { "InvalidInput-5", 1, ["user", "add", "--data", "{data}", "--party", "finance", "--id", "x2", "--name", "王𠀀", "--post", "国库股录入", "--pin", "12345678", "--so-pin", "87654321", "--admin", "cz_gly1", "--admin-pin", "88888888"] },
+        { "UnknownDivision-6", 1, ["user", "add", "--data", "{data}", "--party", "finance", "--id", "x3", "--name", "王璐", "--post", "国库股录入", "--division", "533199", "--pin", "12345678", "--so-pin", "87654321", "--admin", "cz_gly1", "--admin-pin", "88888888"] },
         { "NO-SEAL", 1, ["seal", "revoke", "--data", "{data}", "--id", "ES-NONE", "--reason", "测试", "--admin", "cz_gly1", "--admin-pin", "88888888", "--checker", "cz_gly2", "--checker-pin", "88888888"] },
     };
 

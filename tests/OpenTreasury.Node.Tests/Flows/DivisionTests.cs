@@ -1,7 +1,10 @@
 using OpenTreasury.Business.Bank;
 using OpenTreasury.Business.Finance;
 using OpenTreasury.Domain.Money;
+using OpenTreasury.Domain.Parties;
 using OpenTreasury.Domain.Vouchers;
+using OpenTreasury.Node.Library;
+using OpenTreasury.Node.People;
 using OpenTreasury.Simulation.Demo;
 
 namespace OpenTreasury.Node.Tests.Flows;
@@ -105,6 +108,38 @@ public sealed class DivisionTests : IDisposable
         Assert.Contains("已在行政区划 533103 使用", taken.Message, StringComparison.Ordinal);
         Assert.Equal(Node.Library.LibraryRejection.InvalidVoucher, both.Rejection);
         Assert.Equal(1, TestNetwork.Count(_net.Finance, "SELECT COUNT(*) FROM vouchers WHERE vt_code = '5207'"));
+    }
+
+    [Fact]
+    public void A_person_of_one_division_stamps_that_divisions_vouchers_and_sees_only_them()
+    {
+        // 瑞丽市's own 国库股 pair (rl_lr, rl_sh) works at the prefecture's Finance node for 瑞丽市 only.
+        Assert.Equal(Ruili, _net.Finance.Users.Find("rl_lr")!.AdmDivCode);
+        Assert.Null(_net.Finance.Users.Find(FinanceContext.Entry)!.AdmDivCode);
+        var context = new FinanceContext(_net.Finance.Library, _net.Master, _net.Finance.Signers);
+        var payee = _net.Finance.FinanceDesk!.UnitPayee(RuiliAgency);
+        var ruili = new AllocationOrder("SB-RL-001", payee, [new AllocationLine(RuiliAgency, RuiliFunc, Amount.FromYuan(1_000))], "拨付专项经费");
+        var mangshi = new AllocationOrder("SB-MS-001", _net.Finance.FinanceDesk.UnitPayee(TestNetwork.Agency), [new AllocationLine(TestNetwork.Agency, TestNetwork.FuncCode, Amount.FromYuan(1_000))], "拨付专项经费");
+        var (entry, approval) = (_net.FinanceSigner("rl_lr"), _net.FinanceSigner("rl_sh"));
+        var library = _net.Finance.Library;
+
+        var own = library.Run(s => library.Issue(s, FinanceAllocations.Voucher(context, ruili, TestNetwork.BusinessDate), [PartyId.Pboc], entry, approval));
+        var other = library.Run(s => library.Issue(s, FinanceAllocations.Voucher(context, mangshi, TestNetwork.BusinessDate), [PartyId.Pboc], entry, approval));
+
+        Assert.True(own.Ok, own.Message);
+        Assert.Equal(LibraryRejection.NotAuthorizedToStamp, other.Rejection);
+        Assert.Contains("works for division 533102", other.Message, StringComparison.Ordinal);
+        Assert.Equal(1, TestNetwork.Count(_net.Finance, "SELECT COUNT(*) FROM vouchers WHERE vt_code = '5207'")); // the refused one left nothing
+        Assert.Equal(1, TestNetwork.Count(_net.Finance, "SELECT COUNT(*) FROM audit WHERE operation = 'stamp-refused' AND actor = 'rl_lr'"));
+
+        // The node-wide staff's voucher of 芒市 is outside 瑞丽市's people's lists and refused them one by one.
+        var prefecture = _net.Finance.FinanceDesk.IssueAllocation(mangshi with { VoucherNo = "SB-MS-002" }, TestNetwork.BusinessDate).ThrowIfRefused();
+        var seen = library.Query(new VoucherQuery("own", "5207", AdmDivCode: Ruili));
+        Assert.Equal([Ruili], seen.Select(v => v.AdmDivCode).Distinct());
+        Assert.Equal(2, library.Query(new VoucherQuery("own", "5207")).Count);
+        var theirs = library.Find(prefecture.VoucherId)!;
+        Assert.Equal(AuthorizationRejection.OtherDivision, Authorization.Check(entry.Actor, NodeAction.ReadVouchers, PartyId.Finance, theirs.Scope));
+        Assert.Equal(AuthorizationRejection.None, Authorization.Check(_net.FinanceSigner(FinanceContext.Entry).Actor, NodeAction.ReadVouchers, PartyId.Finance, theirs.Scope));
     }
 }
 

@@ -112,7 +112,7 @@ public sealed class PresentedStampTests : IDisposable
     private Signer Remote(string userId, IReadOnlyDictionary<string, byte[]> stamps)
     {
         var user = _net.Finance.Users.Find(userId)!;
-        return Signer.Remote(_net.Finance.Party, userId, user.Name, user.Role, user.AgencyCode, stamps);
+        return Signer.Remote(new Actor(_net.Finance.Party, userId, user.Role, user.AgencyCode, user.AdmDivCode), user.Name, stamps);
     }
 
     private static SealSignature Parse(byte[] der) => SealSignature.TryParse(der, out var s, out _) ? s : throw new InvalidOperationException("unreadable stamp");
