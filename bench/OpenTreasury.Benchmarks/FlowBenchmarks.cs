@@ -56,7 +56,7 @@ public class FlowBenchmarks
         _finance = NodeCredential.Load(Path.Combine(_network.Directory, PartyId.Finance.ToString(), "keys"), PartyId.Finance, TreasuryNetwork.DemoPassphrase);
         _verifier = new SignatureVerifier(_network.Network.Trust.Issuing);
         _signingTime = DateTimeOffset.UtcNow;
-        _propertyInfo = SignatureServer.PropertyInfo(_sample.Voucher.Key, 1, _sample.Stamp.Position);
+        _propertyInfo = SignatureServer.PropertyInfo(_sample.Voucher.Key, 1, _sample.Stamp.Position, Domain.Seals.StampTemplate.DefaultVersion);
         _seal = ElectronicSeal.TryParse(new SealRegistry(_network.Network.Finance.Library.Database).List().First(s => s.Type == SealType.FinanceSeal).Der, out var seal, out _)
             ? seal!
             : throw new InvalidOperationException("no seal to stamp with");

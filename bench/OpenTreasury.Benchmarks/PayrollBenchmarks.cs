@@ -110,7 +110,7 @@ public class PayrollBenchmarks
         var signing = _network.Network.Bank("102").Library.Signing;
         foreach (var stamp in body.Stamps)
         {
-            var check = signing.VerifyStamp(data, stamp.Der, SignatureServer.PropertyInfo(body.Key, body.Version, stamp.Position), _ => null);
+            var check = signing.VerifyStamp(data, stamp.Der, SignatureServer.PropertyInfo(body.Key, body.Version, stamp.Position, Domain.Seals.StampTemplate.DefaultVersion), _ => null);
             if (!check.IsValid)
             {
                 throw new InvalidOperationException($"stamp {stamp.Position}: {check.Message}");

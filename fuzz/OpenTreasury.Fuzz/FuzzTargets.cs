@@ -69,7 +69,7 @@ public static class FuzzTargets
         }
 
         var world = FuzzWorld.Instance;
-        var verdict = EnvelopeVerifier.Verify(data, world.SealVerifier, esId => esId == world.RegisteredSeal.EsId ? world.RegisteredSeal : null);
+        var verdict = EnvelopeVerifier.Verify(data, world.SealVerifier, esId => esId == world.RegisteredSeal.EsId ? world.RegisteredSeal : null, Domain.Seals.StampTemplates.Defaults);
         Require(verdict.Stamps is not null && verdict.Problems is not null, "a verdict without stamps or problems");
     }
 

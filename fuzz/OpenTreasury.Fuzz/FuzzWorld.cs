@@ -58,7 +58,7 @@ public sealed class FuzzWorld
         Key = new VoucherKey(AdmDivCode.Parse("533103"), StYear.Parse("2026"), VtCode.Parse("8202"), VoucherNo.Parse("F1"));
         VoucherBytes = VoucherXml.Write(SampleVoucher());
         Seal = SealMaker.Make(SealInfoFor(SignerCertificate), MakerCertificate, maker.Private, random);
-        PropertyInfo = SignatureServer.PropertyInfo(Key, 1, StampPosition);
+        PropertyInfo = SignatureServer.PropertyInfo(Key, 1, StampPosition, Domain.Seals.StampTemplate.DefaultVersion);
         Stamp = SealStamper.Stamp(Seal, SignerCertificate.GetEncoded(), toSign => Sm2.Sign(signer.Private, toSign, random), VoucherBytes, PropertyInfo, Now, authority);
         TimestampToken = Stamp.TimeStamp ?? throw new InvalidOperationException("The world's stamp has no timestamp.");
         TimestampRequest = TimestampRequests.Create(Stamp.Signature, random);

@@ -80,7 +80,10 @@ public static class NodeBuilder
             throw new ArgumentException($"The key given is {institution.Party}'s, not {party}'s.", nameof(options));
         }
 
-        var library = new VoucherLibrary(NodeDatabase.OpenNode(options.Directory), new SignatureServer(institution, options.Trust, options.Random), options.Clock);
+        var library = new VoucherLibrary(NodeDatabase.OpenNode(options.Directory), new SignatureServer(institution, options.Trust, options.Random), options.Clock)
+        {
+            Templates = options.Master.Templates(),
+        };
         // Without a people folder the directory points where no USBKey is: the node still knows its people (their
         // certificates are in its library) but holds none of their keys.
         var tokens = options.PeopleDirectory ?? Path.Combine(options.Directory, "no-usbkeys-here");

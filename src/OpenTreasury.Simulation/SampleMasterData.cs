@@ -1,4 +1,5 @@
 using System.Text.Json;
+using OpenTreasury.Domain.Seals;
 using OpenTreasury.Node.Network;
 
 namespace OpenTreasury.Simulation;
@@ -27,7 +28,8 @@ public static class SampleMasterData
     /// <summary>
     /// 芒市 and the next <paramref name="divisions"/> − 1 divisions of 德宏州 (瑞丽市 533102, 德宏州本级 533100, 陇川县 533124),
     /// each with its own Finance bureau, treasury, treasury single account and budget units, served by the one Finance,
-    /// PBOC and bank nodes; 瑞丽市 has its own 国库股 pair (rl_lr, rl_sh), who work for 瑞丽市 only. One division is
+    /// PBOC and bank nodes; 瑞丽市 has its own 国库股 pair (rl_lr, rl_sh), who work for 瑞丽市 only, and its own 8202
+    /// template, version 2: its units' payment vouchers carry no 法人章 (the unit's 财务专用章 alone). One division is
     /// <see cref="Mangshi"/> exactly.
     /// </summary>
     public static MasterData Dehong(int stYear, int divisions)
@@ -40,7 +42,7 @@ public static class SampleMasterData
             return mangshi;
         }
 
-        var more = JsonSerializer.Deserialize<MoreDivisions>(Resource(DivisionsResourceName))
+        var more = JsonSerializer.Deserialize<MoreDivisions>(Resource(DivisionsResourceName), MasterData.JsonOptions)
             ?? throw new InvalidOperationException($"the sample {DivisionsResourceName} is empty");
         var added = more.OtherDivisions.Take(divisions - 1).ToList();
         var units = more.Units.Where(u => added.Any(d => d.AdmDivCode == u.AdmDivCode)).ToList();
@@ -48,6 +50,7 @@ public static class SampleMasterData
         {
             OtherDivisions = added,
             Units = [.. mangshi.Units, .. units],
+            TemplateVersions = [.. more.TemplateVersions.Where(t => added.Any(d => d.AdmDivCode == t.AdmDivCode))],
             // The added divisions' units' people and their own 国库股 staff (a county's people at the prefecture's node).
             Users = [.. mangshi.Users, .. more.Users.Where(p => units.Any(u => u.AgencyCode == p.AgencyCode) || added.Any(d => d.AdmDivCode == p.AdmDivCode))],
         }).Validated();
@@ -61,5 +64,5 @@ public static class SampleMasterData
         return reader.ReadToEnd();
     }
 
-    private sealed record MoreDivisions(IReadOnlyList<Division> OtherDivisions, IReadOnlyList<BudgetUnit> Units, IReadOnlyList<PartyUser> Users);
+    private sealed record MoreDivisions(IReadOnlyList<Division> OtherDivisions, IReadOnlyList<BudgetUnit> Units, IReadOnlyList<PartyUser> Users, IReadOnlyList<ConfiguredTemplate> TemplateVersions);
 }

@@ -110,7 +110,7 @@ public class FuzzFindingsTests
         var key = new VoucherKey(AdmDivCode.Parse("533103"), StYear.Parse("2026"), VtCode.Parse("2105"), VoucherNo.Parse("F2"));
         var file = MofFormat.Write(new MofEnvelope([new VoucherBody(key, 1, VoucherFlag.Voucher, "", "<Voucher/>"u8.ToArray(), [new WireStamp("yh_qm", stamp)])]));
 
-        var verdict = EnvelopeVerifier.Verify(file, world.SealVerifier, _ => null);
+        var verdict = EnvelopeVerifier.Verify(file, world.SealVerifier, _ => null, OpenTreasury.Domain.Seals.StampTemplates.Defaults);
 
         Assert.False(verdict.Valid);
         Assert.All(verdict.Stamps, s => Assert.False(s.Valid));

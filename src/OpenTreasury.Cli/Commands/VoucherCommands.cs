@@ -168,7 +168,7 @@ internal static class VoucherCommands
 
             using var network = TreasuryNetwork.Open(folder.FullName, TimeProvider.System);
             var registry = new SealRegistry(network.Finance.Library.Database);
-            var verdict = EnvelopeVerifier.Verify(File.ReadAllBytes(path.FullName), network.Trust.SealVerifier, registry.Find);
+            var verdict = EnvelopeVerifier.Verify(File.ReadAllBytes(path.FullName), network.Trust.SealVerifier, registry.Find, network.Master.Templates());
             foreach (var stamp in verdict.Stamps)
             {
                 Console.WriteLine($"{stamp.Voucher} {stamp.Position} {stamp.PositionName}: {stamp.SealName}, signer {stamp.Signer}, signed {stamp.SigningTime}: "
@@ -234,7 +234,7 @@ internal static class VoucherCommands
 
             var bodies = read.Value.Bodies.Select(b => b with
             {
-                Stamps = [.. b.Stamps.Select(s => s with { Der = node.Library.Signing.StampAsInstitution(eseal!, b.InnerVoucher, SignatureServer.PropertyInfo(b.Key, b.Version, s.Position), now).Der })],
+                Stamps = [.. b.Stamps.Select(s => s with { Der = node.Library.Signing.StampAsInstitution(eseal!, b.InnerVoucher, SignatureServer.PropertyInfo(b.Key, b.Version, s.Position, TemplateVersionOf(s.Der)), now).Der })],
             });
             Common.WriteNew(result.GetValue(output)!.FullName, MofFormat.Write(new MofEnvelope([.. bodies])));
             Console.WriteLine($"re-signed {read.Value.Bodies.Count} voucher(s) as {node.Party} into {result.GetValue(output)!.FullName}");
@@ -470,4 +470,8 @@ internal static class VoucherCommands
     private sealed record VoucherRow(string VtCode, string VoucherNo, long Version, bool Reply, string Origin, string Sender, string State, string? Amount, string VouDate, IReadOnlyList<DeliveryRow> Deliveries);
 
     private sealed record DeliveryRow(string Receiver, int Code, string Status, string? Reason);
+
+    /// <summary>The template version a stamp's propertyInfo names (1 when none, or when the stamp cannot be read).</summary>
+    private static int TemplateVersionOf(byte[] der) =>
+        Trust.Seals.SealSignature.TryParse(der, out var stamp, out _) ? SignatureServer.TemplateVersionOf(stamp.PropertyInfo) ?? Domain.Seals.StampTemplate.DefaultVersion : Domain.Seals.StampTemplate.DefaultVersion;
 }

@@ -126,7 +126,7 @@ public sealed class VoucherModel : DeskPageModel
     private List<FormStamp> StampsOf(StoredVoucher voucher)
     {
         var stamps = Node.Library.Stamps(voucher.Id).ToDictionary(s => s.Position, StringComparer.Ordinal);
-        var template = StampTemplates.For(voucher.Key.AdmDivCode, voucher.Key.VtCode).For(voucher.IsReply);
+        var template = Node.Library.TemplateOf(voucher).For(voucher.IsReply);
         var list = new List<FormStamp>();
         var dataHash = DataHash.Of(voucher.InnerXml);
         foreach (var position in template)
@@ -137,7 +137,7 @@ public sealed class VoucherModel : DeskPageModel
                 continue;
             }
 
-            var check = Node.Library.Signing.VerifyStamp(dataHash, stamp.Der, SignatureServer.PropertyInfo(voucher.Key, (int)voucher.Version, position.Name), _ => null);
+            var check = Node.Library.Signing.VerifyStamp(dataHash, stamp.Der, SignatureServer.PropertyInfo(voucher.Key, (int)voucher.Version, position.Name, (int)voucher.TemplateVersion), _ => null);
             var parsed = SealSignature.TryParse(stamp.Der, out var read, out _) ? read : null;
             var picture = parsed?.Seal.Info.Picture;
             list.Add(new FormStamp(

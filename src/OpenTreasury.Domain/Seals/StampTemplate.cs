@@ -30,26 +30,122 @@ public sealed record TemplatePosition(string Name, PartyKind Party, bool OnReply
 }
 
 /// <summary>
-/// The stamp positions of a voucher type (凭证模板), per (AdmDivCode, VtCode) [std]: a voucher is
-/// stamped only when every position of its side (voucher or 回单) is. Entry and approval each carry
-/// a personal seal of a different person; the institution's public seal goes on after approval.
+/// The stamp positions of a voucher type (凭证模板), per (AdmDivCode, VtCode) [std] and <paramref name="Version"/>: a
+/// voucher is stamped only when every position of its side (voucher or 回单) is. Entry and approval each carry a
+/// personal seal of a different person; the institution's public seal goes on after approval. Version 1 is the
+/// default of every division; a division may configure later versions of its own.
 /// </summary>
-public sealed record StampTemplate(VtCode VtCode, IReadOnlyList<TemplatePosition> Positions)
+public sealed record StampTemplate(VtCode VtCode, IReadOnlyList<TemplatePosition> Positions, int Version = StampTemplate.DefaultVersion)
 {
+    /// <summary>The version of the defaults, which every division has.</summary>
+    public const int DefaultVersion = 1;
+
     public IEnumerable<TemplatePosition> For(bool reply) => Positions.Where(p => p.OnReply == reply);
 }
 
-/// <summary>The templates in force. A province configures its own per (AdmDivCode, VtCode); ours are the defaults.</summary>
-public static class StampTemplates
+/// <summary>
+/// A template a division configures (master data): version <paramref name="Version"/> (2 or later) of
+/// <paramref name="VtCode"/> in <paramref name="AdmDivCode"/>, with its own positions. A voucher is made under its
+/// division's newest version and keeps it for life (its stamps sign it); versions are only ever added.
+/// </summary>
+public sealed record ConfiguredTemplate(string AdmDivCode, string VtCode, int Version, IReadOnlyList<TemplatePosition> Positions);
+
+/// <summary>
+/// The templates in force at a node: the defaults (version 1 of every VtCode in every division) and the versions its
+/// master data configures per (AdmDivCode, VtCode). <see cref="Current"/> is the version a new voucher is made under;
+/// <see cref="Find"/> the version a stored or received voucher names.
+/// </summary>
+public sealed class StampTemplates
 {
     private static readonly FrozenDictionary<string, StampTemplate> s_defaults =
         VoucherCatalogue.All.ToFrozenDictionary(t => t.VtCode.Value, Default, StringComparer.Ordinal);
 
-    /// <summary>The template of a voucher type in a division (today every division uses the defaults).</summary>
-    public static StampTemplate For(AdmDivCode admDivCode, VtCode vtCode) =>
+    private readonly FrozenDictionary<(string AdmDivCode, string VtCode), StampTemplate[]> _configured;
+
+    /// <summary>
+    /// The defaults and <paramref name="configured"/>; throws <see cref="ArgumentException"/> (a Chinese message naming
+    /// the template) for a VtCode not in the catalogue, a version below 2 or given twice, a position named twice or of a
+    /// party that does not stamp that side, or a side without its maker's and its checker's personal seals.
+    /// </summary>
+    public StampTemplates(IEnumerable<ConfiguredTemplate> configured)
+    {
+        ArgumentNullException.ThrowIfNull(configured);
+        var templates = new Dictionary<(string, string), List<StampTemplate>>();
+        foreach (var c in configured)
+        {
+            var name = $"凭证模板 {c.AdmDivCode}/{c.VtCode} 第 {c.Version} 版";
+            if (!VtCode.TryParse(c.VtCode, out var vt) || !VoucherCatalogue.TryGet(vt, out var type))
+            {
+                throw new ArgumentException($"{name}：凭证类型 {c.VtCode} 不在凭证目录中");
+            }
+
+            if (c.Version <= StampTemplate.DefaultVersion)
+            {
+                throw new ArgumentException($"{name}：第 1 版是默认模板，配置的版本从 2 起");
+            }
+
+            var list = templates.TryGetValue((c.AdmDivCode, c.VtCode), out var known) ? known : templates[(c.AdmDivCode, c.VtCode)] = [];
+            if (list.Any(t => t.Version == c.Version))
+            {
+                throw new ArgumentException($"{name}：同一版本配置了两次");
+            }
+
+            if (Refusal(type, c.Positions) is { } why)
+            {
+                throw new ArgumentException($"{name}：{why}");
+            }
+
+            list.Add(new StampTemplate(vt, [.. c.Positions], c.Version));
+        }
+
+        _configured = templates.ToFrozenDictionary(e => e.Key, e => e.Value.OrderBy(t => t.Version).ToArray());
+    }
+
+    /// <summary>The defaults alone: version 1 of every VtCode in every division.</summary>
+    public static StampTemplates Defaults { get; } = new([]);
+
+    /// <summary>The version a new voucher of <paramref name="vtCode"/> in <paramref name="admDivCode"/> is made under: the newest.</summary>
+    public StampTemplate Current(AdmDivCode admDivCode, VtCode vtCode) =>
+        _configured.TryGetValue((admDivCode.Value, vtCode.Value), out var versions) ? versions[^1] : DefaultOf(admDivCode, vtCode);
+
+    /// <summary>Version <paramref name="version"/> of the template, or null when this node does not know it.</summary>
+    public StampTemplate? Find(AdmDivCode admDivCode, VtCode vtCode, int version) =>
+        version == StampTemplate.DefaultVersion ? DefaultOf(admDivCode, vtCode)
+        : _configured.TryGetValue((admDivCode.Value, vtCode.Value), out var versions) ? versions.FirstOrDefault(t => t.Version == version)
+        : null;
+
+    private static StampTemplate DefaultOf(AdmDivCode admDivCode, VtCode vtCode) =>
         s_defaults.TryGetValue(vtCode.Value, out var template)
             ? template
             : throw new KeyNotFoundException($"no stamp template for {vtCode} in {admDivCode}");
+
+    /// <summary>Why <paramref name="positions"/> cannot be a template of <paramref name="type"/>, or null.</summary>
+    private static string? Refusal(VoucherType type, IReadOnlyList<TemplatePosition> positions)
+    {
+        if (positions.GroupBy(p => p.Name, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+        {
+            return $"签章位置 {twice.Key} 出现了两次";
+        }
+
+        // The unit's vouchers (8…) are stamped on Finance's platform; a 回单 by its first receiver.
+        var sender = type.VtCode.Value.StartsWith('8') ? PartyKind.Finance : type.Sender;
+        var sides = type.HasReply ? new[] { (false, sender), (true, type.Receivers[0]) } : [(false, sender)];
+        if (positions.FirstOrDefault(p => !sides.Contains((p.OnReply, p.Party))) is { } stray)
+        {
+            return $"签章位置 {stray.Name} 不属于{(stray.OnReply ? "回单" : "凭证")}的签章方";
+        }
+
+        foreach (var (reply, _) in sides)
+        {
+            var side = positions.Where(p => p.OnReply == reply).ToList();
+            if (!side.Any(p => p.IsPersonal && p.Role == StampRole.Maker) || !side.Any(p => p.IsPersonal && p.Role == StampRole.Checker))
+            {
+                return $"{(reply ? "回单" : "凭证")}须有录入人和审核人两人的私章位置（任何人不得单独办理）";
+            }
+        }
+
+        return null;
+    }
 
     private static StampTemplate Default(VoucherType type)
     {
@@ -62,7 +158,7 @@ public static class StampTemplates
             positions.AddRange(PartyPositions(type.Receivers[0], onReply: true));
         }
 
-        return new StampTemplate(type.VtCode, positions);
+        return new StampTemplate(type.VtCode, positions, StampTemplate.DefaultVersion);
     }
 
     private static IEnumerable<TemplatePosition> UnitPositions() =>

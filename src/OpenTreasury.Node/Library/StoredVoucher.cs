@@ -48,6 +48,9 @@ public sealed record StoredVoucher
     /// <summary>The budget unit the voucher concerns (its AgencyCode), or null.</summary>
     public string? AgencyCode { get; init; }
 
+    /// <summary>The stamp template version (凭证模板版本) of its (AdmDivCode, VtCode) it was made under; 1 the defaults.</summary>
+    public long TemplateVersion { get; init; } = 1;
+
     public VoucherKey Key => new(
         Domain.Codes.AdmDivCode.Parse(AdmDivCode),
         new StYear((int)StYear),

@@ -86,7 +86,7 @@ public sealed partial class VoucherLibrary
 
         foreach (var stamp in Stamps(voucher.Id))
         {
-            var check = signing.VerifyStamp(dataHash, stamp.Der, SignatureServer.PropertyInfo(voucher.Key, (int)voucher.Version, stamp.Position), _ => null);
+            var check = signing.VerifyStamp(dataHash, stamp.Der, SignatureServer.PropertyInfo(voucher.Key, (int)voucher.Version, stamp.Position, (int)voucher.TemplateVersion), _ => null);
             if (!check.IsValid)
             {
                 problems.Add($"stamp {stamp.Position}: {check.Failure} ({(int)check.Failure}): {check.Message}");

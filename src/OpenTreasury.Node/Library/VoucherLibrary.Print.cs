@@ -81,7 +81,7 @@ public sealed partial class VoucherLibrary
             .Select(s => (s.Position, Parsed: SealSignature.TryParse(s.Der, out var parsed, out _) ? parsed : null))
             .Where(s => s.Parsed is not null)
             .ToList();
-        var positions = StampTemplates.For(voucher.Key.AdmDivCode, voucher.Key.VtCode).Positions
+        var positions = TemplateOf(voucher).Positions
             .Where(p => !p.OnReply || voucher.IsReply || stamps.Any(s => s.Position == p.Name))
             .ToList();
         var printed = positions.Select(p => (p.Name, p.ChineseName))

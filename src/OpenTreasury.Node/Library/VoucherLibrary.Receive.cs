@@ -27,6 +27,7 @@ public enum ReceiveFailure
     ForeignStamp = 9,
     OnePersonAlone = 10,
     WrongEnvironment = 11, // a test environment's (测试环境) voucher at a production node, or the other way round
+    UnknownTemplate = 12,  // the stamps name a stamp template version (凭证模板版本) this node's master data does not configure
 }
 
 public sealed partial class VoucherLibrary : IMessageReceiver
@@ -145,13 +146,13 @@ public sealed partial class VoucherLibrary : IMessageReceiver
             return Refuse(session, message, subject, bodyDigest, ReceiveFailure.StaleVersion, $"{subject} is older than version {n} already received");
         }
 
-        var (failure, reason, content) = Check(session, message.From, body, opened, dataHash);
+        var (failure, reason, content, templateVersion) = Check(session, message.From, body, opened, dataHash);
         if (failure != ReceiveFailure.None)
         {
             return Refuse(session, message, subject, bodyDigest, failure, reason);
         }
 
-        var id = InsertVoucher(session, "received", message.From, body.Key, body.Version, body.Flag, "received", body.InnerVoucher, content!, VoucherCatalogue.Get(body.Key.VtCode), body.Attach, null, bodyDigest);
+        var id = InsertVoucher(session, "received", message.From, body.Key, body.Version, body.Flag, "received", body.InnerVoucher, content!, VoucherCatalogue.Get(body.Key.VtCode), body.Attach, null, templateVersion, bodyDigest);
         foreach (var stamp in body.Stamps)
         {
             session.Connection.Execute(
@@ -182,14 +183,23 @@ public sealed partial class VoucherLibrary : IMessageReceiver
     /// <summary>
     /// Checks content, the parties' right to send and receive this VtCode, and every stamp of the
     /// template (GB/T 38540 verification plus the seal's right to its position), and that the maker's
-    /// and the checker's personal seals are two different people's. The voucher's content when it passes.
+    /// and the checker's personal seals are two different people's. The template is the version the stamps sign
+    /// (<see cref="SignatureServer.PropertyInfo"/>), which this node must configure. The voucher's content and its
+    /// template version when it passes.
     /// </summary>
-    private (ReceiveFailure Failure, string Reason, Voucher? Content) Check(
+    private (ReceiveFailure Failure, string Reason, Voucher? Content, int TemplateVersion) Check(
+        LibrarySession session, PartyId from, VoucherBody body, WireResult<Voucher> opened, DataHash dataHash)
+    {
+        var (failure, reason, content, template) = CheckWith(session, from, body, opened, dataHash);
+        return (failure, reason, content, template?.Version ?? StampTemplate.DefaultVersion);
+    }
+
+    private (ReceiveFailure Failure, string Reason, Voucher? Content, StampTemplate? Template) CheckWith(
         LibrarySession session, PartyId from, VoucherBody body, WireResult<Voucher> opened, DataHash dataHash)
     {
         if (!opened.IsSuccess)
         {
-            return (ReceiveFailure.InvalidContent, string.Join("; ", opened.Errors), null);
+            return (ReceiveFailure.InvalidContent, string.Join("; ", opened.Errors), null, null);
         }
 
         var content = opened.Value;
@@ -198,19 +208,32 @@ public sealed partial class VoucherLibrary : IMessageReceiver
         var sender = isReply ? type.Receivers[0] : type.Sender;
         if (sender != from.Kind || (isReply && !type.HasReply))
         {
-            return (ReceiveFailure.WrongSender, $"{from} may not send a {(isReply ? "回单 of " : string.Empty)}{type.VtCode} {type.Name}", null);
+            return (ReceiveFailure.WrongSender, $"{from} may not send a {(isReply ? "回单 of " : string.Empty)}{type.VtCode} {type.Name}", null, null);
         }
 
         if (!isReply && !type.Receivers.Contains(Party.Kind))
         {
-            return (ReceiveFailure.WrongReceiver, $"{Party} does not receive {type.VtCode} {type.Name}", null);
+            return (ReceiveFailure.WrongReceiver, $"{Party} does not receive {type.VtCode} {type.Name}", null, null);
         }
 
-        var positions = StampTemplates.For(body.Key.AdmDivCode, body.Key.VtCode).For(isReply).Where(p => p.Party == from.Kind).ToList();
+        // The template version the stamps sign (the first stamp names it; a stamp naming another fails its signature).
+        var named = SignatureServer.TemplateVersionOf(body.Stamps);
+        var template = named is { } version ? Templates.Find(body.Key.AdmDivCode, body.Key.VtCode, version) : null;
+        if (template is null)
+        {
+            return (ReceiveFailure.UnknownTemplate, $"the stamps name stamp template version {named?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} of {body.Key.AdmDivCode}/{type.VtCode}, which {Party}'s master data does not configure", null, null);
+        }
+
+        if (isReply && FindOwn(session, body.Key) is { IsReply: false } original && original.TemplateVersion != template.Version)
+        {
+            return (ReceiveFailure.UnknownTemplate, $"the 回单 names stamp template version {template.Version}, but {body.Key} was made under version {original.TemplateVersion}", null, null);
+        }
+
+        var positions = template.For(isReply).Where(p => p.Party == from.Kind).ToList();
         var foreign = body.Stamps.FirstOrDefault(s => positions.All(p => p.Name != s.Position));
         if (foreign is not null)
         {
-            return (ReceiveFailure.ForeignStamp, $"stamp at '{foreign.Position}' does not belong on a {(isReply ? "回单 of " : string.Empty)}{type.VtCode}", null);
+            return (ReceiveFailure.ForeignStamp, $"stamp at '{foreign.Position}' does not belong on a {(isReply ? "回单 of " : string.Empty)}{type.VtCode}", null, null);
         }
 
         var stampers = new Dictionary<StampRole, string?>();
@@ -219,19 +242,19 @@ public sealed partial class VoucherLibrary : IMessageReceiver
             var stamp = body.Stamps.FirstOrDefault(s => s.Position == position.Name);
             if (stamp is null)
             {
-                return (ReceiveFailure.MissingStamp, $"position {position.Name} ({position.ChineseName}) is not stamped", null);
+                return (ReceiveFailure.MissingStamp, $"position {position.Name} ({position.ChineseName}) is not stamped", null, null);
             }
 
-            var check = signing.VerifyStamp(dataHash, stamp.Der, SignatureServer.PropertyInfo(body.Key, body.Version, position.Name),
+            var check = signing.VerifyStamp(dataHash, stamp.Der, SignatureServer.PropertyInfo(body.Key, body.Version, position.Name, template.Version),
                 s => StampRights.Check(SealRegistry.Find(session, s.Seal.Info.EsId), position, from, content, s));
             if (check.Failure == StampFailure.WrongEnvironment)
             {
-                return (ReceiveFailure.WrongEnvironment, $"stamp {position.Name} ({position.ChineseName}): {check.Message}", null);
+                return (ReceiveFailure.WrongEnvironment, $"stamp {position.Name} ({position.ChineseName}): {check.Message}", null, null);
             }
 
             if (!check.IsValid)
             {
-                return (ReceiveFailure.BadSignature, $"stamp {position.Name} ({position.ChineseName}): {check.Failure} ({(int)check.Failure}): {check.Message}", null);
+                return (ReceiveFailure.BadSignature, $"stamp {position.Name} ({position.ChineseName}): {check.Failure} ({(int)check.Failure}): {check.Message}", null, null);
             }
 
             if (position.IsPersonal)
@@ -242,10 +265,10 @@ public sealed partial class VoucherLibrary : IMessageReceiver
 
         if (stampers.TryGetValue(StampRole.Maker, out var maker) && stampers.TryGetValue(StampRole.Checker, out var checker) && maker == checker)
         {
-            return (ReceiveFailure.OnePersonAlone, $"{maker} stamped both as maker and as checker: no one may move money alone", null);
+            return (ReceiveFailure.OnePersonAlone, $"{maker} stamped both as maker and as checker: no one may move money alone", null, null);
         }
 
-        return (ReceiveFailure.None, string.Empty, content);
+        return (ReceiveFailure.None, string.Empty, content, template);
     }
 
     private DeliveryAnswer ReceiveStatus(TransportMessage message)

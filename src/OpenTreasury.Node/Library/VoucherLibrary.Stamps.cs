@@ -66,7 +66,7 @@ public sealed partial class VoucherLibrary
                 : $"no valid, unrevoked {SealAdministration.KindText(position.SealType)} is granted to the post {signer.Post}");
         }
 
-        var propertyInfo = SignatureServer.PropertyInfo(voucher.Key, (int)voucher.Version, position.Name);
+        var propertyInfo = SignatureServer.PropertyInfo(voucher.Key, (int)voucher.Version, position.Name, (int)voucher.TemplateVersion);
         SealSignature stamp;
         if (position.IsPersonal)
         {
@@ -196,14 +196,14 @@ public sealed partial class VoucherLibrary
         }
 
         return [.. Unstamped(session, voucher).Where(p => p.Role == role && p.IsPersonal)
-            .Select(p => new StampRequest(p.Name, p.ChineseName, seal.Der, SignatureServer.PropertyInfo(voucher.Key, (int)voucher.Version, p.Name)))];
+            .Select(p => new StampRequest(p.Name, p.ChineseName, seal.Der, SignatureServer.PropertyInfo(voucher.Key, (int)voucher.Version, p.Name, (int)voucher.TemplateVersion)))];
     }
 
-    /// <summary>The positions of this voucher's side (voucher or 回单) that this party stamps.</summary>
+    /// <summary>The positions of this voucher's side (voucher or 回单) that this party stamps, in the template version it was made under.</summary>
     public IReadOnlyList<TemplatePosition> PositionsToStamp(StoredVoucher voucher)
     {
         ArgumentNullException.ThrowIfNull(voucher);
-        return [.. StampTemplates.For(voucher.Key.AdmDivCode, voucher.Key.VtCode).For(voucher.IsReply).Where(p => p.Party == Party.Kind)];
+        return [.. TemplateOf(voucher).For(voucher.IsReply).Where(p => p.Party == Party.Kind)];
     }
 
     private List<TemplatePosition> Unstamped(LibrarySession session, StoredVoucher voucher)

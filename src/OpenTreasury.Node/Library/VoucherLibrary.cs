@@ -1,6 +1,7 @@
 using Dapper;
 using OpenTreasury.Domain;
 using OpenTreasury.Domain.Parties;
+using OpenTreasury.Domain.Seals;
 using OpenTreasury.Domain.Vouchers;
 using OpenTreasury.Node.Audit;
 using OpenTreasury.Node.Messaging;
@@ -24,7 +25,8 @@ public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServ
         SELECT id AS Id, origin AS Origin, sender AS Sender, adm_div_code AS AdmDivCode, st_year AS StYear,
                vt_code AS VtCode, voucher_no AS VoucherNo, version AS Version, flag AS Flag, state AS State,
                inner_xml AS InnerXml, digest AS Digest, amount_fen AS AmountFen, vou_date AS VouDate,
-               attach AS Attach, entered_by AS EnteredBy, approved_by AS ApprovedBy, reason AS Reason, agency_code AS AgencyCode
+               attach AS Attach, entered_by AS EnteredBy, approved_by AS ApprovedBy, reason AS Reason, agency_code AS AgencyCode,
+               template_version AS TemplateVersion
         FROM vouchers
         """;
 
@@ -33,6 +35,20 @@ public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServ
     public NodeDatabase Database => database;
 
     public ISignatureServer Signing => signing;
+
+    /// <summary>The stamp templates in force here (the master data's, the defaults unless it configures versions).</summary>
+    public StampTemplates Templates { get; init; } = StampTemplates.Defaults;
+
+    /// <summary>
+    /// The template <paramref name="voucher"/> was made under, by the version it keeps; throws when this node no longer
+    /// knows that version (the master data only ever adds versions, so that is a broken configuration).
+    /// </summary>
+    public StampTemplate TemplateOf(StoredVoucher voucher)
+    {
+        ArgumentNullException.ThrowIfNull(voucher);
+        return Templates.Find(voucher.Key.AdmDivCode, voucher.Key.VtCode, (int)voucher.TemplateVersion)
+            ?? throw new InvalidOperationException($"{voucher.Key} was made under stamp template version {voucher.TemplateVersion}, which the master data of {Party} does not configure");
+    }
 
     public LibrarySession Begin() => new(database, clock.GetUtcNow(), session =>
         AuditCheckpoints.MaybeSign(session.Connection, session.Transaction, Party, bytes => signing.Sign(bytes, AuditCheckpoints.PropertyInfo, session.Now), session.Now));
@@ -189,7 +205,9 @@ public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServ
         }
 
         var inner = VoucherXml.Write(voucher);
-        var id = InsertVoucher(session, "own", Party, key, 1, VoucherFlag.Voucher, "draft", inner, voucher, type, attach, enteredBy);
+        // Made under its division's newest template version, which it keeps for life (its stamps sign it).
+        var template = Templates.Current(key.AdmDivCode, key.VtCode).Version;
+        var id = InsertVoucher(session, "own", Party, key, 1, VoucherFlag.Voucher, "draft", inner, voucher, type, attach, enteredBy, template);
         foreach (var receiver in receivers.Distinct())
         {
             session.Connection.Execute(
@@ -394,7 +412,7 @@ public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServ
 
         var version = (int)received.Version + 1;
         var inner = VoucherXml.Write(content);
-        var replyId = InsertVoucher(session, "own", Party, received.Key, version, VoucherFlag.Reply, "draft", inner, content, received.Type, string.Empty, maker.UserId);
+        var replyId = InsertVoucher(session, "own", Party, received.Key, version, VoucherFlag.Reply, "draft", inner, content, received.Type, string.Empty, maker.UserId, (int)received.TemplateVersion);
         var receivers = new[] { received.SenderParty }.Concat(alsoTo).Distinct();
         foreach (var receiver in receivers)
         {
@@ -525,15 +543,15 @@ public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServ
 
     private static long InsertVoucher(
         LibrarySession session, string origin, PartyId sender, VoucherKey key, int version, VoucherFlag flag, string state,
-        byte[] inner, Voucher content, VoucherType type, string attach, string? enteredBy, string? digest = null)
+        byte[] inner, Voucher content, VoucherType type, string attach, string? enteredBy, int templateVersion, string? digest = null)
     {
         var amount = type.HeaderAmountField is { } field && content[field] is { Length: > 0 } text ? Domain.Money.Amount.ParseWire(text).Fen : (long?)null;
         var id = session.Connection.ExecuteScalar<long>(
             """
             INSERT INTO vouchers (origin, sender, adm_div_code, st_year, vt_code, voucher_no, version, flag, state, inner_xml, digest,
-                                  amount_fen, vou_date, attach, entered_by, agency_code, created_at, updated_at)
+                                  amount_fen, vou_date, attach, entered_by, agency_code, template_version, created_at, updated_at)
             VALUES (@origin, @sender, @adm, @year, @vt, @no, @version, @flag, @state, @inner, @digest,
-                    @amount, @vouDate, @attach, @enteredBy, @agency, @now, @now)
+                    @amount, @vouDate, @attach, @enteredBy, @agency, @templateVersion, @now, @now)
             RETURNING id
             """,
             new
@@ -553,6 +571,7 @@ public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServ
                 vouDate = content["VouDate"] ?? string.Empty,
                 attach,
                 enteredBy,
+                templateVersion,
                 agency = content["AgencyCode"] is { Length: > 0 } agency ? agency : null,
                 now = session.NowText,
             },

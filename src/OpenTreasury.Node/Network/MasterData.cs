@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using OpenTreasury.Domain.Codes;
 using OpenTreasury.Domain.Parties;
+using OpenTreasury.Domain.Seals;
 using OpenTreasury.Domain.Vouchers;
 
 namespace OpenTreasury.Node.Network;
@@ -98,6 +99,16 @@ public sealed record MasterData
 
     /// <summary>The divisions beside the home one the network serves (a prefecture's counties); none for one division.</summary>
     public IReadOnlyList<Division> OtherDivisions { get; init; } = [];
+
+    /// <summary>
+    /// The stamp template versions (凭证模板) divisions configure beyond the defaults (version 1), per (AdmDivCode,
+    /// VtCode); every node of the network reads the same list, so a receiver knows the version a sender's stamps name.
+    /// Versions are only ever added: a voucher keeps the version it was made under.
+    /// </summary>
+    public IReadOnlyList<ConfiguredTemplate> TemplateVersions { get; init; } = [];
+
+    /// <summary>The stamp templates in force: the defaults and <see cref="TemplateVersions"/>.</summary>
+    public StampTemplates Templates() => new(TemplateVersions);
 
     /// <summary>Every division the network serves, the home division first.</summary>
     public IReadOnlyList<Division> Divisions =>
@@ -229,6 +240,20 @@ public sealed record MasterData
             throw new InvalidDataException($"单位代码 {shared.Key} 在主数据中出现了两次（单位代码在全网唯一）");
         }
 
+        if (TemplateVersions.FirstOrDefault(t => !Serves(t.AdmDivCode)) is { } foreign)
+        {
+            throw new InvalidDataException($"凭证模板 {foreign.AdmDivCode}/{foreign.VtCode} 第 {foreign.Version} 版：{NotServed(foreign.AdmDivCode)}");
+        }
+
+        try
+        {
+            _ = Templates();
+        }
+        catch (ArgumentException ex)
+        {
+            throw new InvalidDataException(ex.Message, ex);
+        }
+
         if (Users.FirstOrDefault(p => PersonDivisionRefusal(p.AgencyCode, p.AdmDivCode) is not null) is { } person)
         {
             throw new InvalidDataException($"用户 {person.Id}：{PersonDivisionRefusal(person.AgencyCode, person.AdmDivCode)}");
@@ -237,5 +262,11 @@ public sealed record MasterData
         return this;
     }
 
-    private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    /// <summary>How master data reads and writes: indented, Chinese as is, enums (a template's party, seal type, role) by name.</summary>
+    public static JsonSerializerOptions JsonOptions { get; } = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
 }

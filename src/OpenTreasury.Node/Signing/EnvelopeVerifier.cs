@@ -29,8 +29,10 @@ public sealed record EnvelopeVerdict(IReadOnlyList<StampVerdict> Stamps, IReadOn
 /// </summary>
 public static class EnvelopeVerifier
 {
-    public static EnvelopeVerdict Verify(byte[] file, SealVerifier verifier, Func<string, RegisteredSeal?> registry)
+    /// <summary>Verifies <paramref name="file"/> against the stamp template versions of <paramref name="templates"/> (the network's master data).</summary>
+    public static EnvelopeVerdict Verify(byte[] file, SealVerifier verifier, Func<string, RegisteredSeal?> registry, StampTemplates templates)
     {
+        ArgumentNullException.ThrowIfNull(templates);
         ArgumentNullException.ThrowIfNull(verifier);
         ArgumentNullException.ThrowIfNull(registry);
         var read = MofFormat.Read(file);
@@ -58,7 +60,15 @@ public static class EnvelopeVerifier
             }
 
             var isReply = body.Flag == VoucherFlag.Reply;
-            var positions = StampTemplates.For(body.Key.AdmDivCode, body.Key.VtCode).For(isReply).ToList();
+            var templateVersion = SignatureServer.TemplateVersionOf(body.Stamps);
+            var template = templateVersion is { } v ? templates.Find(body.Key.AdmDivCode, body.Key.VtCode, v) : null;
+            if (template is null)
+            {
+                problems.Add($"{subject}: the stamps name stamp template version {templateVersion?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"}, which the master data does not configure");
+                continue;
+            }
+
+            var positions = template.For(isReply).ToList();
             foreach (var missing in positions.Where(p => body.Stamps.All(s => s.Position != p.Name)))
             {
                 problems.Add($"{subject}: position {missing.Name} ({missing.ChineseName}) is not stamped");
@@ -76,7 +86,7 @@ public static class EnvelopeVerifier
                     continue;
                 }
 
-                var check = verifier.Verify(body.InnerVoucher, stamp.Der, SignatureServer.PropertyInfo(body.Key, body.Version, stamp.Position),
+                var check = verifier.Verify(body.InnerVoucher, stamp.Der, SignatureServer.PropertyInfo(body.Key, body.Version, stamp.Position, template.Version),
                     s => StampRights.Check(registry(s.Seal.Info.EsId), position, from, content, s));
                 if (check.IsValid && position.IsPersonal)
                 {

@@ -1,4 +1,6 @@
+using System.Globalization;
 using OpenTreasury.Domain.Parties;
+using OpenTreasury.Domain.Seals;
 using OpenTreasury.Domain.Vouchers;
 using OpenTreasury.Node.Network;
 using OpenTreasury.Trust.Certificates;
@@ -28,9 +30,46 @@ public sealed class SignatureServer(InstitutionKey institution, NetworkTrust tru
 
     public NetworkTrust Trust => trust;
 
-    /// <summary>Binds a stamp to one voucher, version and position, so it cannot be moved.</summary>
-    public static string PropertyInfo(VoucherKey key, int version, string position) =>
-        $"voucher:{key.VtCode}/{key.AdmDivCode}/{key.StYear}/{key.VoucherNo}/v{version}#{position}";
+    /// <summary>
+    /// Binds a stamp to one voucher, version and position, so it cannot be moved, and to the stamp template version the
+    /// voucher was made under (<c>@t2</c>; nothing for the default version 1, so the defaults' stamps read as they always
+    /// have): the version travels signed in every stamp, and a receiver checks the positions of that version.
+    /// </summary>
+    public static string PropertyInfo(VoucherKey key, int version, string position, int templateVersion) =>
+        templateVersion == StampTemplate.DefaultVersion
+            ? $"voucher:{key.VtCode}/{key.AdmDivCode}/{key.StYear}/{key.VoucherNo}/v{version}#{position}"
+            : $"voucher:{key.VtCode}/{key.AdmDivCode}/{key.StYear}/{key.VoucherNo}/v{version}#{position}@t{templateVersion.ToString(CultureInfo.InvariantCulture)}";
+
+    /// <summary>
+    /// The template version the stamps of a voucher body sign, read from the first (a stamp naming another fails its
+    /// signature): 1 when it names none; null when it is not a well-formed version. Or, from one propertyInfo, the
+    /// template version it names (1 when it names none), or null when it is not a voucher
+    /// stamp's propertyInfo with a well-formed version. The stamp's signature is verified against the propertyInfo built
+    /// from this version afterwards, so a wrong one only makes the stamp fail.
+    /// </summary>
+    public static int? TemplateVersionOf(IReadOnlyList<Wire.WireStamp> stamps)
+    {
+        ArgumentNullException.ThrowIfNull(stamps);
+        return stamps.Count == 0 ? StampTemplate.DefaultVersion
+            : SealSignature.TryParse(stamps[0].Der, out var first, out _) ? TemplateVersionOf(first.PropertyInfo)
+            : StampTemplate.DefaultVersion; // an unreadable stamp fails its own verification
+    }
+
+    /// <inheritdoc cref="TemplateVersionOf(IReadOnlyList{Wire.WireStamp})"/>
+    public static int? TemplateVersionOf(string propertyInfo)
+    {
+        ArgumentNullException.ThrowIfNull(propertyInfo);
+        var at = propertyInfo.LastIndexOf("@t", StringComparison.Ordinal);
+        if (at < 0)
+        {
+            return StampTemplate.DefaultVersion;
+        }
+
+        var digits = propertyInfo.AsSpan(at + 2);
+        return digits.Length is >= 1 and <= 4 && digits[0] != '0' && int.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var version) && version > StampTemplate.DefaultVersion
+            ? version
+            : null;
+    }
 
     /// <summary>Signs a status notice (or any message) with the institution key.</summary>
     public byte[] Sign(ReadOnlySpan<byte> data, string propertyInfo, DateTimeOffset signingTime) =>

@@ -38,7 +38,7 @@ internal static class VoucherViews
     public static VoucherDetail Detail(VoucherLibrary library, StoredVoucher v)
     {
         var content = v.Content;
-        var positions = StampTemplates.For(v.Key.AdmDivCode, v.Key.VtCode).Positions;
+        var positions = library.TemplateOf(v).Positions;
         return new VoucherDetail(
             Summary(v), v.AdmDivCode, v.StYear,
             v.AmountFen is { } fen ? new Amount(fen).ToChineseCapitals() : null,
@@ -59,7 +59,7 @@ internal static class VoucherViews
     public static IReadOnlyList<StampPositionView> Positions(VoucherLibrary library, StoredVoucher v)
     {
         var stamped = library.Stamps(v.Id).Select(s => s.Position).ToHashSet(StringComparer.Ordinal);
-        return [.. StampTemplates.For(v.Key.AdmDivCode, v.Key.VtCode).For(v.IsReply)
+        return [.. library.TemplateOf(v).For(v.IsReply)
             .Select(p => new StampPositionView(p.Name, p.ChineseName, p.Party.ToString(), p.SealType.ToString(), p.Role.ToString(), p.OnReply, stamped.Contains(p.Name)))];
     }
 }

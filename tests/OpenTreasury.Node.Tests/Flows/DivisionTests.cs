@@ -111,6 +111,38 @@ public sealed class DivisionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_division_configures_its_own_template_version_and_each_voucher_keeps_and_signs_the_one_it_was_made_under()
+    {
+        await _net.IssueQuotaAsync(
+            new QuotaPlanLine(TestNetwork.Agency, TestNetwork.FuncCode, Amount.ParseWire("5000.00")),
+            new QuotaPlanLine(RuiliAgency, RuiliFunc, Amount.ParseWire("7000.00")));
+        var finance = _net.Finance.FinanceDesk!;
+        var mangshi = finance.SubmitPayment(_net.Order("MS-T-1", Amount.ParseWire("100.00")), TestNetwork.BusinessDate).ThrowIfRefused();
+        var ruili = finance.SubmitPayment(_net.Order("RL-T-1", Amount.ParseWire("200.00"), RuiliAgency, RuiliFunc), TestNetwork.BusinessDate).ThrowIfRefused();
+        await _net.SettleAndProcessAsync();
+
+        // 瑞丽市's 8202 is made under its version 2 (no 法人章), 芒市's under the defaults.
+        var (ownMangshi, ownRuili) = (_net.Finance.Library.Find(mangshi.VoucherId)!, _net.Finance.Library.Find(ruili.VoucherId)!);
+        Assert.Equal((1, 2), (ownMangshi.TemplateVersion, ownRuili.TemplateVersion));
+        Assert.Equal(["dw_cwzyz", "dw_frz", "dw_fzrsz", "dw_jbrsz"], _net.Finance.Library.Stamps(ownMangshi.Id).Select(s => s.Position).Order());
+        Assert.Equal(["dw_cwzyz", "dw_fzrsz", "dw_jbrsz"], _net.Finance.Library.Stamps(ownRuili.Id).Select(s => s.Position).Order());
+
+        // The bank checked the version the stamps sign, keeps it, and signed for both.
+        var atBank = _net.Bank102.Library.List("8202").Where(v => v.Origin == "received").ToDictionary(v => v.VoucherNo);
+        Assert.Equal((1, 2), (atBank["MS-T-1"].TemplateVersion, atBank["RL-T-1"].TemplateVersion));
+        Assert.All([ownMangshi, ownRuili], v => Assert.Equal(VoucherStatus.SignedFor, TestNetwork.DeliveryOf(_net.Finance, v.Id).Status));
+        Assert.All(_net.Bank102.Library.Stamps(atBank["RL-T-1"].Id), s =>
+            Assert.EndsWith("@t2", Trust.Seals.SealSignature.TryParse(s.Der, out var stamp, out _) ? stamp.PropertyInfo : "unreadable", StringComparison.Ordinal));
+
+        // Offline, the same file verifies against the network's templates and not against the defaults alone.
+        var file = _net.Finance.Library.Export(ownRuili.Id);
+        var registry = new Node.Seals.SealRegistry(_net.Bank102.Library.Database).Find;
+        Assert.True(Node.Signing.EnvelopeVerifier.Verify(file, _net.Network.Trust.SealVerifier, registry, _net.Master.Templates()).Valid);
+        var defaultsOnly = Node.Signing.EnvelopeVerifier.Verify(file, _net.Network.Trust.SealVerifier, registry, Domain.Seals.StampTemplates.Defaults);
+        Assert.Contains(defaultsOnly.Problems, p => p.Contains("stamp template version 2", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_person_of_one_division_stamps_that_divisions_vouchers_and_sees_only_them()
     {
         // 瑞丽市's own 国库股 pair (rl_lr, rl_sh) works at the prefecture's Finance node for 瑞丽市 only.

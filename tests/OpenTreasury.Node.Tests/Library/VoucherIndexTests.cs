@@ -110,10 +110,14 @@ public sealed class VoucherIndexTests : IDisposable
         var before = IndexOf(_net.Finance.Library.Database);
         Assert.NotEmpty(before.Lines);
 
-        // The store as the build before 0011 left it: no index tables, 0011 not recorded (dropping a table drops its triggers).
+        // The store as the build before 0011 left it: no index tables (dropping a table drops its triggers), none of 0011 or
+        // the migrations after it (0012's and 0013's columns) applied or recorded.
         using (var connection = _net.Finance.Library.Database.Connect())
         {
-            connection.Execute("DROP TABLE voucher_lines; DROP TABLE voucher_headers; DELETE FROM schema_migrations WHERE name = 'voucher_index'");
+            connection.Execute(
+                "DROP TABLE voucher_lines; DROP TABLE voucher_headers; "
+                + "ALTER TABLE users DROP COLUMN adm_div_code; ALTER TABLE vouchers DROP COLUMN template_version; "
+                + "DELETE FROM schema_migrations WHERE number >= 11");
         }
 
         NodeDatabase.ReleaseAll();

@@ -78,7 +78,7 @@ public sealed class ReceivingTests : IDisposable
         var bank = _net.Bank102.Library;
         var sealDer = new SealRegistry(bank.Database).List().Single(s => s.OwnerParty == "bank-102" && s.Type == SealType.BusinessSeal).Der;
         Assert.True(ElectronicSeal.TryParse(sealDer, out var seal, out _));
-        var der = bank.Signing.StampAsInstitution(seal, body.InnerVoucher, SignatureServer.PropertyInfo(body.Key, body.Version, "dw_cwzyz"), _net.Clock.GetUtcNow()).Der;
+        var der = bank.Signing.StampAsInstitution(seal, body.InnerVoucher, SignatureServer.PropertyInfo(body.Key, body.Version, "dw_cwzyz", OpenTreasury.Domain.Seals.StampTemplate.DefaultVersion), _net.Clock.GetUtcNow()).Der;
         var forged = Tamper.Body(genuine, b => b with { Stamps = [.. b.Stamps.Select(s => s.Position == "dw_cwzyz" ? s with { Der = der } : s)] });
 
         var answer = _net.Bank102.Library.Receive(FromFinance(forged));

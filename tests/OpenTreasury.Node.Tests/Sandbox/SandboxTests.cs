@@ -89,7 +89,7 @@ public sealed class SandboxTests : IDisposable
     {
         var payload = _sandbox.Finance.Library.Export(_sandbox.SendPayment("ZF-0003"));
 
-        var verdict = Signing.EnvelopeVerifier.Verify(payload, _production.Network.Trust.SealVerifier, _ => null);
+        var verdict = Signing.EnvelopeVerifier.Verify(payload, _production.Network.Trust.SealVerifier, _ => null, OpenTreasury.Domain.Seals.StampTemplates.Defaults);
 
         Assert.False(verdict.Valid);
         Assert.NotEmpty(verdict.Stamps);

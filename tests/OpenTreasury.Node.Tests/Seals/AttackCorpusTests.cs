@@ -162,7 +162,7 @@ public sealed class AttackCorpusTests
 
         if (attack.Offline)
         {
-            var verdict = EnvelopeVerifier.Verify(forged, net.Network.Trust.SealVerifier, new SealRegistry(net.Finance.Library.Database).Find);
+            var verdict = EnvelopeVerifier.Verify(forged, net.Network.Trust.SealVerifier, new SealRegistry(net.Finance.Library.Database).Find, OpenTreasury.Domain.Seals.StampTemplates.Defaults);
             Assert.False(verdict.Valid);
             if (attack.Stamp != StampFailure.None)
             {
@@ -181,7 +181,7 @@ public sealed class AttackCorpusTests
         Assert.True(net.Network.Seals.Revoke(bench.Seal(s => s.AgencyCode == TestNetwork.Agency && s.Type == SealType.FinanceSeal).EsId, "lost") > 0);
 
         var answer = net.Bank102.Library.Receive(new TransportMessage("m", PartyId.Finance, TestNetwork.Bank102Party, MessageKind.Voucher, genuine));
-        var verdict = EnvelopeVerifier.Verify(genuine, net.Network.Trust.SealVerifier, new SealRegistry(net.Finance.Library.Database).Find);
+        var verdict = EnvelopeVerifier.Verify(genuine, net.Network.Trust.SealVerifier, new SealRegistry(net.Finance.Library.Database).Find, OpenTreasury.Domain.Seals.StampTemplates.Defaults);
 
         Assert.Equal(DeliveryAnswer.Accepted, answer);
         Assert.True(verdict.Valid, string.Join("; ", verdict.Stamps.Select(s => s.Reason).Concat(verdict.Problems)));
@@ -266,7 +266,7 @@ public sealed class AttackCorpusTests
 
         public byte[] Export(string voucherNo) => net.Finance.Library.Export(net.SendPayment(voucherNo));
 
-        public string PropertyInfo(string position) => SignatureServer.PropertyInfo(Body.Key, Body.Version, position);
+        public string PropertyInfo(string position) => SignatureServer.PropertyInfo(Body.Key, Body.Version, position, OpenTreasury.Domain.Seals.StampTemplate.DefaultVersion);
 
         public byte[] From(PartyId sender, byte[] payload)
         {

@@ -179,7 +179,7 @@ public sealed class MakerCheckerTests : IDisposable
         var clerk = _net.FinanceSigner(TestNetwork.UnitClerk);
         var registered = new SealRegistry(Finance.Database).List().Single(s => s.HolderUser == TestNetwork.UnitClerk);
         Assert.True(ElectronicSeal.TryParse(registered.Der, out var seal, out _));
-        var stamp = Finance.Signing.StampWithToken(seal, clerk.Token!, body.InnerVoucher, SignatureServer.PropertyInfo(body.Key, body.Version, "dw_fzrsz"), _net.Clock.GetUtcNow());
+        var stamp = Finance.Signing.StampWithToken(seal, clerk.Token!, body.InnerVoucher, SignatureServer.PropertyInfo(body.Key, body.Version, "dw_fzrsz", OpenTreasury.Domain.Seals.StampTemplate.DefaultVersion), _net.Clock.GetUtcNow());
         Assert.True(stamp.Succeeded);
         var crafted = Tamper.Body(genuine, b => b with { Stamps = [.. b.Stamps.Select(s => s.Position == "dw_fzrsz" ? s with { Der = stamp.Value!.Der } : s)] });
 
