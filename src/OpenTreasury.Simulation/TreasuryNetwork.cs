@@ -355,6 +355,12 @@ public sealed class TreasuryNetwork : IDisposable
             {
                 case PartyKind.Finance:
                     Seals.Make(new SealOrder(node.Party, null, SealType.BusinessSeal, organisation, "国库业务专用章", null, institution, ["国库股审核"]), now);
+                    // Each other division's 财政局 holds its own 业务专用章 (the home division's is the node's own).
+                    foreach (var division in Master.OtherDivisions)
+                    {
+                        Seals.Make(new SealOrder(node.Party, null, SealType.BusinessSeal, division.FinanceName, "国库业务专用章", null, institution, ["国库股审核"], division.AdmDivCode), now);
+                    }
+
                     foreach (var unit in Master.Units)
                     {
                         Seals.Make(new SealOrder(node.Party, unit.AgencyCode, SealType.FinanceSeal, unit.Name, "财务专用章", null, institution, ["单位财务负责人"]), now);

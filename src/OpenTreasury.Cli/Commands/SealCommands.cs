@@ -214,7 +214,7 @@ internal static class SealCommands
                 }
 
                 Print(SealInspector.Inspect(seal.Der, new SealInspectionContext(TimeProvider.System.GetUtcNow(), network.Trust.Validator)));
-                Console.WriteLine($"registry: owner {seal.OwnerParty}{(seal.AgencyCode is null ? string.Empty : "/" + seal.AgencyCode)}, {(seal.RevokedAt is null ? "not revoked" : $"revoked {seal.RevokedAt}: {seal.RevokeReason}")}");
+                Console.WriteLine($"registry: owner {seal.OwnerParty}{(seal.AgencyCode is null ? string.Empty : "/" + seal.AgencyCode)}{(seal.AdmDivCode is null ? string.Empty : ", division " + seal.AdmDivCode)}, {(seal.RevokedAt is null ? "not revoked" : $"revoked {seal.RevokedAt}: {seal.RevokeReason}")}");
                 if (result.GetValue(png) is { } pngFile)
                 {
                     Common.WriteNew(pngFile.FullName, parsed!.Info.Picture.Data);

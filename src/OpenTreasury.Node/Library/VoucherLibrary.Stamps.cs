@@ -58,7 +58,7 @@ public sealed partial class VoucherLibrary
 
         var registered = position.IsPersonal
             ? SealRegistry.PersonalSealOf(session, Party, signer.UserId, session.Now)
-            : SealRegistry.PublicSealFor(session, Party, StampRights.IsUnitPosition(position) ? content["AgencyCode"] : null, position.SealType, signer.Post, session.Now);
+            : SealRegistry.PublicSealFor(session, Party, StampRights.IsUnitPosition(position) ? content["AgencyCode"] : null, position.SealType, signer.Post, voucher.AdmDivCode, session.Now);
         if (registered is null || !ElectronicSeal.TryParse(registered.Der, out var seal, out _))
         {
             return Refuse(session, signer, subject, LibraryRejection.NoUsableSeal, position.IsPersonal

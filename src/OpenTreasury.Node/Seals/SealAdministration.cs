@@ -10,7 +10,10 @@ using Org.BouncyCastle.X509;
 
 namespace OpenTreasury.Node.Seals;
 
-/// <summary>What to make: whose seal, of which kind, usable by which certificate, granted to which posts.</summary>
+/// <summary>
+/// What to make: whose seal, of which kind, usable by which certificate, granted to which posts; a party's public seal
+/// of one division (<paramref name="AdmDivCode"/>, a county's 财政局 at the prefecture's node) or of the whole party.
+/// </summary>
 public sealed record SealOrder(
     PartyId Owner,
     string? AgencyCode,
@@ -19,7 +22,8 @@ public sealed record SealOrder(
     string PictureText,
     string? HolderUser,
     X509Certificate Signer,
-    IReadOnlyList<string> GrantedPosts);
+    IReadOnlyList<string> GrantedPosts,
+    string? AdmDivCode = null);
 
 /// <summary>
 /// Seal administration (印章管理), done by the seal maker (制章): makes a GB/T 38540 V4 seal signed with the seal
@@ -57,6 +61,7 @@ public sealed class SealAdministration(IReadOnlyList<VoucherLibrary> libraries, 
             Name = name,
             OwnerParty = order.Owner.ToString(),
             AgencyCode = order.AgencyCode,
+            AdmDivCode = order.AdmDivCode,
             HolderUser = order.HolderUser,
             Der = seal.Der,
             ValidFrom = Text(start),
@@ -128,7 +133,7 @@ public sealed class SealAdministration(IReadOnlyList<VoucherLibrary> libraries, 
 
     private static string EsId(SealOrder order)
     {
-        var owner = order.AgencyCode ?? order.Owner.OrgTypeCode;
+        var owner = order.AgencyCode ?? (order.AdmDivCode is { } division ? $"{order.Owner.OrgTypeCode}-{division}" : order.Owner.OrgTypeCode);
         var holder = order.HolderUser is null ? string.Empty : "-" + order.HolderUser;
         return $"ES{owner}-{(int)order.Type:D2}{holder}".ToUpperInvariant();
     }

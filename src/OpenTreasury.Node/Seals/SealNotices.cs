@@ -171,7 +171,7 @@ public static class SealNotices
                 }
             }
 
-            session.Audit("admin", owner ? "seal-register" : "seal-file", seal.EsId, $"{seal.Name}, type {seal.Type}, owner {seal.OwnerParty}{(seal.AgencyCode is null ? string.Empty : "/" + seal.AgencyCode)}; notice {notice.Sequence}");
+            session.Audit("admin", owner ? "seal-register" : "seal-file", seal.EsId, $"{seal.Name}, type {seal.Type}, owner {seal.OwnerParty}{(seal.AgencyCode is null ? string.Empty : "/" + seal.AgencyCode)}{(seal.AdmDivCode is null ? string.Empty : ", division " + seal.AdmDivCode)}; notice {notice.Sequence}");
         }
         else
         {

@@ -19,6 +19,12 @@ public sealed class RegisteredSeal
 
     public string? AgencyCode { get; init; }
 
+    /// <summary>
+    /// The one division (区划) a party's public seal is of (a county's 财政局 at the prefecture's Finance node), or null
+    /// for a seal of the whole party. It stamps that division's vouchers only.
+    /// </summary>
+    public string? AdmDivCode { get; init; }
+
     public string? HolderUser { get; init; }
 
     public byte[] Der { get; init; } = [];
@@ -53,7 +59,7 @@ public sealed class SealRegistry(NodeDatabase database)
     private const string Select = """
         SELECT es_id AS EsId, seal_type AS SealType, name AS Name, owner_party AS OwnerParty, agency_code AS AgencyCode,
                holder_user AS HolderUser, der AS Der, valid_from AS ValidFrom, valid_to AS ValidTo, revoked_at AS RevokedAt,
-               revoke_reason AS RevokeReason, filed_at AS FiledAt
+               revoke_reason AS RevokeReason, filed_at AS FiledAt, adm_div_code AS AdmDivCode
         FROM seals
         """;
 
@@ -85,18 +91,27 @@ public sealed class SealRegistry(NodeDatabase database)
             .FirstOrDefault(s => !s.IsRevokedAt(at) && s.IsValidAt(at));
     }
 
-    /// <summary>A public seal of the type, owned by the party (and unit), granted to the post, usable at <paramref name="at"/>.</summary>
-    public static RegisteredSeal? PublicSealFor(LibrarySession session, PartyId party, string? agencyCode, SealType type, string post, DateTimeOffset at)
+    /// <summary>
+    /// The valid, unrevoked public seal of <paramref name="party"/> (of unit <paramref name="agencyCode"/>, or the
+    /// party's own when null) of <paramref name="type"/>, granted to <paramref name="post"/>, for a voucher of division
+    /// <paramref name="admDivCode"/>: the division's own seal when the party has any seal of that kind for it (a
+    /// county's 财政局's), else the party's seal of every division. A division whose own seal is revoked is not stamped
+    /// with another's.
+    /// </summary>
+    public static RegisteredSeal? PublicSealFor(LibrarySession session, PartyId party, string? agencyCode, SealType type, string post, string admDivCode, DateTimeOffset at)
     {
         ArgumentNullException.ThrowIfNull(session);
-        return session.Connection.Query<RegisteredSeal>(
+        var granted = session.Connection.Query<RegisteredSeal>(
                 $"""
                 {Select} WHERE owner_party = @party AND seal_type = @type AND ((@agencyCode IS NULL AND agency_code IS NULL) OR agency_code = @agencyCode)
+                AND (adm_div_code IS NULL OR adm_div_code = @admDivCode)
                 AND EXISTS (SELECT 1 FROM seal_grants g WHERE g.es_id = seals.es_id AND g.post = @post)
                 ORDER BY valid_from DESC
                 """,
-                new { party = party.ToString(), agencyCode, type = (int)type, post }, session.Transaction)
-            .FirstOrDefault(s => !s.IsRevokedAt(at) && s.IsValidAt(at));
+                new { party = party.ToString(), agencyCode, type = (int)type, post, admDivCode }, session.Transaction)
+            .ToList();
+        var own = granted.Where(s => s.AdmDivCode == admDivCode).ToList();
+        return (own.Count > 0 ? own : granted).FirstOrDefault(s => !s.IsRevokedAt(at) && s.IsValidAt(at));
     }
 
     public static RegisteredSeal? Find(LibrarySession session, string esId)
@@ -114,8 +129,8 @@ public sealed class SealRegistry(NodeDatabase database)
 
         session.Connection.Execute(
             """
-            INSERT INTO seals (es_id, seal_type, name, owner_party, agency_code, holder_user, der, valid_from, valid_to, filed_at)
-            VALUES (@EsId, @SealType, @Name, @OwnerParty, @AgencyCode, @HolderUser, @Der, @ValidFrom, @ValidTo, @FiledAt)
+            INSERT INTO seals (es_id, seal_type, name, owner_party, agency_code, adm_div_code, holder_user, der, valid_from, valid_to, filed_at)
+            VALUES (@EsId, @SealType, @Name, @OwnerParty, @AgencyCode, @AdmDivCode, @HolderUser, @Der, @ValidFrom, @ValidTo, @FiledAt)
             ON CONFLICT (es_id) DO NOTHING
             """,
             seal, session.Transaction);

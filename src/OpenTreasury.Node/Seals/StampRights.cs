@@ -10,7 +10,8 @@ namespace OpenTreasury.Node.Seals;
 /// <summary>
 /// The seal's right to stamp a position (GB/T 38540 leaves this to the application): the seal is
 /// filed with the checking node and not revoked at the signing time; its type is the position's; it
-/// belongs to the sending party (for a unit's positions, to the voucher's unit); and the signer is the
+/// belongs to the sending party (for a unit's positions, to the voucher's unit; for a seal of one division, to the
+/// voucher's division); and the signer is the
 /// seal's holder — the person for a personal seal, the party's seal server for a public one.
 /// </summary>
 public static class StampRights
@@ -52,6 +53,11 @@ public static class StampRights
             return new(StampFailure.PositionNotAllowed, IsUnitPosition(position)
                 ? $"{registered.Name} belongs to unit {registered.AgencyCode}, not to the voucher's unit {content?["AgencyCode"]}"
                 : $"{registered.Name} is a seal of unit {registered.AgencyCode}, not of {from} itself");
+        }
+
+        if (registered.AdmDivCode is { } division && division != content?["AdmDivCode"])
+        {
+            return new(StampFailure.PositionNotAllowed, $"{registered.Name} is a seal of division {division}, not of the voucher's {content?["AdmDivCode"]}");
         }
 
         if (!CertificateIdentities.TryRead(new X509Certificate(stamp.SignerCertificate), out var signer) || signer.Party != from)

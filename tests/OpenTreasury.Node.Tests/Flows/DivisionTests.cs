@@ -143,6 +143,34 @@ public sealed class DivisionTests : IDisposable
     }
 
     [Fact]
+    public void Each_divisions_finance_bureau_stamps_with_its_own_seal_and_it_is_refused_on_another_divisions_voucher()
+    {
+        var finance = _net.Finance.FinanceDesk!;
+        var ruili = finance.IssueAllocation(new AllocationOrder("SB-RL-101", finance.UnitPayee(RuiliAgency), [new AllocationLine(RuiliAgency, RuiliFunc, Amount.FromYuan(1_000))], "拨付专项经费"), TestNetwork.BusinessDate).ThrowIfRefused();
+        var mangshi = finance.IssueAllocation(new AllocationOrder("SB-MS-101", finance.UnitPayee(TestNetwork.Agency), [new AllocationLine(TestNetwork.Agency, TestNetwork.FuncCode, Amount.FromYuan(1_000))], "拨付专项经费"), TestNetwork.BusinessDate).ThrowIfRefused();
+        var registry = new Node.Seals.SealRegistry(_net.Finance.Library.Database);
+        string SealAt(long id) => registry.Find(_net.Finance.Library.Stamps(id).Single(s => s.Position == "cz_ywzyz").EsId!)!.Name;
+
+        Assert.Equal("瑞丽市财政局业务专用章", SealAt(ruili.VoucherId));
+        Assert.Equal("芒市财政局业务专用章", SealAt(mangshi.VoucherId));
+
+        // 瑞丽市's seal put on 芒市's 5207 over the same bytes: PBOC refuses it at the position, and stores nothing.
+        var genuine = _net.Finance.Library.Export(mangshi.VoucherId);
+        var body = Tamper.Read(genuine);
+        var ruiliSeal = registry.List().Single(s => s.AdmDivCode == Ruili && s.Type == Domain.Seals.SealType.BusinessSeal);
+        Assert.True(Trust.Seals.ElectronicSeal.TryParse(ruiliSeal.Der, out var seal, out _));
+        var der = _net.Finance.Library.Signing.StampAsInstitution(seal, body.InnerVoucher, Node.Signing.SignatureServer.PropertyInfo(body.Key, body.Version, "cz_ywzyz", 1), _net.Clock.GetUtcNow()).Der;
+        var forged = Tamper.Body(genuine, b => b with { Stamps = [.. b.Stamps.Select(s => s.Position == "cz_ywzyz" ? s with { Der = der } : s)] });
+
+        var answer = _net.Pboc.Library.Receive(new Node.Messaging.TransportMessage("forged-1", PartyId.Finance, PartyId.Pboc, Node.Messaging.MessageKind.Voucher, forged));
+
+        Assert.Equal(VoucherStatus.ReceiveFailed, answer.Status);
+        Assert.Contains("PositionNotAllowed", answer.Reason, StringComparison.Ordinal);
+        Assert.Contains("is a seal of division 533102, not of the voucher's 533103", answer.Reason, StringComparison.Ordinal);
+        Assert.Equal(0, TestNetwork.Count(_net.Pboc, "SELECT COUNT(*) FROM vouchers WHERE voucher_no = 'SB-MS-101'"));
+    }
+
+    [Fact]
     public void A_person_of_one_division_stamps_that_divisions_vouchers_and_sees_only_them()
     {
         // 瑞丽市's own 国库股 pair (rl_lr, rl_sh) works at the prefecture's Finance node for 瑞丽市 only.
