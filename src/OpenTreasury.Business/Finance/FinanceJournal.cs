@@ -16,7 +16,9 @@ public sealed record JournalPass(IReadOnlyList<JournalEntry> Posted)
 
 /// <summary>
 /// Finance's double-entry journal (账务处理), derived from its voucher library: one balanced entry per
-/// source voucher event, keyed by that event (voucher_ref UNIQUE), so rereading never posts twice.
+/// source voucher event, keyed by that event and its division (voucher_ref <c>533103/8202:ZF…</c>, UNIQUE), so
+/// rereading never posts twice and two divisions' vouchers of the same number are two events. Each division keeps
+/// its own books (总预算会计): <see cref="Entries"/> and <see cref="TrialBalance"/> take one division, or all.
 /// <list type="bullet">
 /// <item>quota issued (own 5105, sent): Dr 零余额账户用款额度 / Cr 财政拨款收入, per unit × class;</item>
 /// <item>authorized payment reported (a 2207 line, keyed by its 8202): Dr 支出 / Cr 零余额账户用款额度;</item>
@@ -69,80 +71,90 @@ public sealed class FinanceJournal(VoucherLibrary library)
         return new JournalPass(entries);
     }
 
-    /// <summary>Every entry posted, in entry order.</summary>
-    public IReadOnlyList<JournalEntry> Entries()
+    /// <summary>Every entry posted, in entry order: of division <paramref name="admDivCode"/> (its source voucher's), or of all when null.</summary>
+    public IReadOnlyList<JournalEntry> Entries(string? admDivCode = null)
     {
         using var connection = library.Database.Connect();
+        const string OfDivision = "(@admDivCode IS NULL OR EXISTS (SELECT 1 FROM vouchers v WHERE v.id = j.source_voucher_id AND v.adm_div_code = @admDivCode))";
         var postings = connection.Query<PostingRow>(
-                "SELECT entry_id AS EntryId, account AS Account, fund_type AS FundType, agency_code AS AgencyCode, exp_func_code AS ExpFuncCode, debit_fen AS DebitFen, credit_fen AS CreditFen FROM finance_postings ORDER BY entry_id, line")
+                $"""
+                SELECT p.entry_id AS EntryId, p.account AS Account, p.fund_type AS FundType, p.agency_code AS AgencyCode, p.exp_func_code AS ExpFuncCode,
+                       p.debit_fen AS DebitFen, p.credit_fen AS CreditFen
+                FROM finance_postings p JOIN finance_journal j ON j.id = p.entry_id WHERE {OfDivision} ORDER BY p.entry_id, p.line
+                """,
+                new { admDivCode })
             .ToLookup(p => p.EntryId);
-        return [.. connection.Query<EntryRow>("SELECT id AS Id, entry_no AS EntryNo, entry_date AS EntryDate, voucher_ref AS VoucherRef FROM finance_journal ORDER BY id")
+        return [.. connection.Query<EntryRow>($"SELECT j.id AS Id, j.entry_no AS EntryNo, j.entry_date AS EntryDate, j.voucher_ref AS VoucherRef FROM finance_journal j WHERE {OfDivision} ORDER BY j.id", new { admDivCode })
             .Select(e => new JournalEntry(e.EntryNo, DateOnly.ParseExact(e.EntryDate, "yyyyMMdd", CultureInfo.InvariantCulture), e.VoucherRef,
                 [.. postings[e.Id].Select(p => new Posting(p.Account, p.FundType, p.AgencyCode, p.ExpFuncCode, new Amount(p.DebitFen), new Amount(p.CreditFen)))]))];
     }
 
-    /// <summary>The trial balance of everything posted (per account, and per account × fund type × unit × class).</summary>
-    public TrialBalance TrialBalance() => Domain.Ledgers.TrialBalance.Of(Entries());
+    /// <summary>
+    /// The trial balance of everything posted (per account, and per account × fund type × unit × class): of division
+    /// <paramref name="admDivCode"/>'s books, or of every division together when null.
+    /// </summary>
+    public TrialBalance TrialBalance(string? admDivCode = null) => Domain.Ledgers.TrialBalance.Of(Entries(admDivCode));
 
     /// <summary>Each source event in library order: (voucher id, voucher_ref, date, balanced postings).</summary>
     private static IEnumerable<(long SourceId, string VoucherRef, DateOnly Date, List<Posting> Postings)> Events(System.Data.IDbConnection connection, System.Data.IDbTransaction tx)
     {
-        IEnumerable<(long Id, Voucher Voucher)> Contents(string where) =>
-            connection.Query<(long Id, byte[] Xml)>($"SELECT id, inner_xml FROM vouchers WHERE {where} ORDER BY id", transaction: tx)
-                .Select(r => (r.Id, VoucherXml.Read(r.Xml).Value));
+        // Each voucher with the prefix of its division's events (533103/): numbers repeat across divisions.
+        IEnumerable<(long Id, string Division, Voucher Voucher)> Contents(string where) =>
+            connection.Query<(long Id, string Division, byte[] Xml)>($"SELECT id, adm_div_code, inner_xml FROM vouchers WHERE {where} ORDER BY id", transaction: tx)
+                .Select(r => (r.Id, r.Division + "/", VoucherXml.Read(r.Xml).Value));
 
         // 额度下达: every 5105 Finance sent.
-        foreach (var (id, v) in Contents("origin = 'own' AND vt_code = '5105' AND flag = 0 AND state = 'sent'"))
+        foreach (var (id, division, v) in Contents("origin = 'own' AND vt_code = '5105' AND flag = 0 AND state = 'sent'"))
         {
-            yield return (id, $"5105:{v.Require("VoucherNo")}", DateOf(v, "VouDate"), [.. v.Details.SelectMany(d => Pair(
+            yield return (id, $"{division}5105:{v.Require("VoucherNo")}", DateOf(v, "VouDate"), [.. v.Details.SelectMany(d => Pair(
                 Accounts.QuotaReceivable, Accounts.AppropriationRevenue, Fund(v), d, Amount.ParseWire(d["PlanAmt"]!)))]);
         }
 
         // 授权支付: each payment the banks reported on a 2207, once, however many reports name it.
-        foreach (var (id, v) in Contents("origin = 'received' AND vt_code = '2207' AND state = 'signed_for'"))
+        foreach (var (id, division, v) in Contents("origin = 'received' AND vt_code = '2207' AND state = 'signed_for'"))
         {
             foreach (var d in v.Details)
             {
-                yield return (id, $"8202:{d["VoucherNo"]}", DateOf(v, "VouDate"),
+                yield return (id, $"{division}8202:{d["VoucherNo"]}", DateOf(v, "VouDate"),
                     Pair(Accounts.Expenditure, Accounts.QuotaReceivable, Fund(v), d, Amount.ParseWire(d["PayAmt"]!)));
             }
         }
 
         // 直接支付: the lines a bank actually paid (XPayAmt > 0) on its 5201 回单.
-        foreach (var (id, v) in Contents("origin = 'received' AND vt_code = '5201' AND flag = 1 AND state = 'signed_for'"))
+        foreach (var (id, division, v) in Contents("origin = 'received' AND vt_code = '5201' AND flag = 1 AND state = 'signed_for'"))
         {
-            yield return (id, $"5201:{v.Require("VoucherNo")}", DateOf(v, "XPayDate"), [.. v.Details.SelectMany(d => Pair(
+            yield return (id, $"{division}5201:{v.Require("VoucherNo")}", DateOf(v, "XPayDate"), [.. v.Details.SelectMany(d => Pair(
                 Accounts.Expenditure, Accounts.AppropriationRevenue, Fund(v), d, Amount.ParseWire(d["XPayAmt"] ?? "0.00")))]);
         }
 
         // 实拨: PBOC's 回单 of a paid 5207 (a returned one carries no XPayAmt and books nothing).
-        foreach (var (id, v) in Contents("origin = 'received' AND vt_code = '5207' AND flag = 1 AND state = 'signed_for'"))
+        foreach (var (id, division, v) in Contents("origin = 'received' AND vt_code = '5207' AND flag = 1 AND state = 'signed_for'"))
         {
-            yield return (id, $"5207:{v.Require("VoucherNo")}", DateOf(v, "XPayDate"), [.. v.Details.SelectMany(d => Pair(
+            yield return (id, $"{division}5207:{v.Require("VoucherNo")}", DateOf(v, "XPayDate"), [.. v.Details.SelectMany(d => Pair(
                 Accounts.Expenditure, Accounts.TreasuryDeposit, Fund(v), d, Amount.ParseWire(d["XPayAmt"] ?? "0.00")))]);
         }
 
         // 授权支付退款: the 2208 line of each refund (negative on the wire): quota back, expenditure down.
-        foreach (var (id, v) in Contents("origin = 'received' AND vt_code = '2208' AND state = 'signed_for'"))
+        foreach (var (id, division, v) in Contents("origin = 'received' AND vt_code = '2208' AND state = 'signed_for'"))
         {
             foreach (var d in v.Details)
             {
-                yield return (id, $"2302:{d["VoucherNo"]}", DateOf(v, "VouDate"),
+                yield return (id, $"{division}2302:{d["VoucherNo"]}", DateOf(v, "VouDate"),
                     Pair(Accounts.QuotaReceivable, Accounts.Expenditure, Fund(v), d, Magnitude(d["PayAmt"])));
             }
         }
 
         // 直接支付退款: 2203, keyed by the refund number (AgentBusinessNo = the 2302).
-        foreach (var (id, v) in Contents("origin = 'received' AND vt_code = '2203' AND state = 'signed_for'"))
+        foreach (var (id, division, v) in Contents("origin = 'received' AND vt_code = '2203' AND state = 'signed_for'"))
         {
-            yield return (id, $"2302:{v["AgentBusinessNo"] ?? v.Require("VoucherNo")}", DateOf(v, "VouDate"), [.. v.Details.SelectMany(d => Pair(
+            yield return (id, $"{division}2302:{v["AgentBusinessNo"] ?? v.Require("VoucherNo")}", DateOf(v, "VouDate"), [.. v.Details.SelectMany(d => Pair(
                 Accounts.AppropriationRevenue, Accounts.Expenditure, Fund(v), d, Magnitude(d["PayAmt"])))]);
         }
 
         // 实拨退款: 3208 credits the treasury back, spread over the 5207's lines (each line's Amt, negative).
-        foreach (var (id, v) in Contents("origin = 'received' AND vt_code = '3208' AND state = 'signed_for'"))
+        foreach (var (id, division, v) in Contents("origin = 'received' AND vt_code = '3208' AND state = 'signed_for'"))
         {
-            yield return (id, $"3208:{v.Require("VoucherNo")}", DateOf(v, "VouDate"), [.. v.Details.SelectMany(d => Pair(
+            yield return (id, $"{division}3208:{v.Require("VoucherNo")}", DateOf(v, "VouDate"), [.. v.Details.SelectMany(d => Pair(
                 Accounts.TreasuryDeposit, Accounts.Expenditure, Fund(v), d, Magnitude(d["Amt"] ?? d["PayAmt"])))]);
         }
     }

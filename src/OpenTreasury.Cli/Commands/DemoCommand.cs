@@ -188,7 +188,7 @@ internal static class DemoCommand
         Console.WriteLine($"对账 reconcile    {(s.Reconciliation.Balanced ? "balanced 平衡" : "NOT balanced 不平")} — {s.Reconciliation.Mismatches} mismatch(es)");
         foreach (var d in s.Divisions ?? [])
         {
-            Console.WriteLine($"  {d.AdmDivCode} {d.Name}: paid {d.Paid} ({d.PaidAmount}), {(d.Balanced ? "balanced 平衡" : "NOT balanced 不平")} — {d.Mismatches} mismatch(es); treasury {d.TreasuryClosing} {(d.TreasuryBalanced ? "相符" : "NOT balanced 不符")}");
+            Console.WriteLine($"  {d.AdmDivCode} {d.Name}: paid {d.Paid} ({d.PaidAmount}), {(d.Balanced ? "balanced 平衡" : "NOT balanced 不平")} — {d.Mismatches} mismatch(es); treasury {d.TreasuryClosing} {(d.TreasuryBalanced ? "相符" : "NOT balanced 不符")}; journal {(d.JournalBalanced ? "平衡" : "NOT balanced 不平衡")}, 支出 {d.Expenditure}");
         }
 
         foreach (var detail in s.Reconciliation.Details)

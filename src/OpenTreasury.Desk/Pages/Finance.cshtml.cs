@@ -107,7 +107,7 @@ public sealed class FinanceModel : DeskPageModel
         Allocations = Node.Library.Latest("own", ["5207"], admDivCode: Person.Actor.AdmDivCode, limit: 40);
         Received = Node.Library.Latest("received", ["2105", "2207", "2209", "2206", "2203", "2204", "2208", "3208", "3501", "4004", "3507"], admDivCode: Person.Actor.AdmDivCode, limit: 40);
         Report = FinanceReconciliation.Reconcile(FinanceBooksReader.Read(Node.Library, master, Day, Division.AdmDivCode));
-        Trial = new FinanceJournal(Node.Library).TrialBalance();
+        Trial = new FinanceJournal(Node.Library).TrialBalance(Divisions.Count > 1 || Person.Actor.AdmDivCode is not null ? Division.AdmDivCode : null);
     }
 
     public bool IsReturned(StoredVoucher voucher) =>

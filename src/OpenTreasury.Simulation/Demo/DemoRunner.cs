@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Dapper;
 using OpenTreasury.Business.Finance;
 using OpenTreasury.Business.Pboc;
+using OpenTreasury.Domain.Ledgers;
 using OpenTreasury.Domain.Money;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Domain.Reconciliation;
@@ -277,10 +278,11 @@ public sealed class DemoRunner(TreasuryNetwork network, IDemoParties parties, Ac
                 ? [.. byDivision.Select(d =>
                 {
                     var book = network.Pboc.PbocDesk!.TreasuryBook(null, d.Division.AdmDivCode);
+                    var trial = new FinanceJournal(network.Finance.Library).TrialBalance(d.Division.AdmDivCode);
                     return new DivisionOutcome(
                         d.Division.AdmDivCode, d.Division.AdmDivName, paidIn[d.Division.AdmDivCode].Count, new Amount(paidIn[d.Division.AdmDivCode].Fen).ToWire(),
                         d.Whole.Balanced, d.Whole.Mismatches.Count, [.. dates.Select((day, i) => new DayOutcome(Text(day), d.Days[i].Balanced, d.Days[i].Mismatches.Count))],
-                        book.Closing.ToWire(), book.Balances);
+                        book.Closing.ToWire(), book.Balances, trial.IsBalanced, trial.Account(Accounts.Expenditure).Balance.ToWire());
                 })]
                 : null,
         };

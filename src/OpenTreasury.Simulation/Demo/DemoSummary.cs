@@ -32,7 +32,7 @@ public sealed record DemoSummary(
     public IReadOnlyList<DivisionOutcome>? Divisions { get; init; }
 }
 
-/// <summary>One division (行政区划) of the run: its 8202s paid, its reconciliation (whole run and each day) and its treasury single account.</summary>
+/// <summary>One division (行政区划) of the run: its 8202s paid, its reconciliation (whole run and each day), its treasury single account and its own books (the trial balance and the expenditure of its journal).</summary>
 public sealed record DivisionOutcome(
     [property: JsonPropertyName("admDivCode")] string AdmDivCode,
     [property: JsonPropertyName("name")] string Name,
@@ -42,7 +42,9 @@ public sealed record DivisionOutcome(
     [property: JsonPropertyName("mismatches")] int Mismatches,
     [property: JsonPropertyName("days")] IReadOnlyList<DayOutcome> Days,
     [property: JsonPropertyName("treasuryClosing")] string TreasuryClosing,
-    [property: JsonPropertyName("treasuryBalanced")] bool TreasuryBalanced);
+    [property: JsonPropertyName("treasuryBalanced")] bool TreasuryBalanced,
+    [property: JsonPropertyName("journalBalanced")] bool JournalBalanced,
+    [property: JsonPropertyName("expenditure")] string Expenditure);
 
 /// <summary>预算指标 in total: left = indicator − planned; quotaLeft = planned − paid.</summary>
 public sealed record IndicatorTotals(

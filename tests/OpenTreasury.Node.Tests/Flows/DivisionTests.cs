@@ -52,6 +52,39 @@ public sealed class DivisionTests : IDisposable
     }
 
     [Fact]
+    public async Task Each_division_keeps_its_own_books_though_its_payments_share_numbers_with_another()
+    {
+        await _net.IssueQuotaAsync(
+            new QuotaPlanLine(TestNetwork.Agency, TestNetwork.FuncCode, Amount.ParseWire("5000.00")),
+            new QuotaPlanLine(RuiliAgency, RuiliFunc, Amount.ParseWire("7000.00")));
+        var finance = _net.Finance.FinanceDesk!;
+        finance.SubmitPayment(_net.Order("unused", Amount.ParseWire("100.00")) with { VoucherNo = null }, TestNetwork.BusinessDate).ThrowIfRefused();
+        finance.SubmitPayment(_net.Order("unused", Amount.ParseWire("200.00"), RuiliAgency, RuiliFunc) with { VoucherNo = null }, TestNetwork.BusinessDate).ThrowIfRefused();
+        await _net.SettleAndProcessAsync();
+        var bank = _net.Bank102.BankDesk!;
+        bank.RequestClearing(TestNetwork.BusinessDate);
+        await _net.SettleAndProcessAsync();
+        bank.SendDailyReport(TestNetwork.BusinessDate);
+        await _net.SettleAndProcessAsync();
+
+        var journal = new FinanceJournal(_net.Finance.Library);
+        var posted = journal.PostPending().Posted.Select(e => e.VoucherRef).Where(r => r.Contains("/8202:", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+
+        // Both divisions' first 8202 is ZF…0001: two events, one in each division's books.
+        Assert.Equal(2, posted.Count);
+        Assert.Equal(posted[0][(posted[0].IndexOf('/', StringComparison.Ordinal) + 1)..], posted[1][(posted[1].IndexOf('/', StringComparison.Ordinal) + 1)..]);
+        Assert.Equal([$"{Ruili}/", $"{Mangshi}/"], posted.Select(r => r[..7]));
+        var (mangshi, ruili, all) = (journal.TrialBalance(Mangshi), journal.TrialBalance(Ruili), journal.TrialBalance());
+        Assert.All([mangshi, ruili, all], tb => Assert.True(tb.IsBalanced));
+        Assert.Equal(Amount.ParseWire("100.00"), mangshi.BalanceOf(Domain.Ledgers.Accounts.Expenditure, TestNetwork.Agency, TestNetwork.FuncCode));
+        Assert.Equal(Amount.ParseWire("200.00"), ruili.Account(Domain.Ledgers.Accounts.Expenditure).Balance);
+        Assert.Equal(Amount.ParseWire("4900.00"), mangshi.Account(Domain.Ledgers.Accounts.QuotaReceivable).Balance);
+        Assert.Equal(Amount.ParseWire("6800.00"), ruili.Account(Domain.Ledgers.Accounts.QuotaReceivable).Balance);
+        Assert.Equal(mangshi.TotalDebits + ruili.TotalDebits, all.TotalDebits);
+        Assert.Equal(0, journal.PostPending().Count);
+    }
+
+    [Fact]
     public async Task A_day_in_three_divisions_reconciles_each_division_on_its_own_and_balanced()
     {
         var summary = await new DemoRunner(_net.Network, _ => { }).RunAsync(DemoPlan.Create(_net.Master, seed: 7, payments: 30));

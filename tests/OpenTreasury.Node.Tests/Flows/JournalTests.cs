@@ -60,7 +60,7 @@ public sealed class JournalTests : IDisposable
         await ADayAsync();
 
         var first = Journal.PostPending();
-        Assert.Equal(["5105:ED102202603", "8202:ZF-0001", "8202:ZF-0002", "5201:ZJ-0001", "5207:SB-0001"], first.Posted.Select(e => e.VoucherRef));
+        Assert.Equal(["533103/5105:ED102202603", "533103/8202:ZF-0001", "533103/8202:ZF-0002", "533103/5201:ZJ-0001", "533103/5207:SB-0001"], first.Posted.Select(e => e.VoucherRef));
         Assert.All(first.Posted, e => Assert.Null(e.Refusal));
 
         var again = Journal.PostPending();
@@ -86,7 +86,7 @@ public sealed class JournalTests : IDisposable
         await RefundsAsync();
 
         var refunds = Journal.PostPending();
-        Assert.Equal(["2302:TK-0001", "2302:TK-0002", "3208:TH-0001"], refunds.Posted.Select(e => e.VoucherRef).Order(StringComparer.Ordinal));
+        Assert.Equal(["533103/2302:TK-0001", "533103/2302:TK-0002", "533103/3208:TH-0001"], refunds.Posted.Select(e => e.VoucherRef).Order(StringComparer.Ordinal));
         Assert.Equal(0, Journal.PostPending().Count);
 
         var tb = Journal.TrialBalance();
@@ -96,7 +96,7 @@ public sealed class JournalTests : IDisposable
         Assert.Equal(Yuan("200.00"), tb.BalanceOf(Accounts.Expenditure, Agency2, Func2));
         Assert.Equal(Yuan("670.00"), tb.BalanceOf(Accounts.QuotaReceivable, TestNetwork.Agency, TestNetwork.FuncCode)); // issued − paid + refunded
         Assert.Equal(Yuan("-450.00"), tb.Account(Accounts.TreasuryDeposit).Balance);
-        Assert.Equal(new HashSet<string>(StringComparer.Ordinal) { "5105:ED102202603", "8202:ZF-0001", "8202:ZF-0002", "5201:ZJ-0001", "5207:SB-0001", "2302:TK-0001", "2302:TK-0002", "3208:TH-0001" },
+        Assert.Equal(new HashSet<string>(StringComparer.Ordinal) { "533103/5105:ED102202603", "533103/8202:ZF-0001", "533103/8202:ZF-0002", "533103/5201:ZJ-0001", "533103/5207:SB-0001", "533103/2302:TK-0001", "533103/2302:TK-0002", "533103/3208:TH-0001" },
             Journal.Entries().Select(e => e.VoucherRef).ToHashSet(StringComparer.Ordinal));
     }
 
@@ -109,5 +109,27 @@ public sealed class JournalTests : IDisposable
         Assert.ThrowsAny<System.Data.Common.DbException>(() => Dapper.SqlMapper.Execute(connection, "INSERT INTO finance_postings VALUES (1, 1, '5001', '1', 'a', 'f', 100, 100)"));
         Assert.ThrowsAny<System.Data.Common.DbException>(() => Dapper.SqlMapper.Execute(connection, "INSERT INTO finance_postings VALUES (1, 1, '5001', '1', 'a', 'f', -100, 0)"));
         Assert.ThrowsAny<System.Data.Common.DbException>(() => Dapper.SqlMapper.Execute(connection, "INSERT INTO finance_journal (id, entry_no, entry_date, voucher_ref, source_voucher_id, posted_at) VALUES (2, 'JZ2', '20260302', 'x', 9999, 't')"));
+    }
+
+    [Fact]
+    public async Task A_journal_posted_before_the_divisions_books_names_each_entrys_division_when_the_store_is_opened()
+    {
+        await ADayAsync();
+        var before = Journal.PostPending().Posted.Select(e => e.VoucherRef).ToList();
+
+        // The journal as the build before 0015 left it: keys without their division, 0015 (and any later step) not recorded.
+        using (var connection = _net.Finance.Library.Database.Connect())
+        {
+            Dapper.SqlMapper.Execute(connection, "UPDATE finance_journal SET voucher_ref = SUBSTR(voucher_ref, 8)");
+            Dapper.SqlMapper.Execute(connection, "DELETE FROM schema_migrations WHERE number >= 15");
+        }
+
+        Assert.DoesNotContain(new FinanceJournal(_net.Finance.Library).Entries(), e => e.VoucherRef.Contains('/', StringComparison.Ordinal));
+        Node.Storage.NodeDatabase.ReleaseAll();
+        var reopened = new Node.Library.VoucherLibrary(Node.Storage.NodeDatabase.OpenNode(Path.Combine(_net.Directory, _net.Finance.Party.ToString())), _net.Finance.Library.Signing, _net.Clock);
+        var journal = new FinanceJournal(reopened);
+
+        Assert.Equal(before, journal.Entries().Select(e => e.VoucherRef));
+        Assert.Equal(0, journal.PostPending().Count);
     }
 }
