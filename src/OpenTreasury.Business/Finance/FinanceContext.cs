@@ -21,10 +21,37 @@ internal sealed class FinanceContext(VoucherLibrary library, MasterData master, 
     /// <summary>Logs the people in: each outbound use case does it before its transaction starts.</summary>
     public ISignerSource Signers => signers;
 
+    /// <summary>
+    /// Who does the Finance node's own work for division <paramref name="admDivCode"/> (录入, 审核): the division's own
+    /// 国库股 pair when the master data names one (<see cref="Division.ShiftEntry"/>), else the node's
+    /// (<see cref="Entry"/>, <see cref="Approval"/>), which is also who answers for a division the node does not serve.
+    /// </summary>
+    public (string Entry, string Approval) ShiftOf(string admDivCode) =>
+        master.TryDivision(admDivCode, out var division) && division.ShiftEntry is { } entry && division.ShiftApproval is { } approval
+            ? (entry, approval)
+            : (Entry, Approval);
+
+    /// <summary>The division's shift, logged in (see <see cref="ShiftOf"/>).</summary>
+    public (Signer Entry, Signer Approval) LogInShift(string admDivCode)
+    {
+        var (entry, approval) = ShiftOf(admDivCode);
+        return (signers.SignerFor(entry), signers.SignerFor(approval));
+    }
+
     public static string Date(DateOnly date) => date.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
     public static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
 }
 
-/// <summary>One pass of the desk over its received vouchers: Finance and the two people logged in (they answer a 3507).</summary>
-internal sealed record FinanceShift(FinanceContext Finance, Signer Entry, Signer Approval);
+/// <summary>
+/// One pass of the desk over its received vouchers: Finance and, for each voucher's division, the two people who do
+/// its work there (<see cref="FinanceContext.ShiftOf"/>; they sign for what comes in and answer a 3507).
+/// </summary>
+internal sealed record FinanceShift(FinanceContext Finance)
+{
+    /// <summary>The user id of the division's 录入, who signs for and refuses what comes in.</summary>
+    public string EntryOf(string admDivCode) => Finance.ShiftOf(admDivCode).Entry;
+
+    /// <summary>The division's two people, logged in.</summary>
+    public (Signer Entry, Signer Approval) For(string admDivCode) => Finance.LogInShift(admDivCode);
+}

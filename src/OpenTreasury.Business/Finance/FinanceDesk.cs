@@ -107,7 +107,7 @@ public sealed class FinanceDesk(VoucherLibrary library, MasterData master, ISign
     public FinancePass ProcessReceived()
     {
         // 清算信息对账: the two people who answer a 3507 log in before any transaction starts.
-        var shift = new FinanceShift(_finance, signers.SignerFor(FinanceContext.Entry), signers.SignerFor(FinanceContext.Approval));
+        var shift = new FinanceShift(_finance);
         var pass = new FinancePass(0, 0, 0, 0);
         foreach (var (voucher, outcome) in library.WorkReceived(FinanceContext.Entry, (session, v) => FinanceRoutes.Handle(shift, session, v)))
         {

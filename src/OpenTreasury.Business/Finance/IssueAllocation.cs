@@ -18,7 +18,7 @@ internal static class IssueAllocation
             return LibraryResult.Refused(LibraryRejection.InvalidVoucher, $"the allocation {order.VoucherNo} has no lines");
         }
 
-        var (entry, approval) = (finance.Signers.SignerFor(FinanceContext.Entry), finance.Signers.SignerFor(FinanceContext.Approval));
+        var (entry, approval) = finance.LogInShift(FinanceAllocations.DivisionOf(finance, order).AdmDivCode);
         using var session = finance.Library.Begin();
         var result = FinanceAllocations.NumberTakenElsewhere(finance, session, order)
             ?? finance.Library.Issue(session, FinanceAllocations.Voucher(finance, order, vouDate), [PartyId.Pboc], entry, approval);

@@ -20,7 +20,6 @@ internal static class IssueQuota
     {
         ArgumentNullException.ThrowIfNull(plan);
         var results = new List<LibraryResult>();
-        var (entry, approval) = (finance.Signers.SignerFor(FinanceContext.Entry), finance.Signers.SignerFor(FinanceContext.Approval));
         var master = finance.Master;
         var banks = plan.GroupBy(l => (Division: master.DivisionOf(l.AgencyCode).AdmDivCode, master.Unit(l.AgencyCode).BankCode))
             .OrderBy(g => g.Key.Division, StringComparer.Ordinal).ThenBy(g => g.Key.BankCode, StringComparer.Ordinal)
@@ -42,6 +41,7 @@ internal static class IssueQuota
         foreach (var (division, bank, lines, notice) in banks)
         {
             var party = PartyId.Parse($"bank-{bank.BankCode}");
+            var (entry, approval) = finance.LogInShift(division.AdmDivCode);
             using var session = finance.Library.Begin();
             if (finance.Library.FindOwn(session, QuotaKey(finance, division, notice)) is null)
             {

@@ -19,7 +19,7 @@ internal static class ReallocateRefund
     public static LibraryResult Handle(FinanceContext finance, string refundVoucherNo, AllocationOrder order, DateOnly vouDate)
     {
         ArgumentNullException.ThrowIfNull(order);
-        var (entry, approval) = (finance.Signers.SignerFor(FinanceContext.Entry), finance.Signers.SignerFor(FinanceContext.Approval));
+        var (entry, approval) = finance.LogInShift(FinanceAllocations.DivisionOf(finance, order).AdmDivCode);
         using var session = finance.Library.Begin();
         var result = Reallocate(finance, session, refundVoucherNo, order, vouDate, entry, approval);
         finance.Library.Finish(session, result);

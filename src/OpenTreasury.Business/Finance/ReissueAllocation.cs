@@ -19,7 +19,14 @@ internal static class ReissueAllocation
     /// </summary>
     public static LibraryResult Handle(FinanceContext finance, string returnedVoucherNo, string newVoucherNo, DateOnly vouDate, Payee? payee, string? reason)
     {
-        var (entry, approval) = (finance.Signers.SignerFor(FinanceContext.Entry), finance.Signers.SignerFor(FinanceContext.Approval));
+        // The division's people reissue it, logged in before the transaction as every outbound use case.
+        string division;
+        using (var read = finance.Library.Begin())
+        {
+            division = FinanceAllocations.Own(finance, read, returnedVoucherNo)?.AdmDivCode ?? finance.Master.AdmDivCode;
+        }
+
+        var (entry, approval) = finance.LogInShift(division);
         using var session = finance.Library.Begin();
         var result = Reissue(finance, session, returnedVoucherNo, newVoucherNo, vouDate, payee, reason, entry, approval);
         finance.Library.Finish(session, result);
@@ -65,7 +72,7 @@ internal static class ReissueAllocation
         }
 
         VoucherLibrary.Link(session, old.Id, issued.VoucherId, VoucherLibrary.ReissueLink);
-        session.Audit(FinanceContext.Approval, "reissue", $"5207/{returnedVoucherNo}", $"reissued as {newVoucherNo}");
+        session.Audit(approval.UserId, "reissue", $"5207/{returnedVoucherNo}", $"reissued as {newVoucherNo}");
         return issued;
     }
 }

@@ -34,7 +34,7 @@ internal static class SubmitDirectPayment
         ArgumentNullException.ThrowIfNull(order);
         var unit = finance.Master.Unit(order.AgencyCode);
         var bank = finance.Master.Bank(unit.BankCode);
-        var (entry, approval) = (finance.Signers.SignerFor(FinanceContext.Entry), finance.Signers.SignerFor(FinanceContext.Approval));
+        var (entry, approval) = finance.LogInShift(finance.Master.DivisionOf(unit).AdmDivCode);
         using var session = finance.Library.Begin();
         var payment = finance.Library.Issue(session, DirectPaymentVoucher(finance, order, unit, bank, vouDate), [PartyId.Parse($"bank-{bank.BankCode}")], entry, approval);
         var result = payment.Ok

@@ -35,6 +35,6 @@ internal static class VoidAllocation
                 $"5207 {voucherNo} is {pboc.Status} at PBOC; only an allocation PBOC returned is voided here", voucher.Id);
         }
 
-        return finance.Library.Void(session, voucher.Id, FinanceContext.Approval, FinanceAllocations.Reason($"人民银行退回: {pboc.Reason}; 作废: {reason}"));
+        return finance.Library.Void(session, voucher.Id, finance.ShiftOf(voucher.AdmDivCode).Approval, FinanceAllocations.Reason($"人民银行退回: {pboc.Reason}; 作废: {reason}"));
     }
 }

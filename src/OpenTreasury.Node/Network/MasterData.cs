@@ -42,7 +42,16 @@ public sealed record AgentBank(string BankCode, string Name, string BankNo, stri
 /// (国库, TreCode) and treasury single account (国库单一账户). Its data, numbering, statements and
 /// reconciliation are its own, per (AdmDivCode, StYear).
 /// </summary>
-public sealed record Division(string AdmDivCode, string AdmDivName, string FinanceName, string FinOrgCode, string TreCode, string TreasuryAccountNo, string TreasuryAccountName)
+public sealed record Division(
+    string AdmDivCode,
+    string AdmDivName,
+    string FinanceName,
+    string FinOrgCode,
+    string TreCode,
+    string TreasuryAccountNo,
+    string TreasuryAccountName,
+    string? ShiftEntry = null,
+    string? ShiftApproval = null)
 {
     /// <summary>
     /// The six fields every voucher header of the division opens with: Id (the voucher number), AdmDivCode,
@@ -154,6 +163,33 @@ public sealed record MasterData
             : null;
     }
 
+    /// <summary>
+    /// Why <paramref name="division"/>'s shift (the pair who do the Finance node's work for it) cannot be, or null: both
+    /// named, two different Finance people of that division, at 国库股录入 and 国库股审核.
+    /// </summary>
+    private string? ShiftRefusal(Division division)
+    {
+        if (division.ShiftEntry is not { } entry || division.ShiftApproval is not { } approval)
+        {
+            return "录入与审核须同时指定";
+        }
+
+        if (entry == approval)
+        {
+            return "录入与审核不得为同一人";
+        }
+
+        foreach (var (id, post) in new[] { (entry, "国库股录入"), (approval, "国库股审核") })
+        {
+            if (!Users.Any(u => u.Party == "finance" && u.Id == id && u.Role == post && u.AdmDivCode == division.AdmDivCode))
+            {
+                return $"{id} 不是本区划的{post}";
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Whether the network serves the division <paramref name="admDivCode"/>.</summary>
     public bool Serves(string admDivCode) => admDivCode == AdmDivCode || OtherDivisions.Any(d => d.AdmDivCode == admDivCode);
 
@@ -252,6 +288,14 @@ public sealed record MasterData
         catch (ArgumentException ex)
         {
             throw new InvalidDataException(ex.Message, ex);
+        }
+
+        foreach (var division in OtherDivisions.Where(d => d.ShiftEntry is not null || d.ShiftApproval is not null))
+        {
+            if (ShiftRefusal(division) is { } why)
+            {
+                throw new InvalidDataException($"行政区划 {division.AdmDivCode} 的国库股岗位：{why}");
+            }
         }
 
         if (Users.FirstOrDefault(p => PersonDivisionRefusal(p.AgencyCode, p.AdmDivCode) is not null) is { } person)

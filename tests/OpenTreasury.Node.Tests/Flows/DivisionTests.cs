@@ -81,6 +81,11 @@ public sealed class DivisionTests : IDisposable
         Assert.Equal(Amount.ParseWire("4900.00"), mangshi.Account(Domain.Ledgers.Accounts.QuotaReceivable).Balance);
         Assert.Equal(Amount.ParseWire("6800.00"), ruili.Account(Domain.Ledgers.Accounts.QuotaReceivable).Balance);
         Assert.Equal(mangshi.TotalDebits + ruili.TotalDebits, all.TotalDebits);
+
+        // What came in for 瑞丽市 (its bank's 2207) was signed for by 瑞丽市's own 录入, 芒市's by the node's.
+        var signedFor = _net.Finance.Library.List("2207").Where(v => v.Origin == "received").ToDictionary(v => v.AdmDivCode, v => v.Key.ToString());
+        Assert.Equal(1, TestNetwork.Count(_net.Finance, $"SELECT COUNT(*) FROM audit WHERE actor = 'rl_lr' AND subject = '{signedFor[Ruili]}' AND operation = 'SignedFor'"));
+        Assert.Equal(1, TestNetwork.Count(_net.Finance, $"SELECT COUNT(*) FROM audit WHERE actor = 'cz_lr' AND subject = '{signedFor[Mangshi]}' AND operation = 'SignedFor'"));
         Assert.Equal(0, journal.PostPending().Count);
     }
 
@@ -186,6 +191,11 @@ public sealed class DivisionTests : IDisposable
 
         Assert.Equal("瑞丽市财政局业务专用章", SealAt(ruili.VoucherId));
         Assert.Equal("芒市财政局业务专用章", SealAt(mangshi.VoucherId));
+
+        // Entered and approved by each division's own shift: 瑞丽市's pair for 瑞丽市, the node's for 芒市.
+        var (own, home) = (_net.Finance.Library.Find(ruili.VoucherId)!, _net.Finance.Library.Find(mangshi.VoucherId)!);
+        Assert.Equal(("rl_lr", "rl_sh"), (own.EnteredBy, own.ApprovedBy));
+        Assert.Equal((FinanceContext.Entry, FinanceContext.Approval), (home.EnteredBy, home.ApprovedBy));
 
         // 瑞丽市's seal put on 芒市's 5207 over the same bytes: PBOC refuses it at the position, and stores nothing.
         var genuine = _net.Finance.Library.Export(mangshi.VoucherId);

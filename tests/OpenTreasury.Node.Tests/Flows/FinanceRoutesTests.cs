@@ -62,7 +62,7 @@ public sealed class FinanceRoutesTests : IDisposable
         var finance = _net.Finance;
         var received = finance.Library.List("2105").Single(v => v.Origin == "received");
         var context = new FinanceContext(finance.Library, _net.Master, finance.Signers);
-        var shift = new FinanceShift(context, finance.Signers.SignerFor(FinanceContext.Entry), finance.Signers.SignerFor(FinanceContext.Approval));
+        var shift = new FinanceShift(context);
         var unknown = received with { VtCode = "9999" };
 
         var outcome = finance.Library.Run(s => FinanceRoutes.Handle(shift, s, unknown)).ThrowIfRefused();

@@ -45,4 +45,26 @@ public sealed class MasterDataTests
         Assert.Equal("行政区划 533103 在主数据中出现了两次", division.Message);
         Assert.Equal("行政区划代码 53310 不是六位数字", code.Message);
     }
+
+    [Fact]
+    public void A_divisions_people_templates_and_shift_must_be_of_that_division()
+    {
+        var master = SampleMasterData.Dehong(2026, 2);
+        var ruili = master.OtherDivisions[0];
+        var person = master.Users.Single(u => u.Id == "rl_lr");
+
+        var stranger = Assert.Throws<InvalidDataException>(() => (master with { Users = [.. master.Users, person with { Id = "x_lr", AdmDivCode = "533199" }] }).Validated());
+        var otherUnit = Assert.Throws<InvalidDataException>(() => (master with { Users = [.. master.Users, person with { Id = "x_jbr", AgencyCode = "101001" }] }).Validated());
+        var template = Assert.Throws<InvalidDataException>(() => (master with { TemplateVersions = [master.TemplateVersions[0] with { AdmDivCode = "533199" }] }).Validated());
+        var alone = Assert.Throws<InvalidDataException>(() => (master with { OtherDivisions = [ruili with { ShiftApproval = "rl_lr" }] }).Validated());
+        var wrongPost = Assert.Throws<InvalidDataException>(() => (master with { OtherDivisions = [ruili with { ShiftEntry = "rl_sh", ShiftApproval = "rl_lr" }] }).Validated());
+        var homePerson = Assert.Throws<InvalidDataException>(() => (master with { OtherDivisions = [ruili with { ShiftEntry = "cz_lr" }] }).Validated());
+
+        Assert.Equal("用户 x_lr：行政区划 533199 不在本网络的主数据中", stranger.Message);
+        Assert.Equal("用户 x_jbr：预算单位 101001 属于行政区划 533103，不属于 533102", otherUnit.Message);
+        Assert.Equal("凭证模板 533199/8202 第 2 版：行政区划 533199 不在本网络的主数据中", template.Message);
+        Assert.Equal("行政区划 533102 的国库股岗位：录入与审核不得为同一人", alone.Message);
+        Assert.Equal("行政区划 533102 的国库股岗位：rl_sh 不是本区划的国库股录入", wrongPost.Message);
+        Assert.Equal("行政区划 533102 的国库股岗位：cz_lr 不是本区划的国库股录入", homePerson.Message);
+    }
 }

@@ -30,6 +30,7 @@ internal static class AnswerClearingStatement
             ours.AddRange(ClearingStatements.LinesOf(receipt, bank));
         }
 
-        return ClearingStatements.Answer(shift.Finance.Library, session, statement, ours, "5507", shift.Entry, shift.Approval);
+        var (entry, approval) = shift.For(statement.AdmDivCode);
+        return ClearingStatements.Answer(shift.Finance.Library, session, statement, ours, "5507", entry, approval);
     }
 }

@@ -10,5 +10,5 @@ namespace OpenTreasury.Business.Finance.Received;
 internal static class CheckVoucherStatement
 {
     public static LibraryResult Handle(FinanceShift shift, LibrarySession session, StoredVoucher statement) =>
-        VoucherStatements.Check(shift.Finance.Library, session, statement, FinanceContext.Entry);
+        VoucherStatements.Check(shift.Finance.Library, session, statement, shift.EntryOf(statement.AdmDivCode));
 }

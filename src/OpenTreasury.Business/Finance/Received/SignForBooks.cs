@@ -10,5 +10,5 @@ namespace OpenTreasury.Business.Finance.Received;
 internal static class SignForBooks
 {
     public static LibraryResult Handle(FinanceShift shift, LibrarySession session, StoredVoucher voucher) =>
-        shift.Finance.Library.SignFor(session, voucher.Id, FinanceContext.Entry);
+        shift.Finance.Library.SignFor(session, voucher.Id, shift.EntryOf(voucher.AdmDivCode));
 }
