@@ -44,10 +44,12 @@ internal static class VoucherCommands
                 return 0;
             }
 
-            Console.WriteLine($"{"VtCode",-6} {"VoucherNo",-22} {"Ver",3} {"Kind",-4} {"Origin",-8} {"State",-10} {"Amount",16}  Status per party");
+            // A node of several divisions names each voucher's: their numbers repeat from one division to the next.
+            var several = node.Master.Divisions.Count > 1;
+            Console.WriteLine($"{(several ? $"{"AdmDiv",-7}" : string.Empty)}{"VtCode",-6} {"VoucherNo",-22} {"Ver",3} {"Kind",-4} {"Origin",-8} {"State",-10} {"Amount",16}  Status per party");
             foreach (var r in rows)
             {
-                Console.WriteLine($"{r.VtCode,-6} {r.VoucherNo,-22} {r.Version,3} {(r.Reply ? "回单" : "凭证"),-4} {r.Origin,-8} {r.State,-10} {r.Amount ?? "-",16}  {string.Join(" ", r.Deliveries.Select(d => $"{d.Receiver}:{d.Status}"))}");
+                Console.WriteLine($"{(several ? $"{r.AdmDivCode,-7}" : string.Empty)}{r.VtCode,-6} {r.VoucherNo,-22} {r.Version,3} {(r.Reply ? "回单" : "凭证"),-4} {r.Origin,-8} {r.State,-10} {r.Amount ?? "-",16}  {string.Join(" ", r.Deliveries.Select(d => $"{d.Receiver}:{d.Status}"))}");
             }
 
             Console.WriteLine($"{rows.Count} voucher(s)");
@@ -465,9 +467,9 @@ internal static class VoucherCommands
     private static VoucherRow Row(VoucherLibrary library, StoredVoucher v) => new(
         v.VtCode, v.VoucherNo, v.Version, v.IsReply, v.Origin, v.Sender, v.State,
         v.AmountFen is { } fen ? new Domain.Money.Amount(fen).ToWire() : null, v.VouDate,
-        [.. library.Deliveries(v.Id).Select(d => new DeliveryRow(d.Receiver, (int)d.Status, d.Status.ToString(), d.Reason))]);
+        [.. library.Deliveries(v.Id).Select(d => new DeliveryRow(d.Receiver, (int)d.Status, d.Status.ToString(), d.Reason))], v.AdmDivCode);
 
-    private sealed record VoucherRow(string VtCode, string VoucherNo, long Version, bool Reply, string Origin, string Sender, string State, string? Amount, string VouDate, IReadOnlyList<DeliveryRow> Deliveries);
+    private sealed record VoucherRow(string VtCode, string VoucherNo, long Version, bool Reply, string Origin, string Sender, string State, string? Amount, string VouDate, IReadOnlyList<DeliveryRow> Deliveries, string AdmDivCode);
 
     private sealed record DeliveryRow(string Receiver, int Code, string Status, string? Reason);
 

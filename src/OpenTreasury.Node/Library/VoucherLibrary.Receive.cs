@@ -146,13 +146,13 @@ public sealed partial class VoucherLibrary : IMessageReceiver
             return Refuse(session, message, subject, bodyDigest, ReceiveFailure.StaleVersion, $"{subject} is older than version {n} already received");
         }
 
-        var (failure, reason, content, templateVersion) = Check(session, message.From, body, opened, dataHash);
+        var (failure, reason, content, template) = Check(session, message.From, body, opened, dataHash);
         if (failure != ReceiveFailure.None)
         {
             return Refuse(session, message, subject, bodyDigest, failure, reason);
         }
 
-        var id = InsertVoucher(session, "received", message.From, body.Key, body.Version, body.Flag, "received", body.InnerVoucher, content!, VoucherCatalogue.Get(body.Key.VtCode), body.Attach, null, templateVersion, bodyDigest);
+        var id = InsertVoucher(session, "received", message.From, body.Key, body.Version, body.Flag, "received", body.InnerVoucher, content!, VoucherCatalogue.Get(body.Key.VtCode), body.Attach, null, template!.Version, bodyDigest);
         foreach (var stamp in body.Stamps)
         {
             session.Connection.Execute(
@@ -185,16 +185,9 @@ public sealed partial class VoucherLibrary : IMessageReceiver
     /// template (GB/T 38540 verification plus the seal's right to its position), and that the maker's
     /// and the checker's personal seals are two different people's. The template is the version the stamps sign
     /// (<see cref="SignatureServer.PropertyInfo"/>), which this node must configure. The voucher's content and its
-    /// template version when it passes.
+    /// template when it passes.
     /// </summary>
-    private (ReceiveFailure Failure, string Reason, Voucher? Content, int TemplateVersion) Check(
-        LibrarySession session, PartyId from, VoucherBody body, WireResult<Voucher> opened, DataHash dataHash)
-    {
-        var (failure, reason, content, template) = CheckWith(session, from, body, opened, dataHash);
-        return (failure, reason, content, template?.Version ?? StampTemplate.DefaultVersion);
-    }
-
-    private (ReceiveFailure Failure, string Reason, Voucher? Content, StampTemplate? Template) CheckWith(
+    private (ReceiveFailure Failure, string Reason, Voucher? Content, StampTemplate? Template) Check(
         LibrarySession session, PartyId from, VoucherBody body, WireResult<Voucher> opened, DataHash dataHash)
     {
         if (!opened.IsSuccess)

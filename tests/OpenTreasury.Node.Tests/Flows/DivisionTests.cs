@@ -24,18 +24,27 @@ public sealed class DivisionTests : IDisposable
 
     public void Dispose() => _net.Dispose();
 
-    [Fact]
-    public async Task Each_division_numbers_its_own_payments_and_its_quota_names_its_own_treasury()
+    /// <summary>
+    /// Quota for one unit of 芒市 (5000.00) and one of 瑞丽市 (7000.00), then an 8202 of each (100.00 and 200.00) under the
+    /// numbers given (null: the division's next number), delivered and processed.
+    /// </summary>
+    private async Task<(LibraryResult Mangshi, LibraryResult Ruili)> PayInTwoDivisionsAsync(string? mangshiNo, string? ruiliNo)
     {
         await _net.IssueQuotaAsync(
             new QuotaPlanLine(TestNetwork.Agency, TestNetwork.FuncCode, Amount.ParseWire("5000.00")),
             new QuotaPlanLine(RuiliAgency, RuiliFunc, Amount.ParseWire("7000.00")));
         var finance = _net.Finance.FinanceDesk!;
-
-        // No number given: each comes from its division's 8202 sequence.
-        var mangshi = finance.SubmitPayment(_net.Order("unused", Amount.ParseWire("100.00")) with { VoucherNo = null }, TestNetwork.BusinessDate).ThrowIfRefused();
-        var ruili = finance.SubmitPayment(_net.Order("unused", Amount.ParseWire("200.00"), RuiliAgency, RuiliFunc) with { VoucherNo = null }, TestNetwork.BusinessDate).ThrowIfRefused();
+        var mangshi = finance.SubmitPayment(_net.Order("unused", Amount.ParseWire("100.00")) with { VoucherNo = mangshiNo }, TestNetwork.BusinessDate).ThrowIfRefused();
+        var ruili = finance.SubmitPayment(_net.Order("unused", Amount.ParseWire("200.00"), RuiliAgency, RuiliFunc) with { VoucherNo = ruiliNo }, TestNetwork.BusinessDate).ThrowIfRefused();
         await _net.SettleAndProcessAsync();
+        return (mangshi, ruili);
+    }
+
+    [Fact]
+    public async Task Each_division_numbers_its_own_payments_and_its_quota_names_its_own_treasury()
+    {
+        // No number given: each comes from its division's 8202 sequence.
+        var (mangshi, ruili) = await PayInTwoDivisionsAsync(null, null);
 
         var first = _net.Finance.Library.Find(mangshi.VoucherId)!;
         var second = _net.Finance.Library.Find(ruili.VoucherId)!;
@@ -54,13 +63,7 @@ public sealed class DivisionTests : IDisposable
     [Fact]
     public async Task Each_division_keeps_its_own_books_though_its_payments_share_numbers_with_another()
     {
-        await _net.IssueQuotaAsync(
-            new QuotaPlanLine(TestNetwork.Agency, TestNetwork.FuncCode, Amount.ParseWire("5000.00")),
-            new QuotaPlanLine(RuiliAgency, RuiliFunc, Amount.ParseWire("7000.00")));
-        var finance = _net.Finance.FinanceDesk!;
-        finance.SubmitPayment(_net.Order("unused", Amount.ParseWire("100.00")) with { VoucherNo = null }, TestNetwork.BusinessDate).ThrowIfRefused();
-        finance.SubmitPayment(_net.Order("unused", Amount.ParseWire("200.00"), RuiliAgency, RuiliFunc) with { VoucherNo = null }, TestNetwork.BusinessDate).ThrowIfRefused();
-        await _net.SettleAndProcessAsync();
+        await PayInTwoDivisionsAsync(null, null);
         var bank = _net.Bank102.BankDesk!;
         bank.RequestClearing(TestNetwork.BusinessDate);
         await _net.SettleAndProcessAsync();
@@ -151,13 +154,7 @@ public sealed class DivisionTests : IDisposable
     [Fact]
     public async Task A_division_configures_its_own_template_version_and_each_voucher_keeps_and_signs_the_one_it_was_made_under()
     {
-        await _net.IssueQuotaAsync(
-            new QuotaPlanLine(TestNetwork.Agency, TestNetwork.FuncCode, Amount.ParseWire("5000.00")),
-            new QuotaPlanLine(RuiliAgency, RuiliFunc, Amount.ParseWire("7000.00")));
-        var finance = _net.Finance.FinanceDesk!;
-        var mangshi = finance.SubmitPayment(_net.Order("MS-T-1", Amount.ParseWire("100.00")), TestNetwork.BusinessDate).ThrowIfRefused();
-        var ruili = finance.SubmitPayment(_net.Order("RL-T-1", Amount.ParseWire("200.00"), RuiliAgency, RuiliFunc), TestNetwork.BusinessDate).ThrowIfRefused();
-        await _net.SettleAndProcessAsync();
+        var (mangshi, ruili) = await PayInTwoDivisionsAsync("MS-T-1", "RL-T-1");
 
         // 瑞丽市's 8202 is made under its version 2 (no 法人章), 芒市's under the defaults.
         var (ownMangshi, ownRuili) = (_net.Finance.Library.Find(mangshi.VoucherId)!, _net.Finance.Library.Find(ruili.VoucherId)!);
