@@ -81,6 +81,13 @@ public abstract class DeskPageModel : PageModel
     protected bool May(NodeAction action, VoucherScope? voucher = null) =>
         Authorization.Check(Person.Actor, action, Node.Node.Party, voucher) == AuthorizationRejection.None;
 
+    /// <summary>
+    /// Why the person may not do <paramref name="action"/> over every division the node serves at once (closing a bank's
+    /// day for all of them), or None: the post must allow it, and a person of one division does only their own.
+    /// </summary>
+    protected AuthorizationRejection EveryDivisionRefusal(NodeAction action) =>
+        Authorization.CheckEveryDivision(Person.Actor, action, Node.Node.Party, Node.Node.Master.Divisions.Count);
+
     /// <summary>What a voucher's receivers did with it, in a few words (with the reason of a return).</summary>
     public string DeliveryOf(StoredVoucher voucher)
     {

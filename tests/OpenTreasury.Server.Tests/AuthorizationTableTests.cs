@@ -116,6 +116,21 @@ public sealed class AuthorizationTableTests
         Assert.Equal(AuthorizationRejection.PostMayNot, Authorization.Check(ruili, Administer, PartyId.Finance, new VoucherScope(null, "533102")));
     }
 
+    [Fact]
+    public void Work_over_every_division_at_once_is_for_a_person_of_the_whole_node()
+    {
+        var bank = PartyId.Parse("bank-102");
+        var ruili = new Actor(bank, "yh102_rl", "经办", null, "533102");
+        var province = new Actor(bank, "yh102_jb", "经办", null);
+        var selfService = new Actor(bank, "zz101001", Authorization.SelfServicePost, "101001");
+
+        Assert.Equal(AuthorizationRejection.OtherDivision, Authorization.CheckEveryDivision(ruili, EnterVoucher, bank, divisionsServed: 3));
+        Assert.Equal(AuthorizationRejection.None, Authorization.CheckEveryDivision(ruili, EnterVoucher, bank, divisionsServed: 1));
+        Assert.Equal(AuthorizationRejection.None, Authorization.CheckEveryDivision(province, EnterVoucher, bank, divisionsServed: 3));
+        Assert.Equal(AuthorizationRejection.PostMayNot, Authorization.CheckEveryDivision(selfService, EnterVoucher, bank, divisionsServed: 3));
+        Assert.Equal(AuthorizationRejection.OtherParty, Authorization.CheckEveryDivision(province, EnterVoucher, PartyId.Finance, divisionsServed: 3));
+    }
+
     /// <summary>A voucher of unit <paramref name="agencyCode"/> (or none) in the home division 芒市.</summary>
     private static VoucherScope V(string? agencyCode) => new(agencyCode, "533103");
 }

@@ -19,7 +19,8 @@ public sealed class BankModel : DeskPageModel
 
     public IReadOnlyList<StoredVoucher> Reports { get; private set; } = [];
 
-    public bool MayCloseDay => May(NodeAction.EnterVoucher);
+    /// <summary>Closing the day (clearing, the daily report) is for every division at once: a person of the whole node's.</summary>
+    public bool MayCloseDay => EveryDivisionRefusal(NodeAction.EnterVoucher) == AuthorizationRejection.None;
 
     protected override bool Allowed() => Kind == PartyKind.Bank && !IsUnitPerson && Person.Actor.Post != Authorization.Administrator;
 
@@ -29,9 +30,9 @@ public sealed class BankModel : DeskPageModel
     public IActionResult OnPostClear()
     {
         Load();
-        if (!MayCloseDay)
+        if (EveryDivisionRefusal(NodeAction.EnterVoucher) is var refusedDay && refusedDay != AuthorizationRejection.None)
         {
-            Show(AuthorizationRejection.PostMayNot);
+            Show(refusedDay);
             return Page();
         }
 
@@ -55,9 +56,9 @@ public sealed class BankModel : DeskPageModel
     public IActionResult OnPostReport()
     {
         Load();
-        if (!MayCloseDay)
+        if (EveryDivisionRefusal(NodeAction.EnterVoucher) is var refusedDay && refusedDay != AuthorizationRejection.None)
         {
-            Show(AuthorizationRejection.PostMayNot);
+            Show(refusedDay);
             return Page();
         }
 

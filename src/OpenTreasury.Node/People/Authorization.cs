@@ -101,6 +101,19 @@ public static class Authorization
     }
 
     /// <summary>
+    /// Decides whether <paramref name="actor"/> may do <paramref name="action"/> over every division the library serves
+    /// at once (<paramref name="divisionsServed"/> of them: closing a bank's day sends every division's clearing and
+    /// report): the post must allow it, and on a node of several divisions a person of one division may not.
+    /// </summary>
+    public static AuthorizationRejection CheckEveryDivision(Actor actor, NodeAction action, PartyId library, int divisionsServed)
+    {
+        var rejection = Check(actor, action, library, null);
+        return rejection == AuthorizationRejection.None && actor.AdmDivCode is not null && divisionsServed > 1
+            ? AuthorizationRejection.OtherDivision
+            : rejection;
+    }
+
+    /// <summary>
     /// Decides whether <paramref name="actor"/> may do <paramref name="action"/> in the library of
     /// <paramref name="library"/>, on <paramref name="voucher"/> (null: no one voucher — a list, which the caller
     /// then narrows to the actor's unit and division).
