@@ -36,14 +36,22 @@ internal static class FinanceAllocations
     /// serves: <see cref="NumberTakenElsewhere"/> keeps one number to one division.
     /// </summary>
     public static StoredVoucher? Own(FinanceContext finance, LibrarySession session, string voucherNo) =>
-        session.Connection.QueryFirstOrDefault<long?>(
+        OwnId(finance, session.Connection, session.Transaction, voucherNo) is { } id ? VoucherLibrary.Find(session, id) : null;
+
+    /// <summary>The same, read outside any transaction (who is to act on it is decided before one starts).</summary>
+    public static StoredVoucher? Own(FinanceContext finance, string voucherNo)
+    {
+        using var connection = finance.Library.Database.Connect();
+        return OwnId(finance, connection, null, voucherNo) is { } id ? finance.Library.Find(id) : null;
+    }
+
+    private static long? OwnId(FinanceContext finance, System.Data.IDbConnection connection, System.Data.IDbTransaction? transaction, string voucherNo) =>
+        connection.QueryFirstOrDefault<long?>(
             """
             SELECT id FROM vouchers WHERE origin = 'own' AND st_year = @year AND vt_code = '5207' AND voucher_no = @voucherNo AND flag = 0
             ORDER BY id LIMIT 1
             """,
-            new { year = finance.Master.StYear, voucherNo }, session.Transaction) is { } id
-            ? VoucherLibrary.Find(session, id)
-            : null;
+            new { year = finance.Master.StYear, voucherNo }, transaction);
 
     /// <summary>The division an allocation is of: its units' (all its lines must be of one division).</summary>
     public static Division DivisionOf(FinanceContext finance, AllocationOrder order) => finance.Master.DivisionOf(order.Lines[0].AgencyCode);

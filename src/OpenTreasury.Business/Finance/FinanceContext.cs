@@ -44,14 +44,21 @@ internal sealed class FinanceContext(VoucherLibrary library, MasterData master, 
 }
 
 /// <summary>
-/// One pass of the desk over its received vouchers: Finance and, for each voucher's division, the two people who do
-/// its work there (<see cref="FinanceContext.ShiftOf"/>; they sign for what comes in and answer a 3507).
+/// One pass of the desk over its received vouchers: Finance and, for each division, the two people who do its work
+/// there (<see cref="FinanceContext.ShiftOf"/>; they sign for what comes in and answer a 3507), all logged in when the
+/// shift is made, before any transaction starts.
 /// </summary>
-internal sealed record FinanceShift(FinanceContext Finance)
+internal sealed class FinanceShift(FinanceContext finance)
 {
-    /// <summary>The user id of the division's 录入, who signs for and refuses what comes in.</summary>
-    public string EntryOf(string admDivCode) => Finance.ShiftOf(admDivCode).Entry;
+    private readonly Dictionary<string, (Signer Entry, Signer Approval)> _people =
+        finance.Master.Divisions.ToDictionary(d => d.AdmDivCode, d => finance.LogInShift(d.AdmDivCode), StringComparer.Ordinal);
 
-    /// <summary>The division's two people, logged in.</summary>
-    public (Signer Entry, Signer Approval) For(string admDivCode) => Finance.LogInShift(admDivCode);
+    public FinanceContext Finance => finance;
+
+    /// <summary>The user id of the division's 录入, who signs for and refuses what comes in.</summary>
+    public string EntryOf(string admDivCode) => finance.ShiftOf(admDivCode).Entry;
+
+    /// <summary>The division's two people (the node's for a division it does not serve).</summary>
+    public (Signer Entry, Signer Approval) For(string admDivCode) =>
+        _people.TryGetValue(admDivCode, out var people) ? people : _people[finance.Master.AdmDivCode];
 }

@@ -84,6 +84,9 @@ public sealed class FinanceDesk(VoucherLibrary library, MasterData master, ISign
     /// <summary>The 5207s that allocated a 3208 again, oldest first.</summary>
     public IReadOnlyList<Reallocation> ReallocationsOf(string refundVoucherNo) => Finance.ReallocateRefund.Of(_finance, refundVoucherNo);
 
+    /// <summary>The own 5207 numbered <paramref name="voucherNo"/> (a 5207 number is one division's), or null.</summary>
+    public StoredVoucher? Allocation(string voucherNo) => FinanceAllocations.Own(_finance, voucherNo);
+
     /// <summary>Voids (作废) a 5207 PBOC returned, keeping PBOC's reason in the void's (VoidAllocation.cs).</summary>
     public LibraryResult VoidAllocation(string voucherNo, string reason) => Finance.VoidAllocation.Handle(_finance, voucherNo, reason);
 
@@ -106,7 +109,7 @@ public sealed class FinanceDesk(VoucherLibrary library, MasterData master, ISign
     /// <summary>Signs for arrival notices, PBOC's 回单 and the banks' daily reports (they are Finance's books), books 3208s, answers statements.</summary>
     public FinancePass ProcessReceived()
     {
-        // 清算信息对账: the two people who answer a 3507 log in before any transaction starts.
+        // 清算信息对账: each division's two people who answer a 3507 log in before any transaction starts.
         var shift = new FinanceShift(_finance);
         var pass = new FinancePass(0, 0, 0, 0);
         foreach (var (voucher, outcome) in library.WorkReceived(FinanceContext.Entry, (session, v) => FinanceRoutes.Handle(shift, session, v)))

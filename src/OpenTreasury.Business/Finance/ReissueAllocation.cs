@@ -20,13 +20,7 @@ internal static class ReissueAllocation
     public static LibraryResult Handle(FinanceContext finance, string returnedVoucherNo, string newVoucherNo, DateOnly vouDate, Payee? payee, string? reason)
     {
         // The division's people reissue it, logged in before the transaction as every outbound use case.
-        string division;
-        using (var read = finance.Library.Begin())
-        {
-            division = FinanceAllocations.Own(finance, read, returnedVoucherNo)?.AdmDivCode ?? finance.Master.AdmDivCode;
-        }
-
-        var (entry, approval) = finance.LogInShift(division);
+        var (entry, approval) = finance.LogInShift(FinanceAllocations.Own(finance, returnedVoucherNo)?.AdmDivCode ?? finance.Master.AdmDivCode);
         using var session = finance.Library.Begin();
         var result = Reissue(finance, session, returnedVoucherNo, newVoucherNo, vouDate, payee, reason, entry, approval);
         finance.Library.Finish(session, result);

@@ -236,7 +236,7 @@ internal static class VoucherCommands
 
             var bodies = read.Value.Bodies.Select(b => b with
             {
-                Stamps = [.. b.Stamps.Select(s => s with { Der = node.Library.Signing.StampAsInstitution(eseal!, b.InnerVoucher, SignatureServer.PropertyInfo(b.Key, b.Version, s.Position, TemplateVersionOf(s.Der)), now).Der })],
+                Stamps = [.. b.Stamps.Select(s => s with { Der = node.Library.Signing.StampAsInstitution(eseal!, b.InnerVoucher, SignatureServer.PropertyInfo(b.Key, b.Version, s.Position, SignatureServer.TemplateVersionOf(b.Stamps) ?? Domain.Seals.StampTemplate.DefaultVersion), now).Der })],
             });
             Common.WriteNew(result.GetValue(output)!.FullName, MofFormat.Write(new MofEnvelope([.. bodies])));
             Console.WriteLine($"re-signed {read.Value.Bodies.Count} voucher(s) as {node.Party} into {result.GetValue(output)!.FullName}");
@@ -472,8 +472,4 @@ internal static class VoucherCommands
     private sealed record VoucherRow(string VtCode, string VoucherNo, long Version, bool Reply, string Origin, string Sender, string State, string? Amount, string VouDate, IReadOnlyList<DeliveryRow> Deliveries, string AdmDivCode);
 
     private sealed record DeliveryRow(string Receiver, int Code, string Status, string? Reason);
-
-    /// <summary>The template version a stamp's propertyInfo names (1 when none, or when the stamp cannot be read).</summary>
-    private static int TemplateVersionOf(byte[] der) =>
-        Trust.Seals.SealSignature.TryParse(der, out var stamp, out _) ? SignatureServer.TemplateVersionOf(stamp.PropertyInfo) ?? Domain.Seals.StampTemplate.DefaultVersion : Domain.Seals.StampTemplate.DefaultVersion;
 }

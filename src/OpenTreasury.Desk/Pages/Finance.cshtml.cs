@@ -5,7 +5,6 @@ using OpenTreasury.Domain.Codes;
 using OpenTreasury.Domain.Ledgers;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Domain.Reconciliation;
-using OpenTreasury.Domain.Vouchers;
 using OpenTreasury.Node.Library;
 using OpenTreasury.Node.Network;
 using OpenTreasury.Node.People;
@@ -67,7 +66,8 @@ public sealed class FinanceModel : DeskPageModel
     {
         Load(date);
         // The returned 5207 as authorization sees it: a division's own person reissues only their division's.
-        var refused = Authorization.Check(Person.Actor, NodeAction.ApproveVoucher, Node.Node.Party, ReturnedAllocation()?.Scope);
+        var returned = string.IsNullOrWhiteSpace(Returned) ? null : Node.Node.FinanceDesk!.Allocation(Returned);
+        var refused = Authorization.Check(Person.Actor, NodeAction.ApproveVoucher, Node.Node.Party, returned?.Scope);
         if (refused != AuthorizationRejection.None)
         {
             Show(refused);
@@ -86,17 +86,6 @@ public sealed class FinanceModel : DeskPageModel
         Show(result, $"已作废 {Returned} 并重开为 {NewNo}");
         Load(date);
         return Page();
-    }
-
-    /// <summary>The own 5207 numbered <see cref="Returned"/> in whichever division holds it (a 5207 number is one division's), or null.</summary>
-    private StoredVoucher? ReturnedAllocation()
-    {
-        var master = Node.Node.Master;
-        return Returned is not null && VoucherNo.TryParse(Returned, out var no)
-            ? master.Divisions
-                .Select(d => Node.Library.FindOwn(new VoucherKey(AdmDivCode.Parse(d.AdmDivCode), new StYear(master.StYear), VtCode.Parse("5207"), no)))
-                .FirstOrDefault(v => v is not null)
-            : null;
     }
 
     /// <summary>The day's reconciliation as an Excel workbook (对账报告).</summary>

@@ -84,7 +84,11 @@ public sealed class StampTemplates
                 throw new ArgumentException($"{name}：第 1 版是默认模板，配置的版本从 2 起");
             }
 
-            var list = templates.TryGetValue((c.AdmDivCode, c.VtCode), out var known) ? known : templates[(c.AdmDivCode, c.VtCode)] = [];
+            if (!templates.TryGetValue((c.AdmDivCode, c.VtCode), out var list))
+            {
+                templates[(c.AdmDivCode, c.VtCode)] = list = [];
+            }
+
             if (list.Any(t => t.Version == c.Version))
             {
                 throw new ArgumentException($"{name}：同一版本配置了两次");
@@ -158,7 +162,7 @@ public sealed class StampTemplates
             positions.AddRange(PartyPositions(type.Receivers[0], onReply: true));
         }
 
-        return new StampTemplate(type.VtCode, positions, StampTemplate.DefaultVersion);
+        return new StampTemplate(type.VtCode, positions);
     }
 
     private static IEnumerable<TemplatePosition> UnitPositions() =>

@@ -68,9 +68,8 @@ public sealed record Division(
     ];
 }
 
-/// <summary>A user of a party (plain records until the trust layer binds them to USBKeys).</summary>
 /// <summary>
-/// A person of a party: their post (Role), for a unit's people their unit, and for a person who works for one
+/// A person of a party (a plain record until the trust layer binds them to a USBKey): their post (Role), for a unit's people their unit, and for a person who works for one
 /// division of the several the network serves (a county's 国库股) that division; none: the whole node.
 /// </summary>
 public sealed record PartyUser(string Party, string Id, string Name, string Role, string? AgencyCode = null, string? AdmDivCode = null);

@@ -94,9 +94,9 @@ public sealed class SealRegistry(NodeDatabase database)
     /// <summary>
     /// The valid, unrevoked public seal of <paramref name="party"/> (of unit <paramref name="agencyCode"/>, or the
     /// party's own when null) of <paramref name="type"/>, granted to <paramref name="post"/>, for a voucher of division
-    /// <paramref name="admDivCode"/>: the division's own seal when the party has any seal of that kind for it (a
-    /// county's 财政局's), else the party's seal of every division. A division whose own seal is revoked is not stamped
-    /// with another's.
+    /// <paramref name="admDivCode"/>: the division's own seal when the party has any of that kind granted to the post for
+    /// it (a county's 财政局's), else the party's seal of every division. A division whose own seal is revoked is not
+    /// stamped with another's.
     /// </summary>
     public static RegisteredSeal? PublicSealFor(LibrarySession session, PartyId party, string? agencyCode, SealType type, string post, string admDivCode, DateTimeOffset at)
     {

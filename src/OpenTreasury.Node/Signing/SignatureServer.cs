@@ -41,21 +41,19 @@ public sealed class SignatureServer(InstitutionKey institution, NetworkTrust tru
             : $"voucher:{key.VtCode}/{key.AdmDivCode}/{key.StYear}/{key.VoucherNo}/v{version}#{position}@t{templateVersion.ToString(CultureInfo.InvariantCulture)}";
 
     /// <summary>
-    /// The template version the stamps of a voucher body sign, read from the first (a stamp naming another fails its
-    /// signature): 1 when it names none; null when it is not a well-formed version. Or, from one propertyInfo, the
-    /// template version it names (1 when it names none), or null when it is not a voucher
-    /// stamp's propertyInfo with a well-formed version. The stamp's signature is verified against the propertyInfo built
-    /// from this version afterwards, so a wrong one only makes the stamp fail.
+    /// The template version the stamps of a voucher body sign, read from the first: 1 when it names none (or there is no
+    /// stamp, or it cannot be read: it then fails its own verification), null when it names a malformed one. Every stamp
+    /// is verified against the propertyInfo built with this version, so a stamp naming another fails its signature.
     /// </summary>
     public static int? TemplateVersionOf(IReadOnlyList<Wire.WireStamp> stamps)
     {
         ArgumentNullException.ThrowIfNull(stamps);
         return stamps.Count == 0 ? StampTemplate.DefaultVersion
             : SealSignature.TryParse(stamps[0].Der, out var first, out _) ? TemplateVersionOf(first.PropertyInfo)
-            : StampTemplate.DefaultVersion; // an unreadable stamp fails its own verification
+            : StampTemplate.DefaultVersion;
     }
 
-    /// <inheritdoc cref="TemplateVersionOf(IReadOnlyList{Wire.WireStamp})"/>
+    /// <summary>The template version one propertyInfo names: 1 when it names none, null when it names a malformed one.</summary>
     public static int? TemplateVersionOf(string propertyInfo)
     {
         ArgumentNullException.ThrowIfNull(propertyInfo);

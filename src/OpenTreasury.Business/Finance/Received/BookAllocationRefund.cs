@@ -16,6 +16,7 @@ internal static class BookAllocationRefund
     public static LibraryResult Handle(FinanceShift shift, LibrarySession session, StoredVoucher notice)
     {
         var library = shift.Finance.Library;
+        var entry = shift.EntryOf(notice.AdmDivCode);
         // Load: the 5207 it names and PBOC's 回单 of it.
         var content = notice.Content;
         var oriNo = content["OriBillNo"] ?? string.Empty;
@@ -28,7 +29,7 @@ internal static class BookAllocationRefund
         // Decide: ours, paid, not zero, and within what was paid less earlier refunds.
         if (original is null || reply is null || amount.IsZero)
         {
-            return library.Refuse(session, notice.Id, shift.EntryOf(notice.AdmDivCode), FinanceAllocations.Reason(original is null
+            return library.Refuse(session, notice.Id, entry, FinanceAllocations.Reason(original is null
                 ? FinanceRejection.NotOurAllocation.Say($"实拨退款通知书 {notice.VoucherNo} 的原拨款凭证 {oriNo} 不是本财政开具的 5207")
                 : reply is null ? FinanceRejection.AllocationNotAnswered.Say($"原拨款凭证 {oriNo} 尚未收到人民银行回单, 不能退款") : FinanceRejection.RefundAmountZero.Say("退款金额为零")));
         }
@@ -39,7 +40,7 @@ internal static class BookAllocationRefund
             new { adm = notice.AdmDivCode, year = notice.StYear, oriNo }, session.Transaction));
         if (refunded + amount > paid)
         {
-            return library.Refuse(session, notice.Id, shift.EntryOf(notice.AdmDivCode), FinanceAllocations.Reason(FinanceRejection.RefundExceedsPaid.Say($"退款 {amount.ToWire()} 超过原拨款凭证 {oriNo} 已付 {paid.ToWire()} 减已退 {refunded.ToWire()}")));
+            return library.Refuse(session, notice.Id, entry, FinanceAllocations.Reason(FinanceRejection.RefundExceedsPaid.Say($"退款 {amount.ToWire()} 超过原拨款凭证 {oriNo} 已付 {paid.ToWire()} 减已退 {refunded.ToWire()}")));
         }
 
         // Record: booked, linked, audited, signed for.
@@ -51,7 +52,7 @@ internal static class BookAllocationRefund
             new { adm = notice.AdmDivCode, year = notice.StYear, no = notice.VoucherNo, oriNo, refundId = notice.Id, oriId = original.Id, fen = amount.Fen, reason = content["Remark"] ?? string.Empty, now = session.NowText },
             session.Transaction);
         VoucherLibrary.Link(session, original.Id, notice.Id, VoucherLibrary.RefundLink);
-        session.Audit(shift.EntryOf(notice.AdmDivCode), "allocation-refund", notice.Key.ToString(), $"{amount.ToWire()} refunded of 5207 {oriNo}; may be allocated again");
-        return library.SignFor(session, notice.Id, shift.EntryOf(notice.AdmDivCode));
+        session.Audit(entry, "allocation-refund", notice.Key.ToString(), $"{amount.ToWire()} refunded of 5207 {oriNo}; may be allocated again");
+        return library.SignFor(session, notice.Id, entry);
     }
 }
