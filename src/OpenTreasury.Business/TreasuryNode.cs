@@ -6,6 +6,7 @@ using OpenTreasury.Node.Library;
 using OpenTreasury.Node.Messaging;
 using OpenTreasury.Node.Network;
 using OpenTreasury.Node.People;
+using OpenTreasury.Node.Recovery;
 
 namespace OpenTreasury.Business;
 
@@ -20,6 +21,7 @@ public sealed class TreasuryNode
         Users = users;
         Signers = signers;
         Worker = new DeliveryWorker(library, transport, clock);
+        _transport = transport;
         switch (library.Party.Kind)
         {
             case PartyKind.Finance:
@@ -34,7 +36,38 @@ public sealed class TreasuryNode
         }
     }
 
+    private readonly ITransport _transport;
+
     public PartyId Party => Library.Party;
+
+    /// <summary>
+    /// While the node recovers from its backup (ADR 0016), one step of the recovery with every other party of the network;
+    /// null when it is not recovering (then its desk does the business).
+    /// </summary>
+    public async Task<RecoveryProgress?> RecoverAsync(CancellationToken cancellationToken) =>
+        Library.RecoveringSince is null
+            ? null
+            : await Library.RecoverAsync(_transport, [.. Master.Parties.Where(p => p != Party)], cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// One pass of the node's own work on what arrived (the worker's, the one-process network's and the demo's): while the
+    /// node recovers from its backup a step of the recovery (1 when the node just opened, else 0); otherwise its desk signs
+    /// for, pays, returns or answers what was received (how many it handled).
+    /// </summary>
+    public async Task<int> ProcessAsync(DateOnly businessDate, CancellationToken cancellationToken)
+    {
+        if (await RecoverAsync(cancellationToken).ConfigureAwait(false) is { } recovery)
+        {
+            return recovery.Recovering ? 0 : 1;
+        }
+
+        return this switch
+        {
+            { BankDesk: { } bank } => bank.ProcessReceived(businessDate).Handled,
+            { PbocDesk: { } pboc } => pboc.ProcessReceived(businessDate).Handled,
+            _ => FinanceDesk!.ProcessReceived().Handled,
+        };
+    }
 
     public VoucherLibrary Library { get; }
 

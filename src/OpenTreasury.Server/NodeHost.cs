@@ -66,7 +66,8 @@ public static class NodeHost
         }
 
         var app = builder.Build();
-        app.UseExceptionHandler(e => e.Run(http => Problems.Internal().ExecuteAsync(http)));
+        app.UseExceptionHandler(e => e.Run(http =>
+            (http.Features.Get<IExceptionHandlerFeature>()?.Error is Node.Recovery.NodeRecoveringException recovering ? Problems.Recovering(recovering) : Problems.Internal()).ExecuteAsync(http)));
         app.UseStatusCodePages();
         app.MapOpenApi();
         app.MapScalarApiReference();

@@ -64,6 +64,14 @@ public static class Problems
         _ => throw new ArgumentOutOfRangeException(nameof(rejection), rejection, "not a refusal"),
     };
 
+    /// <summary>The node was restored from a backup and does no business until it has recovered (ADR 0016): 503, code <c>NodeRecovering</c>.</summary>
+    public static IResult Recovering(Node.Recovery.NodeRecoveringException recovering)
+    {
+        ArgumentNullException.ThrowIfNull(recovering);
+        return Results.Problem(title: recovering.Message, statusCode: StatusCodes.Status503ServiceUnavailable, type: TypePrefix + "NodeRecovering",
+            extensions: new Dictionary<string, object?> { ["code"] = "NodeRecovering", ["codeNumber"] = 0 });
+    }
+
     /// <summary>For a failure nobody planned: no exception text, no stack trace, only that it happened.</summary>
     public static IResult Internal() =>
         Results.Problem(title: "服务器内部错误，请联系系统管理员", statusCode: StatusCodes.Status500InternalServerError, type: TypePrefix + "InternalError",

@@ -310,12 +310,7 @@ public sealed class TreasuryNetwork : IDisposable
             var handled = 0;
             foreach (var node in Nodes.Values)
             {
-                handled += node switch
-                {
-                    { BankDesk: { } bank } => bank.ProcessReceived(businessDate).Handled,
-                    { PbocDesk: { } pboc } => pboc.ProcessReceived(businessDate).Handled,
-                    _ => node.FinanceDesk!.ProcessReceived().Handled,
-                };
+                handled += await node.ProcessAsync(businessDate, cancellationToken).ConfigureAwait(false);
             }
 
             if (delivered == 0 && handled == 0)

@@ -67,7 +67,7 @@ public sealed class HttpTransport : ITransport, IDisposable
         }
 
         var receiver = await PeerAnswers.ReceiverCertificateAsync(Certificates, _envelopes, message.To, cancellationToken).ConfigureAwait(false);
-        var envelope = _envelopes.Seal(receiver, message.MessageId, (ushort)message.Kind, message.Payload);
+        var envelope = _envelopes.Seal(receiver, message.MessageId, (ushort)message.Kind, message.Sequence, message.Payload);
         var inbox = new Uri(address, NodeHttp.InboxPath);
         using var content = new ByteArrayContent(envelope);
         content.Headers.ContentType = new MediaTypeHeaderValue(NodeHttp.EnvelopeMediaType);

@@ -14,11 +14,14 @@ public static class NodeHttp
     public const string EnvelopeMediaType = "application/octet-stream";
     public const string CertificateMediaType = "application/x-pem-file";
 
-    /// <summary>The envelope kind of a receiver's answer; message kinds are <see cref="MessageKind"/>'s numbers (1, 2).</summary>
+    /// <summary>The envelope kind of a receiver's answer; message kinds are <see cref="MessageKind"/>'s numbers (1, 2, 3).</summary>
     public const ushort AnswerKind = 0x8000;
 
-    /// <summary>Bytes of a sealed answer or a problem document the sender reads back (the answer carries the receiver's certificate).</summary>
-    public const int AnswerBytesMax = 64 * 1024;
+    /// <summary>
+    /// Bytes of a sealed answer or a problem document the sender reads back (the answer carries the receiver's certificate;
+    /// the answer to a recovery request carries the messages it returns, up to a whole envelope's worth).
+    /// </summary>
+    public const int AnswerBytesMax = Domain.Limits.NodeEnvelopeBytesMax;
 
     /// <summary>Characters of the reason carried in an answer; longer reasons are cut, so an answer always fits <see cref="AnswerBytesMax"/>.</summary>
     public const int AnswerReasonLengthMax = 4_000;
@@ -32,7 +35,7 @@ public static class NodeHttp
     {
         ArgumentNullException.ThrowIfNull(answer);
         var reason = answer.Reason is { Length: > AnswerReasonLengthMax } tooLong ? tooLong[..AnswerReasonLengthMax] : answer.Reason;
-        return JsonSerializer.SerializeToUtf8Bytes(new AnswerDocument((int)answer.Status, reason));
+        return JsonSerializer.SerializeToUtf8Bytes(new AnswerDocument((int)answer.Status, reason, answer.Data));
     }
 
     /// <summary>Reads an answer; false unless it is exactly received (1) or receive failed (2) with a bounded reason.</summary>
@@ -47,9 +50,9 @@ public static class NodeHttp
                 return false;
             }
 
-            answer = document.Status == (int)VoucherStatus.Received && document.Reason is null
+            answer = document.Status == (int)VoucherStatus.Received && document.Reason is null && document.Data is null
                 ? DeliveryAnswer.Accepted
-                : new DeliveryAnswer((VoucherStatus)document.Status, document.Reason);
+                : new DeliveryAnswer((VoucherStatus)document.Status, document.Reason) { Data = document.Data };
             return true;
         }
         catch (JsonException)
@@ -76,5 +79,6 @@ public static class NodeHttp
 
     private sealed record AnswerDocument(
         [property: System.Text.Json.Serialization.JsonPropertyName("status")] int Status,
-        [property: System.Text.Json.Serialization.JsonPropertyName("reason")] string? Reason);
+        [property: System.Text.Json.Serialization.JsonPropertyName("reason")] string? Reason,
+        [property: System.Text.Json.Serialization.JsonPropertyName("data")] byte[]? Data);
 }

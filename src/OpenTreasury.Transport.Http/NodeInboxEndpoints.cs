@@ -52,12 +52,12 @@ public static class NodeInboxEndpoints
         }
 
         var header = opening.Envelope!.Header;
-        if (header.Kind is not ((ushort)MessageKind.Voucher or (ushort)MessageKind.Status))
+        if (header.Kind is not ((ushort)MessageKind.Voucher or (ushort)MessageKind.Status or (ushort)MessageKind.Recovery))
         {
             return Refusal(receiver, EnvelopeRejection.Malformed, $"kind {header.Kind} is not a message an inbox takes");
         }
 
-        var message = new TransportMessage(header.MessageId, header.From, header.To, (MessageKind)header.Kind, opening.Envelope.Payload);
+        var message = new TransportMessage(header.MessageId, header.From, header.To, (MessageKind)header.Kind, opening.Envelope.Payload) { Sequence = header.Sequence };
         DeliveryAnswer answer;
         try
         {

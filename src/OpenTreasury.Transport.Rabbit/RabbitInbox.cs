@@ -232,7 +232,7 @@ public sealed class RabbitInbox : IAsyncDisposable
             // The opening bounds the size (Limits.NodeEnvelopeBytesMax) before it reads anything.
             var opening = _envelopes.Open(delivery.Body);
             var (refusal, reason) = !opening.IsOpen ? (opening.Rejection, opening.Reason)
-                : opening.Envelope!.Header.Kind is not ((ushort)MessageKind.Voucher or (ushort)MessageKind.Status)
+                : opening.Envelope!.Header.Kind is not ((ushort)MessageKind.Voucher or (ushort)MessageKind.Status or (ushort)MessageKind.Recovery)
                     ? (EnvelopeRejection.Malformed, $"kind {opening.Envelope.Header.Kind} is not a message an inbox takes")
                     : (EnvelopeRejection.None, string.Empty);
             if (refusal != EnvelopeRejection.None)
@@ -244,7 +244,7 @@ public sealed class RabbitInbox : IAsyncDisposable
             }
 
             var header = opening.Envelope!.Header;
-            var message = new TransportMessage(header.MessageId, header.From, header.To, (MessageKind)header.Kind, opening.Envelope.Payload);
+            var message = new TransportMessage(header.MessageId, header.From, header.To, (MessageKind)header.Kind, opening.Envelope.Payload) { Sequence = header.Sequence };
             DeliveryAnswer answer;
             try
             {

@@ -69,7 +69,7 @@ public sealed class RabbitTransport : ITransport, IAsyncDisposable, IDisposable
         }
 
         var receiver = await PeerAnswers.ReceiverCertificateAsync(Certificates, _envelopes, message.To, cancellationToken).ConfigureAwait(false);
-        var envelope = _envelopes.Seal(receiver, message.MessageId, (ushort)message.Kind, message.Payload);
+        var envelope = _envelopes.Seal(receiver, message.MessageId, (ushort)message.Kind, message.Sequence, message.Payload);
         // A fresh id per attempt: a late answer to an attempt that already timed out matches nothing and is dropped.
         var correlation = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
         var answer = new Waiter();

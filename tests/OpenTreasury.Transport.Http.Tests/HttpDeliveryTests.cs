@@ -52,6 +52,28 @@ public sealed class HttpDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_message_keeps_its_number_over_http_and_a_recovery_request_gets_the_kept_message_back_in_the_sealed_answer()
+    {
+        Net.SendPayment("ZF-0001");
+        Assert.Equal(1, await _http.FinanceWorker.DeliverDueAsync(CancellationToken.None));
+        var sent = Assert.Single(HttpNetwork.Outbox(Net.Finance));
+        Assert.Equal(1, TestNetwork.Count(Net.Bank102, "SELECT COUNT(*) FROM received_messages WHERE sender = 'finance' AND seq = 1"));
+
+        // Finance, as a node restored from a backup would, asks the bank for its own messages after number 0.
+        var request = new TransportMessage("finance>bank-102:recovery:1:0", PartyId.Finance, TestNetwork.Bank102Party, MessageKind.Recovery,
+            Node.Recovery.RecoveryCodec.Encode(new Node.Recovery.RecoveryRequest(1, 0, 0, Resend: false)));
+        var answer = await _http.FinanceTransport.DeliverAsync(request, CancellationToken.None);
+
+        var returned = Node.Recovery.RecoveryCodec.DecodeAnswer(answer.Data);
+        Assert.NotNull(returned);
+        Assert.Equal(1, returned.HighestFromYou);
+        Assert.False(returned.More);
+        var message = Assert.Single(returned.Messages);
+        Assert.Equal((1L, sent.MessageId, "voucher"), (message.Seq, message.MessageId, message.Kind));
+        Assert.Equal(sent.Payload, message.Payload);
+    }
+
+    [Fact]
     public async Task A_repeated_delivery_of_the_same_message_is_answered_again_and_stored_once()
     {
         Net.SendPayment("ZF-0001");

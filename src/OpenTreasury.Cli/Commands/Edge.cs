@@ -4,6 +4,7 @@ using Microsoft.Data.Sqlite;
 using OpenTreasury.Business.Texts;
 using OpenTreasury.Node.Library;
 using OpenTreasury.Node.Messaging;
+using OpenTreasury.Node.Recovery;
 using OpenTreasury.Simulation.Demo;
 using OpenTreasury.Trust.Certificates;
 using OpenTreasury.Trust.Pki;
@@ -38,6 +39,9 @@ internal static class Edge
             TamperedVoucherException tampered => new(RejectionTexts.Code(LibraryRejection.Tampered), Exit.Tampered,
                 $"{RejectionTexts.Chinese(LibraryRejection.Tampered)}，拒绝显示、打印或导出：{tampered.Verdict?.Subject}（{tampered.Verdict?.Problems.Count} 处不符；`treasury node check` 列出全部）",
                 tampered.Message),
+            BackupException backup => new($"BACKUP-{(int)backup.Failure}", backup.Failure is BackupFailure.BadSignature or BackupFailure.Altered ? Exit.Tampered : Exit.BadInput,
+                backup.Message, $"backup: {backup.Failure}"),
+            NodeRecoveringException recovering => new("NODE-RECOVERING", Exit.Environment, recovering.Message, $"{recovering.Party} is recovering from its backup of {recovering.BackupTakenAt}"),
             KeyFileException key => new($"KEYFILE-{(int)key.Failure}", Exit.BadInput, StripCode(key.Message), $"key file: {key.Failure}"),
             TokenException token => new($"TOKEN-{token.Error}", Exit.Refused, $"USBKey：{token.Message}", $"USBKey refused: {token.Error}"),
             TimestampException tsa => new("NO-TSA", Exit.Environment, $"时间戳服务不可用：{tsa.Message}", "the timestamp authority did not answer"),

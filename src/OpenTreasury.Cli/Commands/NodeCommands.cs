@@ -71,7 +71,7 @@ internal static class NodeCommands
 
             return report.Clean ? Exit.Ok : Exit.Tampered;
         });
-        return new Command("node", "One node's store") { check, NodeStatusCommands.Status(), NodeStatusCommands.DeadLetters() };
+        return new Command("node", "One node's store") { check, NodeStatusCommands.Status(), NodeStatusCommands.DeadLetters(), NodeBackupCommands.Backup(), NodeBackupCommands.Restore() };
     }
 
     /// <summary>A check sends nothing.</summary>

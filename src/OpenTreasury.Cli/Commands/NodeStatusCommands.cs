@@ -40,8 +40,17 @@ internal static class NodeStatusCommands
             var now = DateTimeOffset.UtcNow;
             var database = NodeDatabase.OpenNode(folder);
             List<LinkRow> rows;
+            RecoveryRow? recovery;
             using (var connection = database.Connect())
             {
+                // A node restored from a backup (ADR 0016): how far its recovery with its peers has come.
+                recovery = connection.QueryFirstOrDefault<RecoveryRow>(
+                    """
+                    SELECT r.backup_taken_at AS BackupTakenAt,
+                      (SELECT COUNT(*) FROM recovery_peers p WHERE p.restore_id = r.id) AS PeersAnswered,
+                      (SELECT COALESCE(SUM(p.returned), 0) FROM recovery_peers p WHERE p.restore_id = r.id) AS Returned
+                    FROM node_restores r WHERE r.recovered_at IS NULL ORDER BY r.id DESC LIMIT 1
+                    """);
                 rows = [.. connection.Query<LinkRow>(
                     """
                     SELECT receiver AS Peer,
@@ -66,8 +75,21 @@ internal static class NodeStatusCommands
             var oldest = links.Max(l => l.OldestUndeliveredAgeSeconds);
             if (result.GetValue(json))
             {
-                Common.WriteJson(new { party = party.ToString(), backlog, oldestUndeliveredAgeSeconds = oldest, peers = links });
+                Common.WriteJson(new
+                {
+                    party = party.ToString(),
+                    backlog,
+                    oldestUndeliveredAgeSeconds = oldest,
+                    peers = links,
+                    recovering = recovery is null ? null : new { backupTakenAt = recovery.BackupTakenAt, peersAnswered = recovery.PeersAnswered, peers = links.Count, ownMessagesReturned = recovery.Returned },
+                });
                 return Exit.Ok;
+            }
+
+            if (recovery is not null)
+            {
+                Console.WriteLine($"{party}: 恢复中（从 {recovery.BackupTakenAt} 的备份恢复），不办理业务：{recovery.PeersAnswered}/{links.Count} 个对端已答复"
+                    + (recovery.Returned > 0 ? $"，交回本节点备份之后发出的消息 {recovery.Returned} 条（需重放，尚不能自动完成）" : string.Empty));
             }
 
             Console.WriteLine($"{party}: 待投递 {backlog} 条{(oldest is { } age ? $"，最早一条已等待 {age} 秒" : string.Empty)}");
@@ -194,6 +216,8 @@ internal static class NodeStatusCommands
 
         session.Commit();
     }
+
+    private sealed record RecoveryRow(string BackupTakenAt, long PeersAnswered, long Returned);
 
     private static string StateOf(LinkRow r) => r switch
     {

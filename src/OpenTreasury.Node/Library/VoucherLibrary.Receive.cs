@@ -51,9 +51,21 @@ public sealed partial class VoucherLibrary : IMessageReceiver
             return new DeliveryAnswer(VoucherStatus.ReceiveFailed, $"{ReceiveFailure.WrongReceiver}: this node is {Party}, not {message.To}");
         }
 
+        if (message.Kind != MessageKind.Recovery && RecoveringSince is { } since)
+        {
+            // Restored from a backup: nothing is taken until its own messages after the backup are accounted for (ADR 0016);
+            // the sender keeps the message and delivers it again (the peer queues everything after our last number again when we open).
+            throw new TransportException($"{Party} is recovering from its backup of {since}; it takes deliveries again once it has recovered");
+        }
+
         try
         {
-            return message.Kind == MessageKind.Status ? ReceiveStatus(message) : ReceiveVoucher(message);
+            return message.Kind switch
+            {
+                MessageKind.Status => ReceiveStatus(message),
+                MessageKind.Recovery => ReceiveRecovery(message),
+                _ => ReceiveVoucher(message),
+            };
         }
         catch (DbException ex)
         {
@@ -120,7 +132,7 @@ public sealed partial class VoucherLibrary : IMessageReceiver
         // SM3 of the voucher's bytes, once: the inbox's digest, every stamp's dataHash and the stored digest.
         var (opened, dataHash) = Open(body);
         var bodyDigest = dataHash.ToHex();
-        using var session = Begin();
+        using var session = BeginAlways();
         var previous = session.Connection.QueryFirstOrDefault<InboxRow>(
             """
             SELECT digest AS Digest, status AS Status, reason AS Reason FROM inbox
@@ -176,6 +188,7 @@ public sealed partial class VoucherLibrary : IMessageReceiver
         }
 
         session.Audit(message.From.ToString(), body.Flag == VoucherFlag.Reply ? "receive-reply" : "receive", subject, $"SM3 {bodyDigest}; stamps {string.Join(",", body.Stamps.Select(s => s.Position))}");
+        Keep(session, message);
         session.Commit();
         return DeliveryAnswer.Accepted;
     }
@@ -272,7 +285,7 @@ public sealed partial class VoucherLibrary : IMessageReceiver
             return Refuse(message, "status", Digest(message.Payload), ReceiveFailure.BadSignature, notice is null ? why : "the notice is addressed to another party");
         }
 
-        using var session = Begin();
+        using var session = BeginAlways();
         var applied = session.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM applied_notices WHERE message_id = @id", new { id = notice.MessageId }, session.Transaction);
         if (applied > 0)
         {
@@ -293,6 +306,7 @@ public sealed partial class VoucherLibrary : IMessageReceiver
         }
 
         session.Connection.Execute("INSERT INTO applied_notices (message_id, applied_at) VALUES (@id, @now)", new { id = notice.MessageId, now = session.NowText }, session.Transaction);
+        Keep(session, message);
         session.Commit();
         return DeliveryAnswer.Accepted;
     }
@@ -321,7 +335,7 @@ public sealed partial class VoucherLibrary : IMessageReceiver
 
     private DeliveryAnswer Refuse(TransportMessage message, string subject, string digest, ReceiveFailure code, string reason)
     {
-        using var session = Begin();
+        using var session = BeginAlways();
         return Refuse(session, message, subject, digest, code, reason);
     }
 
@@ -332,8 +346,29 @@ public sealed partial class VoucherLibrary : IMessageReceiver
             new { sender = message.From.ToString(), subject, digest, code = code.ToString(), reason, now = session.NowText },
             session.Transaction);
         session.Audit(message.From.ToString(), "receive-failed", subject, $"{code}: {reason}");
+        Keep(session, message);
         session.Commit();
         return new DeliveryAnswer(VoucherStatus.ReceiveFailed, $"{code}: {reason}");
+    }
+
+    /// <summary>
+    /// Keeps a numbered message as it came, in the transaction that answers it (ADR 0016): a peer restored from a backup
+    /// asks for its own messages back from here. A repeat of a number kept already changes nothing.
+    /// </summary>
+    private static void Keep(LibrarySession session, TransportMessage message)
+    {
+        if (message.Sequence <= 0 || message.Kind is not (MessageKind.Voucher or MessageKind.Status))
+        {
+            return;
+        }
+
+        session.Connection.Execute(
+            """
+            INSERT INTO received_messages (sender, seq, message_id, kind, payload, received_at) VALUES (@sender, @seq, @id, @kind, @payload, @now)
+            ON CONFLICT DO NOTHING
+            """,
+            new { sender = message.From.ToString(), seq = message.Sequence, id = message.MessageId, kind = message.Kind == MessageKind.Voucher ? "voucher" : "status", payload = message.Payload, now = session.NowText },
+            session.Transaction);
     }
 
     private static Dictionary<string, object> InboxKey(PartyId from, VoucherBody body) => new(StringComparer.Ordinal)

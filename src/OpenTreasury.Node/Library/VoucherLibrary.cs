@@ -50,8 +50,12 @@ public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServ
             ?? throw new InvalidOperationException($"{voucher.Key} was made under stamp template version {voucher.TemplateVersion}, which the master data of {Party} does not configure");
     }
 
-    public LibrarySession Begin() => new(database, clock.GetUtcNow(), session =>
-        AuditCheckpoints.MaybeSign(session.Connection, session.Transaction, Party, bytes => signing.Sign(bytes, AuditCheckpoints.PropertyInfo, session.Now), session.Now));
+    /// <summary>A business transaction; refused with <see cref="Recovery.NodeRecoveringException"/> while the node recovers from a backup.</summary>
+    public LibrarySession Begin()
+    {
+        EnsureOpenForBusiness();
+        return BeginAlways();
+    }
 
     /// <summary>The differences between this node's audit chain and its signed checkpoints (none when they agree).</summary>
     public IReadOnlyList<string> CheckAuditCheckpoints(System.Data.Common.DbConnection connection) =>
@@ -93,7 +97,7 @@ public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServ
             return;
         }
 
-        using var audit = Begin();
+        using var audit = BeginAlways();
         foreach (var refusal in session.Refusals)
         {
             audit.Audit(refusal.Actor, refusal.Operation, refusal.Subject, refusal.Detail);
@@ -592,14 +596,29 @@ public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServ
             new { id, receiver, status = (int)status, reason, now = session.NowText },
             session.Transaction);
 
-    private static void Enqueue(LibrarySession session, PartyId receiver, MessageKind kind, string messageId, byte[] payload, long voucherId) =>
+    /// <summary>
+    /// Writes one message to the outbox with the next number of this node's gapless sequence to <paramref name="receiver"/>
+    /// (ADR 0016), both in the caller's transaction: the sequence row is locked until it commits, so numbers are never
+    /// given twice and never skipped.
+    /// </summary>
+    private static void Enqueue(LibrarySession session, PartyId receiver, MessageKind kind, string messageId, byte[] payload, long voucherId)
+    {
+        var peer = receiver.ToString();
+        var sequence = session.Connection.ExecuteScalar<long>(
+            """
+            INSERT INTO peer_sequences (receiver, last_seq) VALUES (@peer, 1)
+            ON CONFLICT (receiver) DO UPDATE SET last_seq = peer_sequences.last_seq + 1
+            RETURNING last_seq
+            """,
+            new { peer }, session.Transaction);
         session.Connection.Execute(
             """
-            INSERT INTO outbox (message_id, receiver, kind, voucher_id, payload, next_attempt_at, created_at)
-            VALUES (@messageId, @receiver, @kind, @voucherId, @payload, @now, @now)
+            INSERT INTO outbox (message_id, receiver, kind, voucher_id, payload, next_attempt_at, created_at, peer_seq)
+            VALUES (@messageId, @peer, @kind, @voucherId, @payload, @now, @now, @sequence)
             """,
-            new { messageId, receiver = receiver.ToString(), kind = kind == MessageKind.Voucher ? "voucher" : "status", voucherId, payload, now = session.NowText },
+            new { messageId, peer, kind = kind == MessageKind.Voucher ? "voucher" : "status", voucherId, payload, now = session.NowText, sequence },
             session.Transaction);
+    }
 
     private static bool UserExists(LibrarySession session, string user) =>
         session.Connection.ExecuteScalar<long>("SELECT COUNT(*) FROM users WHERE id = @user", new { user }, session.Transaction) > 0;

@@ -37,7 +37,7 @@ public sealed class DeliveryWorker(VoucherLibrary library, ITransport transport,
         {
             due = [.. connection.Query<OutboxRow>(
                 """
-                SELECT id AS Id, message_id AS MessageId, receiver AS Receiver, kind AS Kind, voucher_id AS VoucherId, payload AS Payload, attempts AS Attempts
+                SELECT id AS Id, message_id AS MessageId, receiver AS Receiver, kind AS Kind, voucher_id AS VoucherId, payload AS Payload, attempts AS Attempts, peer_seq AS PeerSeq
                 FROM outbox WHERE delivered_at IS NULL AND discarded_at IS NULL AND parked = 0 AND next_attempt_at <= @now AND (@voucherId IS NULL OR voucher_id = @voucherId)
                 ORDER BY id LIMIT @limit
                 """,
@@ -48,7 +48,7 @@ public sealed class DeliveryWorker(VoucherLibrary library, ITransport transport,
         foreach (var row in due)
         {
             var receiver = PartyId.Parse(row.Receiver);
-            var message = new TransportMessage(row.MessageId, library.Party, receiver, row.Kind == "voucher" ? MessageKind.Voucher : MessageKind.Status, row.Payload);
+            var message = new TransportMessage(row.MessageId, library.Party, receiver, row.Kind == "voucher" ? MessageKind.Voucher : MessageKind.Status, row.Payload) { Sequence = row.PeerSeq ?? 0 };
             DeliveryAnswer answer;
             try
             {
@@ -62,7 +62,7 @@ public sealed class DeliveryWorker(VoucherLibrary library, ITransport transport,
                 continue;
             }
 
-            using var session = library.Begin();
+            using var session = library.BeginAlways();
             session.Connection.Execute("UPDATE outbox SET delivered_at = @now, attempts = attempts + 1 WHERE id = @id", new { id = row.Id, now = session.NowText }, session.Transaction);
             if (message.Kind == MessageKind.Voucher && row.VoucherId is { } rowVoucherId)
             {
@@ -89,7 +89,7 @@ public sealed class DeliveryWorker(VoucherLibrary library, ITransport transport,
     /// </summary>
     public int ReleaseParked(string actor)
     {
-        using var session = library.Begin();
+        using var session = library.BeginAlways();
         var ids = session.Connection.Query<string>("SELECT message_id FROM outbox WHERE parked = 1 AND delivered_at IS NULL AND discarded_at IS NULL ORDER BY id", transaction: session.Transaction).ToList();
         if (ids.Count == 0)
         {
@@ -113,7 +113,7 @@ public sealed class DeliveryWorker(VoucherLibrary library, ITransport transport,
     {
         var attempts = row.Attempts + 1;
         var delay = TimeSpan.FromTicks(Math.Min(BackoffMax.Ticks, BackoffMin.Ticks << (int)Math.Min(attempts - 1, 20)));
-        using var session = library.Begin();
+        using var session = library.BeginAlways();
         var parked = attempts >= Limits.DeliveryAttemptsMax ? 1 : 0;
         // Not a message an operator withdrew meanwhile (discarded, or taken to paper): it stays withdrawn.
         var updated = session.Connection.Execute(
@@ -130,5 +130,5 @@ public sealed class DeliveryWorker(VoucherLibrary library, ITransport transport,
 
     private static string Text(DateTimeOffset time) => time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
 
-    private sealed record OutboxRow(long Id, string MessageId, string Receiver, string Kind, long? VoucherId, byte[] Payload, long Attempts);
+    private sealed record OutboxRow(long Id, string MessageId, string Receiver, string Kind, long? VoucherId, byte[] Payload, long Attempts, long? PeerSeq);
 }

@@ -48,19 +48,28 @@ public sealed partial class NodeWorker(TreasuryNode node, TimeProvider clock, IL
     /// <summary>One pass: what was delivered plus what the desk handled.</summary>
     public async Task<int> PassAsync(CancellationToken cancellationToken)
     {
+        // Restored from a backup: only the recovery runs, and the outbox it had (ADR 0016); the business waits until it opens.
+        if (await node.RecoverAsync(cancellationToken).ConfigureAwait(false) is { Recovering: true } recovering)
+        {
+            if (recovering.Blocked is { } blocked)
+            {
+                LogRecoveryBlocked(logger, node.Party.ToString(), blocked);
+            }
+
+            await node.Worker.DeliverDueAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+
         // Seals filed or revoked by the seal maker since the last pass (a refused notice is audited and waits for an operator).
         var notices = Node.Seals.SealNotices.Import(node.Library).Applied;
         var delivered = await node.Worker.DeliverDueAsync(cancellationToken).ConfigureAwait(false);
         var businessDate = DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(ServerLimits.BusinessTimeOffset).DateTime);
-        var handled = node switch
-        {
-            { BankDesk: { } bank } => bank.ProcessReceived(businessDate).Handled,
-            { PbocDesk: { } pboc } => pboc.ProcessReceived(businessDate).Handled,
-            { FinanceDesk: { } finance } => finance.ProcessReceived().Handled,
-            _ => 0,
-        };
+        var handled = await node.ProcessAsync(businessDate, cancellationToken).ConfigureAwait(false);
         return checked(notices + delivered + handled);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Party}: {Reason}")]
+    private static partial void LogRecoveryBlocked(ILogger logger, string party, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Party}: a worker pass failed: {Error}: {Message}")]
     private static partial void LogPassFailed(ILogger logger, string party, string error, string message);

@@ -100,12 +100,7 @@ public static class DemoActions
         return action switch
         {
             Deliver => DemoOutcome.Done(await node.Worker.DeliverDueAsync(cancellationToken).ConfigureAwait(false)),
-            ProcessReceived p => DemoOutcome.Done(node switch
-            {
-                { BankDesk: { } bank } => bank.ProcessReceived(p.Date).Handled,
-                { PbocDesk: { } pboc } => pboc.ProcessReceived(p.Date).Handled,
-                _ => node.FinanceDesk!.ProcessReceived().Handled,
-            }),
+            ProcessReceived p => DemoOutcome.Done(await node.ProcessAsync(p.Date, cancellationToken).ConfigureAwait(false)),
             RegisterIndicators r => DemoOutcome.Of(Finance(node).RegisterIndicators(r.Reference, r.Lines)),
             IssueQuota q => DemoOutcome.Of(Finance(node).IssueQuota(q.Month, q.Date, q.Lines)),
             SubmitPayment s => DemoOutcome.Of(Finance(node).SubmitPayment(s.Order, s.Date)),

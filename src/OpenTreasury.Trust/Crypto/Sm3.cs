@@ -32,7 +32,7 @@ public static class Sm3
 /// Incremental SM3: <see cref="Append"/> any number of times, then <see cref="Finish"/> once. A value
 /// type with its 64-byte block inline, so hashing allocates nothing.
 /// </summary>
-internal struct Sm3Hasher
+public struct Sm3Hasher
 {
     /// <summary>SM3 compresses 512-bit blocks.</summary>
     public const int BlockBytes = 64;

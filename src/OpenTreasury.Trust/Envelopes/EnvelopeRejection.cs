@@ -22,7 +22,11 @@ public enum EnvelopeRejection
 
 /// <summary>What an envelope says about itself; everything in it is signed and bound into the encryption.</summary>
 /// <param name="Kind">The carrier's message kind (the transport's numbering); this layer only binds it.</param>
-public sealed record EnvelopeHeader(PartyId From, PartyId To, string MessageId, ushort Kind, DateTimeOffset SealedAt);
+public sealed record EnvelopeHeader(PartyId From, PartyId To, string MessageId, ushort Kind, DateTimeOffset SealedAt)
+{
+    /// <summary>The sender's number of this message in its sequence to the receiver (1, 2, …); 0 outside it.</summary>
+    public long Sequence { get; init; }
+}
 
 /// <summary>An envelope that passed every check: its header, the sender's (validated) certificate and the plaintext.</summary>
 public sealed record OpenedEnvelope(EnvelopeHeader Header, X509Certificate SenderCertificate, byte[] Payload);

@@ -22,15 +22,17 @@ namespace OpenTreasury.Trust.Envelopes;
 /// nor change them, nor pass them off as another party's.
 /// </summary>
 /// <remarks>
-/// <para>Format, version 1, all integers big-endian, every length a prefix of the field it counts:</para>
+/// <para>Format, version 2, all integers big-endian, every length a prefix of the field it counts:</para>
 /// <code>
-///   "OTNE" (4)  version = 1 (1)
+///   "OTNE" (4)  version = 2 (1)
 ///   from      u8 length + ASCII party name         (e.g. "finance")
 ///   to        u8 length + ASCII party name         (e.g. "bank-102")
 ///   messageId u16 length + UTF-8                   (1 to MessageIdBytesMax)
 ///   kind      u16                                  (the carrier's message kind)
+///   sequence  i64                                  (the sender's gapless number of its messages to this receiver, 1, 2, …;
+///                                                   0 for a message outside that sequence; not in version 1, read as 0)
 ///   sealedAt  i64 Unix milliseconds (UTC)
-///   ── the bytes so far are the GCM associated data: they bind sender, receiver, id, kind and time ──
+///   ── the bytes so far are the GCM associated data: they bind sender, receiver, id, kind, sequence and time ──
 ///   senderCertificate u16 length + DER             (1 to CertificateBytesMax)
 ///   receiverSerial    u8 length + unsigned serial of the certificate the key is wrapped for
 ///   wrappedKey        u8 length + SM2 C1‖C3‖C2 of the SM4 key (exactly 113 bytes)
@@ -52,7 +54,10 @@ namespace OpenTreasury.Trust.Envelopes;
 /// </remarks>
 public static class NodeEnvelope
 {
-    public const byte FormatVersion = 1;
+    public const byte FormatVersion = 2;
+
+    /// <summary>The format before the sender's sequence (ADR 0016); still read, as sequence 0.</summary>
+    public const byte FormatVersionWithoutSequence = 1;
 
     /// <summary>Bytes of a message id (UTF-8); ids are short stable strings such as <c>finance>bank-102:…</c>.</summary>
     public const int MessageIdBytesMax = 256;
@@ -75,8 +80,17 @@ public static class NodeEnvelope
     /// <exception cref="ArgumentException">The payload is above <see cref="Limits.MessageBytesMax"/>, the id is empty or too long,
     /// or the receiver's certificate does not name an institution: programming or configuration errors, not hostile input.</exception>
     public static byte[] Seal(
-        NodeCredential sender, X509Certificate receiver, string messageId, ushort kind, ReadOnlySpan<byte> payload, DateTimeOffset now, SecureRandom random)
+        NodeCredential sender, X509Certificate receiver, string messageId, ushort kind, ReadOnlySpan<byte> payload, DateTimeOffset now, SecureRandom random) =>
+        Seal(sender, receiver, messageId, kind, 0, payload, now, random);
+
+    /// <summary>
+    /// Seals <paramref name="payload"/>, the <paramref name="sequence"/>th message of the sender to this receiver (0: outside
+    /// the sequence), from <paramref name="sender"/> to the party named by <paramref name="receiver"/>.
+    /// </summary>
+    public static byte[] Seal(
+        NodeCredential sender, X509Certificate receiver, string messageId, ushort kind, long sequence, ReadOnlySpan<byte> payload, DateTimeOffset now, SecureRandom random)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(sequence);
         ArgumentNullException.ThrowIfNull(sender);
         ArgumentNullException.ThrowIfNull(receiver);
         ArgumentNullException.ThrowIfNull(messageId);
@@ -112,6 +126,8 @@ public static class NodeEnvelope
         WriteU16(writer, checked((ushort)id.Length));
         writer.Write(id);
         WriteU16(writer, kind);
+        BinaryPrimitives.WriteInt64BigEndian(writer.GetSpan(8), sequence);
+        writer.Advance(8);
         BinaryPrimitives.WriteInt64BigEndian(writer.GetSpan(8), now.ToUnixTimeMilliseconds());
         writer.Advance(8);
         var associatedData = writer.WrittenSpan.ToArray();
@@ -227,7 +243,7 @@ public static class NodeEnvelope
                 return EnvelopeOpening.Refuse(EnvelopeRejection.CannotDecrypt, "the body does not authenticate under the wrapped key and the header");
             }
 
-            var header = new EnvelopeHeader(parts.From, parts.To, parts.MessageId, parts.Kind, parts.SealedAt);
+            var header = new EnvelopeHeader(parts.From, parts.To, parts.MessageId, parts.Kind, parts.SealedAt) { Sequence = parts.Sequence };
             return new EnvelopeOpening(EnvelopeRejection.None, string.Empty, new OpenedEnvelope(header, sender, payload));
         }
         finally
@@ -246,7 +262,7 @@ public static class NodeEnvelope
             return (EnvelopeRejection.Malformed, "not a node envelope (no OTNE header)");
         }
 
-        if (version != FormatVersion)
+        if (version is not (FormatVersion or FormatVersionWithoutSequence))
         {
             return (EnvelopeRejection.UnsupportedVersion, $"envelope format version {version}; this node reads version {FormatVersion}");
         }
@@ -263,10 +279,11 @@ public static class NodeEnvelope
             return (EnvelopeRejection.Malformed, $"the message id is missing, above {MessageIdBytesMax} bytes or not UTF-8");
         }
 
-        if (!reader.TryU16(out var kind) || !reader.TryI64(out var sealedAtMs)
+        long sequence = 0;
+        if (!reader.TryU16(out var kind) || (version == FormatVersion && (!reader.TryI64(out sequence) || sequence < 0)) || !reader.TryI64(out var sealedAtMs)
             || sealedAtMs < DateTimeOffset.MinValue.ToUnixTimeMilliseconds() || sealedAtMs > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
         {
-            return (EnvelopeRejection.Malformed, "the kind or sealing time is missing or out of range");
+            return (EnvelopeRejection.Malformed, "the kind, sequence or sealing time is missing or out of range");
         }
 
         var associatedDataLength = reader.Position;
@@ -294,7 +311,7 @@ public static class NodeEnvelope
             return (EnvelopeRejection.Malformed, "the signature is missing or out of bounds, or bytes follow it");
         }
 
-        parts = new Parts(from, to, messageId, kind, DateTimeOffset.FromUnixTimeMilliseconds(sealedAtMs), associatedDataLength,
+        parts = new Parts(from, to, messageId, kind, sequence, DateTimeOffset.FromUnixTimeMilliseconds(sealedAtMs), associatedDataLength,
             certificate, serial, wrapped, body, signedLength, signature);
         return (EnvelopeRejection.None, string.Empty);
     }
@@ -340,7 +357,7 @@ public static class NodeEnvelope
     }
 
     private readonly record struct Parts(
-        PartyId From, PartyId To, string MessageId, ushort Kind, DateTimeOffset SealedAt, int AssociatedDataLength,
+        PartyId From, PartyId To, string MessageId, ushort Kind, long Sequence, DateTimeOffset SealedAt, int AssociatedDataLength,
         Range Certificate, Range ReceiverSerial, Range WrappedKey, Range Body, int SignedLength, Range Signature);
 
     /// <summary>A cursor that hands out ranges; every read checks the bytes are there, none throws.</summary>

@@ -24,6 +24,10 @@ public sealed class NodeEnvelopes(NodeCredential credential, ICertificateValidat
     public byte[] Seal(X509Certificate receiver, string messageId, ushort kind, ReadOnlySpan<byte> payload) =>
         NodeEnvelope.Seal(Credential, receiver, messageId, kind, payload, Clock.GetUtcNow(), _random);
 
+    /// <summary>Seals the <paramref name="sequence"/>th message of this node to the receiver (0: outside the sequence), now.</summary>
+    public byte[] Seal(X509Certificate receiver, string messageId, ushort kind, long sequence, ReadOnlySpan<byte> payload) =>
+        NodeEnvelope.Seal(Credential, receiver, messageId, kind, sequence, payload, Clock.GetUtcNow(), _random);
+
     /// <summary>Opens an envelope sealed to this node, checked now.</summary>
     public EnvelopeOpening Open(ReadOnlySpan<byte> envelope) => NodeEnvelope.Open(envelope, Credential, Validator, Clock.GetUtcNow());
 }

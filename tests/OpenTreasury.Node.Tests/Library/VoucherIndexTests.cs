@@ -111,14 +111,10 @@ public sealed class VoucherIndexTests : IDisposable
         Assert.NotEmpty(before.Lines);
 
         // The store as the build before 0011 left it: no index tables (dropping a table drops its triggers), none of 0011 or
-        // the migrations after it applied or recorded (0012–0014 add a column each, dropped here; 0015 rewrites only journal
-        // keys that name no division, so it runs again harmlessly). A later migration that changes the schema is undone here too.
+        // the migrations after it applied or recorded.
         using (var connection = _net.Finance.Library.Database.Connect())
         {
-            connection.Execute(
-                "DROP TABLE voucher_lines; DROP TABLE voucher_headers; "
-                + "ALTER TABLE users DROP COLUMN adm_div_code; ALTER TABLE vouchers DROP COLUMN template_version; ALTER TABLE seals DROP COLUMN adm_div_code; "
-                + "DELETE FROM schema_migrations WHERE number >= 11");
+            Storage.LaterMigrations.UndoFrom(connection, 11);
         }
 
         NodeDatabase.ReleaseAll();

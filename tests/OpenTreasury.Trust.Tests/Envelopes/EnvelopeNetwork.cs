@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using OpenTreasury.Domain.Parties;
 using OpenTreasury.Trust.Certificates;
 using OpenTreasury.Trust.Crypto;
+using OpenTreasury.Trust.Envelopes;
 using OpenTreasury.Trust.Pki;
 
 using static OpenTreasury.Trust.Tests.TestNetwork;
@@ -51,7 +52,7 @@ internal sealed class EnvelopeNetwork
 }
 
 /// <summary>
-/// The fields of a version-1 envelope, found by walking its length prefixes as the format describes: the tests
+/// The fields of an envelope (version 2, or version 1 without the sequence), found by walking its length prefixes as the format describes: the tests
 /// use it to alter one field and, where the test needs a sender who signs what it altered, to sign again.
 /// </summary>
 internal sealed class EnvelopeLayout
@@ -65,6 +66,11 @@ internal sealed class EnvelopeLayout
         U8("to");
         Take("messageId", BinaryPrimitives.ReadUInt16BigEndian(envelope.AsSpan(Skip(2), 2)));
         Take("kind", 2);
+        if (envelope[4] == NodeEnvelope.FormatVersion)
+        {
+            Take("sequence", 8);
+        }
+
         Take("sealedAt", 8);
         AssociatedDataLength = position;
         Take("senderCertificate", BinaryPrimitives.ReadUInt16BigEndian(envelope.AsSpan(Skip(2), 2)));

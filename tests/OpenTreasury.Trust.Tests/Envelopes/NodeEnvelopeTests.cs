@@ -70,6 +70,7 @@ public sealed class NodeEnvelopeTests
     [InlineData("to")]
     [InlineData("messageId")]
     [InlineData("kind")]
+    [InlineData("sequence")]
     [InlineData("sealedAt")]
     [InlineData("receiverSerial")]
     [InlineData("wrappedKey")]
@@ -110,6 +111,7 @@ public sealed class NodeEnvelopeTests
     [InlineData("wrappedKey")]
     [InlineData("messageId")]
     [InlineData("kind")]
+    [InlineData("sequence")]
     [InlineData("sealedAt")]
     public void A_sender_that_signs_altered_bytes_still_cannot_make_them_decrypt(string field)
     {
@@ -203,10 +205,37 @@ public sealed class NodeEnvelopeTests
     }
 
     [Fact]
+    public void The_senders_sequence_travels_signed_in_the_header()
+    {
+        var opening = Open(NodeEnvelope.Seal(s_net.Finance, s_net.Icbc.Certificate, MessageId, VoucherKind, 41_235, s_payload, Now, Rng));
+
+        Assert.True(opening.IsOpen, opening.Reason);
+        Assert.Equal(41_235, opening.Envelope!.Header.Sequence);
+        Assert.Equal(0, Open(Seal(s_net.Finance, s_net.Icbc)).Envelope!.Header.Sequence); // outside the sequence
+        Assert.Throws<ArgumentOutOfRangeException>(() => NodeEnvelope.Seal(s_net.Finance, s_net.Icbc.Certificate, MessageId, VoucherKind, -1, s_payload, Now, Rng));
+    }
+
+    [Fact]
+    public void A_version_1_envelope_is_read_with_no_sequence_in_its_bound_header()
+    {
+        // Version 1 is version 2 without the sequence's 8 bytes; a sender of the build before signs it so.
+        var envelope = Seal(s_net.Finance, s_net.Icbc);
+        var layout = new EnvelopeLayout(envelope);
+        var (offset, length) = layout["sequence"];
+        byte[] version1 = [.. envelope.AsSpan(0, offset), .. envelope.AsSpan(offset + length, layout.SignedLength - offset - length)];
+        version1[4] = NodeEnvelope.FormatVersionWithoutSequence;
+        var signature = Sm2.Sign(s_net.Finance.PrivateKey, version1, Rng);
+        byte[] resigned = [.. version1, (byte)signature.Length, .. signature];
+
+        // The sequence is GCM associated data: the body sealed under a version-2 header does not decrypt under version 1's.
+        AssertRefused(EnvelopeRejection.CannotDecrypt, Open(resigned));
+    }
+
+    [Fact]
     public void Another_format_version_is_refused_as_unsupported()
     {
         var envelope = Seal(s_net.Finance, s_net.Icbc);
-        envelope[4] = 2;
+        envelope[4] = 3;
 
         AssertRefused(EnvelopeRejection.UnsupportedVersion, Open(envelope));
     }

@@ -1,0 +1,225 @@
+using System.IO.Compression;
+using System.Text;
+using Dapper;
+using OpenTreasury.Business.Checks;
+using OpenTreasury.Business.Finance;
+using OpenTreasury.Business.Recovery;
+using OpenTreasury.Domain.Money;
+using OpenTreasury.Domain.Vouchers;
+using OpenTreasury.Node.Recovery;
+using OpenTreasury.Node.Storage;
+using OpenTreasury.Node.Tests.Storage;
+using OpenTreasury.Simulation;
+
+namespace OpenTreasury.Node.Tests.Flows;
+
+/// <summary>
+/// A node's backup and restore (ADR 0016): the backup is whole and signed, a restore checks it and never overwrites a node,
+/// and a restored node does no business until its peers have accounted for what it did after the backup.
+/// </summary>
+public sealed class BackupRestoreTests : IDisposable
+{
+    private readonly TestNetwork _net = new();
+    private TreasuryNetwork? _restored;
+
+    public void Dispose()
+    {
+        _restored?.Dispose();
+        _net.Dispose();
+    }
+
+    private string BankFolder => Path.Combine(_net.Directory, "bank-102");
+
+    private string BackupFile => Path.Combine(_net.Directory, "bank-102.backup");
+
+    [Fact]
+    public async Task A_bank_restored_from_its_backup_takes_again_what_finance_sent_after_it_and_pays_it_once()
+    {
+        if (PostgresServer.Selected)
+        {
+            AssertPostgresIsBackedUpByTheDatabase();
+            return;
+        }
+
+        await PayAsync("ZF-0001", "100.00");
+        NodeBackup.Take(_net.Bank102.Library, BankFolder, BackupFile, _net.Clock.GetUtcNow());
+
+        // After the backup Finance pays again; the bank has taken the 8202 in but not worked it when its disk is lost.
+        _net.Finance.FinanceDesk!.SubmitPayment(_net.Order("ZF-0002", Amount.ParseWire("200.00")), TestNetwork.BusinessDate).ThrowIfRefused();
+        await _net.SettleAsync();
+        Assert.Equal(1, TestNetwork.Count(_net.Bank102, "SELECT COUNT(*) FROM vouchers WHERE voucher_no = 'ZF-0002' AND state = 'received'"));
+
+        var network = LoseAndRestoreBank();
+        var bank = network.Bank("102");
+        Assert.NotNull(bank.Library.RecoveringSince);
+        Assert.Throws<NodeRecoveringException>(() => bank.BankDesk!.RequestClearing(TestNetwork.BusinessDate));
+        Assert.Equal(0, TestNetwork.Count(bank, "SELECT COUNT(*) FROM vouchers WHERE voucher_no = 'ZF-0002'"));
+
+        await network.SettleAndProcessAsync(TestNetwork.BusinessDate);
+
+        Assert.Null(bank.Library.RecoveringSince);
+        Assert.Equal(1, TestNetwork.Count(bank, "SELECT COUNT(*) FROM bank_payments WHERE voucher_no = 'ZF-0001'"));
+        Assert.Equal(1, TestNetwork.Count(bank, "SELECT COUNT(*) FROM bank_payments WHERE voucher_no = 'ZF-0002'"));
+        Assert.Equal(30_000, TestNetwork.Count(bank, "SELECT COALESCE(SUM(paid_fen), 0) FROM bank_quotas"));
+        var second = network.Finance.Library.List("8202").Single(v => v.VoucherNo == "ZF-0002");
+        Assert.Equal(VoucherStatus.SignedFor, network.Finance.Library.Deliveries(second.Id).Single().Status);
+        Assert.True(NodeCheck.Run(bank).Clean, string.Join("; ", NodeCheck.Run(bank).Differences));
+        Assert.Equal(["restore", "recovered"], Operations(bank, "restore", "recovered"));
+    }
+
+    [Fact]
+    public async Task A_bank_that_paid_after_its_backup_stays_closed_after_a_restore_and_pays_nothing_twice()
+    {
+        if (PostgresServer.Selected)
+        {
+            return;
+        }
+
+        await PayAsync("ZF-0001", "100.00");
+        NodeBackup.Take(_net.Bank102.Library, BankFolder, BackupFile, _net.Clock.GetUtcNow());
+        await PayAsync("ZF-0002", "200.00"); // paid after the backup: only its 签收 notice, now at Finance, says so
+
+        var network = LoseAndRestoreBank();
+        var bank = network.Bank("102");
+        await network.SettleAndProcessAsync(TestNetwork.BusinessDate);
+        var progress = await bank.RecoverAsync(CancellationToken.None);
+
+        Assert.NotNull(progress);
+        Assert.True(progress.Recovering);
+        Assert.True(progress.Returned >= 1);
+        Assert.Contains("尚未实现", progress.Blocked, StringComparison.Ordinal);
+        Assert.Equal(["restore", "recovery-blocked"], Operations(bank, "restore", "recovery-blocked"));
+
+        // Finance pays once more: the bank takes nothing while it recovers; Finance keeps the message queued.
+        network.Finance.FinanceDesk!.SubmitPayment(_net.Order("ZF-0003", Amount.ParseWire("300.00")), TestNetwork.BusinessDate).ThrowIfRefused();
+        await network.SettleAndProcessAsync(TestNetwork.BusinessDate);
+        Assert.Equal(0, TestNetwork.Count(bank, "SELECT COUNT(*) FROM vouchers WHERE voucher_no IN ('ZF-0002', 'ZF-0003')"));
+        Assert.Equal(0, TestNetwork.Count(bank, "SELECT COUNT(*) FROM bank_payments WHERE voucher_no <> 'ZF-0001'"));
+        Assert.Equal(1, TestNetwork.Count(network.Finance, "SELECT COUNT(*) FROM outbox WHERE receiver = 'bank-102' AND delivered_at IS NULL"));
+    }
+
+    [Fact]
+    public async Task Every_message_a_node_writes_has_the_next_number_to_its_receiver_and_the_receiver_keeps_it_as_it_came()
+    {
+        await PayAsync("ZF-0001", "100.00");
+        await PayAsync("ZF-0002", "200.00");
+
+        foreach (var node in _net.Network.Nodes.Values)
+        {
+            using var connection = node.Library.Database.Connect();
+            foreach (var receiver in connection.Query<string>("SELECT DISTINCT receiver FROM outbox"))
+            {
+                var numbers = connection.Query<long>("SELECT peer_seq FROM outbox WHERE receiver = @receiver ORDER BY id", new { receiver }).ToList();
+                Assert.Equal(Enumerable.Range(1, numbers.Count).Select(n => (long)n), numbers);
+                var sent = connection.Query<(long, string)>("SELECT peer_seq, message_id FROM outbox WHERE receiver = @receiver ORDER BY peer_seq", new { receiver }).ToList();
+                using var peer = _net.Network.Nodes[Domain.Parties.PartyId.Parse(receiver)].Library.Database.Connect();
+                var kept = peer.Query<(long, string)>("SELECT seq, message_id FROM received_messages WHERE sender = @sender ORDER BY seq", new { sender = node.Party.ToString() }).ToList();
+                Assert.Equal(sent, kept);
+            }
+        }
+    }
+
+    [Fact]
+    public void A_backup_is_refused_into_an_existing_file_and_restored_only_into_an_empty_folder_of_its_own_party()
+    {
+        if (PostgresServer.Selected)
+        {
+            return;
+        }
+
+        NodeBackup.Take(_net.Bank102.Library, BankFolder, BackupFile, _net.Clock.GetUtcNow());
+        Assert.Throws<IOException>(() => NodeBackup.Take(_net.Bank102.Library, BankFolder, BackupFile, _net.Clock.GetUtcNow()));
+
+        var exists = Assert.Throws<BackupException>(() => Restore(BackupFile, BankFolder));
+        Assert.Equal(BackupFailure.NodeExists, exists.Failure);
+
+        var foreign = Assert.Throws<BackupException>(() => Restore(BackupFile, Path.Combine(_net.Directory, "bank-103-new", "bank-103")));
+        Assert.Equal(BackupFailure.WrongParty, foreign.Failure);
+        Assert.False(Directory.Exists(Path.Combine(_net.Directory, "bank-103-new", "bank-103")));
+    }
+
+    [Theory]
+    [InlineData("library.db", BackupFailure.Altered)]
+    [InlineData("keys/bank-102.key.pem", BackupFailure.Altered)]
+    [InlineData("manifest.json", BackupFailure.BadSignature)]
+    [InlineData("extra.txt", BackupFailure.Altered)]
+    public void A_changed_backup_is_refused_and_nothing_is_restored(string entry, BackupFailure expected)
+    {
+        if (PostgresServer.Selected)
+        {
+            return;
+        }
+
+        NodeBackup.Take(_net.Bank102.Library, BankFolder, BackupFile, _net.Clock.GetUtcNow());
+        using (var zip = ZipFile.Open(BackupFile, ZipArchiveMode.Update))
+        {
+            var old = zip.GetEntry(entry);
+            byte[] bytes = [];
+            if (old is not null)
+            {
+                using (var stream = old.Open())
+                using (var buffer = new MemoryStream())
+                {
+                    stream.CopyTo(buffer);
+                    bytes = buffer.ToArray();
+                }
+
+                old.Delete();
+                bytes = entry == "manifest.json"
+                    ? Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(bytes).Replace("\"AuditSeq\": ", "\"AuditSeq\": 1", StringComparison.Ordinal))
+                    : [.. bytes[..^1], (byte)(bytes[^1] ^ 0x20)];
+            }
+
+            using var written = zip.CreateEntry(entry).Open();
+            written.Write(bytes.Length == 0 ? "something else"u8 : bytes);
+        }
+
+        var target = Path.Combine(_net.Directory, "restore-here", "bank-102");
+        var refused = Assert.Throws<BackupException>(() => Restore(BackupFile, target));
+
+        Assert.Equal(expected, refused.Failure);
+        Assert.DoesNotContain('\n', refused.Message);
+        Assert.False(Directory.Exists(target));
+        var parent = Path.Combine(_net.Directory, "restore-here");
+        Assert.True(!Directory.Exists(parent) || Directory.GetDirectories(parent).Length == 0); // no scratch folder left behind
+    }
+
+    private async Task PayAsync(string voucherNo, string amount)
+    {
+        if (TestNetwork.Count(_net.Bank102, "SELECT COUNT(*) FROM bank_quotas") == 0)
+        {
+            await _net.IssueQuotaAsync(new QuotaPlanLine(TestNetwork.Agency, TestNetwork.FuncCode, Amount.ParseWire("1000.00")));
+        }
+
+        _net.Finance.FinanceDesk!.SubmitPayment(_net.Order(voucherNo, Amount.ParseWire(amount)), TestNetwork.BusinessDate).ThrowIfRefused();
+        await _net.SettleAndProcessAsync();
+    }
+
+    /// <summary>The bank's disk is lost: every node closes, the bank's folder goes, it is restored from its backup, and the network opens again.</summary>
+    private TreasuryNetwork LoseAndRestoreBank()
+    {
+        _net.Network.Dispose();
+        NodeDatabase.ReleaseAll();
+        Directory.Delete(BankFolder, recursive: true);
+        var outcome = Restore(BackupFile, BankFolder);
+        Assert.True(outcome.Check.Clean);
+        _restored = TreasuryNetwork.Open(_net.Directory, _net.Clock, TreasuryNetwork.DemoPins);
+        return _restored;
+    }
+
+    private RestoreOutcome Restore(string backup, string folder) =>
+        RestoreNode.Run(backup, folder, _net.Bank102.Library.Signing.Trust, _net.Master, () => TreasuryNetwork.DemoPassphrase, _net.Clock, "test");
+
+    private void AssertPostgresIsBackedUpByTheDatabase()
+    {
+        var refused = Assert.Throws<BackupException>(() => NodeBackup.Take(_net.Bank102.Library, BankFolder, BackupFile, _net.Clock.GetUtcNow()));
+        Assert.Equal(BackupFailure.NotSqlite, refused.Failure);
+        Assert.False(File.Exists(BackupFile));
+    }
+
+    private static List<string> Operations(Business.TreasuryNode node, params string[] operations)
+    {
+        using var connection = node.Library.Database.Connect();
+        return [.. connection.Query<string>("SELECT operation FROM audit WHERE operation IN @operations ORDER BY seq", new { operations })];
+    }
+}
