@@ -44,10 +44,31 @@ public sealed class TreasuryNode
     /// While the node recovers from its backup (ADR 0016), one step of the recovery with every other party of the network;
     /// null when it is not recovering (then its desk does the business).
     /// </summary>
-    public async Task<RecoveryProgress?> RecoverAsync(CancellationToken cancellationToken) =>
-        Library.RecoveringSince is null
-            ? null
-            : await Library.RecoverAsync(_transport, [.. Master.Parties.Where(p => p != Party)], cancellationToken).ConfigureAwait(false);
+    public async Task<RecoveryProgress?> RecoverAsync(DateOnly businessDate, CancellationToken cancellationToken)
+    {
+        if (Library.RecoveringSince is null)
+        {
+            return null;
+        }
+
+        var progress = await Library.RecoverAsync(_transport, [.. Master.Parties.Where(p => p != Party)], cancellationToken).ConfigureAwait(false);
+        if (progress.Replay is not { } plan)
+        {
+            return progress;
+        }
+
+        // The node answered received vouchers after its backup: its desk works them again, in the order it first did, and
+        // each answer must come out as the one its peer holds (ADR 0016, point 4).
+        try
+        {
+            var notMade = Library.Replay(plan, () => Handle(businessDate));
+            return Library.FinishReplay(plan, notMade, null);
+        }
+        catch (ReplayDivergedException e)
+        {
+            return Library.FinishReplay(plan, [], e.Message);
+        }
+    }
 
     /// <summary>
     /// One pass of the node's own work on what arrived (the worker's, the one-process network's and the demo's): while the
@@ -56,18 +77,20 @@ public sealed class TreasuryNode
     /// </summary>
     public async Task<int> ProcessAsync(DateOnly businessDate, CancellationToken cancellationToken)
     {
-        if (await RecoverAsync(cancellationToken).ConfigureAwait(false) is { } recovery)
+        if (await RecoverAsync(businessDate, cancellationToken).ConfigureAwait(false) is { } recovery)
         {
-            return recovery.Recovering ? 0 : 1;
+            return !recovery.Recovering || recovery.Moved ? 1 : 0;
         }
 
-        return this switch
-        {
-            { BankDesk: { } bank } => bank.ProcessReceived(businessDate).Handled,
-            { PbocDesk: { } pboc } => pboc.ProcessReceived(businessDate).Handled,
-            _ => FinanceDesk!.ProcessReceived().Handled,
-        };
+        return Handle(businessDate);
     }
+
+    private int Handle(DateOnly businessDate) => this switch
+    {
+        { BankDesk: { } bank } => bank.ProcessReceived(businessDate).Handled,
+        { PbocDesk: { } pboc } => pboc.ProcessReceived(businessDate).Handled,
+        _ => FinanceDesk!.ProcessReceived().Handled,
+    };
 
     public VoucherLibrary Library { get; }
 

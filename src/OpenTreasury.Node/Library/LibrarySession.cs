@@ -17,6 +17,7 @@ public sealed class LibrarySession : IDisposable
     internal LibrarySession(NodeDatabase database, DateTimeOffset now, Action<LibrarySession>? beforeCommit = null)
     {
         _beforeCommit = beforeCommit;
+        Database = database;
         Connection = database.Connect();
         try
         {
@@ -32,6 +33,9 @@ public sealed class LibrarySession : IDisposable
     }
 
     public DbConnection Connection { get; }
+
+    /// <summary>The store this session writes.</summary>
+    internal NodeDatabase Database { get; }
 
     public DbTransaction Transaction { get; }
 

@@ -122,10 +122,12 @@ public sealed partial class VoucherLibrary
     /// <summary>
     /// One step of this node's recovery from its backup (ADR 0016); call it again until it is no longer recovering. First
     /// every peer gives back this node's messages it holds after the backup's last number (kept in <c>recovery_returns</c>).
-    /// When none comes back, every peer is asked to send again what it sent after the last number held here, and the node
-    /// opens for business. When some come back, the node did work after the backup that only those messages record: it
-    /// stays closed and says so, for re-applying them (ADR 0016, point 4) is not built yet — paying again from the backup alone
-    /// could pay twice. A peer that does not answer is asked again next step.
+    /// When none is a voucher of this node's, every peer is asked to send again what it sent after the last number held
+    /// here; then, when nothing came back, the node opens; when answers to received vouchers came back, the step returns
+    /// the <see cref="RecoveryProgress.Replay"/> plan (once those vouchers are here again) for the desk to work them again
+    /// (<see cref="Replay"/>, <see cref="FinishReplay"/>). When a voucher of this node's came back, it stays closed and says
+    /// so: re-doing the node's own vouchers is not built yet, and paying again from the backup alone could pay twice. A peer
+    /// that does not answer is asked again next step.
     /// </summary>
     public async Task<RecoveryProgress> RecoverAsync(ITransport transport, IReadOnlyCollection<PartyId> peers, CancellationToken cancellationToken)
     {
@@ -146,11 +148,12 @@ public sealed partial class VoucherLibrary
         }
 
         var unreachable = new List<string>();
+        var moved = false; // whether this step changed anything (asked, took back, had a peer resend): the caller goes on
         foreach (var peer in peers)
         {
             try
             {
-                await TakeBackAsync(transport, restore.Id, peer, cancellationToken).ConfigureAwait(false);
+                moved |= await TakeBackAsync(transport, restore.Id, peer, cancellationToken).ConfigureAwait(false);
             }
             catch (TransportException e)
             {
@@ -161,22 +164,29 @@ public sealed partial class VoucherLibrary
         var state = RecoveryState(restore.Id);
         if (state.Answered < peers.Count)
         {
-            return new RecoveryProgress(true, state.Answered, peers.Count, state.Returned, null, unreachable);
+            return new RecoveryProgress(true, state.Answered, peers.Count, state.Returned, null, unreachable) { Moved = moved };
         }
 
-        if (state.Returned > 0)
+        if (BlockedReason(restore.Id) is { } reason)
         {
-            var blocked = $"对端节点交回本节点备份（{restore.BackupTakenAt}）之后发出的 {state.Returned} 条消息：本节点在备份之后办理过业务，"
-                + "自动重放这些业务尚未实现，节点保持恢复状态、不办理业务（可改用更新的备份恢复；PostgreSQL 节点用连续归档恢复）";
-            AuditOnce(restore.Id, "recovery-blocked", $"restore {restore.Id}: {state.Returned} own messages after the backup came back; re-applying them is not built, the node stays closed");
-            return new RecoveryProgress(true, state.Answered, peers.Count, state.Returned, blocked, unreachable);
+            return new RecoveryProgress(true, state.Answered, peers.Count, state.Returned, reason, unreachable);
         }
 
+        var vouchers = VoucherReturns(restore.Id);
+        if (vouchers > 0)
+        {
+            return Block(restore.Id, state, peers.Count, unreachable,
+                $"对端节点交回本节点备份（{restore.BackupTakenAt}）之后发出的 {state.Returned} 条消息，其中 {vouchers} 张凭证：本节点在备份之后制作过凭证，"
+                + "按凭证重做这些业务尚未实现，节点保持恢复状态、不办理业务（可改用更新的备份恢复；PostgreSQL 节点用连续归档恢复）");
+        }
+
+        // Nothing of this node's own after the backup but answers to what it received: every peer sends again what it sent
+        // after the last number held here (this node takes deliveries from now on), and the answers are re-done from it.
         foreach (var peer in peers)
         {
             try
             {
-                await ResendAsync(transport, restore.Id, peer, cancellationToken).ConfigureAwait(false);
+                moved |= await ResendAsync(transport, restore.Id, peer, cancellationToken).ConfigureAwait(false);
             }
             catch (TransportException e)
             {
@@ -186,14 +196,62 @@ public sealed partial class VoucherLibrary
 
         if (unreachable.Count > 0 || RecoveryState(restore.Id).Resent < peers.Count)
         {
-            return new RecoveryProgress(true, state.Answered, peers.Count, 0, null, unreachable);
+            return new RecoveryProgress(true, state.Answered, peers.Count, state.Returned, null, unreachable) { Moved = moved };
         }
 
+        if (state.Returned > 0)
+        {
+            ReplayPlan? plan;
+            string? waiting;
+            try
+            {
+                plan = PlanReplay(restore.Id, out waiting);
+            }
+            catch (ReplayDivergedException e)
+            {
+                return Block(restore.Id, state, peers.Count, unreachable, $"对端交回的消息不是本节点的答复，节点保持恢复状态：{e.Message}");
+            }
+
+            if (plan is not null && plan.Expected.Count > 0)
+            {
+                return new RecoveryProgress(true, state.Answered, peers.Count, state.Returned, null, unreachable) { Replay = plan };
+            }
+
+            if (plan is null)
+            {
+                return new RecoveryProgress(true, state.Answered, peers.Count, state.Returned, null, unreachable) { Moved = moved, Waiting = waiting };
+            }
+        }
+
+        return Complete(restore.Id, $"restore {restore.Id}: every peer sends again what it sent after the last number held here; "
+            + (state.Returned > 0 ? $"the {state.Returned} answers given after the backup of {restore.BackupTakenAt} were re-done as the peers hold them" : $"no peer holds a message of this node after the backup of {restore.BackupTakenAt}")
+            + "; open for business");
+    }
+
+    /// <summary>
+    /// Ends a replay (<see cref="Replay"/>): when the work made again every answer its peers hold, the node opens; when it
+    /// did not (<paramref name="notMade"/>, or it diverged), it stays closed and says so.
+    /// </summary>
+    public RecoveryProgress FinishReplay(ReplayPlan plan, IReadOnlyList<string> notMade, string? diverged)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(notMade);
+        var state = RecoveryState(plan.RestoreId);
+        if (diverged is not null || notMade.Count > 0)
+        {
+            return Block(plan.RestoreId, state, state.Answered, [],
+                $"按对端交回的答复重做备份之后的业务时结果不同，节点保持恢复状态、不办理业务：{diverged ?? $"{notMade.Count} 个答复没有重做出来（{notMade[0]}）"}");
+        }
+
+        return Complete(plan.RestoreId, $"restore {plan.RestoreId}: the {plan.Expected.Count} answers given after the backup were re-done as the peers hold them; every peer sends again what it sent after the last number held here; open for business");
+    }
+
+    private RecoveryProgress Complete(long restoreId, string detail)
+    {
         using (var session = BeginAlways())
         {
-            session.Connection.Execute("UPDATE node_restores SET recovered_at = @now WHERE id = @id", new { id = restore.Id, now = session.NowText }, session.Transaction);
-            session.Audit(Party.ToString(), "recovered", Party.ToString(),
-                $"restore {restore.Id}: no peer holds a message of this node after the backup of {restore.BackupTakenAt}; every peer sends again what it sent after the last number held here; open for business");
+            session.Connection.Execute("UPDATE node_restores SET recovered_at = @now WHERE id = @id", new { id = restoreId, now = session.NowText }, session.Transaction);
+            session.Audit(Party.ToString(), "recovered", Party.ToString(), detail);
             session.Commit();
         }
 
@@ -202,8 +260,44 @@ public sealed partial class VoucherLibrary
         return RecoveryProgress.Open;
     }
 
+    private RecoveryProgress Block(long restoreId, (long Answered, long Returned, long Resent) state, long peers, IReadOnlyList<string> unreachable, string reason)
+    {
+        AuditOnce(restoreId, "recovery-blocked", reason);
+        return new RecoveryProgress(true, state.Answered, peers, state.Returned, BlockedReason(restoreId) ?? reason, unreachable);
+    }
+
+    /// <summary>Why the recovery of <paramref name="restoreId"/> stopped, once it did (the <c>recovery-blocked</c> audit entry); null while it goes on.</summary>
+    private string? BlockedReason(long restoreId)
+    {
+        using var connection = database.Connect();
+        return connection.QueryFirstOrDefault<string?>(
+            "SELECT detail FROM audit WHERE operation = 'recovery-blocked' AND subject = @subject ORDER BY seq LIMIT 1",
+            new { subject = $"restore {restoreId.ToString(System.Globalization.CultureInfo.InvariantCulture)}" });
+    }
+
+    private long VoucherReturns(long restoreId)
+    {
+        using var connection = database.Connect();
+        return connection.ExecuteScalar<long>("SELECT COUNT(*) FROM recovery_returns WHERE restore_id = @restoreId AND kind = 'voucher'", new { restoreId });
+    }
+
+    /// <summary>
+    /// Whether a recovering node takes deliveries: once its peers were asked to send again (only when nothing it gave back
+    /// is a voucher of its own, so every notice or 回单 that comes concerns a voucher it holds) and unless its recovery stopped.
+    /// </summary>
+    private bool TakesDeliveriesWhileRecovering()
+    {
+        using var connection = database.Connect();
+        return connection.ExecuteScalar<long>(
+            """
+            SELECT COUNT(*) FROM recovery_peers p JOIN node_restores r ON r.id = p.restore_id
+            WHERE r.recovered_at IS NULL AND p.resent_at IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM audit a WHERE a.operation = 'recovery-blocked' AND a.subject = 'restore ' || r.id)
+            """) > 0;
+    }
+
     /// <summary>Pages one peer's returns of this node's own messages into <c>recovery_returns</c>, then records its answer.</summary>
-    private async Task TakeBackAsync(ITransport transport, long restoreId, PartyId peer, CancellationToken cancellationToken)
+    private async Task<bool> TakeBackAsync(ITransport transport, long restoreId, PartyId peer, CancellationToken cancellationToken)
     {
         var name = peer.ToString();
         for (var page = 0; page < 100_000; page++)
@@ -213,7 +307,7 @@ public sealed partial class VoucherLibrary
             {
                 if (connection.ExecuteScalar<long>("SELECT COUNT(*) FROM recovery_peers WHERE restore_id = @restoreId AND peer = @name", new { restoreId, name }) > 0)
                 {
-                    return;
+                    return page > 0;
                 }
 
                 after = Math.Max(
@@ -242,13 +336,15 @@ public sealed partial class VoucherLibrary
             session.Commit();
             if (!answer.More)
             {
-                return;
+                return true;
             }
         }
+
+        return true; // a peer with more pages than that is asked for the rest next step
     }
 
     /// <summary>Asks one peer to send again what it sent after the last number held here; this node's sequence to it moves past every number the peer holds.</summary>
-    private async Task ResendAsync(ITransport transport, long restoreId, PartyId peer, CancellationToken cancellationToken)
+    private async Task<bool> ResendAsync(ITransport transport, long restoreId, PartyId peer, CancellationToken cancellationToken)
     {
         var name = peer.ToString();
         long held;
@@ -258,7 +354,7 @@ public sealed partial class VoucherLibrary
                 "SELECT held_by_peer, resent_at FROM recovery_peers WHERE restore_id = @restoreId AND peer = @name", new { restoreId, name });
             if (row.ResentAt is not null)
             {
-                return;
+                return false;
             }
 
             held = row.HeldByPeer;
@@ -276,6 +372,7 @@ public sealed partial class VoucherLibrary
         session.Connection.Execute("UPDATE recovery_peers SET resent_at = @now WHERE restore_id = @restoreId AND peer = @name", new { restoreId, name, now = session.NowText }, session.Transaction);
         session.Audit(Party.ToString(), "recovery-resend", name, $"restore {restoreId}: {name} queued again {answer.Resent} of its messages after number {heldHere}");
         session.Commit();
+        return true;
     }
 
     private async Task<RecoveryAnswer> AskAsync(ITransport transport, PartyId peer, RecoveryRequest request, CancellationToken cancellationToken)
@@ -330,4 +427,13 @@ public sealed partial class VoucherLibrary
 public sealed record RecoveryProgress(bool Recovering, long PeersAnswered, long Peers, long Returned, string? Blocked, IReadOnlyList<string> Unreachable)
 {
     public static RecoveryProgress Open { get; } = new(false, 0, 0, 0, null, []);
+
+    /// <summary>Whether this step changed anything (a peer asked, messages taken back, a resend asked for): the network is not at rest yet.</summary>
+    public bool Moved { get; init; }
+
+    /// <summary>What to re-do now, when the node answered received vouchers after its backup and they are all here again.</summary>
+    public ReplayPlan? Replay { get; init; }
+
+    /// <summary>What the recovery waits for (Chinese, one line), when it waits for the peers' resent vouchers.</summary>
+    public string? Waiting { get; init; }
 }

@@ -53,7 +53,11 @@ public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServ
     /// <summary>A business transaction; refused with <see cref="Recovery.NodeRecoveringException"/> while the node recovers from a backup.</summary>
     public LibrarySession Begin()
     {
-        EnsureOpenForBusiness();
+        if (ActiveReplay is null)
+        {
+            EnsureOpenForBusiness();
+        }
+
         return BeginAlways();
     }
 
@@ -135,7 +139,8 @@ public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServ
     {
         var outcomes = new List<(StoredVoucher, LibraryResult)>();
         var stuck = new HashSet<long>();
-        while (ReadReceived() is { Count: > 0 } batch && batch.Any(v => !stuck.Contains(v.Id)))
+        var replay = ActiveReplay;
+        while ((replay is null ? ReadReceived() : ReplayBatch(replay)) is { Count: > 0 } batch && batch.Any(v => !stuck.Contains(v.Id)))
         {
             foreach (var voucher in batch.Where(v => !stuck.Contains(v.Id)))
             {
@@ -144,7 +149,7 @@ public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServ
                 {
                     outcome = Handle(voucher.Id, work);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
+                catch (Exception ex) when (ex is not (OperationCanceledException or ReplayDivergedException))
                 {
                     outcome = LibraryResult.Refused(LibraryRejection.ProcessingFailed, $"{ex.GetType().Name}: {ex.Message}", voucher.Id);
                 }
@@ -527,7 +532,15 @@ public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServ
             _ => "returned",
         }, reason: reason);
         var notice = StatusNotice.For(Party, voucher.SenderParty, voucher.Key, (int)voucher.Version, to, reason);
-        Enqueue(session, voucher.SenderParty, MessageKind.Status, notice.MessageId, notice.Seal(signing, session.Now), id);
+        if (ActiveReplay is { } replay)
+        {
+            TakeReplayedAnswer(session, replay, notice, id); // re-done after a restore: the peer's copy of this very answer
+        }
+        else
+        {
+            Enqueue(session, voucher.SenderParty, MessageKind.Status, notice.MessageId, notice.Seal(signing, session.Now), id);
+        }
+
         session.Audit(actor, to.ToString(), voucher.Key.ToString(), reason ?? string.Empty);
         return LibraryResult.Done(id);
     }
@@ -603,6 +616,12 @@ public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServ
     /// </summary>
     private static void Enqueue(LibrarySession session, PartyId receiver, MessageKind kind, string messageId, byte[] payload, long voucherId)
     {
+        if (s_replay.Value?.Library?.Database == session.Database)
+        {
+            // Re-doing after a restore makes no new message: only answers its peers hold already (TakeReplayedAnswer).
+            throw new ReplayDivergedException($"re-doing the work after the restore would send {messageId}, which no peer holds");
+        }
+
         var peer = receiver.ToString();
         var sequence = session.Connection.ExecuteScalar<long>(
             """

@@ -91,5 +91,18 @@ public sealed record StatusNotice(
         }
     }
 
+    /// <summary>When a sealed notice was signed (its signature's signing time), read without checking it; null when it does not read.</summary>
+    public static DateTimeOffset? SignedAt(byte[] payload)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<SealedNotice>(payload) is { Signature: { } signature } && VoucherSignature.TryParse(signature, out var parsed) ? parsed.SigningTime : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     private sealed record SealedNotice(byte[] Notice, byte[] Signature, byte[]? Timestamp);
 }

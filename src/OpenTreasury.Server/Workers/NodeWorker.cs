@@ -49,7 +49,8 @@ public sealed partial class NodeWorker(TreasuryNode node, TimeProvider clock, IL
     public async Task<int> PassAsync(CancellationToken cancellationToken)
     {
         // Restored from a backup: only the recovery runs, and the outbox it had (ADR 0016); the business waits until it opens.
-        if (await node.RecoverAsync(cancellationToken).ConfigureAwait(false) is { Recovering: true } recovering)
+        var businessDate = DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(ServerLimits.BusinessTimeOffset).DateTime);
+        if (await node.RecoverAsync(businessDate, cancellationToken).ConfigureAwait(false) is { Recovering: true } recovering)
         {
             if (recovering.Blocked is { } blocked)
             {
@@ -63,7 +64,6 @@ public sealed partial class NodeWorker(TreasuryNode node, TimeProvider clock, IL
         // Seals filed or revoked by the seal maker since the last pass (a refused notice is audited and waits for an operator).
         var notices = Node.Seals.SealNotices.Import(node.Library).Applied;
         var delivered = await node.Worker.DeliverDueAsync(cancellationToken).ConfigureAwait(false);
-        var businessDate = DateOnly.FromDateTime(clock.GetUtcNow().ToOffset(ServerLimits.BusinessTimeOffset).DateTime);
         var handled = await node.ProcessAsync(businessDate, cancellationToken).ConfigureAwait(false);
         return checked(notices + delivered + handled);
     }
