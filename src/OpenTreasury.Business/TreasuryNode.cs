@@ -51,24 +51,31 @@ public sealed class TreasuryNode
             return null;
         }
 
-        var progress = await Library.RecoverAsync(_transport, [.. Master.Parties.Where(p => p != Party)], cancellationToken).ConfigureAwait(false);
+        var peers = Master.Parties.Where(p => p != Party).ToList();
+        var progress = await Library.RecoverAsync(_transport, peers, cancellationToken).ConfigureAwait(false);
         if (progress.Replay is not { } plan)
         {
             return progress;
         }
 
-        // The node answered received vouchers after its backup: its desk works them again, in the order it first did, and
-        // each answer must come out as the one its peer holds (ADR 0016, point 4).
+        // The node worked after its backup: its desk works again what it answered then, and the use cases that made its own
+        // vouchers make them again, in the order it first did; every message must come out as the one its peer holds
+        // (ADR 0016, point 4).
+        IReadOnlyList<string> notMade;
         try
         {
-            var notMade = Library.Replay(plan, () => Handle(businessDate));
-            return Library.FinishReplay(plan, notMade, null);
+            notMade = Library.Replay(plan, step => step.Made is { } voucher ? Redo(voucher) : Handle(businessDate) >= 0);
         }
         catch (ReplayDivergedException e)
         {
-            return Library.FinishReplay(plan, [], e.Message);
+            return await Library.FinishReplayAsync(plan, [], e.Message, _transport, peers, cancellationToken).ConfigureAwait(false);
         }
+
+        return await Library.FinishReplayAsync(plan, notMade, null, _transport, peers, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>Runs again the use case that made <paramref name="voucher"/> (the copy a peer holds); false when this party has none that can.</summary>
+    private bool Redo(Domain.Vouchers.Voucher voucher) => BankDesk?.Redo(voucher) ?? false;
 
     /// <summary>
     /// One pass of the node's own work on what arrived (the worker's, the one-process network's and the demo's): while the

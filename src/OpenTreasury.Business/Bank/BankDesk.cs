@@ -84,6 +84,39 @@ public sealed class BankDesk(VoucherLibrary library, MasterData master, ISignerS
             ? Bank.RefundPayment.Handle(_bank, division, refundNo, originalVoucherNo, originalLine, amount, reason, date)
             : LibraryResult.Refused(LibraryRejection.NotFound, MasterData.NotServed(admDivCode));
 
+    /// <summary>
+    /// Runs again, for a node recovering from its backup (ADR 0016), the use case that made <paramref name="voucher"/> — the
+    /// copy PBOC or Finance holds of one of this bank's own vouchers — with what the voucher says: its business date, and
+    /// for a 2302 the refund it asks for. The library then takes what the use case makes only if it is that very voucher.
+    /// False for a voucher no use case of the bank makes on its own (the 2507, a 回单: the desk's work on what it answers).
+    /// </summary>
+    public bool Redo(Domain.Vouchers.Voucher voucher)
+    {
+        ArgumentNullException.ThrowIfNull(voucher);
+        if (!DateOnly.TryParseExact(voucher["VouDate"], "yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date))
+        {
+            return false;
+        }
+
+        switch (voucher["VtCode"])
+        {
+            case "2301":
+                _ = RequestClearing(date);
+                return true;
+            case "2207":
+                _ = SendDailyReport(date);
+                return true;
+            case "2206" or "2209":
+                _ = SendDirectPaymentReports(date);
+                return true;
+            case "2302" when voucher.Details.Count == 1 && int.TryParse(voucher.Details[0]["OriVouDetailNo"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var line):
+                _ = RefundPayment(voucher["VoucherNo"]!, voucher.Details[0]["OriVoucherNo"]!, line, -Amount.ParseWire(voucher["PayAmt"]!), voucher["Remark"] ?? string.Empty, date, voucher["AdmDivCode"]);
+                return true;
+            default:
+                return false;
+        }
+    }
+
     /// <summary>The voucher statements from PBOC checked so far, optionally of one day (their CheckDate).</summary>
     public IReadOnlyList<StatementCheck> VoucherReconciliations(DateOnly? date = null) => VoucherStatements.Read(library, date);
 }

@@ -51,7 +51,7 @@ public sealed partial class VoucherLibrary : IMessageReceiver
             return new DeliveryAnswer(VoucherStatus.ReceiveFailed, $"{ReceiveFailure.WrongReceiver}: this node is {Party}, not {message.To}");
         }
 
-        if (message.Kind != MessageKind.Recovery && RecoveringSince is { } since && !TakesDeliveriesWhileRecovering())
+        if (message.Kind != MessageKind.Recovery && RecoveringSince is { } since && (message.Kind == MessageKind.Status || !TakesDeliveriesWhileRecovering()))
         {
             // Restored from a backup: nothing is taken until its own messages after the backup are accounted for (ADR 0016);
             // the sender keeps the message and delivers it again (the peer queues everything after our last number again when we open).

@@ -172,16 +172,8 @@ public sealed partial class VoucherLibrary
             return new RecoveryProgress(true, state.Answered, peers.Count, state.Returned, reason, unreachable);
         }
 
-        var vouchers = VoucherReturns(restore.Id);
-        if (vouchers > 0)
-        {
-            return Block(restore.Id, state, peers.Count, unreachable,
-                $"对端节点交回本节点备份（{restore.BackupTakenAt}）之后发出的 {state.Returned} 条消息，其中 {vouchers} 张凭证：本节点在备份之后制作过凭证，"
-                + "按凭证重做这些业务尚未实现，节点保持恢复状态、不办理业务（可改用更新的备份恢复；PostgreSQL 节点用连续归档恢复）");
-        }
-
-        // Nothing of this node's own after the backup but answers to what it received: every peer sends again what it sent
-        // after the last number held here (this node takes deliveries from now on), and the answers are re-done from it.
+        // Every peer sends again what it sent after the last number held here: the vouchers this node answered after its
+        // backup come back (it takes new vouchers from now on; notices and 回单, which concern its own vouchers, only once open).
         foreach (var peer in peers)
         {
             try
@@ -232,18 +224,34 @@ public sealed partial class VoucherLibrary
     /// Ends a replay (<see cref="Replay"/>): when the work made again every answer its peers hold, the node opens; when it
     /// did not (<paramref name="notMade"/>, or it diverged), it stays closed and says so.
     /// </summary>
-    public RecoveryProgress FinishReplay(ReplayPlan plan, IReadOnlyList<string> notMade, string? diverged)
+    public async Task<RecoveryProgress> FinishReplayAsync(ReplayPlan plan, IReadOnlyList<string> notMade, string? diverged, ITransport transport, IReadOnlyCollection<PartyId> peers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(notMade);
+        ArgumentNullException.ThrowIfNull(peers);
         var state = RecoveryState(plan.RestoreId);
         if (diverged is not null || notMade.Count > 0)
         {
             return Block(plan.RestoreId, state, state.Answered, [],
-                $"按对端交回的答复重做备份之后的业务时结果不同，节点保持恢复状态、不办理业务：{diverged ?? $"{notMade.Count} 个答复没有重做出来（{notMade[0]}）"}");
+                $"按对端交回的消息重做备份之后的业务时结果不同，节点保持恢复状态、不办理业务：{diverged ?? $"{notMade.Count} 条消息没有重做出来（{notMade[0]}{(plan.LastDivergence is { } last ? $"；{last}" : string.Empty)}）"}");
         }
 
-        return Complete(plan.RestoreId, $"restore {plan.RestoreId}: the {plan.Expected.Count} answers given after the backup were re-done as the peers hold them; every peer sends again what it sent after the last number held here; open for business");
+        var open = Complete(plan.RestoreId, $"restore {plan.RestoreId}: the {plan.Expected.Count} messages sent after the backup were made again as the peers hold them; open for business");
+
+        // The notices and 回单 refused while this node made its own vouchers again come now, not after their senders' backoff.
+        foreach (var peer in peers)
+        {
+            try
+            {
+                await AskAsync(transport, peer, new RecoveryRequest(plan.RestoreId, long.MaxValue, HeldFrom(peer.ToString()), Resend: true), cancellationToken).ConfigureAwait(false);
+            }
+            catch (TransportException)
+            {
+                // That peer's own retries deliver them in time.
+            }
+        }
+
+        return open;
     }
 
     private RecoveryProgress Complete(long restoreId, string detail)
@@ -275,15 +283,10 @@ public sealed partial class VoucherLibrary
             new { subject = $"restore {restoreId.ToString(System.Globalization.CultureInfo.InvariantCulture)}" });
     }
 
-    private long VoucherReturns(long restoreId)
-    {
-        using var connection = database.Connect();
-        return connection.ExecuteScalar<long>("SELECT COUNT(*) FROM recovery_returns WHERE restore_id = @restoreId AND kind = 'voucher'", new { restoreId });
-    }
-
     /// <summary>
-    /// Whether a recovering node takes deliveries: once its peers were asked to send again (only when nothing it gave back
-    /// is a voucher of its own, so every notice or 回单 that comes concerns a voucher it holds) and unless its recovery stopped.
+    /// Whether a recovering node takes vouchers: once its peers were asked to send again (the vouchers it answered after its
+    /// backup come back; a 回单 of an own voucher not made again yet is kept, and its status moves when the voucher is made
+    /// again) and unless its recovery stopped. Status notices wait until it is open (a resend then brings them at once).
     /// </summary>
     private bool TakesDeliveriesWhileRecovering()
     {

@@ -1,41 +1,53 @@
 using Dapper;
 using OpenTreasury.Domain.Parties;
+using OpenTreasury.Domain.Vouchers;
 using OpenTreasury.Node.Messaging;
-using OpenTreasury.Node.Recovery;
+using OpenTreasury.Trust.Seals;
+using OpenTreasury.Wire;
 
 namespace OpenTreasury.Node.Library;
 
 /// <summary>
-/// The received vouchers a recovering node answered after its backup, in the order it answered them, and the answer its
-/// peer holds for each (its own signed 签收, 签收失败 or 退回 notice, given back): re-doing that work must give the same answers.
+/// One thing a recovering node did after its backup, as its peers' copies show it: work received vouchers again (they
+/// were answered then: <see cref="Work"/>), or make again an own voucher of its own (<see cref="Made"/>: the voucher as the
+/// peer holds it), at <see cref="At"/> (when it was signed).
+/// </summary>
+public sealed record ReplayStep(DateTimeOffset At, IReadOnlyList<long> Work, Voucher? Made, IReadOnlyList<string> MessageIds);
+
+/// <summary>
+/// What a recovering node did after its backup, in the order it did it, and every message its peers hold from then: re-doing
+/// that work must make exactly those messages again (ADR 0016, point 4).
 /// </summary>
 public sealed class ReplayPlan
 {
-    internal ReplayPlan(long restoreId, IReadOnlyList<long> order, Dictionary<string, ExpectedAnswer> expected)
+    internal ReplayPlan(long restoreId, IReadOnlyList<ReplayStep> steps, Dictionary<string, ExpectedMessage> expected)
     {
         RestoreId = restoreId;
-        Order = order;
+        Steps = steps;
         Expected = expected;
     }
 
     public long RestoreId { get; }
 
-    /// <summary>The received vouchers to work again, by id, in the order their answers were first given.</summary>
-    public IReadOnlyList<long> Order { get; }
+    public IReadOnlyList<ReplayStep> Steps { get; }
 
-    internal Dictionary<string, ExpectedAnswer> Expected { get; }
+    internal Dictionary<string, ExpectedMessage> Expected { get; }
 
     internal HashSet<string> Made { get; } = new(StringComparer.Ordinal);
 
-    internal bool Handed { get; set; }
+    /// <summary>Why the last step that came out otherwise than its peer holds did (it is tried again after the others).</summary>
+    public string? LastDivergence { get; internal set; }
+
+    /// <summary>The received vouchers the desk is handed in the step being re-done (once).</summary>
+    internal IReadOnlyList<long>? CurrentWork { get; set; }
 
     internal VoucherLibrary? Library { get; set; }
 }
 
-/// <summary>One answer a peer gave back: the notice as it was signed, its number and whom it went to.</summary>
-internal sealed record ExpectedAnswer(string Peer, long Seq, StatusNotice Notice, byte[] Payload);
+/// <summary>One message a peer gave back: whom it went to, its number, and what it said (a notice, or a voucher by its SM3).</summary>
+internal sealed record ExpectedMessage(string Peer, long Seq, StatusNotice? Notice, string? InnerDigest, byte[] Payload);
 
-/// <summary>Re-doing a received voucher's work after a restore gave another answer than the one its peer holds: the recovery stops (ADR 0016).</summary>
+/// <summary>Re-doing the work after a restore made another message than the one its peer holds: the recovery stops (ADR 0016).</summary>
 public sealed class ReplayDivergedException(string message) : InvalidOperationException(message);
 
 public sealed partial class VoucherLibrary
@@ -46,21 +58,58 @@ public sealed partial class VoucherLibrary
     private ReplayPlan? ActiveReplay => s_replay.Value is { } plan && ReferenceEquals(plan.Library, this) ? plan : null;
 
     /// <summary>
-    /// Runs <paramref name="pass"/> (the desk's ordinary pass over what was received) as the re-doing of <paramref name="plan"/>:
-    /// the library opens business sessions for it although the node recovers, hands the desk exactly the plan's vouchers in
-    /// the plan's order, and takes each answer the work makes only if it is the one the peer holds (then it stores the
-    /// peer's copy under its number, as delivered); any other answer or message throws <see cref="ReplayDivergedException"/>
-    /// and rolls its transaction back. Returns the answers the work did not make again (none when the replay is whole).
+    /// Re-does <paramref name="plan"/>, step by step: <paramref name="redo"/> runs the desk's ordinary pass (for a step that
+    /// works received vouchers: the library hands it exactly those) or the use case that made the step's own voucher (false
+    /// when it knows none: the voucher is then one the desk's work on a received voucher makes). Meanwhile the library opens business sessions for this work although the node recovers, and takes
+    /// every message the work makes only if it is one its peer holds (a notice with the same status and reason, a voucher with
+    /// the same bytes): then it keeps the peer's copy under its number, as delivered. Any other message throws
+    /// <see cref="ReplayDivergedException"/> and rolls its transaction back. Returns the messages the work did not make again.
     /// </summary>
-    public IReadOnlyList<string> Replay(ReplayPlan plan, Action pass)
+    public IReadOnlyList<string> Replay(ReplayPlan plan, Func<ReplayStep, bool> redo)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        ArgumentNullException.ThrowIfNull(pass);
+        ArgumentNullException.ThrowIfNull(redo);
         plan.Library = this;
         s_replay.Value = plan;
         try
         {
-            pass();
+            // In rounds: the signing times order what the node did only roughly (one clock, several transactions a
+            // millisecond, peers apart), so a step that makes nothing yet, or other than its peer holds (its transaction is
+            // rolled back), is tried again after the others — a report waits for the clearing it reports. The rounds end when
+            // one makes nothing more.
+            var pending = plan.Steps.ToList();
+            while (pending.Count > 0)
+            {
+                var madeBefore = plan.Made.Count;
+                var next = new List<ReplayStep>();
+                foreach (var step in pending.Where(s => !s.MessageIds.All(plan.Made.Contains)))
+                {
+                    plan.CurrentWork = step.Work;
+                    try
+                    {
+                        _ = redo(step); // false: no use case makes this voucher on its own; the desk's work on what it answers does
+                    }
+#pragma warning disable CA1031 // A step refused or failing now (a refund before its clearing) rolled back; it is tried again, and named if it never passes.
+                    catch (Exception e) when (e is not OperationCanceledException)
+#pragma warning restore CA1031
+                    {
+                        plan.LastDivergence = e.Message;
+                    }
+
+                    RefreshMade(plan);
+                    if (!step.MessageIds.All(plan.Made.Contains))
+                    {
+                        next.Add(step);
+                    }
+                }
+
+                if (plan.Made.Count == madeBefore)
+                {
+                    break;
+                }
+
+                pending = next;
+            }
         }
         finally
         {
@@ -70,22 +119,27 @@ public sealed partial class VoucherLibrary
         return [.. plan.Expected.Keys.Where(k => !plan.Made.Contains(k)).Order(StringComparer.Ordinal)];
     }
 
-    /// <summary>What <see cref="WorkReceived"/> works on during a replay: the plan's vouchers still waiting, once.</summary>
+    /// <summary>The messages made again so far, as committed (a step rolled back made none).</summary>
+    private void RefreshMade(ReplayPlan plan)
+    {
+        using var connection = database.Connect();
+        plan.Made.Clear();
+        plan.Made.UnionWith(connection.Query<string>(
+            "SELECT message_id FROM recovery_returns WHERE restore_id = @restore AND applied_at IS NOT NULL", new { restore = plan.RestoreId }));
+    }
+
+    /// <summary>What <see cref="WorkReceived"/> works on during a replay: the current step's vouchers still waiting, once.</summary>
     private List<StoredVoucher> ReplayBatch(ReplayPlan plan)
     {
-        if (plan.Handed)
-        {
-            return [];
-        }
-
-        plan.Handed = true;
-        return [.. plan.Order.Select(Find).OfType<StoredVoucher>().Where(v => v is { Origin: "received", State: "received" })];
+        var work = plan.CurrentWork ?? [];
+        plan.CurrentWork = null;
+        return [.. work.Select(Find).OfType<StoredVoucher>().Where(v => v is { Origin: "received", State: "received" })];
     }
 
     /// <summary>Takes one answer the re-done work made: the peer's copy of the same answer goes in the outbox, delivered, under its number.</summary>
     private static void TakeReplayedAnswer(LibrarySession session, ReplayPlan plan, StatusNotice notice, long voucherId)
     {
-        if (!plan.Expected.TryGetValue(notice.MessageId, out var expected))
+        if (!plan.Expected.TryGetValue(notice.MessageId, out var expected) || expected.Notice is null)
         {
             throw new ReplayDivergedException($"re-doing {notice.VtCode}/{notice.AdmDivCode}/{notice.StYear}/{notice.VoucherNo} gave status {notice.Status}, but {notice.To} holds another answer");
         }
@@ -95,49 +149,117 @@ public sealed partial class VoucherLibrary
             throw new ReplayDivergedException($"re-doing {notice.VtCode}/{notice.VoucherNo} gave the reason '{notice.Reason}', but {notice.To} holds '{expected.Notice.Reason}'");
         }
 
+        Keep(session, plan, notice.MessageId, "status", expected, voucherId);
+    }
+
+    /// <summary>
+    /// Takes one voucher message the re-done work made: when the peer holds the same voucher (the same bytes), its copy goes in
+    /// the outbox, delivered, under its number, and the receiver's status moves to received (1), as it did then.
+    /// </summary>
+    private static void TakeReplayedVoucher(LibrarySession session, ReplayPlan plan, PartyId receiver, string messageId, byte[] payload, long voucherId)
+    {
+        var read = MofFormat.Read(payload);
+        var digest = read.IsSuccess && read.Value.Bodies.Count == 1 ? Digest(read.Value.Bodies[0].InnerVoucher) : null;
+        if (!plan.Expected.TryGetValue(messageId, out var expected) || expected.InnerDigest is null)
+        {
+            throw new ReplayDivergedException($"re-doing the work after the restore would send {messageId}, which {receiver} does not hold");
+        }
+
+        if (expected.InnerDigest != digest)
+        {
+            throw new ReplayDivergedException($"re-doing the work after the restore made {messageId} with other content (SM3 {digest}) than {receiver} holds (SM3 {expected.InnerDigest})");
+        }
+
+        Keep(session, plan, messageId, "voucher", expected, voucherId);
+        ApplyAnswer(session, voucherId, receiver, DeliveryAnswer.Accepted);
+
+        // Its 回单 may have come already (the peer resent it before this voucher was made again): the status moves on as it did then.
+        var voucher = Find(session, voucherId)!;
+        var replied = session.Connection.ExecuteScalar<long>(
+            """
+            SELECT COUNT(*) FROM vouchers WHERE origin = 'received' AND flag = 1 AND sender = @receiver AND adm_div_code = @adm
+              AND st_year = @year AND vt_code = @vt AND voucher_no = @no
+            """,
+            new { receiver = receiver.ToString(), adm = voucher.AdmDivCode, year = voucher.StYear, vt = voucher.VtCode, no = voucher.VoucherNo }, session.Transaction);
+        if (replied > 0)
+        {
+            ApplyMove(session, voucher, receiver, VoucherAction.ArriveReply, null);
+        }
+    }
+
+    private static void Keep(LibrarySession session, ReplayPlan plan, string messageId, string kind, ExpectedMessage expected, long voucherId)
+    {
         session.Connection.Execute(
             """
             INSERT INTO outbox (message_id, receiver, kind, voucher_id, payload, next_attempt_at, created_at, peer_seq, delivered_at)
-            VALUES (@id, @peer, 'status', @voucherId, @payload, @now, @now, @seq, @now)
+            VALUES (@messageId, @peer, @kind, @voucherId, @payload, @now, @now, @seq, @now)
             """,
-            new { id = notice.MessageId, peer = expected.Peer, voucherId, payload = expected.Payload, now = session.NowText, seq = expected.Seq },
+            new { messageId, peer = expected.Peer, kind, voucherId, payload = expected.Payload, now = session.NowText, seq = expected.Seq },
             session.Transaction);
         session.Connection.Execute(
             "UPDATE recovery_returns SET applied_at = @now WHERE restore_id = @restore AND peer = @peer AND seq = @seq",
             new { now = session.NowText, restore = plan.RestoreId, peer = expected.Peer, seq = expected.Seq }, session.Transaction);
-        session.Audit(notice.From, "recovery-replayed", notice.MessageId, $"re-done after the restore; the answer {expected.Peer} holds (number {expected.Seq}) kept");
-        plan.Made.Add(notice.MessageId);
+        session.Audit(plan.Library!.Party.ToString(), "recovery-replayed", messageId, $"re-done after the restore; the copy {expected.Peer} holds (number {expected.Seq}) kept");
     }
 
     /// <summary>
-    /// The plan for re-doing what this node answered after its backup, when every message it gave back is such an answer and
-    /// every voucher answered is here again; null with what is missing otherwise.
+    /// The plan for re-doing what this node did after its backup, from what its peers gave back, once every received voucher
+    /// it answered then is here again; null with what is missing otherwise. Throws <see cref="ReplayDivergedException"/>
+    /// for a message given back that is not this node's.
     /// </summary>
     private ReplayPlan? PlanReplay(long restoreId, out string? waiting)
     {
         using var connection = database.Connect();
-        var returns = connection.Query<(string Peer, long Seq, byte[] Payload)>(
-            "SELECT peer, seq, payload FROM recovery_returns WHERE restore_id = @restoreId AND kind = 'status' AND applied_at IS NULL ORDER BY peer, seq",
+        var returns = connection.Query<(string Peer, long Seq, string Kind, string MessageId, byte[] Payload)>(
+            "SELECT peer, seq, kind, message_id, payload FROM recovery_returns WHERE restore_id = @restoreId AND applied_at IS NULL ORDER BY peer, seq",
             new { restoreId }).ToList();
-        var answers = new List<(ExpectedAnswer Answer, DateTimeOffset SignedAt, long VoucherId)>();
+        var steps = new List<(ReplayStep Step, string Peer, long Seq)>();
+        var expected = new Dictionary<string, ExpectedMessage>(StringComparer.Ordinal);
         var missing = 0;
-        foreach (var (peer, seq, payload) in returns)
+        foreach (var (peer, seq, kind, messageId, payload) in returns)
         {
-            var notice = StatusNotice.Open(payload, Party, signing, out var why)
-                ?? throw new ReplayDivergedException($"the answer number {seq} {peer} gave back is not this node's: {why}");
-            var voucherId = connection.ExecuteScalar<long?>(
-                """
-                SELECT id FROM vouchers WHERE origin = 'received' AND sender = @peer AND adm_div_code = @AdmDivCode AND st_year = @StYear
-                  AND vt_code = @VtCode AND voucher_no = @VoucherNo AND version = @Version
-                """,
-                new { peer, notice.AdmDivCode, notice.StYear, notice.VtCode, notice.VoucherNo, notice.Version });
-            if (voucherId is null)
+            if (kind == "status")
             {
-                missing++;
+                var notice = StatusNotice.Open(payload, Party, signing, out var why)
+                    ?? throw new ReplayDivergedException($"the answer number {seq} {peer} gave back is not this node's: {why}");
+                var received = ReceivedId(connection, peer, notice.AdmDivCode, notice.StYear, notice.VtCode, notice.VoucherNo, notice.Version);
+                if (received is null)
+                {
+                    missing++;
+                    continue;
+                }
+
+                expected[notice.MessageId] = new ExpectedMessage(peer, seq, notice, null, payload);
+                steps.Add((new ReplayStep(StatusNotice.SignedAt(payload) ?? DateTimeOffset.MinValue, [received.Value], null, [notice.MessageId]), peer, seq));
                 continue;
             }
 
-            answers.Add((new ExpectedAnswer(peer, seq, notice, payload), StatusNotice.SignedAt(payload) ?? DateTimeOffset.MinValue, voucherId.Value));
+            var read = MofFormat.Read(payload);
+            if (!read.IsSuccess || read.Value.Bodies.Count != 1 || MofFormat.OpenBody(read.Value.Bodies[0]) is not { IsSuccess: true } opened)
+            {
+                throw new ReplayDivergedException($"the voucher number {seq} {peer} gave back does not read");
+            }
+
+            var body = read.Value.Bodies[0];
+            expected[messageId] = new ExpectedMessage(peer, seq, null, Digest(body.InnerVoucher), payload);
+            var at = body.Stamps.Count > 0 && SealSignature.TryParse(body.Stamps[0].Der, out var stamp, out _) ? stamp.TimeInfo : DateTimeOffset.MinValue;
+            if (body.Flag == VoucherFlag.Reply)
+            {
+                // A 回单 answers a voucher received from that peer: its work is that voucher's.
+                var key = body.Key;
+                var received = ReceivedId(connection, peer, key.AdmDivCode.Value, key.StYear.Value, key.VtCode.Value, key.VoucherNo.Value, 1);
+                if (received is null)
+                {
+                    missing++;
+                    continue;
+                }
+
+                steps.Add((new ReplayStep(at, [received.Value], null, [messageId]), peer, seq));
+            }
+            else
+            {
+                steps.Add((new ReplayStep(at, [], opened.Value, [messageId]), peer, seq));
+            }
         }
 
         if (missing > 0)
@@ -147,7 +269,15 @@ public sealed partial class VoucherLibrary
         }
 
         waiting = null;
-        var ordered = answers.OrderBy(a => a.SignedAt).ThenBy(a => a.Answer.Peer, StringComparer.Ordinal).ThenBy(a => a.Answer.Seq).ToList();
-        return new ReplayPlan(restoreId, [.. ordered.Select(a => a.VoucherId).Distinct()], ordered.ToDictionary(a => a.Answer.Notice.MessageId, a => a.Answer, StringComparer.Ordinal));
+        var ordered = steps.OrderBy(s => s.Step.At).ThenBy(s => s.Peer, StringComparer.Ordinal).ThenBy(s => s.Seq).Select(s => s.Step).ToList();
+        return new ReplayPlan(restoreId, ordered, expected);
     }
+
+    private static long? ReceivedId(System.Data.Common.DbConnection connection, string peer, string admDivCode, int stYear, string vtCode, string voucherNo, int version) =>
+        connection.ExecuteScalar<long?>(
+            """
+            SELECT id FROM vouchers WHERE origin = 'received' AND sender = @peer AND adm_div_code = @admDivCode AND st_year = @stYear
+              AND vt_code = @vtCode AND voucher_no = @voucherNo AND version = @version
+            """,
+            new { peer, admDivCode, stYear, vtCode, voucherNo, version });
 }

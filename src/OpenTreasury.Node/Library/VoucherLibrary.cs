@@ -616,10 +616,16 @@ public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServ
     /// </summary>
     private static void Enqueue(LibrarySession session, PartyId receiver, MessageKind kind, string messageId, byte[] payload, long voucherId)
     {
-        if (s_replay.Value?.Library?.Database == session.Database)
+        if (s_replay.Value is { } replay && replay.Library?.Database == session.Database)
         {
-            // Re-doing after a restore makes no new message: only answers its peers hold already (TakeReplayedAnswer).
-            throw new ReplayDivergedException($"re-doing the work after the restore would send {messageId}, which no peer holds");
+            // Re-doing after a restore makes no new message: only the ones its peers hold already, kept as they hold them.
+            if (kind != MessageKind.Voucher)
+            {
+                throw new ReplayDivergedException($"re-doing the work after the restore would send {messageId}, which no peer holds");
+            }
+
+            TakeReplayedVoucher(session, replay, receiver, messageId, payload, voucherId);
+            return;
         }
 
         var peer = receiver.ToString();

@@ -132,7 +132,7 @@ public sealed class BackupRestoreTests : IDisposable
     }
 
     [Fact]
-    public async Task A_bank_that_issued_a_voucher_after_its_backup_stays_closed_after_a_restore_and_says_why()
+    public async Task A_bank_that_cleared_after_its_backup_makes_its_2301_again_as_pboc_holds_it_and_takes_pbocs_answer_once()
     {
         if (PostgresServer.Selected)
         {
@@ -141,24 +141,54 @@ public sealed class BackupRestoreTests : IDisposable
 
         await PayAsync("ZF-0001", "100.00");
         NodeBackup.Take(_net.Bank102.Library, BankFolder, BackupFile, _net.Clock.GetUtcNow());
-        _net.Bank102.BankDesk!.RequestClearing(TestNetwork.BusinessDate); // a 2301 to PBOC after the backup
+        await PayAsync("ZF-0002", "200.00");
+        _net.Bank102.BankDesk!.RequestClearing(TestNetwork.BusinessDate); // a 2301 to PBOC after the backup, and PBOC's 回单
         await _net.SettleAndProcessAsync();
+        var clearings = TestNetwork.Count(_net.Pboc, "SELECT COALESCE(SUM(amount_fen), 0) FROM pboc_clearings");
 
         var network = LoseAndRestoreBank();
         var bank = network.Bank("102");
         await network.SettleAndProcessAsync(TestNetwork.BusinessDate);
-        var progress = await bank.RecoverAsync(TestNetwork.BusinessDate, CancellationToken.None);
+
+        Assert.True(bank.Library.RecoveringSince is null, string.Join(" | ", Details(bank)));
+        var request = Assert.Single(bank.Library.List("2301"), v => v.Origin == "own" && !v.IsReply);
+        Assert.Equal(VoucherStatus.ReplyArrived, bank.Library.Deliveries(request.Id).Single().Status);
+        Assert.Equal(0, TestNetwork.Count(bank, "SELECT COUNT(*) FROM bank_payments WHERE cleared_date IS NULL"));
+        Assert.Equal(2, TestNetwork.Count(bank, "SELECT COUNT(*) FROM bank_payments"));
+        Assert.Equal(clearings, TestNetwork.Count(network.Pboc, "SELECT COALESCE(SUM(amount_fen), 0) FROM pboc_clearings"));
+        Assert.Equal(0, TestNetwork.Count(network.Pboc, "SELECT COUNT(*) FROM rejected_messages WHERE sender = 'bank-102'"));
+        Assert.Equal(1, TestNetwork.Count(network.Pboc, "SELECT COUNT(*) FROM vouchers WHERE origin = 'received' AND vt_code = '2301'"));
+        Assert.True(NodeCheck.Run(bank).Clean, string.Join("; ", NodeCheck.Run(bank).Differences));
+    }
+
+    [Fact]
+    public async Task Finance_restored_after_it_sent_a_payment_stays_closed_for_it_cannot_make_its_vouchers_again_yet()
+    {
+        if (PostgresServer.Selected)
+        {
+            return;
+        }
+
+        await PayAsync("ZF-0001", "100.00");
+        var folder = Path.Combine(_net.Directory, "finance");
+        var backup = Path.Combine(_net.Directory, "finance.backup");
+        NodeBackup.Take(_net.Finance.Library, folder, backup, _net.Clock.GetUtcNow());
+        await PayAsync("ZF-0002", "200.00"); // an 8202 made after the backup: only the bank's copy says so
+
+        _net.Network.Dispose();
+        NodeDatabase.ReleaseAll();
+        Directory.Delete(folder, recursive: true);
+        Restore(backup, folder);
+        _restored = TreasuryNetwork.Open(_net.Directory, _net.Clock, TreasuryNetwork.DemoPins);
+        await _restored.SettleAndProcessAsync(TestNetwork.BusinessDate);
+        var progress = await _restored.Finance.RecoverAsync(TestNetwork.BusinessDate, CancellationToken.None);
 
         Assert.NotNull(progress);
         Assert.True(progress.Recovering);
-        Assert.Contains("凭证", progress.Blocked, StringComparison.Ordinal);
-        Assert.Equal(["restore", "recovery-blocked"], Operations(bank, "restore", "recovery-blocked"));
-
-        // Finance pays once more: the bank takes nothing while it recovers; Finance keeps the message queued.
-        network.Finance.FinanceDesk!.SubmitPayment(_net.Order("ZF-0003", Amount.ParseWire("300.00")), TestNetwork.BusinessDate).ThrowIfRefused();
-        await network.SettleAndProcessAsync(TestNetwork.BusinessDate);
-        Assert.Equal(0, TestNetwork.Count(bank, "SELECT COUNT(*) FROM vouchers WHERE voucher_no = 'ZF-0003'"));
-        Assert.Equal(1, TestNetwork.Count(network.Finance, "SELECT COUNT(*) FROM outbox WHERE receiver = 'bank-102' AND delivered_at IS NULL"));
+        Assert.Contains("结果不同", progress.Blocked, StringComparison.Ordinal);
+        Assert.Equal(0, TestNetwork.Count(_restored.Finance, "SELECT COUNT(*) FROM vouchers WHERE voucher_no = 'ZF-0002'"));
+        Assert.Throws<NodeRecoveringException>(() => _restored.Finance.FinanceDesk!.SubmitPayment(_net.Order("ZF-0003", Amount.ParseWire("10.00")), TestNetwork.BusinessDate));
+        Assert.Equal(1, TestNetwork.Count(_restored.Bank("102"), "SELECT COUNT(*) FROM bank_payments WHERE voucher_no = 'ZF-0002'")); // paid once, at the bank
     }
 
     [Fact]
@@ -302,6 +332,12 @@ public sealed class BackupRestoreTests : IDisposable
         var refused = Assert.Throws<BackupException>(() => NodeBackup.Take(_net.Bank102.Library, BankFolder, BackupFile, _net.Clock.GetUtcNow()));
         Assert.Equal(BackupFailure.NotSqlite, refused.Failure);
         Assert.False(File.Exists(BackupFile));
+    }
+
+    private static List<string> Details(Business.TreasuryNode node)
+    {
+        using var connection = node.Library.Database.Connect();
+        return [.. connection.Query<string>("SELECT operation || ': ' || subject || ': ' || detail FROM audit WHERE operation LIKE 'recover%' OR operation = 'restore' ORDER BY seq")];
     }
 
     private static List<string> Operations(Business.TreasuryNode node, params string[] operations)
