@@ -201,7 +201,7 @@ public sealed partial class VoucherLibrary
             }
             catch (ReplayDivergedException e)
             {
-                return Block(restore.Id, state, peers.Count, unreachable, $"对端交回的消息不是本节点的答复，节点保持恢复状态：{e.Message}");
+                return Block(restore.Id, state, peers.Count, unreachable, $"对端交回的消息不是本节点发出的，节点保持恢复状态：{e.Message}");
             }
 
             if (plan is not null && plan.Expected.Count > 0)
@@ -222,18 +222,18 @@ public sealed partial class VoucherLibrary
 
     /// <summary>
     /// Ends a replay (<see cref="Replay"/>): when the work made again every answer its peers hold, the node opens; when it
-    /// did not (<paramref name="notMade"/>, or it diverged), it stays closed and says so.
+    /// did not (<paramref name="notMade"/>), it stays closed and says so.
     /// </summary>
-    public async Task<RecoveryProgress> FinishReplayAsync(ReplayPlan plan, IReadOnlyList<string> notMade, string? diverged, ITransport transport, IReadOnlyCollection<PartyId> peers, CancellationToken cancellationToken)
+    public async Task<RecoveryProgress> FinishReplayAsync(ReplayPlan plan, IReadOnlyList<string> notMade, ITransport transport, IReadOnlyCollection<PartyId> peers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(notMade);
         ArgumentNullException.ThrowIfNull(peers);
         var state = RecoveryState(plan.RestoreId);
-        if (diverged is not null || notMade.Count > 0)
+        if (notMade.Count > 0)
         {
             return Block(plan.RestoreId, state, state.Answered, [],
-                $"按对端交回的消息重做备份之后的业务时结果不同，节点保持恢复状态、不办理业务：{diverged ?? $"{notMade.Count} 条消息没有重做出来（{notMade[0]}{(plan.LastDivergence is { } last ? $"；{last}" : string.Empty)}）"}");
+                $"按对端交回的消息重做备份之后的业务时结果不同，节点保持恢复状态、不办理业务：{notMade.Count} 条消息没有重做出来（{notMade[0]}{(plan.LastDivergence is { } last ? $"；{last}" : string.Empty)}）");
         }
 
         var open = Complete(plan.RestoreId, $"restore {plan.RestoreId}: the {plan.Expected.Count} messages sent after the backup were made again as the peers hold them; open for business");

@@ -59,13 +59,14 @@ public sealed partial class VoucherLibrary
 
     /// <summary>
     /// Re-does <paramref name="plan"/>, step by step: <paramref name="redo"/> runs the desk's ordinary pass (for a step that
-    /// works received vouchers: the library hands it exactly those) or the use case that made the step's own voucher (false
-    /// when it knows none: the voucher is then one the desk's work on a received voucher makes). Meanwhile the library opens business sessions for this work although the node recovers, and takes
-    /// every message the work makes only if it is one its peer holds (a notice with the same status and reason, a voucher with
+    /// works received vouchers: the library hands it exactly those) or the use case that made the step's own voucher (none
+    /// for a voucher no use case makes on its own: then the step is not made again and the node stays closed). Meanwhile
+    /// the library opens business sessions for this work although the node recovers, and takes every message the work makes only if it is one its peer holds (a notice with the same status and reason, a voucher with
     /// the same bytes): then it keeps the peer's copy under its number, as delivered. Any other message throws
-    /// <see cref="ReplayDivergedException"/> and rolls its transaction back. Returns the messages the work did not make again.
+    /// <see cref="ReplayDivergedException"/> and rolls its transaction back; that step is tried again after the others, in
+    /// rounds until one makes nothing more. Returns the messages the work did not make again.
     /// </summary>
-    public IReadOnlyList<string> Replay(ReplayPlan plan, Func<ReplayStep, bool> redo)
+    public IReadOnlyList<string> Replay(ReplayPlan plan, Action<ReplayStep> redo)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(redo);
@@ -87,7 +88,7 @@ public sealed partial class VoucherLibrary
                     plan.CurrentWork = step.Work;
                     try
                     {
-                        _ = redo(step); // false: no use case makes this voucher on its own; the desk's work on what it answers does
+                        redo(step);
                     }
 #pragma warning disable CA1031 // A step refused or failing now (a refund before its clearing) rolled back; it is tried again, and named if it never passes.
                     catch (Exception e) when (e is not OperationCanceledException)
@@ -156,25 +157,23 @@ public sealed partial class VoucherLibrary
     /// Takes one voucher message the re-done work made: when the peer holds the same voucher (the same bytes), its copy goes in
     /// the outbox, delivered, under its number, and the receiver's status moves to received (1), as it did then.
     /// </summary>
-    private static void TakeReplayedVoucher(LibrarySession session, ReplayPlan plan, PartyId receiver, string messageId, byte[] payload, long voucherId)
+    private static void TakeReplayedVoucher(LibrarySession session, ReplayPlan plan, PartyId receiver, string messageId, long voucherId)
     {
-        var read = MofFormat.Read(payload);
-        var digest = read.IsSuccess && read.Value.Bodies.Count == 1 ? Digest(read.Value.Bodies[0].InnerVoucher) : null;
         if (!plan.Expected.TryGetValue(messageId, out var expected) || expected.InnerDigest is null)
         {
             throw new ReplayDivergedException($"re-doing the work after the restore would send {messageId}, which {receiver} does not hold");
         }
 
-        if (expected.InnerDigest != digest)
+        var voucher = Find(session, voucherId)!; // its digest is the SM3 of the inner voucher the message carries
+        if (expected.InnerDigest != voucher.Digest)
         {
-            throw new ReplayDivergedException($"re-doing the work after the restore made {messageId} with other content (SM3 {digest}) than {receiver} holds (SM3 {expected.InnerDigest})");
+            throw new ReplayDivergedException($"re-doing the work after the restore made {messageId} with other content (SM3 {voucher.Digest}) than {receiver} holds (SM3 {expected.InnerDigest})");
         }
 
         Keep(session, plan, messageId, "voucher", expected, voucherId);
         ApplyAnswer(session, voucherId, receiver, DeliveryAnswer.Accepted);
 
         // Its 回单 may have come already (the peer resent it before this voucher was made again): the status moves on as it did then.
-        var voucher = Find(session, voucherId)!;
         var replied = session.Connection.ExecuteScalar<long>(
             """
             SELECT COUNT(*) FROM vouchers WHERE origin = 'received' AND flag = 1 AND sender = @receiver AND adm_div_code = @adm

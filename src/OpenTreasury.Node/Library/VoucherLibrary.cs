@@ -624,7 +624,7 @@ public sealed partial class VoucherLibrary(NodeDatabase database, ISignatureServ
                 throw new ReplayDivergedException($"re-doing the work after the restore would send {messageId}, which no peer holds");
             }
 
-            TakeReplayedVoucher(session, replay, receiver, messageId, payload, voucherId);
+            TakeReplayedVoucher(session, replay, receiver, messageId, voucherId);
             return;
         }
 
