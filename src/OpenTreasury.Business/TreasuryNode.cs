@@ -60,16 +60,25 @@ public sealed class TreasuryNode
 
         // The node worked after its backup: its desk works again what it answered then, and the use cases that made its own
         // vouchers make them again, in the order it first did; every message must come out as the one its peer holds
-        // (ADR 0016, point 4).
+        // (ADR 0016, point 4). The desk doing so has its people as recorded, logged in by nobody: what they stamped is on
+        // the peers' copies, and the library takes those stamps only onto the very vouchers they were made for.
+        var recorded = new RecordedSigners(Users);
+        var (finance, pboc, bank) = Library.Party.Kind switch
+        {
+            PartyKind.Finance => (new FinanceDesk(Library, Master, recorded), (PbocDesk?)null, (BankDesk?)null),
+            PartyKind.Pboc => (null, new PbocDesk(Library, Master, recorded), null),
+            _ => ((FinanceDesk?)null, (PbocDesk?)null, new BankDesk(Library, Master, recorded)),
+        };
         var notMade = Library.Replay(plan, step =>
         {
-            if (step.Made is { } voucher)
+            // Redo is false for a voucher no use case makes on its own (a 回单, a 5108, a 5507): the work on what it answers makes it.
+            if (step.Made is null)
             {
-                _ = BankDesk?.Redo(voucher); // false, or no bank desk: no use case of this party makes it on its own
+                _ = Handle(finance, pboc, bank, businessDate);
             }
             else
             {
-                _ = Handle(businessDate);
+                _ = finance?.Redo(step) ?? pboc?.Redo(step) ?? bank!.Redo(step);
             }
         });
         return await Library.FinishReplayAsync(plan, notMade, _transport, peers, cancellationToken).ConfigureAwait(false);
@@ -91,12 +100,10 @@ public sealed class TreasuryNode
         return Handle(businessDate);
     }
 
-    private int Handle(DateOnly businessDate) => this switch
-    {
-        { BankDesk: { } bank } => bank.ProcessReceived(businessDate).Handled,
-        { PbocDesk: { } pboc } => pboc.ProcessReceived(businessDate).Handled,
-        _ => FinanceDesk!.ProcessReceived().Handled,
-    };
+    private int Handle(DateOnly businessDate) => Handle(FinanceDesk, PbocDesk, BankDesk, businessDate);
+
+    private static int Handle(FinanceDesk? finance, PbocDesk? pboc, BankDesk? bank, DateOnly businessDate) =>
+        bank?.ProcessReceived(businessDate).Handled ?? pboc?.ProcessReceived(businessDate).Handled ?? finance!.ProcessReceived().Handled;
 
     public VoucherLibrary Library { get; }
 

@@ -85,15 +85,15 @@ public sealed class BankDesk(VoucherLibrary library, MasterData master, ISignerS
             : LibraryResult.Refused(LibraryRejection.NotFound, MasterData.NotServed(admDivCode));
 
     /// <summary>
-    /// Runs again, for a node recovering from its backup (ADR 0016), the use case that made <paramref name="voucher"/> — the
+    /// Runs again, for a node recovering from its backup (ADR 0016), the use case that made <paramref name="step"/>'s voucher — the
     /// copy PBOC or Finance holds of one of this bank's own vouchers — with what the voucher says: its business date, and
     /// for a 2302 the refund it asks for. The library then takes what the use case makes only if it is that very voucher.
     /// False for a voucher no use case of the bank makes on its own (the 2507, a 回单: the desk's work on what it answers).
     /// </summary>
-    public bool Redo(Domain.Vouchers.Voucher voucher)
+    public bool Redo(ReplayStep step)
     {
-        ArgumentNullException.ThrowIfNull(voucher);
-        if (!DateOnly.TryParseExact(voucher["VouDate"], "yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date))
+        ArgumentNullException.ThrowIfNull(step);
+        if (step.Made is not { } voucher || !DateOnly.TryParseExact(voucher["VouDate"], "yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date))
         {
             return false;
         }

@@ -120,6 +120,12 @@ public sealed class FinanceDesk(VoucherLibrary library, MasterData master, ISign
         return pass;
     }
 
+    /// <summary>
+    /// Runs again, for a node recovering from its backup (ADR 0016), the use case that made <paramref name="step"/>'s voucher
+    /// (RemakeOwnVoucher.cs): false for a voucher no use case of Finance makes on its own.
+    /// </summary>
+    public bool Redo(ReplayStep step) => RemakeOwnVoucher.Handle(_finance, step);
+
     /// <summary>The voucher statements from PBOC checked so far, optionally of one day (their CheckDate).</summary>
     public IReadOnlyList<StatementCheck> VoucherReconciliations(DateOnly? date = null) => VoucherStatements.Read(library, date);
 }

@@ -82,4 +82,36 @@ public sealed class PbocDesk(VoucherLibrary library, MasterData master, ISignerS
     /// with something exchanged that day (SendVoucherReconciliation.cs).
     /// </summary>
     public IReadOnlyList<LibraryResult> SendVoucherReconciliation(DateOnly date) => Pboc.SendVoucherReconciliation.Handle(_pboc, date);
+
+    /// <summary>
+    /// Runs again, for a node recovering from its backup (ADR 0016), the use case that made <paramref name="step"/>'s voucher
+    /// — the copy Finance or a bank holds of one of PBOC's own — with what it says: the 3208's refund; a statement (3501,
+    /// 3502, 4004, 4005, 3507) is made again as sent, by the people whose seals are on it. The library takes what it makes only
+    /// if it is that very voucher, with the stamps the peer holds. False for a voucher no use case of PBOC makes on its own (a
+    /// 回单: the desk's work on what it answers).
+    /// </summary>
+    public bool Redo(ReplayStep step)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        if (step.Made is not { } voucher || Day(voucher["VouDate"]) is not { } date)
+        {
+            return false;
+        }
+
+        switch (voucher["VtCode"])
+        {
+            case "3208":
+                _ = SendAllocationRefund(voucher["OriBillNo"]!, -Amount.ParseWire(voucher["PayAmt"]!), voucher["Remark"] ?? string.Empty, voucher["VoucherNo"]!, date, voucher["AdmDivCode"]);
+                return true;
+            case "3501" or "3502" or "4004" or "4005" or "3507" when step is { Maker: { } maker, Checker: { } checker }:
+                // A statement states PBOC's books when it was made; they have moved on since: it is made again as sent.
+                _ = library.RemakeAsHeld(step, signers.SignerFor(maker), signers.SignerFor(checker));
+                return true;
+            default:
+                return false;
+        }
+
+        static DateOnly? Day(string? text) =>
+            DateOnly.TryParseExact(text, "yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var day) ? day : null;
+    }
 }

@@ -48,7 +48,9 @@ internal static class NodeStatusCommands
                     """
                     SELECT r.backup_taken_at AS BackupTakenAt,
                       (SELECT COUNT(*) FROM recovery_peers p WHERE p.restore_id = r.id) AS PeersAnswered,
-                      (SELECT COALESCE(SUM(p.returned), 0) FROM recovery_peers p WHERE p.restore_id = r.id) AS Returned
+                      (SELECT COALESCE(SUM(p.returned), 0) FROM recovery_peers p WHERE p.restore_id = r.id) AS Returned,
+                      (SELECT COUNT(*) FROM recovery_returns q WHERE q.restore_id = r.id AND q.applied_at IS NOT NULL) AS Redone,
+                      (SELECT a.detail FROM audit a WHERE a.operation = 'recovery-blocked' AND a.subject = 'restore ' || r.id ORDER BY a.seq LIMIT 1) AS Blocked
                     FROM node_restores r WHERE r.recovered_at IS NULL ORDER BY r.id DESC LIMIT 1
                     """);
                 rows = [.. connection.Query<LinkRow>(
@@ -89,7 +91,11 @@ internal static class NodeStatusCommands
             if (recovery is not null)
             {
                 Console.WriteLine($"{party}: 恢复中（从 {recovery.BackupTakenAt} 的备份恢复），不办理业务：{recovery.PeersAnswered}/{links.Count} 个对端已答复"
-                    + (recovery.Returned > 0 ? $"，交回本节点备份之后发出的消息 {recovery.Returned} 条（需重放，尚不能自动完成）" : string.Empty));
+                    + (recovery.Returned > 0 ? $"，交回本节点备份之后发出的消息 {recovery.Returned} 条，已按对端所持重做 {recovery.Redone} 条" : string.Empty));
+                if (recovery.Blocked is { } blocked)
+                {
+                    Console.WriteLine($"{party}: 恢复已停止：{blocked}");
+                }
             }
 
             Console.WriteLine($"{party}: 待投递 {backlog} 条{(oldest is { } age ? $"，最早一条已等待 {age} 秒" : string.Empty)}");
@@ -217,7 +223,7 @@ internal static class NodeStatusCommands
         session.Commit();
     }
 
-    private sealed record RecoveryRow(string BackupTakenAt, long PeersAnswered, long Returned);
+    private sealed record RecoveryRow(string BackupTakenAt, long PeersAnswered, long Returned, long Redone, string? Blocked);
 
     private static string StateOf(LinkRow r) => r switch
     {

@@ -51,7 +51,7 @@ public sealed partial class VoucherLibrary : IMessageReceiver
             return new DeliveryAnswer(VoucherStatus.ReceiveFailed, $"{ReceiveFailure.WrongReceiver}: this node is {Party}, not {message.To}");
         }
 
-        if (message.Kind != MessageKind.Recovery && RecoveringSince is { } since && (message.Kind == MessageKind.Status || !TakesDeliveriesWhileRecovering()))
+        if (message.Kind != MessageKind.Recovery && RecoveringSince is { } since && !TakesDeliveriesWhileRecovering())
         {
             // Restored from a backup: nothing is taken until its own messages after the backup are accounted for (ADR 0016);
             // the sender keeps the message and delivers it again (the peer queues everything after our last number again when we open).
@@ -296,6 +296,16 @@ public sealed partial class VoucherLibrary : IMessageReceiver
             $"{SelectVoucher} WHERE origin = 'own' AND sender = @sender AND adm_div_code = @adm AND st_year = @year AND vt_code = @vt AND voucher_no = @no AND version = @version",
             new { sender = Party.ToString(), adm = notice.AdmDivCode, year = notice.StYear, vt = notice.VtCode, no = notice.VoucherNo, version = notice.Version },
             session.Transaction);
+        if (voucher is null && RecoveringSince is not null && message.Sequence > 0)
+        {
+            // Recovering: the voucher is one this node made after its backup and makes again in this recovery; the notice is
+            // kept, and applied when the voucher is made again (TakeReplayedVoucher), in the order its sender numbered it.
+            session.Audit(message.From.ToString(), "status-held", notice.MessageId, "for an own voucher not made again yet; applied once it is");
+            Keep(session, message);
+            session.Commit();
+            return DeliveryAnswer.Accepted;
+        }
+
         if (voucher is not null)
         {
             ApplyMove(session, voucher, message.From, VoucherLifecycle.ActionFor((ReceiverState)notice.Status), notice.Reason);

@@ -230,6 +230,13 @@ public sealed partial class VoucherLibrary
         ArgumentNullException.ThrowIfNull(notMade);
         ArgumentNullException.ThrowIfNull(peers);
         var state = RecoveryState(plan.RestoreId);
+        if (notMade.Count > 0 && plan.Expected.Keys.Any(plan.Made.Contains))
+        {
+            // This pass made some of them again: what the rest waits for (a notice on a voucher just made again, still on its
+            // way) may come with the next deliveries, and the next pass re-does the rest. A pass that makes nothing stops it.
+            return new RecoveryProgress(true, state.Answered, peers.Count, state.Returned, null, []) { Moved = true, Waiting = $"已按对端交回的消息重做 {plan.Expected.Keys.Count(plan.Made.Contains)} 条，其余 {notMade.Count} 条待下一轮" };
+        }
+
         if (notMade.Count > 0)
         {
             return Block(plan.RestoreId, state, state.Answered, [],

@@ -1,7 +1,10 @@
 using Dapper;
 using OpenTreasury.Domain.Parties;
+using OpenTreasury.Domain.Seals;
 using OpenTreasury.Domain.Vouchers;
 using OpenTreasury.Node.Messaging;
+using OpenTreasury.Node.People;
+using OpenTreasury.Node.Signing;
 using OpenTreasury.Trust.Seals;
 using OpenTreasury.Wire;
 
@@ -10,9 +13,22 @@ namespace OpenTreasury.Node.Library;
 /// <summary>
 /// One thing a recovering node did after its backup, as its peers' copies show it: work received vouchers again (they
 /// were answered then: <see cref="Work"/>), or make again an own voucher of its own (<see cref="Made"/>: the voucher as the
-/// peer holds it), at <see cref="At"/> (when it was signed).
+/// peer holds it, with its <see cref="Attach"/>, and the people whose personal seals are on it as its maker and checker),
+/// at <see cref="At"/> (when it was signed).
 /// </summary>
-public sealed record ReplayStep(DateTimeOffset At, IReadOnlyList<long> Work, Voucher? Made, IReadOnlyList<string> MessageIds);
+public sealed record ReplayStep(DateTimeOffset At, IReadOnlyList<long> Work, Voucher? Made, IReadOnlyList<string> MessageIds)
+{
+    public string Attach { get; init; } = string.Empty;
+
+    /// <summary>The peer that holds <see cref="Made"/> (its receiver).</summary>
+    public string Peer { get; init; } = string.Empty;
+
+    /// <summary>Who entered <see cref="Made"/> (录入): the holder of the personal seal at its maker's position; null when none.</summary>
+    public string? Maker { get; init; }
+
+    /// <summary>Who approved <see cref="Made"/> (审核): the holder of the personal seal at its checker's position; null when none.</summary>
+    public string? Checker { get; init; }
+}
 
 /// <summary>
 /// What a recovering node did after its backup, in the order it did it, and every message its peers hold from then: re-doing
@@ -34,6 +50,14 @@ public sealed class ReplayPlan
     internal Dictionary<string, ExpectedMessage> Expected { get; }
 
     internal HashSet<string> Made { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The stamps on the peers' copies of the vouchers and 回单 being made again, by voucher (<see cref="HeldKey"/>): the
+    /// re-made voucher carries these very stamps, each checked against it, instead of new ones (no person is asked).
+    /// </summary>
+    internal Dictionary<string, IReadOnlyList<WireStamp>> HeldStamps { get; } = new(StringComparer.Ordinal);
+
+    internal static string HeldKey(VoucherKey key, long version, bool reply) => $"{key}/{version}/{(reply ? "reply" : "voucher")}";
 
     /// <summary>Why the last step that came out otherwise than its peer holds did (it is tried again after the others).</summary>
     public string? LastDivergence { get; internal set; }
@@ -120,6 +144,27 @@ public sealed partial class VoucherLibrary
         return [.. plan.Expected.Keys.Where(k => !plan.Made.Contains(k)).Order(StringComparer.Ordinal)];
     }
 
+    /// <summary>
+    /// Makes <paramref name="step"/>'s own voucher again exactly as its peer holds it, entered by <paramref name="maker"/> and
+    /// approved by <paramref name="checker"/> with the stamps on the peer's copy, for a voucher whose content was this node's
+    /// reading of its books at the time it was made (a statement, 对账单): the books have moved on since, so running its use
+    /// case again would state the present, not what was sent. Only while re-doing a plan (<see cref="Replay"/>), and only for
+    /// a voucher that moves no money: the caller says which.
+    /// </summary>
+    public LibraryResult RemakeAsHeld(ReplayStep step, Signer maker, Signer checker)
+    {
+        ArgumentNullException.ThrowIfNull(step);
+        if (ActiveReplay is null || step.Made is null)
+        {
+            throw new InvalidOperationException("a voucher is made again as its peer holds it only while a restored node re-does its plan");
+        }
+
+        using var session = Begin();
+        var result = Issue(session, step.Made, [PartyId.Parse(step.Peer)], maker, checker, step.Attach);
+        Finish(session, result);
+        return result;
+    }
+
     /// <summary>The messages made again so far, as committed (a step rolled back made none).</summary>
     private void RefreshMade(ReplayPlan plan)
     {
@@ -173,6 +218,26 @@ public sealed partial class VoucherLibrary
         Keep(session, plan, messageId, "voucher", expected, voucherId);
         ApplyAnswer(session, voucherId, receiver, DeliveryAnswer.Accepted);
 
+        // The receiver's notices on it that came while it was not made again yet (status-held) move its status now, in order.
+        var held = session.Connection.Query<(string MessageId, byte[] Payload)>(
+            """
+            SELECT r.message_id, r.payload FROM received_messages r
+            WHERE r.sender = @receiver AND r.kind = 'status'
+              AND NOT EXISTS (SELECT 1 FROM applied_notices a WHERE a.message_id = r.message_id)
+              AND substr(r.message_id, 1, length(@prefix)) = @prefix
+            ORDER BY r.seq
+            """,
+            new { receiver = receiver.ToString(), prefix = $"{receiver}>{plan.Library!.Party}:status:{voucher.VtCode}/{voucher.AdmDivCode}/{voucher.StYear}/{voucher.VoucherNo}/v{voucher.Version}:" },
+            session.Transaction).ToList();
+        foreach (var (heldId, payload) in held)
+        {
+            if (StatusNotice.Open(payload, receiver, plan.Library.Signing, out _) is { } notice)
+            {
+                ApplyMove(session, voucher, receiver, VoucherLifecycle.ActionFor((ReceiverState)notice.Status), notice.Reason);
+                session.Connection.Execute("INSERT INTO applied_notices (message_id, applied_at) VALUES (@id, @now)", new { id = heldId, now = session.NowText }, session.Transaction);
+            }
+        }
+
         // Its 回单 may have come already (the peer resent it before this voucher was made again): the status moves on as it did then.
         var replied = session.Connection.ExecuteScalar<long>(
             """
@@ -213,6 +278,7 @@ public sealed partial class VoucherLibrary
             "SELECT peer, seq, kind, message_id, payload FROM recovery_returns WHERE restore_id = @restoreId AND applied_at IS NULL ORDER BY peer, seq",
             new { restoreId }).ToList();
         var steps = new List<(ReplayStep Step, string Peer, long Seq)>();
+        var held = new Dictionary<string, IReadOnlyList<WireStamp>>(StringComparer.Ordinal);
         var expected = new Dictionary<string, ExpectedMessage>(StringComparer.Ordinal);
         var missing = 0;
         foreach (var (peer, seq, kind, messageId, payload) in returns)
@@ -242,11 +308,13 @@ public sealed partial class VoucherLibrary
             var body = read.Value.Bodies[0];
             expected[messageId] = new ExpectedMessage(peer, seq, null, Digest(body.InnerVoucher), payload);
             var at = body.Stamps.Count > 0 && SealSignature.TryParse(body.Stamps[0].Der, out var stamp, out _) ? stamp.TimeInfo : DateTimeOffset.MinValue;
+            held[ReplayPlan.HeldKey(body.Key, body.Version, body.Flag == VoucherFlag.Reply)] = body.Stamps;
             if (body.Flag == VoucherFlag.Reply)
             {
-                // A 回单 answers a voucher received from that peer: its work is that voucher's.
+                // A 回单 answers a received voucher: its work is that voucher's. It came from that peer, or the peer is sent a copy
+                // of the 回单 (PBOC's of a bank's 2301 goes to Finance too).
                 var key = body.Key;
-                var received = ReceivedId(connection, peer, key.AdmDivCode.Value, key.StYear.Value, key.VtCode.Value, key.VoucherNo.Value, 1);
+                var received = ReceivedId(connection, peer, key.AdmDivCode.Value, key.StYear.Value, key.VtCode.Value, key.VoucherNo.Value, 1, anySender: true);
                 if (received is null)
                 {
                     missing++;
@@ -257,7 +325,8 @@ public sealed partial class VoucherLibrary
             }
             else
             {
-                steps.Add((new ReplayStep(at, [], opened.Value, [messageId]), peer, seq));
+                var (maker, checker) = People(connection, body);
+                steps.Add((new ReplayStep(at, [], opened.Value, [messageId]) { Attach = body.Attach, Peer = peer, Maker = maker, Checker = checker }, peer, seq));
             }
         }
 
@@ -269,14 +338,34 @@ public sealed partial class VoucherLibrary
 
         waiting = null;
         var ordered = steps.OrderBy(s => s.Step.At).ThenBy(s => s.Peer, StringComparer.Ordinal).ThenBy(s => s.Seq).Select(s => s.Step).ToList();
-        return new ReplayPlan(restoreId, ordered, expected);
+        var plan = new ReplayPlan(restoreId, ordered, expected);
+        foreach (var (key, stamps) in held)
+        {
+            plan.HeldStamps[key] = stamps;
+        }
+
+        return plan;
     }
 
-    private static long? ReceivedId(System.Data.Common.DbConnection connection, string peer, string admDivCode, int stYear, string vtCode, string voucherNo, int version) =>
+    /// <summary>The holders of the personal seals at the maker's and the checker's positions of an own voucher as its peer holds it.</summary>
+    private (string? Maker, string? Checker) People(System.Data.Common.DbConnection connection, VoucherBody body)
+    {
+        var template = Templates.Find(body.Key.AdmDivCode, body.Key.VtCode, SignatureServer.TemplateVersionOf(body.Stamps) ?? 0);
+        string? Holder(StampRole role) =>
+            template?.For(reply: false).FirstOrDefault(p => p.Party == Party.Kind && p.IsPersonal && p.Role == role) is { } position
+            && body.Stamps.FirstOrDefault(s => s.Position == position.Name) is { } wire
+            && SealSignature.TryParse(wire.Der, out var made, out _)
+                ? connection.ExecuteScalar<string?>("SELECT holder_user FROM seals WHERE es_id = @esId AND owner_party = @party", new { esId = made.Seal.Info.EsId, party = Party.ToString() })
+                : null;
+        return (Holder(StampRole.Maker), Holder(StampRole.Checker));
+    }
+
+    private static long? ReceivedId(System.Data.Common.DbConnection connection, string peer, string admDivCode, int stYear, string vtCode, string voucherNo, int version, bool anySender = false) =>
         connection.ExecuteScalar<long?>(
             """
-            SELECT id FROM vouchers WHERE origin = 'received' AND sender = @peer AND adm_div_code = @admDivCode AND st_year = @stYear
+            SELECT id FROM vouchers WHERE origin = 'received' AND (sender = @peer OR @anySender) AND adm_div_code = @admDivCode AND st_year = @stYear
               AND vt_code = @vtCode AND voucher_no = @voucherNo AND version = @version
+            ORDER BY CASE WHEN sender = @peer THEN 0 ELSE 1 END, id LIMIT 1
             """,
-            new { peer, admDivCode, stYear, vtCode, voucherNo, version });
+            new { peer, admDivCode, stYear, vtCode, voucherNo, version, anySender });
 }

@@ -68,7 +68,11 @@ public sealed partial class VoucherLibrary
 
         var propertyInfo = SignatureServer.PropertyInfo(voucher.Key, (int)voucher.Version, position.Name, (int)voucher.TemplateVersion);
         SealSignature stamp;
-        if (position.IsPersonal)
+        if (ActiveReplay is { } replay && replay.HeldStamps.TryGetValue(ReplayPlan.HeldKey(voucher.Key, voucher.Version, voucher.IsReply), out var held))
+        {
+            stamp = HeldStamp(voucher, subject, position.Name, seal, propertyInfo, held);
+        }
+        else if (position.IsPersonal)
         {
             if (signer.Token is { } token)
             {
@@ -110,6 +114,27 @@ public sealed partial class VoucherLibrary
         }
 
         return LibraryResult.Done(id);
+    }
+
+    /// <summary>
+    /// Re-making a voucher after a restore (ADR 0016): the stamp its peer holds at <paramref name="positionName"/>, taken
+    /// only when it is made with the very seal the position takes now (the person's own, or the one granted to the post)
+    /// and verifies over this voucher's bytes; no new stamp is made, no person is asked.
+    /// </summary>
+    private SealSignature HeldStamp(StoredVoucher voucher, string subject, string positionName, ElectronicSeal seal, string propertyInfo, IReadOnlyList<Wire.WireStamp> held)
+    {
+        if (held.FirstOrDefault(s => s.Position == positionName) is not { } wire)
+        {
+            throw new ReplayDivergedException($"re-making {subject}: the copy its peer holds has no stamp there");
+        }
+
+        if (!SealSignature.TryParse(wire.Der, out var made, out var error) || !made.Seal.Der.AsSpan().SequenceEqual(seal.Der))
+        {
+            throw new ReplayDivergedException($"re-making {subject}: the stamp its peer holds is not made with the seal {seal.Info.EsId} {error}".TrimEnd());
+        }
+
+        var check = signing.VerifyStamp(voucher.InnerXml, wire.Der, propertyInfo, _ => null);
+        return check.IsValid ? check.Signature! : throw new ReplayDivergedException($"re-making {subject}: the stamp its peer holds does not verify: {check.Failure}: {check.Message}");
     }
 
     /// <summary>Takes a stamp off a voucher that has not been sent (撤销签章): by the person who stamped it or the approver.</summary>

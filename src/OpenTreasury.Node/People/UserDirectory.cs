@@ -70,6 +70,9 @@ public sealed class UserDirectory(VoucherLibrary library, string tokenDirectory,
         return [.. connection.Query<UserRecord>("SELECT id AS Id, name AS Name, role AS Role, agency_code AS AgencyCode, adm_div_code AS AdmDivCode, cert_serial AS CertSerial, locked AS Locked FROM users ORDER BY id")];
     }
 
+    /// <summary>The party whose people these are.</summary>
+    public Domain.Parties.PartyId Party => library.Party;
+
     public UserRecord? Find(string userId)
     {
         using var connection = library.Database.Connect();

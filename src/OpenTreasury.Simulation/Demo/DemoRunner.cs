@@ -36,6 +36,9 @@ public sealed class DemoRunner(TreasuryNetwork network, IDemoParties parties, Ac
         var watch = Stopwatch.StartNew();
         var first = plan.DateOf(0);
 
+        // What is still due from an earlier run is delivered and worked first; a node restored from its backup recovers in
+        // this pass (ADR 0016) before the plan asks anything of it.
+        await SettleAndProcessAsync(first, cancellationToken).ConfigureAwait(false);
         foreach (var division in network.Master.Divisions)
         {
             progress($"国库单一账户 treasury single account of {division.AdmDivName} ({division.AdmDivCode}): opened at PBOC with {DemoPlan.TreasuryOpening.ToWire()} (debited by clearing and allocation, credited by refunds)");
@@ -421,7 +424,10 @@ public sealed class DemoRunner(TreasuryNetwork network, IDemoParties parties, Ac
             Ledgers = LedgersOf(),
             Refunds = (int)refundsBack,
             Statements = new StatementCounts(statements.Count, statements.Count(s => s.Balanced), statements.Sum(s => s.MismatchCount)),
-            ClearingAnswers = [.. network.Pboc.PbocDesk!.ClearingReconciliations().Select(a => new ClearingAnswerCount(a.Party, a.VtCode, a.XCheckResult, a.XDiffNum))],
+            // By statement and party, not by arrival: the same answers read the same whichever came first.
+            ClearingAnswers = [.. network.Pboc.PbocDesk!.ClearingReconciliations()
+                .OrderBy(a => a.StatementNo, StringComparer.Ordinal).ThenBy(a => a.Party, StringComparer.Ordinal)
+                .Select(a => new ClearingAnswerCount(a.Party, a.VtCode, a.XCheckResult, a.XDiffNum))],
         };
     }
 }

@@ -162,7 +162,7 @@ public sealed class BackupRestoreTests : IDisposable
     }
 
     [Fact]
-    public async Task Finance_restored_after_it_sent_a_payment_stays_closed_for_it_cannot_make_its_vouchers_again_yet()
+    public async Task Finance_restored_after_it_sent_a_payment_makes_its_8202_again_with_the_stamps_the_bank_holds_and_opens()
     {
         if (PostgresServer.Selected)
         {
@@ -174,11 +174,62 @@ public sealed class BackupRestoreTests : IDisposable
         var backup = Path.Combine(_net.Directory, "finance.backup");
         NodeBackup.Take(_net.Finance.Library, folder, backup, _net.Clock.GetUtcNow());
         await PayAsync("ZF-0002", "200.00"); // an 8202 made after the backup: only the bank's copy says so
+        var (deliveries, applied) = Answers(_net.Finance);
+        var held = StampsOf(_net.Bank102, "received", "ZF-0002");
 
         _net.Network.Dispose();
         NodeDatabase.ReleaseAll();
         Directory.Delete(folder, recursive: true);
         Restore(backup, folder);
+        var asked = new List<string>(); // the people of Finance asked for their PIN while it recovers
+        _restored = TreasuryNetwork.Open(_net.Directory, _net.Clock, (party, user) =>
+        {
+            if (party == Domain.Parties.PartyId.Finance && _restored?.Finance.Library.RecoveringSince is not null)
+            {
+                asked.Add(user);
+            }
+
+            return TreasuryNetwork.DemoPins(party, user);
+        });
+        var finance = _restored.Finance;
+        await _restored.SettleAndProcessAsync(TestNetwork.BusinessDate);
+
+        Assert.True(finance.Library.RecoveringSince is null, string.Join(" | ", Details(finance)));
+        Assert.Empty(asked); // nobody at Finance logged in to recover it
+        Assert.Equal(held, StampsOf(finance, "own", "ZF-0002")); // the very stamps the unit's people made, as the bank holds them
+        Assert.Equal(deliveries, Answers(finance).Deliveries); // ZF-0002 stands signed for, as the bank answered it
+        Assert.Equal(applied, Answers(finance).Applied);
+        Assert.Equal(1, TestNetwork.Count(_restored.Bank("102"), "SELECT COUNT(*) FROM bank_payments WHERE voucher_no = 'ZF-0002'")); // paid once
+        Assert.Equal(0, TestNetwork.Count(_restored.Bank("102"), "SELECT COUNT(*) FROM rejected_messages WHERE sender = 'finance'"));
+        Assert.Equal(["restore", "recovery-replayed", "recovered"], Operations(finance, "restore", "recovery-replayed", "recovered"));
+        Assert.True(NodeCheck.Run(finance).Clean, string.Join("; ", NodeCheck.Run(finance).Differences));
+
+        // Open again: the next payment is made and paid as any other.
+        finance.FinanceDesk!.SubmitPayment(_net.Order("ZF-0003", Amount.ParseWire("10.00")), TestNetwork.BusinessDate).ThrowIfRefused();
+        await _restored.SettleAndProcessAsync(TestNetwork.BusinessDate);
+        Assert.Equal(1, TestNetwork.Count(_restored.Bank("102"), "SELECT COUNT(*) FROM bank_payments WHERE voucher_no = 'ZF-0003'"));
+    }
+
+    [Fact]
+    public async Task Finance_whose_restored_books_no_longer_take_the_stamps_the_bank_holds_stays_closed_and_sends_nothing()
+    {
+        if (PostgresServer.Selected)
+        {
+            return;
+        }
+
+        await PayAsync("ZF-0001", "100.00");
+        var folder = Path.Combine(_net.Directory, "finance");
+        var backup = Path.Combine(_net.Directory, "finance.backup");
+        NodeBackup.Take(_net.Finance.Library, folder, backup, _net.Clock.GetUtcNow());
+        await PayAsync("ZF-0002", "200.00");
+
+        _net.Network.Dispose();
+        NodeDatabase.ReleaseAll();
+        Directory.Delete(folder, recursive: true);
+        Restore(backup, folder);
+        // In the restored books the unit clerk's personal seal is revoked: the stamp the bank holds is not taken again.
+        Execute(Path.Combine(folder, NodeDatabase.LibraryFile), "UPDATE seals SET revoked_at = '2000-01-01T00:00:00.0000000+00:00', revoke_reason = 'test' WHERE holder_user LIKE 'dw%_jbr'");
         _restored = TreasuryNetwork.Open(_net.Directory, _net.Clock, TreasuryNetwork.DemoPins);
         await _restored.SettleAndProcessAsync(TestNetwork.BusinessDate);
         var progress = await _restored.Finance.RecoverAsync(TestNetwork.BusinessDate, CancellationToken.None);
@@ -189,6 +240,51 @@ public sealed class BackupRestoreTests : IDisposable
         Assert.Equal(0, TestNetwork.Count(_restored.Finance, "SELECT COUNT(*) FROM vouchers WHERE voucher_no = 'ZF-0002'"));
         Assert.Throws<NodeRecoveringException>(() => _restored.Finance.FinanceDesk!.SubmitPayment(_net.Order("ZF-0003", Amount.ParseWire("10.00")), TestNetwork.BusinessDate));
         Assert.Equal(1, TestNetwork.Count(_restored.Bank("102"), "SELECT COUNT(*) FROM bank_payments WHERE voucher_no = 'ZF-0002'")); // paid once, at the bank
+    }
+
+    [Fact]
+    public async Task Pboc_restored_after_it_cleared_and_sent_its_statements_makes_them_again_as_its_peers_hold_them()
+    {
+        if (PostgresServer.Selected)
+        {
+            return;
+        }
+
+        await PayAsync("ZF-0001", "100.00");
+        var folder = Path.Combine(_net.Directory, "pboc");
+        var backup = Path.Combine(_net.Directory, "pboc.backup");
+        NodeBackup.Take(_net.Pboc.Library, folder, backup, _net.Clock.GetUtcNow());
+        _net.Bank102.BankDesk!.RequestClearing(TestNetwork.BusinessDate); // after the backup: PBOC clears and answers with its 回单
+        await _net.SettleAndProcessAsync();
+        _net.Pboc.PbocDesk!.SendVoucherReconciliation(TestNetwork.BusinessDate); // and sends the day's statements
+        await _net.SettleAndProcessAsync();
+        var clearings = TestNetwork.Count(_net.Pboc, "SELECT COALESCE(SUM(amount_fen), 0) FROM pboc_clearings");
+        var statements = TestNetwork.Count(_net.Pboc, "SELECT COUNT(*) FROM vouchers WHERE origin = 'own' AND flag = 0");
+        var signedFor = TestNetwork.Count(_net.Pboc, $"SELECT COUNT(*) FROM deliveries WHERE status = {(int)VoucherStatus.SignedFor}");
+        Assert.True(statements > 0);
+
+        _net.Network.Dispose();
+        NodeDatabase.ReleaseAll();
+        Directory.Delete(folder, recursive: true);
+        Restore(backup, folder);
+        _restored = TreasuryNetwork.Open(_net.Directory, _net.Clock, TreasuryNetwork.DemoPins);
+        var pboc = _restored.Pboc;
+        await _restored.SettleAndProcessAsync(TestNetwork.BusinessDate);
+
+        Assert.True(pboc.Library.RecoveringSince is null, string.Join(" | ", Details(pboc)));
+        Assert.Equal(clearings, TestNetwork.Count(pboc, "SELECT COALESCE(SUM(amount_fen), 0) FROM pboc_clearings")); // cleared once
+        Assert.Equal(statements, TestNetwork.Count(pboc, "SELECT COUNT(*) FROM vouchers WHERE origin = 'own' AND flag = 0"));
+        foreach (var peer in new[] { _restored.Finance, _restored.Bank("102") })
+        {
+            Assert.Equal(0, TestNetwork.Count(peer, "SELECT COUNT(*) FROM rejected_messages WHERE sender = 'pboc'"));
+        }
+
+        Assert.Equal(1, TestNetwork.Count(_restored.Bank("102"), "SELECT COUNT(*) FROM vouchers WHERE origin = 'received' AND vt_code = '2301' AND flag = 1"));
+
+        // The bank's 签收 of the statements came while they were not made again yet: held, then applied as they were made.
+        Assert.True(TestNetwork.Count(pboc, "SELECT COUNT(*) FROM audit WHERE operation = 'status-held'") > 0);
+        Assert.Equal(signedFor, TestNetwork.Count(pboc, $"SELECT COUNT(*) FROM deliveries WHERE status = {(int)VoucherStatus.SignedFor}"));
+        Assert.True(NodeCheck.Run(pboc).Clean, string.Join("; ", NodeCheck.Run(pboc).Differences));
     }
 
     [Fact]
@@ -322,6 +418,15 @@ public sealed class BackupRestoreTests : IDisposable
         return (
             [.. connection.Query<string>("SELECT v.voucher_no || ':' || d.status FROM vouchers v JOIN deliveries d ON d.voucher_id = v.id WHERE v.vt_code = '8202' ORDER BY v.voucher_no")],
             [.. connection.Query<string>("SELECT message_id FROM applied_notices ORDER BY message_id")]);
+    }
+
+    /// <summary>The stamps on the 8202 <paramref name="voucherNo"/> as <paramref name="node"/> holds it (own or received), by position.</summary>
+    private static List<string> StampsOf(Business.TreasuryNode node, string origin, string voucherNo)
+    {
+        using var connection = node.Library.Database.Connect();
+        return [.. connection.Query<(string Position, byte[] Der)>(
+            "SELECT s.position, s.der FROM stamps s JOIN vouchers v ON v.id = s.voucher_id WHERE v.origin = @origin AND v.vt_code = '8202' AND v.voucher_no = @voucherNo ORDER BY s.position",
+            new { origin, voucherNo }).Select(s => $"{s.Position}:{Convert.ToHexString(s.Der)}")];
     }
 
     private RestoreOutcome Restore(string backup, string folder) =>
